@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `constintel` command. Every subcommand honours `--data-dir` and
+ * `CONSTINTEL_DATA_DIR`, so it works on the same file as the desktop app.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { AppError } from '../shared/contract/errors';
+import { appVersion } from './core/paths';
+import { startHeadless } from './headless';
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('give a port number between 0 and 65535 (0 picks any free port).');
+  }
+  return port;
+}
+
+export function buildCli(): Command {
+  const program = new Command();
+  program
+    .name('constintel')
+    .description('ConstIntel: customer intelligence for your shop, on this PC.')
+    .version(appVersion())
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('Run ConstIntel without a window and open it in a browser.')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .option('--port <n>', 'port for the app in the browser (default: from Settings, 4310)', portOption)
+    .option('--ingest-port <n>', 'port for webhooks and the event API (default: from Settings, 4311)', portOption)
+    .action(async (opts: { dataDir?: string; port?: number; ingestPort?: number }) => {
+      await startHeadless({ dataDir: opts.dataDir, port: opts.port, ingestPort: opts.ingestPort });
+    });
+
+  return program;
+}
+
+buildCli()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    const message = error instanceof AppError ? error.message : (error as Error).message;
+    process.stderr.write(`constintel: ${message}\n`);
+    process.exit(1);
+  });

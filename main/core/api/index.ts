@@ -1,0 +1,6 @@
+/** Every domain's handlers, in one list; `buildRegistry` checks it covers the contract exactly. */
+import { appHandlers } from './app';
+import type { HandlerTable } from './registry';
+import { settingsHandlers } from './settings';
+
+export const ALL_HANDLERS: readonly HandlerTable[] = [appHandlers, settingsHandlers];

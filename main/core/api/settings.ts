@@ -1,0 +1,34 @@
+/** Handlers for `settings.*`: read, change (validated whole), and the country list. */
+import { getCountries } from 'libphonenumber-js';
+import { AppError } from '../../../shared/contract/errors';
+import { settingsSchema } from '../../../shared/contract/settings';
+import { readSettings, writeSettings } from '../settings/settings-store';
+import { handlers } from './registry';
+
+let countryList: { code: string; name: string }[] | undefined;
+
+export const settingsHandlers = handlers({
+  'settings.get': (_input, { db }) => readSettings(db),
+
+  'settings.update': (patch, { db, clock }) => {
+    const before = readSettings(db);
+    const next = settingsSchema.parse({ ...before, ...patch });
+    if (next.uiPort === next.ingestPort) {
+      throw new AppError('validation', 'ingestPort: the ingest port must differ from the app port', 'ingestPort');
+    }
+    writeSettings(db, next, clock);
+    const restartNeeded =
+      next.uiPort !== before.uiPort || next.ingestPort !== before.ingestPort || next.ingestHost !== before.ingestHost;
+    return { settings: readSettings(db), restartNeeded };
+  },
+
+  'settings.countries': () => {
+    if (!countryList) {
+      const names = new Intl.DisplayNames(['en'], { type: 'region' });
+      countryList = getCountries()
+        .map((code) => ({ code, name: names.of(code) ?? code }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    }
+    return countryList;
+  },
+});

@@ -1,0 +1,138 @@
+/**
+ * createBackend: the running core. Opens the data file, checks the contract
+ * is fully handled, starts the UI server (loopback only) and the ingest
+ * listener, and hands every shell (Electron, headless, CLI, tests) the same
+ * `dispatch`.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AppError, type WireResponse } from '../../shared/contract/errors';
+import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract/index';
+import { ALL_HANDLERS } from './api/index';
+import { buildRegistry, type HandlerContext, type RuntimeInfo } from './api/registry';
+import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
+import { type Database, openDatabase } from './db/open';
+import { createIngestListener } from './http/ingest-listener';
+import { type Listening, listenWithFallback } from './http/listen';
+import { createUiServer } from './http/ui-server';
+import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
+import { ensureDefaultBrand, readSettings } from './settings/settings-store';
+
+export interface BackendOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** ':memory:' for tests; defaults to `<dataDir>/constintel.db`. */
+  databaseFile?: string;
+  /** Start the two listeners (default true). In-process tests can leave them off. */
+  listen?: boolean;
+  /** Override the stored UI port for this run (0 = any free port). */
+  uiPort?: number | undefined;
+  /** Override the stored ingest port for this run (0 = any free port). */
+  ingestPort?: number | undefined;
+  rendererDir?: string;
+  /** Fixed token (tests); otherwise random per launch. */
+  token?: string;
+}
+
+export interface Backend {
+  readonly db: Database;
+  readonly token: string;
+  readonly runtime: RuntimeInfo;
+  /** The UI address with the access token, to open in a browser; null without listeners. */
+  readonly launchUrl: string | null;
+  /** For transports: never throws; answers the wire envelope. */
+  dispatch(name: string, input: unknown): Promise<WireResponse>;
+  /** In-process typed call: the result, or an AppError. */
+  call<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>>;
+  close(): Promise<void>;
+}
+
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const databaseFile = options.databaseFile ?? join(options.dataDir, DATABASE_FILE_NAME);
+  const registry = buildRegistry(ALL_HANDLERS);
+  const db = openDatabase(databaseFile);
+  ensureDefaultBrand(db, clock);
+  const settings = readSettings(db);
+  const token = options.token ?? randomBytes(24).toString('base64url');
+
+  const requestedIngestPort = options.ingestPort ?? settings.ingestPort;
+  const runtime: RuntimeInfo = {
+    dataDir: options.dataDir,
+    databaseFile,
+    startedAt: clock.now(),
+    uiUrl: null,
+    ingest: { url: null, host: settings.ingestHost, port: null, requestedPort: requestedIngestPort },
+    warnings: [],
+  };
+  const ctx: HandlerContext = { db, clock, logger, runtime };
+  const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
+
+  const listeners: Listening[] = [];
+  const closeAll = async () => {
+    await Promise.all(listeners.map((l) => l.close()));
+    db.close();
+  };
+
+  if (options.listen !== false) {
+    try {
+      let uiPort = 0;
+      const requestedUiPort = options.uiPort ?? settings.uiPort;
+      const ui = await listenWithFallback(
+        createUiServer({
+          token,
+          rendererDir: options.rendererDir ?? defaultRendererDir(),
+          dispatch,
+          logger,
+          port: () => uiPort,
+        }),
+        '127.0.0.1',
+        requestedUiPort,
+      );
+      uiPort = ui.port;
+      listeners.push(ui);
+      runtime.uiUrl = ui.url;
+      if (requestedUiPort !== 0 && ui.port !== requestedUiPort) {
+        runtime.warnings.push(`Port ${requestedUiPort} was busy, so the app is on port ${ui.port} this time.`);
+      }
+
+      const ingest = await listenWithFallback(
+        createIngestListener({ version: appVersion(), logger }),
+        settings.ingestHost,
+        requestedIngestPort,
+      );
+      listeners.push(ingest);
+      runtime.ingest = {
+        url: ingest.url,
+        host: settings.ingestHost,
+        port: ingest.port,
+        requestedPort: requestedIngestPort,
+      };
+      if (requestedIngestPort !== 0 && ingest.port !== requestedIngestPort) {
+        runtime.warnings.push(
+          `Ingest port ${requestedIngestPort} was busy, so webhooks are received on port ${ingest.port} this time; a tunnel pointing at ${requestedIngestPort} will not reach ConstIntel until that port is free.`,
+        );
+      }
+    } catch (error) {
+      await closeAll();
+      throw new AppError('unavailable', (error as Error).message);
+    }
+    for (const warning of runtime.warnings) logger.warn(warning);
+  }
+
+  return {
+    db,
+    token,
+    runtime,
+    launchUrl: runtime.uiUrl ? `${runtime.uiUrl}/?token=${token}` : null,
+    dispatch,
+    async call(name, input) {
+      const response = await dispatch(name, input);
+      if (!response.ok) throw AppError.fromWire(response.error);
+      return response.result as never;
+    },
+    close: closeAll,
+  };
+}

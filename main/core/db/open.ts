@@ -1,0 +1,115 @@
+/**
+ * Opens the one SQLite file (or an in-memory database for tests), sets the
+ * pragmas the app relies on and brings the schema up to date.
+ *
+ * Migrations are the drizzle-kit files in `migrations/`, applied by our own
+ * small runner rather than drizzle's `migrate()` because we need two things it
+ * does not do: refuse a database written by a newer ConstIntel (drizzle
+ * silently ignores unknown migrations) and check that inside the same
+ * IMMEDIATE transaction that applies ours, so two processes starting at once
+ * cannot both migrate. The bookkeeping table is drizzle's own, so drizzle-kit
+ * tooling still understands the file.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { AppError } from '../../../shared/contract/errors';
+import { migrationsDir } from '../paths';
+import * as schema from './schema';
+
+export type Orm = BetterSQLite3Database<typeof schema>;
+
+export interface Database {
+  /** The raw better-sqlite3 connection, for prepared statements on hot paths. */
+  readonly sqlite: Sqlite.Database;
+  /** Typed drizzle handle over the same connection. */
+  readonly orm: Orm;
+  /** The file opened, or ':memory:'. */
+  readonly file: string;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** Folder holding drizzle-kit's output; defaults to the app's `migrations/`. */
+  migrationsFolder?: string;
+  /** Wait this long (ms) for another process's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+export const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+export function openDatabase(file: string, options: OpenOptions = {}): Database {
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  let sqlite: Sqlite.Database;
+  try {
+    sqlite = new Sqlite(file);
+  } catch (error) {
+    throw new AppError('unavailable', `ConstIntel could not open its data file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!inMemory) sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    applyMigrations(sqlite, options.migrationsFolder ?? migrationsDir(), file);
+  } catch (error) {
+    sqlite.close();
+    if (error instanceof AppError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new AppError(
+        'unavailable',
+        `${file} is not a ConstIntel data file, or it is damaged. It was not changed. Move it aside, or start ConstIntel with another data folder (--data-dir).`,
+      );
+    }
+    throw error;
+  }
+  const orm = drizzle(sqlite, { schema });
+  return {
+    sqlite,
+    orm,
+    file,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+interface AppliedRow {
+  hash: string;
+  created_at: number;
+}
+
+export function applyMigrations(sqlite: Sqlite.Database, folder: string, file = 'the database'): void {
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const known = new Set(migrations.map((m) => Number(m.folderMillis)));
+  const newestKnown = Math.max(0, ...known);
+
+  const run = sqlite.transaction(() => {
+    sqlite.exec(
+      `CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`,
+    );
+    const applied = sqlite.prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}"`).all() as AppliedRow[];
+    const unknown = applied.filter((row) => !known.has(Number(row.created_at)));
+    if (unknown.length > 0 || applied.some((row) => Number(row.created_at) > newestKnown)) {
+      throw new AppError(
+        'unavailable',
+        `${file} was written by a newer version of ConstIntel (it has ${applied.length} schema steps, this version knows ${migrations.length}). ` +
+          'It was not changed. Install the newer ConstIntel to open it.',
+      );
+    }
+    const done = new Set(applied.map((row) => Number(row.created_at)));
+    const insert = sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (hash, created_at) VALUES (?, ?)`);
+    for (const migration of migrations) {
+      if (done.has(Number(migration.folderMillis))) continue;
+      for (const statement of migration.sql) {
+        if (statement.trim() !== '') sqlite.exec(statement);
+      }
+      insert.run(migration.hash, migration.folderMillis);
+    }
+  });
+  run.immediate();
+}

@@ -1,0 +1,33 @@
+/**
+ * Every event from every source, exactly as received plus the profile it was
+ * resolved to. (brand, source, external id) is the natural key that makes a
+ * repeated delivery or re-import a no-op.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { brand } from './brand';
+import { customerProfile } from './identity';
+
+export const customerRawEvent = sqliteTable(
+  'customer_raw_event',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    eventType: text('event_type').notNull(),
+    source: text('source').notNull(),
+    externalId: text('external_id'),
+    /** JSON payload in the canonical event vocabulary. */
+    payload: text('payload').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    customerProfileId: integer('customer_profile_id').references(() => customerProfile.id, {
+      onDelete: 'set null',
+    }),
+  },
+  (t) => [
+    uniqueIndex('customer_raw_event_natural_key_uq').on(t.brandId, t.source, t.externalId),
+    index('customer_raw_event_profile_time_idx').on(t.customerProfileId, t.occurredAt),
+    index('customer_raw_event_brand_type_time_idx').on(t.brandId, t.eventType, t.occurredAt),
+  ],
+);

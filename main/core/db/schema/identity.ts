@@ -1,0 +1,121 @@
+/**
+ * Customer profiles and what identifies them: the identifier table is the
+ * matching index (one row per brand, type and normalised value), merge history
+ * holds what is needed to undo a merge, and the review queue holds merges a
+ * person must decide.
+ */
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { brand } from './brand';
+
+export const customerProfile = sqliteTable(
+  'customer_profile',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    /** Net spend: purchases less refunds and cancellations, in the brand's currency. */
+    lifetimeValue: real('lifetime_value').notNull().default(0),
+    totalOrders: integer('total_orders').notNull().default(0),
+    /** How sure we are this is one real person, from the identifiers held. */
+    strength: real('strength').notNull().default(0),
+    emailConsent: integer('email_consent', { mode: 'boolean' }),
+    smsConsent: integer('sms_consent', { mode: 'boolean' }),
+    whatsappConsent: integer('whatsapp_consent', { mode: 'boolean' }),
+    firstSeenAt: integer('first_seen_at'),
+    lastSeenAt: integer('last_seen_at'),
+    lastPurchaseAt: integer('last_purchase_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('customer_profile_brand_ltv_idx').on(t.brandId, t.lifetimeValue),
+    index('customer_profile_brand_last_seen_idx').on(t.brandId, t.lastSeenAt),
+    index('customer_profile_brand_name_idx').on(t.brandId, t.lastName, t.firstName),
+  ],
+);
+
+export const IDENTIFIER_TYPES = [
+  'email',
+  'phone',
+  'whatsapp',
+  'loyalty_id',
+  'device_id',
+  'cookie_id',
+  'qr_id',
+  'shopify_customer_id',
+  'pos_customer_id',
+  'whatsapp_user_id',
+] as const;
+
+export const profileIdentifier = sqliteTable(
+  'profile_identifier',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    profileId: integer('profile_id')
+      .notNull()
+      .references(() => customerProfile.id, { onDelete: 'cascade' }),
+    type: text('type', { enum: IDENTIFIER_TYPES }).notNull(),
+    /** Normalised form used for matching (lower-cased email, E.164 phone…). */
+    value: text('value').notNull(),
+    /** As it first arrived, for showing where it came from. */
+    rawValue: text('raw_value'),
+    source: text('source').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('profile_identifier_brand_type_value_uq').on(t.brandId, t.type, t.value),
+    index('profile_identifier_profile_idx').on(t.profileId),
+  ],
+);
+
+export const mergeHistory = sqliteTable(
+  'merge_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    /** The profile that survived. */
+    baseProfileId: integer('base_profile_id').notNull(),
+    /** JSON array of the profile ids merged into the base. */
+    mergedProfileIds: text('merged_profile_ids').notNull(),
+    /** JSON snapshot of every merged profile, its identifiers and event ids: enough to undo. */
+    snapshot: text('snapshot').notNull(),
+    /** 'automatic' or 'review'. */
+    reason: text('reason').notNull(),
+    /** JSON: which identifier values linked the profiles. */
+    evidence: text('evidence').notNull(),
+    createdAt: integer('created_at').notNull(),
+    undoneAt: integer('undone_at'),
+  },
+  (t) => [index('merge_history_base_idx').on(t.baseProfileId)],
+);
+
+export const mergeReview = sqliteTable(
+  'merge_review',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    /** JSON array of candidate profile ids. */
+    candidateProfileIds: text('candidate_profile_ids').notNull(),
+    /** JSON: identifier values, which profiles they link, from which source. */
+    evidence: text('evidence').notNull(),
+    /** Stable key of the evidence, so a rejected set is never proposed again on it. */
+    evidenceKey: text('evidence_key').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] })
+      .notNull()
+      .default('pending'),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+    mergeHistoryId: integer('merge_history_id').references(() => mergeHistory.id),
+  },
+  (t) => [index('merge_review_brand_status_idx').on(t.brandId, t.status)],
+);

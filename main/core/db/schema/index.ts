@@ -1,0 +1,8 @@
+/** Every table, for drizzle-kit and for typed queries. */
+export * from './automations';
+export * from './brand';
+export * from './events';
+export * from './identity';
+export * from './journey';
+export * from './ml';
+export * from './streams';

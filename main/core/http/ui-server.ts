@@ -1,0 +1,157 @@
+/**
+ * The UI server: serves the built renderer and `POST /rpc/<command>` for the
+ * browser (headless mode and browser tests). It binds 127.0.0.1 only.
+ *
+ * Access: a random token per launch. The printed link carries it once
+ * (`/?token=…`); the server swaps it for an HttpOnly, SameSite=Strict cookie
+ * and redirects, so the token leaves the address bar and other sites cannot
+ * ride on it. Scripts may send `Authorization: Bearer <token>` instead.
+ * Requests whose Host is not this loopback address are refused, which stops
+ * DNS-rebinding pages from reading the app.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseCookies } from 'cookie';
+import express, { type Request } from 'express';
+import type { WireResponse } from '../../../shared/contract/errors';
+import { HTTP_STATUS } from '../../../shared/contract/errors';
+import type { Logger } from '../clock';
+import { jsonErrorHandler, sendError } from './errors';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface UiServerOptions {
+  token: string;
+  rendererDir: string;
+  dispatch(name: string, input: unknown): Promise<WireResponse>;
+  logger: Logger;
+  /** The port actually bound; known only after listening. */
+  port(): number;
+}
+
+export function cookieName(port: number): string {
+  return `constintel_token_${port}`;
+}
+
+export function createUiServer(options: UiServerOptions): express.Express {
+  const { token, rendererDir, dispatch, logger } = options;
+  const expected = Buffer.from(token);
+  const sameToken = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const given = Buffer.from(candidate);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const authorised = (req: Request): boolean => {
+    const header = req.get('authorization');
+    if (header?.startsWith('Bearer ') && sameToken(header.slice(7).trim())) return true;
+    const cookies = parseCookies(req.get('cookie') ?? '');
+    return sameToken(cookies[cookieName(options.port())]);
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    const allowed = [`127.0.0.1:${options.port()}`, `localhost:${options.port()}`];
+    if (!allowed.includes(req.get('host') ?? '')) {
+      sendError(res, 'auth', 'ConstIntel only answers on its own address (127.0.0.1).');
+      return;
+    }
+    res.set({
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    });
+    next();
+  });
+
+  app.post(
+    '/rpc/:command',
+    (req, res, next) => {
+      if (!authorised(req)) {
+        sendError(
+          res,
+          'auth',
+          'This request needs the access key ConstIntel printed when it started: open the link it printed.',
+        );
+        return;
+      }
+      const type = req.get('content-type');
+      const length = Number(req.get('content-length') ?? '0');
+      if ((length > 0 || req.get('transfer-encoding')) && !req.is('application/json')) {
+        sendError(
+          res,
+          'validation',
+          `Send the command input as JSON (Content-Type: application/json), not ${type ?? 'nothing'}.`,
+        );
+        return;
+      }
+      next();
+    },
+    express.json({ limit: '1mb', strict: false }),
+    async (req, res) => {
+      const command = String(req.params.command);
+      const response = await dispatch(command, req.body ?? {});
+      res.set('Cache-Control', 'no-store');
+      res.status(response.ok ? 200 : HTTP_STATUS[response.error.kind]).json(response);
+    },
+  );
+  app.all('/rpc', (_req, res) => sendError(res, 'not_found', 'Name the command: POST /rpc/<command>.'));
+
+  // The link printed at start: swap the token for a cookie, then drop it from the address bar.
+  app.get('/', (req, res, next) => {
+    const given = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (given === undefined) return next();
+    if (!sameToken(given)) {
+      sendError(res, 'auth', 'This link is from an earlier start of ConstIntel. Open the link it printed this time.');
+      return;
+    }
+    res.cookie(cookieName(options.port()), token, { httpOnly: true, sameSite: 'strict', path: '/' });
+    res.redirect(303, '/');
+  });
+
+  const indexFile = join(rendererDir, 'index.html');
+  app.use(
+    express.static(rendererDir, {
+      index: false,
+      fallthrough: true,
+      setHeaders: (res, path) => {
+        res.set(
+          'Cache-Control',
+          path.includes(`${join('assets', '')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    }),
+  );
+  // Every page of the app is a route of the single-page renderer.
+  app.get(/^\/(?!rpc\/|assets\/).*/, (_req, res) => {
+    if (!existsSync(indexFile)) {
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The ConstIntel interface has not been built yet. Run "npm run build" (npm start does it for you).');
+      return;
+    }
+    res.set('Cache-Control', 'no-cache');
+    res.sendFile(indexFile);
+  });
+  app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
+  app.use(jsonErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,94 @@
+/**
+ * Reads and writes the shop's settings. The shop name and default phone
+ * country belong to the brand row (every customer table hangs off a brand);
+ * listener addresses are app-wide keys in `setting`.
+ */
+import { eq, inArray } from 'drizzle-orm';
+import { type Settings, settingsSchema } from '../../../shared/contract/settings';
+import type { Clock } from '../clock';
+import type { Database } from '../db/open';
+import { brand, setting } from '../db/schema';
+
+export const DEFAULT_BRAND_ID = 1;
+export const DEFAULT_UI_PORT = 4310;
+export const DEFAULT_INGEST_PORT = 4311;
+export const DEFAULT_INGEST_HOST = '127.0.0.1';
+
+const KEYS = { uiPort: 'ui.port', ingestHost: 'ingest.host', ingestPort: 'ingest.port' } as const;
+type ListenerKey = keyof typeof KEYS;
+
+/** The country of the machine's locale (en-GB → GB), else US. */
+export function localeCountry(locale = Intl.DateTimeFormat().resolvedOptions().locale): string {
+  try {
+    const region = new Intl.Locale(locale).maximize().region;
+    if (region && /^[A-Z]{2}$/.test(region)) return region;
+  } catch {
+    // An unreadable locale falls through to the default.
+  }
+  return 'US';
+}
+
+/** Creates the default brand on first start; a no-op afterwards. */
+export function ensureDefaultBrand(db: Database, clock: Clock): void {
+  const now = clock.now().getTime();
+  db.orm
+    .insert(brand)
+    .values({
+      id: DEFAULT_BRAND_ID,
+      name: 'My shop',
+      defaultCountry: localeCountry(),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .run();
+}
+
+export function readSettings(db: Database): Settings {
+  const row = db.orm.select().from(brand).where(eq(brand.id, DEFAULT_BRAND_ID)).get();
+  const stored = new Map(
+    db.orm
+      .select()
+      .from(setting)
+      .where(inArray(setting.key, Object.values(KEYS)))
+      .all()
+      .map((r) => [r.key, JSON.parse(r.value) as unknown]),
+  );
+  const candidate = {
+    brandName: row?.name ?? 'My shop',
+    defaultCountry: row?.defaultCountry ?? localeCountry(),
+    uiPort: stored.get(KEYS.uiPort) ?? DEFAULT_UI_PORT,
+    ingestHost: stored.get(KEYS.ingestHost) ?? DEFAULT_INGEST_HOST,
+    ingestPort: stored.get(KEYS.ingestPort) ?? DEFAULT_INGEST_PORT,
+  };
+  // A value edited by hand into something invalid falls back to its default rather than stopping the app.
+  const parsed = settingsSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+  return settingsSchema.parse({
+    ...candidate,
+    ...(bad.has('brandName') ? { brandName: 'My shop' } : {}),
+    ...(bad.has('defaultCountry') ? { defaultCountry: localeCountry() } : {}),
+    ...(bad.has('uiPort') ? { uiPort: DEFAULT_UI_PORT } : {}),
+    ...(bad.has('ingestHost') ? { ingestHost: DEFAULT_INGEST_HOST } : {}),
+    ...(bad.has('ingestPort') ? { ingestPort: DEFAULT_INGEST_PORT } : {}),
+  });
+}
+
+/** Stores a validated, complete settings object in one transaction. */
+export function writeSettings(db: Database, next: Settings, clock: Clock): void {
+  const now = clock.now().getTime();
+  db.orm.transaction((tx) => {
+    tx.update(brand)
+      .set({ name: next.brandName, defaultCountry: next.defaultCountry, updatedAt: now })
+      .where(eq(brand.id, DEFAULT_BRAND_ID))
+      .run();
+    for (const key of Object.keys(KEYS) as ListenerKey[]) {
+      const value = JSON.stringify(next[key]);
+      tx.insert(setting)
+        .values({ key: KEYS[key], value, updatedAt: now })
+        .onConflictDoUpdate({ target: setting.key, set: { value, updatedAt: now } })
+        .run();
+    }
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The Electron shell, kept thin: one instance, one locked-down window serving
+ * the built renderer from app://, IPC wired to the core's dispatch. The core
+ * (database, listeners, engines) is the same one `constintel serve` runs.
+ */
+import { existsSync } from 'node:fs';
+import { join, normalize, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, type BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { type Backend, createBackend } from '../core/backend';
+import { consoleLogger } from '../core/clock';
+import { CONTENT_SECURITY_POLICY } from '../core/http/ui-server';
+import { rendererDir, resolveDataDir } from '../core/paths';
+import { APP_ORIGIN, createMainWindow } from './window';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const preloadPath = join(here, 'preload.cjs');
+
+function flag(name: string): string | undefined {
+  const args = process.argv;
+  const index = args.indexOf(name);
+  if (index >= 0) return args[index + 1];
+  const inline = args.find((a) => a.startsWith(`${name}=`));
+  return inline?.slice(name.length + 1);
+}
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another ConstIntel is open; it gets focus through 'second-instance'.
+  app.quit();
+} else {
+  let backend: Backend | undefined;
+  let win: BrowserWindow | undefined;
+
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+
+  app
+    .whenReady()
+    .then(async () => {
+      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+      const root = rendererDir();
+      protocol.handle('app', async (request) => {
+        const url = new URL(request.url);
+        const wanted = normalize(join(root, decodeURIComponent(url.pathname)));
+        const inside = !relative(root, wanted).startsWith('..');
+        const file =
+          inside && existsSync(wanted) && !wanted.endsWith('/') && url.pathname !== '/'
+            ? wanted
+            : join(root, 'index.html');
+        const response = await net.fetch(pathToFileURL(file).toString());
+        const headers = new Headers(response.headers);
+        headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+        headers.set('X-Content-Type-Options', 'nosniff');
+        return new Response(response.body, { status: response.status, headers });
+      });
+
+      const dataDir = resolveDataDir({ flag: flag('--data-dir'), shellDefault: app.getPath('userData') });
+      backend = await createBackend({ dataDir, logger: consoleLogger });
+
+      ipcMain.handle('constintel:invoke', (event, name: unknown, input: unknown) => {
+        if (!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) || !backend) {
+          return { ok: false, error: { kind: 'auth', message: 'Only the ConstIntel window can do that.' } };
+        }
+        return backend.dispatch(String(name), input);
+      });
+
+      win = createMainWindow(preloadPath);
+      win.on('closed', () => {
+        win = undefined;
+      });
+      process.stdout.write(`CONSTINTEL_READY ${backend.runtime.uiUrl ?? ''}\n`);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`ConstIntel could not start: ${(error as Error).message}\n`);
+      app.exit(1);
+    });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (!backend) return;
+    event.preventDefault();
+    const closing = backend;
+    backend = undefined;
+    void closing.close().finally(() => app.exit(0));
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The plain-Node shell: the same core as the desktop app, with the UI served
+ * to any browser on 127.0.0.1. Used by `constintel serve`, by `npm start`
+ * where Electron cannot start, and by the browser tests.
+ */
+import type { Backend } from './core/backend';
+import { createBackend } from './core/backend';
+import { consoleLogger } from './core/clock';
+import { resolveDataDir } from './core/paths';
+
+export interface HeadlessOptions {
+  dataDir?: string | undefined;
+  port?: number | undefined;
+  ingestPort?: number | undefined;
+  /** Where to print the addresses; stdout by default. */
+  print?: (line: string) => void;
+}
+
+export async function startHeadless(options: HeadlessOptions = {}): Promise<Backend> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const dataDir = resolveDataDir({ flag: options.dataDir });
+  const backend = await createBackend({
+    dataDir,
+    logger: consoleLogger,
+    uiPort: options.port,
+    ingestPort: options.ingestPort,
+  });
+  print('ConstIntel is running.');
+  print(`  Open in your browser: ${backend.launchUrl}`);
+  print(`  Ingest listener:      ${backend.runtime.ingest.url}`);
+  print(`  Data file:            ${backend.runtime.databaseFile}`);
+  print('Press Ctrl+C to stop.');
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    print('Stopping ConstIntel…');
+    backend.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return backend;
+}

@@ -1,0 +1,29 @@
+/**
+ * The whole contract between the renderer and the backend. Every command the
+ * UI can call is declared here once; the backend must register exactly one
+ * handler per name, and the preload exposes exactly these names.
+ */
+import type { z } from 'zod';
+import { appContract } from './app';
+import { defineContract } from './define';
+import { settingsContract } from './settings';
+
+export const contract = defineContract(appContract, settingsContract);
+
+export type Contract = typeof contract;
+export type CommandName = keyof Contract & string;
+export type CommandInput<N extends CommandName> = z.input<Contract[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<Contract[N]['output']>;
+/** What a handler receives: the input after its schema parsed it. */
+export type ParsedInput<N extends CommandName> = z.output<Contract[N]['input']>;
+
+export const COMMAND_NAMES = Object.freeze(Object.keys(contract)) as readonly CommandName[];
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(contract, name);
+}
+
+export * from './app';
+export * from './errors';
+export * from './settings';
+export * from './validation';

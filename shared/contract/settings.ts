@@ -1,0 +1,53 @@
+/**
+ * Settings the shop can change: its name, the country its phone numbers are
+ * written in, and where the two listeners live. Ports and the ingest host take
+ * effect the next time ConstIntel starts.
+ */
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { command } from './define';
+
+const port = (label: string) =>
+  z
+    .number({ error: `${label} must be a whole number` })
+    .int(`${label} must be a whole number`)
+    .min(1024, `${label} must be between 1024 and 65535`)
+    .max(65535, `${label} must be between 1024 and 65535`);
+
+export const settingsSchema = z.object({
+  brandName: z
+    .string({ error: 'Shop name must be text' })
+    .trim()
+    .min(1, 'Shop name cannot be empty')
+    .max(80, 'Shop name can be at most 80 characters'),
+  defaultCountry: z
+    .string({ error: 'Default country must be a two-letter country code' })
+    .trim()
+    .toUpperCase()
+    .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
+      error: 'Default country must be a two-letter country code such as GB, US or DE',
+    }),
+  uiPort: port('App port'),
+  ingestHost: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], {
+    error: 'Ingest address must be an IP address such as 127.0.0.1 or 0.0.0.0, or "localhost"',
+  }),
+  ingestPort: port('Ingest port'),
+});
+export type Settings = z.output<typeof settingsSchema>;
+
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const settingsContract = {
+  'settings.get': command('Read the current settings.', z.object({}).strict(), settingsSchema),
+  'settings.update': command(
+    'Change some settings; returns all settings as stored.',
+    settingsPatchSchema,
+    z.object({ settings: settingsSchema, restartNeeded: z.boolean() }),
+  ),
+  'settings.countries': command(
+    'The countries a default phone country can be chosen from.',
+    z.object({}).strict(),
+    z.array(z.object({ code: z.string(), name: z.string() })),
+  ),
+};
