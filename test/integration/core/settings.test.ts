@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_INGEST_PORT, DEFAULT_UI_PORT } from '../../../main/core/settings/settings-store';
+import { inMemoryBackend, tempDir, testBackend } from '../../support/backend';
+
+describe('settings', () => {
+  it('starts with defaults', async () => {
+    const backend = await inMemoryBackend();
+    const settings = await backend.call('settings.get', {});
+    expect(settings).toMatchObject({
+      brandName: 'My shop',
+      uiPort: DEFAULT_UI_PORT,
+      ingestHost: '127.0.0.1',
+      ingestPort: DEFAULT_INGEST_PORT,
+    });
+    expect(settings.defaultCountry).toMatch(/^[A-Z]{2}$/);
+    await backend.close();
+  });
+
+  it('are kept in the data file across a restart', async () => {
+    const dir = tempDir();
+    try {
+      const first = await testBackend({ dataDir: dir.path });
+      const update = await first.call('settings.update', {
+        brandName: 'Corner Shop',
+        defaultCountry: 'de',
+        ingestPort: 5000,
+      });
+      expect(update).toEqual({
+        settings: {
+          brandName: 'Corner Shop',
+          defaultCountry: 'DE',
+          uiPort: 4310,
+          ingestHost: '127.0.0.1',
+          ingestPort: 5000,
+        },
+        restartNeeded: true,
+      });
+      await first.close();
+
+      const second = await testBackend({ dataDir: dir.path });
+      expect(await second.call('settings.get', {})).toEqual(update.settings);
+      expect((await second.call('app.info', {})).brandName).toBe('Corner Shop');
+      expect((await second.call('settings.update', { brandName: 'Corner Shop 2' })).restartNeeded).toBe(false);
+      await second.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('rejects bad values without changing what is stored', async () => {
+    const backend = await inMemoryBackend();
+    const before = await backend.call('settings.get', {});
+    await expect(backend.call('settings.update', { defaultCountry: 'XX', brandName: 'Other' })).rejects.toMatchObject({
+      kind: 'validation',
+      field: 'defaultCountry',
+    });
+    await expect(backend.call('settings.update', { ingestPort: before.uiPort })).rejects.toMatchObject({
+      kind: 'validation',
+      field: 'ingestPort',
+    });
+    await expect(backend.call('settings.update', { colour: 'red' } as never)).rejects.toMatchObject({
+      kind: 'validation',
+      field: 'colour',
+    });
+    expect(await backend.call('settings.get', {})).toEqual(before);
+    await backend.close();
+  });
+
+  it('falls back to defaults for a value damaged by hand', async () => {
+    const backend = await inMemoryBackend();
+    backend.db.sqlite.prepare(`INSERT INTO setting (key, value, updated_at) VALUES ('ui.port', '"oops"', 0)`).run();
+    expect((await backend.call('settings.get', {})).uiPort).toBe(DEFAULT_UI_PORT);
+    await backend.close();
+  });
+
+  it('lists countries with names for the phone-country picker', async () => {
+    const backend = await inMemoryBackend();
+    const countries = await backend.call('settings.countries', {});
+    expect(countries.length).toBeGreaterThan(200);
+    expect(countries).toContainEqual({ code: 'GB', name: 'United Kingdom' });
+    await backend.close();
+  });
+});
