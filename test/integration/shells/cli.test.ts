@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_TABLE } from '../../../main/core/db/open';
+import { tempDir } from '../../support/backend';
+import { builtScript, serve, tokenOf } from '../../support/spawn';
+
+const dirs: { remove(): void }[] = [];
+const newDir = () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir.path;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+const call = (launchUrl: string, command: string, body: unknown = {}) =>
+  fetch(`${new URL(launchUrl).origin}/rpc/${command}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokenOf(launchUrl)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<{ ok: boolean; result?: Record<string, unknown> }>);
+
+describe('constintel serve', () => {
+  it('prints the addresses, serves the app, and keeps settings across a restart', async () => {
+    const dataDir = newDir();
+    const first = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+    expect(first.launchUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    expect(first.output()).toContain(`Data file:            ${join(dataDir, 'constintel.db')}`);
+    expect((await fetch(`${first.ingestUrl}/healthz`)).status).toBe(200);
+    expect(await call(first.launchUrl, 'settings.update', { brandName: 'Hilltop Deli' })).toMatchObject({ ok: true });
+    expect(await first.stop()).toBe(0);
+
+    const second = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+    expect(tokenOf(second.launchUrl)).not.toBe(tokenOf(first.launchUrl));
+    expect(await call(second.launchUrl, 'settings.get')).toMatchObject({ result: { brandName: 'Hilltop Deli' } });
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('uses CONSTINTEL_DATA_DIR when no --data-dir is given', async () => {
+    const dataDir = newDir();
+    const served = await serve(['serve', '--port', '0', '--ingest-port', '0'], { CONSTINTEL_DATA_DIR: dataDir });
+    expect(await call(served.launchUrl, 'app.info')).toMatchObject({ result: { dataDir } });
+    await served.stop();
+  });
+
+  it('explains a bad port option and exits non-zero', () => {
+    const run = spawnSync(process.execPath, [builtScript('cli'), 'serve', '--port', 'fast'], { encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/give a port number between 0 and 65535/);
+  });
+
+  it('refuses a data file from a newer version with one clear line', async () => {
+    const dataDir = newDir();
+    const served = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+    await served.stop();
+    const raw = new Sqlite(join(dataDir, 'constintel.db'));
+    raw.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at) VALUES ('future', 99999999999999)`).run();
+    raw.close();
+    const run = spawnSync(process.execPath, [builtScript('cli'), 'serve', '--data-dir', dataDir, '--port', '0'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /^constintel: .*written by a newer version of ConstIntel.*Install the newer ConstIntel/,
+    );
+  });
+});
+
+describe('npm start launcher', () => {
+  it('says in one line why the window cannot open and serves the same app to the browser', async () => {
+    const dataDir = newDir();
+    const served = await serve(['--data-dir', dataDir, '--port', '0', '--ingest-port', '0'], {}, 'launch');
+    const lines = served.output().split('\n');
+    expect(lines[0]).toMatch(
+      /^The desktop window cannot open here: .+\. Serving ConstIntel to your browser instead\.$/,
+    );
+    expect(await call(served.launchUrl, 'app.info')).toMatchObject({ ok: true, result: { dataDir } });
+    expect(await served.stop()).toBe(0);
+  });
+});
