@@ -1,0 +1,135 @@
+/**
+ * The built renderer in Debian's Chromium, against the headless server the
+ * CLI starts: every page, a setting changed, kept across a reload and a
+ * restart. Without Chromium this file is skipped loudly; under CI=true a
+ * missing Chromium fails.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/backend';
+import { type Served, serve } from '../support/spawn';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+if (!haveChromium && !inCi) {
+  console.warn(
+    `\n${'!'.repeat(72)}\n!! SKIPPED: browser tests (test/e2e): no Chromium at ${CHROMIUM}.\n!! Install it with: sudo apt-get install -y chromium\n${'!'.repeat(72)}\n`,
+  );
+}
+
+const PAGES = [
+  { link: 'Dashboard', path: '/', heading: 'Dashboard', built: true },
+  { link: 'Customers', path: '/customers', heading: 'Customers', built: false },
+  { link: 'Merge review', path: '/merge-review', heading: 'Merge review', built: false },
+  { link: 'Import', path: '/import', heading: 'Import', built: false },
+  { link: 'Models', path: '/models', heading: 'Models', built: false },
+  { link: 'Automations', path: '/automations', heading: 'Automations', built: false },
+  { link: 'Journeys', path: '/journeys', heading: 'Journeys', built: false },
+  { link: 'Settings', path: '/settings', heading: 'Settings', built: true },
+];
+
+describe.skipIf(!haveChromium && !inCi)('ConstIntel in Chromium', () => {
+  let browser: Browser;
+  let server: Served | undefined;
+  const data = tempDir('constintel-e2e-');
+  const problems: string[] = [];
+
+  const start = () => serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
+  const open = async (url: string): Promise<Page> => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      // A 4xx answer is how the app reports a rejected value; anything else logged as an error (CSP refusals, crashes) is a fault.
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(url);
+    return page;
+  };
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run must install it.`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    server = await start();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    data.remove();
+  });
+
+  it('opens from the printed link and navigates every page', async () => {
+    const page = await open(server?.launchUrl ?? '');
+    const origin = new URL(server?.launchUrl ?? '').origin;
+    await expect.poll(() => page.url()).toBe(`${origin}/`);
+    await page.getByText('Welcome, My shop.').waitFor();
+    expect(await page.getByTestId('ingest-url').textContent()).toBe(server?.ingestUrl);
+
+    for (const target of PAGES) {
+      await page.getByRole('navigation').getByRole('link', { name: target.link, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: target.heading }).waitFor();
+      expect(new URL(page.url()).pathname).toBe(target.path);
+      expect(await page.getByTestId('not-built').count()).toBe(target.built ? 0 : 1);
+    }
+
+    // A deep link is a real route, not only a click inside the app.
+    await page.goto(`${origin}/merge-review`);
+    await page.getByRole('heading', { level: 1, name: 'Merge review' }).waitFor();
+    await page.getByText('This page is not built yet.').waitFor();
+    await page.goto(`${origin}/no-such-page`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await page.context().close();
+    expect(problems).toEqual([]);
+  });
+
+  it('changes a setting, shows a bad value next to its field, and keeps the change across reload and restart', async () => {
+    const page = await open(server?.launchUrl ?? '');
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Shop name').fill('Hilltop Deli');
+    await page.getByLabel('Country for phone numbers').selectOption('DE');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+    await page.getByLabel('App port').fill('80');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('App port must be between 1024 and 65535').waitFor();
+    expect(await page.getByLabel('App port').getAttribute('aria-invalid')).toBe('true');
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await expect.poll(() => page.getByLabel('Shop name').inputValue()).toBe('Hilltop Deli');
+    expect(await page.getByLabel('Country for phone numbers').inputValue()).toBe('DE');
+    expect(await page.getByLabel('App port').inputValue()).toBe('4310');
+    await page.context().close();
+
+    expect(await server?.stop()).toBe(0);
+    server = await start();
+    const again = await open(`${server.launchUrl}`);
+    await again.getByText('Welcome, Hilltop Deli.').waitFor();
+    await again.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => again.getByLabel('Shop name').inputValue()).toBe('Hilltop Deli');
+    await again.context().close();
+    expect(problems).toEqual([]);
+  });
+
+  it('tells a visitor without the access link how to get in', async () => {
+    const page = await open(new URL(server?.launchUrl ?? '').origin);
+    await page.getByRole('alert').filter({ hasText: 'Open ConstIntel with the link it printed' }).waitFor();
+    await page.context().close();
+  });
+});
