@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- <name> ...]`: runs the named benchmarks (all by default).
+ * Each prints one JSON line per result, with its baseline measured in the
+ * same run. Benchmarks generate their own data, seeded, and are never part of
+ * `npm test`.
+ */
+import { startupBench } from './startup';
+
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  startup: startupBench,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const chosen = name ? [name] : Object.keys(BENCHES);
+for (const bench of chosen) {
+  const run = BENCHES[bench];
+  if (!run) {
+    console.error(`Unknown benchmark "${bench}". Known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  await run(name ? rest : []);
+}
