@@ -34,12 +34,22 @@ async function main(): Promise<void> {
     if (ready) process.stderr.write(text);
     else lastError = text.trim().split('\n').pop() ?? lastError;
   });
-  child.on('exit', (code) => {
-    if (ready) process.exit(code ?? 0);
+  let fellBack = false;
+  const fallBack = () => {
+    if (fellBack) return;
+    fellBack = true;
     console.log(
       `The desktop window could not start${lastError ? ` (${lastError})` : ''}. Serving ConstIntel to your browser instead.`,
     );
     void serveHeadless(args);
+  };
+  child.once('error', (error) => {
+    lastError = error.message;
+    fallBack();
+  });
+  child.on('exit', (code) => {
+    if (ready) process.exit(code ?? 0);
+    fallBack();
   });
 }
 
