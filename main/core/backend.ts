@@ -11,6 +11,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../../shared/cont
 import { ALL_HANDLERS } from './api/index';
 import { buildRegistry, type HandlerContext, type RuntimeInfo } from './api/registry';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
+import { Core } from './core';
 import { type Database, openDatabase } from './db/open';
 import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
@@ -37,6 +38,7 @@ export interface BackendOptions {
 
 export interface Backend {
   readonly db: Database;
+  readonly core: Core;
   readonly token: string;
   readonly runtime: RuntimeInfo;
   /** The UI address with the access token, to open in a browser; null without listeners. */
@@ -67,12 +69,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ingest: { url: null, host: settings.ingestHost, port: null, requestedPort: requestedIngestPort },
     warnings: [],
   };
-  const ctx: HandlerContext = { db, clock, logger, runtime };
+  const core = new Core(db, clock, logger);
+  const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 
   const listeners: Listening[] = [];
   const closeAll = async () => {
     await Promise.all(listeners.map((l) => l.close()));
+    core.close();
     db.close();
   };
 
@@ -99,7 +103,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       }
 
       const ingest = await listenWithFallback(
-        createIngestListener({ version: appVersion(), logger }),
+        createIngestListener({ version: appVersion(), logger, core }),
         settings.ingestHost,
         requestedIngestPort,
       );
@@ -122,8 +126,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     for (const warning of runtime.warnings) logger.warn(warning);
   }
 
+  core.apiKey();
+  core.streams.notify();
   return {
     db,
+    core,
     token,
     runtime,
     launchUrl: runtime.uiUrl ? `${runtime.uiUrl}/?token=${token}` : null,

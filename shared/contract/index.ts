@@ -5,10 +5,12 @@
  */
 import type { z } from 'zod';
 import { appContract } from './app';
+import { customersContract } from './customers';
 import { defineContract } from './define';
+import { mergesContract } from './merges';
 import { settingsContract } from './settings';
 
-export const contract = defineContract(appContract, settingsContract);
+export const contract = defineContract(appContract, settingsContract, customersContract, mergesContract);
 
 export type Contract = typeof contract;
 export type CommandName = keyof Contract & string;
@@ -24,6 +26,8 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 export * from './app';
+export * from './customers';
 export * from './errors';
+export * from './merges';
 export * from './settings';
 export * from './validation';

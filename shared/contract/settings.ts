@@ -45,6 +45,16 @@ export const settingsContract = {
     settingsPatchSchema,
     z.object({ settings: settingsSchema, restartNeeded: z.boolean() }),
   ),
+  'settings.apiKey': command(
+    'The key scripts and other systems send as X-Api-Key to the event API.',
+    z.object({}).strict(),
+    z.object({ apiKey: z.string() }),
+  ),
+  'settings.rotateApiKey': command(
+    'Replace the event API key; the old one stops working at once.',
+    z.object({}).strict(),
+    z.object({ apiKey: z.string() }),
+  ),
   'settings.countries': command(
     'The countries a default phone country can be chosen from.',
     z.object({}).strict(),

@@ -17,11 +17,13 @@ import {
 } from '../../../shared/contract/index';
 import { validationError } from '../../../shared/contract/validation';
 import type { Clock, Logger } from '../clock';
+import type { Core } from '../core';
 import type { Database } from '../db/open';
 
 /** What every handler can reach: the database, the clock, the log, and facts about the running backend. */
 export interface HandlerContext {
   db: Database;
+  core: Core;
   clock: Clock;
   logger: Logger;
   runtime: RuntimeInfo;

@@ -10,13 +10,18 @@ let countryList: { code: string; name: string }[] | undefined;
 export const settingsHandlers = handlers({
   'settings.get': (_input, { db }) => readSettings(db),
 
-  'settings.update': (patch, { db, clock }) => {
+  'settings.apiKey': (_input, { core }) => ({ apiKey: core.apiKey() }),
+
+  'settings.rotateApiKey': (_input, { core }) => ({ apiKey: core.rotateApiKey() }),
+
+  'settings.update': (patch, { db, clock, core }) => {
     const before = readSettings(db);
     const next = settingsSchema.parse({ ...before, ...patch });
     if (next.uiPort === next.ingestPort) {
       throw new AppError('validation', 'ingestPort: the ingest port must differ from the app port', 'ingestPort');
     }
     writeSettings(db, next, clock);
+    core.settingsChanged();
     const restartNeeded =
       next.uiPort !== before.uiPort || next.ingestPort !== before.ingestPort || next.ingestHost !== before.ingestHost;
     return { settings: readSettings(db), restartNeeded };

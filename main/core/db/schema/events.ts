@@ -19,6 +19,10 @@ export const customerRawEvent = sqliteTable(
     externalId: text('external_id'),
     /** JSON payload in the canonical event vocabulary. */
     payload: text('payload').notNull(),
+    /** JSON array of [type, normalised value] the event carried: used to re-resolve it after an undo. */
+    identifiers: text('identifiers').notNull().default('[]'),
+    /** Identifier values that could not be used (an unparseable phone…), kept as they came: JSON. */
+    unusedIdentifiers: text('unused_identifiers'),
     occurredAt: integer('occurred_at').notNull(),
     receivedAt: integer('received_at').notNull(),
     customerProfileId: integer('customer_profile_id').references(() => customerProfile.id, {

@@ -4,7 +4,7 @@
  * holds what is needed to undo a merge, and the review queue holds merges a
  * person must decide.
  */
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { brand } from './brand';
 
 export const customerProfile = sqliteTable(
@@ -16,6 +16,9 @@ export const customerProfile = sqliteTable(
       .references(() => brand.id),
     firstName: text('first_name'),
     lastName: text('last_name'),
+    /** Lower-cased "first last" and "last", for name-prefix search. */
+    searchName: text('search_name'),
+    searchLast: text('search_last'),
     /** Net spend: purchases less refunds and cancellations, in the brand's currency. */
     lifetimeValue: real('lifetime_value').notNull().default(0),
     totalOrders: integer('total_orders').notNull().default(0),
@@ -34,6 +37,8 @@ export const customerProfile = sqliteTable(
     index('customer_profile_brand_ltv_idx').on(t.brandId, t.lifetimeValue),
     index('customer_profile_brand_last_seen_idx').on(t.brandId, t.lastSeenAt),
     index('customer_profile_brand_name_idx').on(t.brandId, t.lastName, t.firstName),
+    index('customer_profile_brand_search_idx').on(t.brandId, t.searchName),
+    index('customer_profile_brand_search_last_idx').on(t.brandId, t.searchLast),
   ],
 );
 
@@ -110,7 +115,7 @@ export const mergeReview = sqliteTable(
     evidence: text('evidence').notNull(),
     /** Stable key of the evidence, so a rejected set is never proposed again on it. */
     evidenceKey: text('evidence_key').notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'rejected'] })
+    status: text('status', { enum: ['pending', 'approved', 'rejected', 'superseded'] })
       .notNull()
       .default('pending'),
     createdAt: integer('created_at').notNull(),
@@ -118,4 +123,33 @@ export const mergeReview = sqliteTable(
     mergeHistoryId: integer('merge_history_id').references(() => mergeHistory.id),
   },
   (t) => [index('merge_review_brand_status_idx').on(t.brandId, t.status)],
+);
+
+/** Where a merged-away profile went, so old links and API ids still lead somewhere. */
+export const profileRedirect = sqliteTable('profile_redirect', {
+  fromProfileId: integer('from_profile_id').primaryKey(),
+  toProfileId: integer('to_profile_id').notNull(),
+  mergeHistoryId: integer('merge_history_id')
+    .notNull()
+    .references(() => mergeHistory.id),
+});
+
+/**
+ * Pairs a person said are different people (a rejected review, an undone
+ * merge), with the identifier values that linked them then: the same
+ * evidence never proposes them together again.
+ */
+export const profileSeparation = sqliteTable(
+  'profile_separation',
+  {
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    profileA: integer('profile_a').notNull(),
+    profileB: integer('profile_b').notNull(),
+    /** JSON array of "type:value" keys that linked them. */
+    evidence: text('evidence').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.brandId, t.profileA, t.profileB] })],
 );

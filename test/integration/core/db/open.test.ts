@@ -34,6 +34,8 @@ const PRODUCT_TABLES = [
   'model_version',
   'predictions',
   'profile_identifier',
+  'profile_redirect',
+  'profile_separation',
   'setting',
   'stream_message',
   'stream_offset',

@@ -1,0 +1,22 @@
+/** Handlers for `customers.*`: search, Customer 360, timeline. */
+import { AppError } from '../../../shared/contract/errors';
+import { readTimeline } from '../customers/customer-360';
+import { searchCustomers } from '../customers/customer-search';
+import { getProfile } from '../identity/identity-repo';
+import { handlers } from './registry';
+
+export const customersHandlers = handlers({
+  'customers.search': (input, { db, core }) =>
+    searchCustomers(db, { ...input, brandId: core.brandId, normalize: core.normalizeOptions() }),
+
+  'customers.get': ({ id }, { core }) => {
+    const result = core.customer360(id);
+    if (!result) throw new AppError('not_found', `There is no customer #${id}.`);
+    return result;
+  },
+
+  'customers.timeline': ({ id, cursor, limit }, { db, core }) => {
+    if (!getProfile(db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
+    return readTimeline(db, id, cursor, limit, core.currency());
+  },
+});

@@ -1,0 +1,118 @@
+/**
+ * The engines behind the handlers and listeners, wired once per backend:
+ * ingestion, merges and reviews (each in one IMMEDIATE transaction), the
+ * Customer 360 cache (invalidated whenever a profile changes), and the
+ * stream runner (nudged after every commit).
+ */
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { ParsedEvent } from '../../shared/events';
+import type { Clock, Logger } from './clock';
+import { type Customer360Result, readCustomer360 } from './customers/customer-360';
+import { TtlCache } from './customers/ttl-cache';
+import type { Database } from './db/open';
+import { brand, setting } from './db/schema';
+import { type UndoResult, undoMerge } from './identity/merge';
+import type { NormalizeOptions } from './identity/normalize';
+import { approveReview, rejectReview } from './identity/review';
+import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
+import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
+import { StreamRunner } from './streams/streams';
+
+export const CUSTOMER_CACHE_MS = 5 * 60_000;
+const API_KEY = 'api.key';
+
+export class Core {
+  readonly streams: StreamRunner;
+  readonly brandId = DEFAULT_BRAND_ID;
+  private readonly customers: TtlCache<number, Customer360Result>;
+  private normalizeCache: NormalizeOptions | undefined;
+
+  constructor(
+    readonly db: Database,
+    readonly clock: Clock,
+    readonly logger: Logger,
+  ) {
+    this.streams = new StreamRunner(db, clock, logger);
+    this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
+  }
+
+  normalizeOptions(): NormalizeOptions {
+    this.normalizeCache ??= { defaultCountry: readSettings(this.db).defaultCountry };
+    return this.normalizeCache;
+  }
+
+  /** Settings changed: drop what was derived from them. */
+  settingsChanged(): void {
+    this.normalizeCache = undefined;
+    this.customers.clear();
+  }
+
+  currency(): string {
+    return (
+      this.db.orm.select({ currency: brand.currency }).from(brand).where(eq(brand.id, this.brandId)).get()?.currency ??
+      'USD'
+    );
+  }
+
+  /** Ingests events in one transaction; all or nothing. */
+  ingest(events: readonly ParsedEvent[]): IngestResult[] {
+    const ctx = { brandId: this.brandId, now: this.clock.now().getTime(), normalize: this.normalizeOptions() };
+    const results = this.db.sqlite
+      .transaction(() => events.map((event) => ingestInTransaction(this.db, event, ctx)))
+      .immediate();
+    for (const result of results) this.customers.invalidate(result.touched);
+    this.streams.notify();
+    return results;
+  }
+
+  approveReview(reviewId: number): { baseId: number; mergeId: number } {
+    const result = this.db.sqlite
+      .transaction(() => approveReview(this.db, reviewId, this.clock.now().getTime()))
+      .immediate();
+    this.customers.invalidate([result.baseId, ...result.mergedIds]);
+    return result;
+  }
+
+  rejectReview(reviewId: number): void {
+    this.db.sqlite.transaction(() => rejectReview(this.db, reviewId, this.clock.now().getTime())).immediate();
+  }
+
+  undoMerge(mergeId: number): UndoResult {
+    const result = this.db.sqlite
+      .transaction(() => undoMerge(this.db, mergeId, this.clock.now().getTime()))
+      .immediate();
+    this.customers.invalidate(result.touched);
+    return result;
+  }
+
+  customer360(id: number): Customer360Result | undefined {
+    const cached = this.customers.get(id);
+    if (cached) return cached;
+    const fresh = readCustomer360(this.db, id, this.currency());
+    if (fresh) this.customers.set(id, fresh);
+    return fresh;
+  }
+
+  /** The event API key, created on first use. */
+  apiKey(): string {
+    const row = this.db.orm.select().from(setting).where(eq(setting.key, API_KEY)).get();
+    if (row) return JSON.parse(row.value) as string;
+    return this.rotateApiKey();
+  }
+
+  rotateApiKey(): string {
+    const key = `ci_${randomBytes(24).toString('base64url')}`;
+    const now = this.clock.now().getTime();
+    this.db.orm
+      .insert(setting)
+      .values({ key: API_KEY, value: JSON.stringify(key), updatedAt: now })
+      .onConflictDoUpdate({ target: setting.key, set: { value: JSON.stringify(key), updatedAt: now } })
+      .run();
+    return key;
+  }
+
+  close(): void {
+    this.streams.stop();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The Customer 360 read model: profile, identifiers with where each came
+ * from, totals, merge history with undo, and a paged timeline.
+ */
+import type { Customer360, CustomerSummary, MergeView, TimelineEvent } from '../../../shared/contract/customers';
+import { describeEvent } from '../../../shared/describe-event';
+import type { EventPayload } from '../../../shared/events';
+import type { Database } from '../db/open';
+import { getProfile, identifiersOf, type ProfileRow, redirectOf, stmt } from '../identity/identity-repo';
+import type { EvidenceItem } from '../identity/merge';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const bool = (v: number | null) => (v === null ? null : v === 1);
+const fullName = (p: { first_name: string | null; last_name: string | null }) => {
+  const name = [p.first_name, p.last_name].filter(Boolean).join(' ').trim();
+  return name === '' ? null : name;
+};
+
+export type Customer360Result = { status: 'found'; customer: Customer360 } | { status: 'merged'; mergedInto: number };
+
+export function readCustomer360(db: Database, id: number, currency: string): Customer360Result | undefined {
+  const profile = getProfile(db, id);
+  if (!profile) {
+    const to = redirectOf(db, id);
+    return to === undefined ? undefined : { status: 'merged', mergedInto: to };
+  }
+  const merges = (
+    stmt(db, 'SELECT * FROM merge_history WHERE base_profile_id = ? ORDER BY created_at DESC, id DESC').all(id) as {
+      id: number;
+      base_profile_id: number;
+      merged_profile_ids: string;
+      reason: 'automatic' | 'review';
+      evidence: string;
+      created_at: number;
+      undone_at: number | null;
+    }[]
+  ).map(
+    (m): MergeView => ({
+      id: m.id,
+      createdAt: new Date(m.created_at).toISOString(),
+      reason: m.reason,
+      baseProfileId: m.base_profile_id,
+      mergedProfileIds: JSON.parse(m.merged_profile_ids) as number[],
+      evidence: (JSON.parse(m.evidence) as EvidenceItem[]).map((e) => ({ type: e.type, value: e.value })),
+      undoneAt: iso(m.undone_at),
+      canUndo: m.undone_at === null,
+    }),
+  );
+  return {
+    status: 'found',
+    customer: {
+      id: profile.id,
+      name: fullName(profile),
+      firstName: profile.first_name,
+      lastName: profile.last_name,
+      strength: profile.strength,
+      lifetimeValue: profile.lifetime_value,
+      totalOrders: profile.total_orders,
+      currency,
+      firstSeenAt: iso(profile.first_seen_at),
+      lastSeenAt: iso(profile.last_seen_at),
+      lastPurchaseAt: iso(profile.last_purchase_at),
+      createdAt: new Date(profile.created_at).toISOString(),
+      consent: {
+        email: bool(profile.email_consent),
+        sms: bool(profile.sms_consent),
+        whatsapp: bool(profile.whatsapp_consent),
+      },
+      identifiers: identifiersOf(db, id).map((i) => ({
+        type: i.type,
+        value: i.value,
+        rawValue: i.raw_value,
+        source: i.source,
+        firstSeenAt: new Date(i.first_seen_at).toISOString(),
+      })),
+      eventCount: stmt(db, 'SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?')
+        .pluck()
+        .get(id) as number,
+      merges,
+    },
+  };
+}
+
+export function readTimeline(
+  db: Database,
+  id: number,
+  cursor: number | undefined,
+  limit: number,
+  currency: string,
+): { events: TimelineEvent[]; nextCursor: number | null } {
+  let rows: {
+    id: number;
+    event_type: string;
+    source: string;
+    external_id: string | null;
+    payload: string;
+    occurred_at: number;
+  }[];
+  const columns = 'id, event_type, source, external_id, payload, occurred_at';
+  if (cursor === undefined) {
+    rows = stmt(
+      db,
+      `SELECT ${columns} FROM customer_raw_event WHERE customer_profile_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+    ).all(id, limit + 1) as typeof rows;
+  } else {
+    const at = stmt(db, 'SELECT occurred_at FROM customer_raw_event WHERE id = ?').pluck().get(cursor) as
+      | number
+      | undefined;
+    rows =
+      at === undefined
+        ? []
+        : (stmt(
+            db,
+            `SELECT ${columns} FROM customer_raw_event WHERE customer_profile_id = ? AND (occurred_at < ? OR (occurred_at = ? AND id < ?))
+             ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+          ).all(id, at, at, cursor, limit + 1) as typeof rows);
+  }
+  const page = rows.slice(0, limit);
+  return {
+    events: page.map((r) => {
+      const payload = JSON.parse(r.payload) as EventPayload;
+      return {
+        id: r.id,
+        type: r.event_type,
+        source: r.source,
+        externalId: r.external_id,
+        occurredAt: new Date(r.occurred_at).toISOString(),
+        summary: describeEvent(r.event_type, payload, currency),
+        payload,
+      };
+    }),
+    nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
+}
+
+export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
+  const first = (type: string) =>
+    (stmt(
+      db,
+      'SELECT value FROM profile_identifier WHERE profile_id = ? AND type = ? ORDER BY first_seen_at, id LIMIT 1',
+    )
+      .pluck()
+      .get(profile.id, type) as string | undefined) ?? null;
+  return {
+    id: profile.id,
+    name: fullName(profile),
+    email: first('email'),
+    phone: first('phone'),
+    lifetimeValue: profile.lifetime_value,
+    totalOrders: profile.total_orders,
+    strength: profile.strength,
+    lastSeenAt: iso(profile.last_seen_at),
+  };
+}

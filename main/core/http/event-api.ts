@@ -1,0 +1,151 @@
+/**
+ * The public event API on the ingest listener, for the shop's website, tills
+ * and scripts. Authenticated by `X-Api-Key` (Settings shows and replaces it).
+ *
+ *   POST /api/v1/events            one event or an array of up to 1000 → 202
+ *   GET  /api/v1/profiles?identifier=email:ann@example.com
+ *   GET  /api/v1/profiles/:id      (a merged-away id answers 308 to its survivor)
+ *   GET  /api/v1/merge-reviews?status=pending
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { validationError } from '../../../shared/contract/validation';
+import { eventInputSchema, INPUT_IDENTIFIER_TYPES, type ParsedEvent } from '../../../shared/events';
+import { listReviews } from '../api/merges';
+import type { Core } from '../core';
+import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
+import { normalizeIdentifier } from '../identity/normalize';
+import { sendError } from './errors';
+
+export const MAX_BATCH = 1000;
+
+export function createEventApi(core: Core): Router {
+  const router = express.Router();
+
+  router.use((req, res, next) => {
+    const given = Buffer.from(req.get('x-api-key') ?? '');
+    const expected = Buffer.from(core.apiKey());
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      sendError(res, 'auth', 'Missing or wrong X-Api-Key. The key is shown in ConstIntel under Settings → Event API.');
+      return;
+    }
+    next();
+  });
+
+  router.post('/events', express.json({ limit: '5mb', strict: false }), (req, res) => {
+    const body: unknown = req.body;
+    const list = Array.isArray(body) ? body : [body];
+    if (list.length === 0 || list.length > MAX_BATCH) {
+      sendError(res, 'validation', `Send one event or an array of 1 to ${MAX_BATCH} events (got ${list.length}).`);
+      return;
+    }
+    const valid: { index: number; event: ParsedEvent }[] = [];
+    const errors: { index: number; field: string | null; message: string }[] = [];
+    list.forEach((item, index) => {
+      const parsed = eventInputSchema.safeParse(item);
+      if (parsed.success) valid.push({ index, event: parsed.data });
+      else {
+        const error = validationError(parsed.error, 'event');
+        errors.push({ index, field: error.field ?? null, message: `event ${index}: ${error.message}` });
+      }
+    });
+    const ingested = valid.length > 0 ? core.ingest(valid.map((v) => v.event)) : [];
+    const results = ingested.map((r, i) => ({
+      index: valid[i]?.index ?? i,
+      eventId: r.eventId,
+      profileId: r.profileId,
+      duplicate: r.duplicate,
+      ...(r.unused.length > 0 ? { ignoredIdentifiers: r.unused } : {}),
+    }));
+    if (errors.length > 0) {
+      const first = errors[0];
+      res.status(400).json({
+        ok: false,
+        error: { kind: 'validation', message: first?.message ?? 'Invalid event', field: first?.field ?? undefined },
+        errors,
+        results,
+      });
+      return;
+    }
+    res.status(202).json({ ok: true, results });
+  });
+
+  router.get('/profiles', (req, res) => {
+    const raw = typeof req.query.identifier === 'string' ? req.query.identifier : '';
+    const split = raw.indexOf(':');
+    const type = z.enum(INPUT_IDENTIFIER_TYPES).safeParse(raw.slice(0, split));
+    if (split < 1 || !type.success) {
+      sendError(
+        res,
+        'validation',
+        `identifier: give type:value, with type one of ${INPUT_IDENTIFIER_TYPES.join(', ')}.`,
+        'identifier',
+      );
+      return;
+    }
+    const normalized = normalizeIdentifier(type.data, raw.slice(split + 1), core.normalizeOptions());
+    if (!normalized.ok) {
+      sendError(
+        res,
+        'validation',
+        `identifier: "${raw.slice(split + 1)}" is not a usable ${type.data} (${normalized.reason}).`,
+        'identifier',
+      );
+      return;
+    }
+    const id = findProfileId(core.db, core.brandId, normalized.type, normalized.value);
+    if (id === undefined) {
+      sendError(res, 'not_found', `No customer has ${normalized.type} ${normalized.value}.`);
+      return;
+    }
+    res.json(profileJson(core, id));
+  });
+
+  router.get('/profiles/:id', (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id < 1) {
+      sendError(res, 'validation', 'id: must be a positive whole number.', 'id');
+      return;
+    }
+    if (getProfile(core.db, id)) {
+      res.json(profileJson(core, id));
+      return;
+    }
+    const to = redirectOf(core.db, id);
+    if (to === undefined) {
+      sendError(res, 'not_found', `There is no customer #${id}.`);
+      return;
+    }
+    res
+      .status(308)
+      .location(`${req.baseUrl}/profiles/${to}`)
+      .json({ ok: false, movedTo: to, message: `Customer #${id} was merged into #${to}.` });
+  });
+
+  router.get('/merge-reviews', (req, res) => {
+    const status = z.enum(['pending', 'approved', 'rejected', 'superseded']).safeParse(req.query.status ?? 'pending');
+    if (!status.success) {
+      sendError(res, 'validation', 'status: must be pending, approved, rejected or superseded.', 'status');
+      return;
+    }
+    res.json(listReviews(core.db, core.brandId, status.data));
+  });
+
+  return router;
+}
+
+function profileJson(core: Core, id: number) {
+  const profile = getProfile(core.db, id);
+  if (!profile) throw new Error(`profile ${id} vanished`);
+  return {
+    id: profile.id,
+    firstName: profile.first_name,
+    lastName: profile.last_name,
+    identifiers: identifiersOf(core.db, id).map((i) => ({ type: i.type, value: i.value, source: i.source })),
+    lifetimeValue: profile.lifetime_value,
+    totalOrders: profile.total_orders,
+    strength: profile.strength,
+    createdAt: new Date(profile.created_at).toISOString(),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * SQL for profiles, identifiers, merges and reviews. Prepared once per
+ * connection (statements are cached on the handle) because ingestion runs
+ * them for every event.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Database } from '../db/open';
+import { profileStrength } from './strength';
+
+export interface ProfileRow {
+  id: number;
+  brand_id: number;
+  first_name: string | null;
+  last_name: string | null;
+  search_name: string | null;
+  search_last: string | null;
+  lifetime_value: number;
+  total_orders: number;
+  strength: number;
+  email_consent: number | null;
+  sms_consent: number | null;
+  whatsapp_consent: number | null;
+  first_seen_at: number | null;
+  last_seen_at: number | null;
+  last_purchase_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentifierRow {
+  id: number;
+  brand_id: number;
+  profile_id: number;
+  type: string;
+  value: string;
+  raw_value: string | null;
+  source: string;
+  first_seen_at: number;
+}
+
+const cache = new WeakMap<Database, Map<string, Statement>>();
+
+/** A prepared statement, compiled once per connection. */
+export function stmt(db: Database, sql: string): Statement {
+  let map = cache.get(db);
+  if (!map) {
+    map = new Map();
+    cache.set(db, map);
+  }
+  let statement = map.get(sql);
+  if (!statement) {
+    statement = db.sqlite.prepare(sql);
+    map.set(sql, statement);
+  }
+  return statement;
+}
+
+export function getProfile(db: Database, id: number): ProfileRow | undefined {
+  return stmt(db, 'SELECT * FROM customer_profile WHERE id = ?').get(id) as ProfileRow | undefined;
+}
+
+export function getProfiles(db: Database, ids: readonly number[]): ProfileRow[] {
+  return ids.map((id) => getProfile(db, id)).filter((p): p is ProfileRow => p !== undefined);
+}
+
+export function findProfileId(db: Database, brandId: number, type: string, value: string): number | undefined {
+  const row = stmt(db, 'SELECT profile_id FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?').get(
+    brandId,
+    type,
+    value,
+  ) as { profile_id: number } | undefined;
+  return row?.profile_id;
+}
+
+export function identifiersOf(db: Database, profileId: number): IdentifierRow[] {
+  return stmt(db, 'SELECT * FROM profile_identifier WHERE profile_id = ? ORDER BY first_seen_at, id').all(
+    profileId,
+  ) as IdentifierRow[];
+}
+
+export function searchKeys(
+  firstName: string | null,
+  lastName: string | null,
+): { name: string | null; last: string | null } {
+  const name = [firstName, lastName].filter(Boolean).join(' ').trim().toLowerCase();
+  return { name: name === '' ? null : name, last: lastName ? lastName.trim().toLowerCase() : null };
+}
+
+export function insertProfile(
+  db: Database,
+  row: { brandId: number; firstName: string | null; lastName: string | null; now: number },
+): number {
+  const keys = searchKeys(row.firstName, row.lastName);
+  const result = stmt(
+    db,
+    `INSERT INTO customer_profile (brand_id, first_name, last_name, search_name, search_last, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(row.brandId, row.firstName, row.lastName, keys.name, keys.last, row.now, row.now);
+  return Number(result.lastInsertRowid);
+}
+
+export function insertIdentifier(
+  db: Database,
+  row: {
+    brandId: number;
+    profileId: number;
+    type: string;
+    value: string;
+    rawValue: string | null;
+    source: string;
+    now: number;
+  },
+): void {
+  stmt(
+    db,
+    `INSERT INTO profile_identifier (brand_id, profile_id, type, value, raw_value, source, first_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (brand_id, type, value) DO NOTHING`,
+  ).run(row.brandId, row.profileId, row.type, row.value, row.rawValue, row.source, row.now);
+}
+
+export function refreshStrength(db: Database, profileId: number): void {
+  const types = stmt(db, 'SELECT type FROM profile_identifier WHERE profile_id = ?').pluck().all(profileId) as string[];
+  stmt(db, 'UPDATE customer_profile SET strength = ? WHERE id = ?').run(profileStrength(types), profileId);
+}
+
+export function setNames(db: Database, profileId: number, firstName: string | null, lastName: string | null): void {
+  const keys = searchKeys(firstName, lastName);
+  stmt(
+    db,
+    'UPDATE customer_profile SET first_name = ?, last_name = ?, search_name = ?, search_last = ? WHERE id = ?',
+  ).run(firstName, lastName, keys.name, keys.last, profileId);
+}
+
+interface MoneyRow {
+  id: number;
+  event_type: string;
+  order_id: string | null;
+  total: number | null;
+  occurred_at: number;
+}
+
+/**
+ * Lifetime value and order count from the profile's own events: purchases
+ * counted once per order (the same order from two sources counts once),
+ * refunds subtracted, cancelled orders removed. Also first/last seen.
+ */
+export function recomputeTotals(db: Database, profileId: number, now: number): void {
+  const rows = stmt(
+    db,
+    `SELECT id, event_type, payload ->> '$.orderId' AS order_id, payload ->> '$.total' AS total, occurred_at
+     FROM customer_raw_event WHERE customer_profile_id = ? AND event_type IN ('purchase', 'refund', 'cancellation')`,
+  ).all(profileId) as MoneyRow[];
+  const orders = new Map<string, { total: number; at: number }>();
+  const cancelled = new Set<string>();
+  let refunds = 0;
+  for (const row of rows) {
+    const total = Number(row.total ?? 0) || 0;
+    if (row.event_type === 'purchase') {
+      const key = row.order_id ? `o:${row.order_id}` : `e:${row.id}`;
+      const seen = orders.get(key);
+      if (!seen || total > seen.total) orders.set(key, { total, at: Math.min(row.occurred_at, seen?.at ?? Infinity) });
+    } else if (row.event_type === 'refund') {
+      refunds += Math.abs(total);
+    } else if (row.order_id) {
+      cancelled.add(`o:${row.order_id}`);
+    }
+  }
+  let value = 0;
+  let count = 0;
+  let lastPurchase: number | null = null;
+  for (const [key, order] of orders) {
+    if (cancelled.has(key)) continue;
+    value += order.total;
+    count += 1;
+    if (lastPurchase === null || order.at > lastPurchase) lastPurchase = order.at;
+  }
+  const seen = stmt(
+    db,
+    'SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM customer_raw_event WHERE customer_profile_id = ?',
+  ).get(profileId) as { first: number | null; last: number | null };
+  stmt(
+    db,
+    `UPDATE customer_profile SET lifetime_value = ?, total_orders = ?, last_purchase_at = ?, first_seen_at = ?, last_seen_at = ?, updated_at = ?
+     WHERE id = ?`,
+  ).run(Math.round((value - refunds) * 100) / 100, count, lastPurchase, seen.first, seen.last, now, profileId);
+}
+
+/** The profile a merged-away id now lives in (following chains), or undefined if it was never merged. */
+export function redirectOf(db: Database, profileId: number): number | undefined {
+  let current = profileId;
+  let hops = 0;
+  for (;;) {
+    const row = stmt(db, 'SELECT to_profile_id FROM profile_redirect WHERE from_profile_id = ?').get(current) as
+      | { to_profile_id: number }
+      | undefined;
+    if (!row) return current === profileId ? undefined : current;
+    current = row.to_profile_id;
+    if (++hops > 1000) return current;
+  }
+}
+
+/** Strongest first, then oldest: the base of a merge, or the profile an ambiguous event attaches to. */
+export function byStrength(a: ProfileRow, b: ProfileRow): number {
+  return b.strength - a.strength || a.created_at - b.created_at || a.id - b.id;
+}

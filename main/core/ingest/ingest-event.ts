@@ -1,0 +1,327 @@
+/**
+ * The one ingestion path. Every source (event API, webhooks, files) hands a
+ * canonical event to `ingestEvent`, which in one transaction stores the raw
+ * event, resolves its profile, attaches it, and publishes to the streams.
+ * A repeated (brand, source, external id) is a no-op reported as `duplicate`.
+ *
+ * Resolution:
+ * - identifiers normalised (junk refused, unparseable phones kept on the
+ *   event but not matched);
+ * - profiles holding any of them are candidates. A candidate reached only
+ *   through shareable identifiers (phone, device, cookie, QR) that already
+ *   holds a *different* email/loyalty/account id than the event's is a
+ *   different person sharing a family phone or a shop tablet: it is dropped;
+ * - none → new profile; one → attach; 2–3 → automatic merge; more than 3, or
+ *   a merge that would give one profile more than 3 distinct emails or
+ *   phones → attach to the strongest and queue a review. Profiles a person
+ *   has separated (rejected review, undone merge) are not merged or proposed
+ *   again on the same evidence.
+ */
+import type { EventPayload, InputIdentifierType, ParsedEvent } from '../../../shared/events';
+import type { Database } from '../db/open';
+import {
+  byStrength,
+  findProfileId,
+  getProfile,
+  getProfiles,
+  identifiersOf,
+  insertIdentifier,
+  insertProfile,
+  recomputeTotals,
+  refreshStrength,
+  setNames,
+  stmt,
+} from '../identity/identity-repo';
+import { type EvidenceItem, mergeProfiles, separationEvidence } from '../identity/merge';
+import { identifierKey, type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
+import { queueReview } from '../identity/review';
+import { SHAREABLE_TYPES } from '../identity/strength';
+import { publish } from '../streams/streams';
+
+export const AUTO_MERGE_MAX_PROFILES = 3;
+export const MAX_DISTINCT_PER_TYPE = 3;
+
+export interface IngestContext {
+  brandId: number;
+  now: number;
+  normalize: NormalizeOptions;
+}
+
+export interface IngestResult {
+  eventId: number;
+  profileId: number | null;
+  duplicate: boolean;
+  createdProfile: boolean;
+  mergeId: number | null;
+  reviewId: number | null;
+  /** Identifier values refused, with why (unparseable phone, placeholder…). */
+  unused: { type: string; value: string; reason: string }[];
+  /** Profiles whose contents changed: caches drop them. */
+  touched: number[];
+}
+
+interface Usable {
+  type: string;
+  value: string;
+  raw: string;
+}
+
+export function ingestEvent(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult {
+  return db.sqlite.transaction(() => ingestInTransaction(db, event, ctx)).immediate();
+}
+
+/** For callers that batch many events in one transaction (imports). */
+export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult {
+  const occurredAt = Date.parse(event.occurredAt);
+  if (event.externalId !== undefined) {
+    const existing = stmt(
+      db,
+      'SELECT id, customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = ? AND external_id = ?',
+    ).get(ctx.brandId, event.source, event.externalId) as
+      | { id: number; customer_profile_id: number | null }
+      | undefined;
+    if (existing) {
+      return {
+        eventId: existing.id,
+        profileId: existing.customer_profile_id,
+        duplicate: true,
+        createdProfile: false,
+        mergeId: null,
+        reviewId: null,
+        unused: [],
+        touched: [],
+      };
+    }
+  }
+
+  const usable: Usable[] = [];
+  const unused: IngestResult['unused'] = [];
+  for (const [type, raw] of Object.entries(event.identifiers) as [InputIdentifierType, string | number | undefined][]) {
+    if (raw === undefined) continue;
+    const result = normalizeIdentifier(type, raw, ctx.normalize);
+    if (result.ok) {
+      if (!usable.some((u) => u.type === result.type && u.value === result.value)) {
+        usable.push({ type: result.type, value: result.value, raw: String(raw) });
+      }
+    } else if (result.reason !== 'empty') {
+      unused.push({ type, value: String(raw), reason: result.reason });
+    }
+  }
+
+  const resolution = usable.length > 0 ? resolve(db, usable, event, ctx) : undefined;
+  const profileId = resolution?.profileId ?? null;
+
+  const inserted = stmt(
+    db,
+    `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, unused_identifiers, occurred_at, received_at, customer_profile_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    ctx.brandId,
+    event.type,
+    event.source,
+    event.externalId ?? null,
+    JSON.stringify(event.payload),
+    JSON.stringify(usable.map((u) => [u.type, u.value])),
+    unused.length > 0 ? JSON.stringify(unused) : null,
+    occurredAt,
+    ctx.now,
+    profileId,
+  );
+  const eventId = Number(inserted.lastInsertRowid);
+
+  if (profileId !== null) {
+    applyProfileFields(db, profileId, event.type, event.payload);
+    if (event.type === 'purchase' || event.type === 'refund' || event.type === 'cancellation') {
+      recomputeTotals(db, profileId, ctx.now);
+    } else {
+      stmt(
+        db,
+        `UPDATE customer_profile SET first_seen_at = min(coalesce(first_seen_at, ?), ?), last_seen_at = max(coalesce(last_seen_at, ?), ?), updated_at = ?
+         WHERE id = ?`,
+      ).run(occurredAt, occurredAt, occurredAt, occurredAt, ctx.now, profileId);
+    }
+  }
+
+  publish(db, 'events.raw', eventId, { eventId, type: event.type, source: event.source }, ctx.now);
+  publish(db, 'events.normalized', eventId, { eventId, profileId, type: event.type, occurredAt }, ctx.now);
+  if (resolution?.reviewId) {
+    publish(db, 'profiles.merge_requests', resolution.reviewId, { reviewId: resolution.reviewId }, ctx.now);
+  }
+  if (profileId !== null) publish(db, 'predictions.requests', profileId, { profileId, reason: event.type }, ctx.now);
+
+  return {
+    eventId,
+    profileId,
+    duplicate: false,
+    createdProfile: resolution?.created ?? false,
+    mergeId: resolution?.mergeId ?? null,
+    reviewId: resolution?.reviewId ?? null,
+    unused,
+    touched: resolution?.touched ?? [],
+  };
+}
+
+interface Resolution {
+  profileId: number;
+  created: boolean;
+  mergeId: number | null;
+  reviewId: number | null;
+  touched: number[];
+}
+
+function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: IngestContext): Resolution {
+  const owners = new Map<string, number>();
+  for (const id of usable) {
+    const owner = findProfileId(db, ctx.brandId, id.type, id.value);
+    if (owner !== undefined) owners.set(identifierKey(id.type, id.value), owner);
+  }
+  let candidates = [...new Set(owners.values())];
+
+  // A profile reached only through shareable identifiers that holds a different strong identifier is someone else.
+  if (candidates.length > 0) {
+    const strongOnEvent = usable.filter((u) => !SHAREABLE_TYPES.has(u.type));
+    candidates = candidates.filter((profileId) => {
+      const via = usable.filter((u) => owners.get(identifierKey(u.type, u.value)) === profileId);
+      if (via.some((u) => !SHAREABLE_TYPES.has(u.type)) || strongOnEvent.length === 0) return true;
+      const held = identifiersOf(db, profileId);
+      return !strongOnEvent.some(
+        (s) => held.some((h) => h.type === s.type) && !held.some((h) => h.type === s.type && h.value === s.value),
+      );
+    });
+  }
+
+  const evidence = (profileIds: number[]): EvidenceItem[] =>
+    usable
+      .filter((u) => profileIds.includes(owners.get(identifierKey(u.type, u.value)) ?? -1))
+      .map((u) => ({
+        type: u.type,
+        value: u.value,
+        profileIds: [owners.get(identifierKey(u.type, u.value)) ?? 0],
+        source: event.source,
+      }));
+
+  let profileId: number;
+  let created = false;
+  let mergeId: number | null = null;
+  let reviewId: number | null = null;
+  const touched = new Set<number>();
+
+  if (candidates.length === 0) {
+    profileId = insertProfile(db, {
+      brandId: ctx.brandId,
+      firstName: event.payload.firstName ?? null,
+      lastName: event.payload.lastName ?? null,
+      now: ctx.now,
+    });
+    created = true;
+  } else if (candidates.length === 1) {
+    profileId = candidates[0] as number;
+  } else {
+    const profiles = getProfiles(db, candidates).sort(byStrength);
+    const strongest = (profiles[0] as { id: number }).id;
+    const linking = evidence(candidates);
+    const separation = separatedOnSameEvidence(db, ctx.brandId, candidates, linking);
+    if (separation === 'same-evidence') {
+      profileId = strongest;
+    } else if (
+      separation === 'none' &&
+      candidates.length <= AUTO_MERGE_MAX_PROFILES &&
+      !exceedsDistinctCap(db, candidates, usable, owners)
+    ) {
+      const merged = mergeProfiles(db, {
+        brandId: ctx.brandId,
+        profileIds: candidates,
+        reason: 'automatic',
+        evidence: linking,
+        now: ctx.now,
+      });
+      profileId = merged.baseId;
+      mergeId = merged.mergeId;
+      for (const id of merged.mergedIds) touched.add(id);
+    } else {
+      profileId = strongest;
+      reviewId =
+        queueReview(db, { brandId: ctx.brandId, profileIds: candidates, evidence: linking, now: ctx.now }) ?? null;
+    }
+  }
+
+  let added = false;
+  for (const id of usable) {
+    if (owners.has(identifierKey(id.type, id.value))) continue;
+    insertIdentifier(db, {
+      brandId: ctx.brandId,
+      profileId,
+      type: id.type,
+      value: id.value,
+      rawValue: id.raw === id.value ? null : id.raw,
+      source: event.source,
+      now: ctx.now,
+    });
+    added = true;
+  }
+  if (added || created) refreshStrength(db, profileId);
+  touched.add(profileId);
+  return { profileId, created, mergeId, reviewId, touched: [...touched] };
+}
+
+/** 'none': no pair was separated; 'same-evidence': separated and nothing new links them; 'new-evidence': separated, but new links. */
+function separatedOnSameEvidence(
+  db: Database,
+  brandId: number,
+  candidates: number[],
+  linking: EvidenceItem[],
+): 'none' | 'same-evidence' | 'new-evidence' {
+  let found = false;
+  for (let i = 0; i < candidates.length; i++) {
+    for (let j = i + 1; j < candidates.length; j++) {
+      const a = candidates[i] as number;
+      const b = candidates[j] as number;
+      const known = separationEvidence(db, brandId, a, b);
+      if (!known) continue;
+      found = true;
+      const pairLinks = linking.filter((e) => e.profileIds.includes(a) || e.profileIds.includes(b));
+      if (pairLinks.some((e) => !known.has(identifierKey(e.type, e.value)))) return 'new-evidence';
+    }
+  }
+  return found ? 'same-evidence' : 'none';
+}
+
+/** Would one profile end up with more than 3 distinct emails or phones? (Chains through shared values.) */
+function exceedsDistinctCap(
+  db: Database,
+  candidates: number[],
+  usable: Usable[],
+  owners: Map<string, number>,
+): boolean {
+  for (const type of ['email', 'phone']) {
+    const values = new Set<string>();
+    for (const profileId of candidates)
+      for (const h of identifiersOf(db, profileId)) if (h.type === type) values.add(h.value);
+    for (const u of usable) if (u.type === type && !owners.has(identifierKey(u.type, u.value))) values.add(u.value);
+    if (values.size > MAX_DISTINCT_PER_TYPE) return true;
+  }
+  return false;
+}
+
+/** Names fill in when missing (a profile update replaces them); consent flags follow the latest event that states them. */
+function applyProfileFields(db: Database, profileId: number, type: string, payload: EventPayload): void {
+  const profile = getProfile(db, profileId);
+  if (!profile) return;
+  const first = payload.firstName ?? null;
+  const last = payload.lastName ?? null;
+  if (
+    type === 'profile_update'
+      ? first !== null || last !== null
+      : !profile.first_name && !profile.last_name && (first || last)
+  ) {
+    setNames(db, profileId, first ?? profile.first_name, last ?? profile.last_name);
+  }
+  const consent = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
+  if (payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined) {
+    stmt(
+      db,
+      `UPDATE customer_profile SET email_consent = coalesce(?, email_consent), sms_consent = coalesce(?, sms_consent),
+       whatsapp_consent = coalesce(?, whatsapp_consent) WHERE id = ?`,
+    ).run(consent(payload.emailConsent), consent(payload.smsConsent), consent(payload.whatsappConsent), profileId);
+  }
+}

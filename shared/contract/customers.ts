@@ -1,0 +1,110 @@
+/** Customers: search and list, the Customer 360 view, and its timeline. */
+import { z } from 'zod';
+import { EVENT_TYPES } from '../events';
+import { command } from './define';
+
+const id = z.number().int().positive();
+
+export const identifierViewSchema = z.object({
+  type: z.string(),
+  value: z.string(),
+  /** As it first arrived (before normalising), when different. */
+  rawValue: z.string().nullable(),
+  /** Where it came from: api, shopify, whatsapp, pos… */
+  source: z.string(),
+  firstSeenAt: z.string(),
+});
+export type IdentifierView = z.output<typeof identifierViewSchema>;
+
+export const customerSummarySchema = z.object({
+  id,
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  lifetimeValue: z.number(),
+  totalOrders: z.number().int(),
+  strength: z.number(),
+  lastSeenAt: z.string().nullable(),
+});
+export type CustomerSummary = z.output<typeof customerSummarySchema>;
+
+export const mergeViewSchema = z.object({
+  id,
+  createdAt: z.string(),
+  reason: z.enum(['automatic', 'review']),
+  baseProfileId: id,
+  mergedProfileIds: z.array(id),
+  /** The identifier values that linked the profiles. */
+  evidence: z.array(z.object({ type: z.string(), value: z.string() })),
+  undoneAt: z.string().nullable(),
+  /** False when a later merge into this profile must be undone first. */
+  canUndo: z.boolean(),
+});
+export type MergeView = z.output<typeof mergeViewSchema>;
+
+export const customer360Schema = z.object({
+  id,
+  name: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  strength: z.number(),
+  lifetimeValue: z.number(),
+  totalOrders: z.number().int(),
+  currency: z.string(),
+  firstSeenAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  lastPurchaseAt: z.string().nullable(),
+  createdAt: z.string(),
+  consent: z.object({ email: z.boolean().nullable(), sms: z.boolean().nullable(), whatsapp: z.boolean().nullable() }),
+  identifiers: z.array(identifierViewSchema),
+  eventCount: z.number().int(),
+  merges: z.array(mergeViewSchema),
+});
+export type Customer360 = z.output<typeof customer360Schema>;
+
+export const timelineEventSchema = z.object({
+  id,
+  type: z.enum(EVENT_TYPES).or(z.string()),
+  source: z.string(),
+  externalId: z.string().nullable(),
+  occurredAt: z.string(),
+  /** One line for people: "Bought 2 items for 42.50 GBP". */
+  summary: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type TimelineEvent = z.output<typeof timelineEventSchema>;
+
+export const customersContract = {
+  'customers.search': command(
+    'Find customers by name prefix or any identifier; sorted, one page at a time.',
+    z
+      .object({
+        query: z.string().trim().max(200).default(''),
+        sort: z.enum(['lifetime_value', 'last_seen']).default('last_seen'),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+    z.object({ items: z.array(customerSummarySchema), total: z.number().int(), offset: z.number().int() }),
+  ),
+  'customers.get': command(
+    'One customer, everything known: the Customer 360 page. A merged-away id answers with where it went.',
+    z.object({ id }).strict(),
+    z.discriminatedUnion('status', [
+      z.object({ status: z.literal('found'), customer: customer360Schema }),
+      z.object({ status: z.literal('merged'), mergedInto: id }),
+    ]),
+  ),
+  'customers.timeline': command(
+    "A page of a customer's events, newest first.",
+    z
+      .object({
+        id,
+        /** Event id to continue after (from the previous page's nextCursor). */
+        cursor: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+    z.object({ events: z.array(timelineEventSchema), nextCursor: z.number().int().nullable() }),
+  ),
+};
