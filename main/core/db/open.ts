@@ -88,6 +88,11 @@ export function applyMigrations(sqlite: Sqlite.Database, folder: string, file = 
   const known = new Set(migrations.map((m) => Number(m.folderMillis)));
   const newestKnown = Math.max(0, ...known);
 
+  // drizzle-kit rebuilds a table (create new, copy, drop old, rename) to change it. With foreign keys on,
+  // dropping the old table would cascade-delete child rows, and PRAGMA foreign_keys cannot change inside a
+  // transaction, so keys are off while migrating and checked before the transaction commits.
+  const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+  if (foreignKeys) sqlite.pragma('foreign_keys = OFF');
   const run = sqlite.transaction(() => {
     sqlite.exec(
       `CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`,
@@ -110,6 +115,14 @@ export function applyMigrations(sqlite: Sqlite.Database, folder: string, file = 
       }
       insert.run(migration.hash, migration.folderMillis);
     }
+    const broken = sqlite.pragma('foreign_key_check') as { table: string }[];
+    if (broken.length > 0) {
+      throw new Error(`Upgrading the data file would break ${broken.length} links between records (first in ${broken[0]?.table}).`);
+    }
   });
-  run.immediate();
+  try {
+    run.immediate();
+  } finally {
+    if (foreignKeys) sqlite.pragma('foreign_keys = ON');
+  }
 }

@@ -147,3 +147,39 @@ describe('migrations', () => {
     expect(await generateSQLiteMigration(snapshot, current)).toEqual([]);
   });
 });
+
+describe('table rebuilds in later migrations', () => {
+  it('keep child rows: foreign keys are off while migrating and checked before commit', () => {
+    const folder = join(newDir(), 'migrations');
+    cpSync(migrationsDir(), folder, { recursive: true });
+    const file = join(newDir(), 'constintel.db');
+    const db = openDatabase(file, { migrationsFolder: folder });
+    db.sqlite.exec(`INSERT INTO brand (id, name, default_country, created_at, updated_at) VALUES (1, 'b', 'GB', 0, 0)`);
+    db.sqlite.exec(`INSERT INTO customer_profile (id, brand_id, created_at, updated_at) VALUES (1, 1, 0, 0)`);
+    db.sqlite.exec(
+      `INSERT INTO profile_identifier (brand_id, profile_id, type, value, source, first_seen_at) VALUES (1, 1, 'email', 'a@b.co', 'api', 0)`,
+    );
+    const definition = String(db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'customer_profile'").pluck().get());
+    db.close();
+    // What drizzle-kit writes to change a column of customer_profile: rebuild the table.
+    const journalFile = join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    journal.entries.push({ idx: journal.entries.length, version: '6', when: 99999999999990, tag: '9990_rebuild', breakpoints: true });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    writeFileSync(
+      join(folder, '9990_rebuild.sql'),
+      [
+        'PRAGMA foreign_keys=OFF;',
+        `${definition.replace('`customer_profile`', '`__new_customer_profile`')};`,
+        'INSERT INTO `__new_customer_profile` SELECT * FROM `customer_profile`;',
+        'DROP TABLE `customer_profile`;',
+        'ALTER TABLE `__new_customer_profile` RENAME TO `customer_profile`;',
+        'PRAGMA foreign_keys=ON;',
+      ].join('\n--> statement-breakpoint\n'),
+    );
+    const again = openDatabase(file, { migrationsFolder: folder });
+    expect(again.sqlite.prepare('SELECT count(*) FROM profile_identifier').pluck().get()).toBe(1);
+    expect(again.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    again.close();
+  });
+});
