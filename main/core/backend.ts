@@ -99,18 +99,29 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       listeners.push(ui);
       runtime.uiUrl = ui.url;
       if (requestedUiPort !== 0 && ui.port !== requestedUiPort) {
-        runtime.warnings.push(`Port ${requestedUiPort} was busy, so the app is on port ${ui.port} this time.`);
+        runtime.warnings.push(
+          `Port ${requestedUiPort} was busy, so the browser address uses port ${ui.port} this time.`,
+        );
       }
 
-      const ingest = await listenWithFallback(
-        createIngestListener({ version: appVersion(), logger, core }),
-        settings.ingestHost,
-        requestedIngestPort,
-      );
+      const ingestApp = createIngestListener({ version: appVersion(), logger, core });
+      let ingestHost = settings.ingestHost;
+      let ingest: Listening;
+      try {
+        ingest = await listenWithFallback(ingestApp, ingestHost, requestedIngestPort);
+      } catch (error) {
+        // An address that is not on this PC (any more) must not stop the shop from opening the app.
+        if (ingestHost === '127.0.0.1') throw error;
+        runtime.warnings.push(
+          `The ingest address ${ingestHost} is not available on this PC, so webhooks are received on 127.0.0.1 only this time. Change it in Settings.`,
+        );
+        ingestHost = '127.0.0.1';
+        ingest = await listenWithFallback(ingestApp, ingestHost, requestedIngestPort);
+      }
       listeners.push(ingest);
       runtime.ingest = {
         url: ingest.url,
-        host: settings.ingestHost,
+        host: ingestHost,
         port: ingest.port,
         requestedPort: requestedIngestPort,
       };

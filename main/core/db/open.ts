@@ -117,7 +117,9 @@ export function applyMigrations(sqlite: Sqlite.Database, folder: string, file = 
     }
     const broken = sqlite.pragma('foreign_key_check') as { table: string }[];
     if (broken.length > 0) {
-      throw new Error(`Upgrading the data file would break ${broken.length} links between records (first in ${broken[0]?.table}).`);
+      throw new Error(
+        `Upgrading the data file would break ${broken.length} links between records (first in ${broken[0]?.table}).`,
+      );
     }
   });
   try {

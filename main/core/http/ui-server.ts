@@ -85,16 +85,18 @@ export function createUiServer(options: UiServerOptions): express.Express {
     '/rpc/:command',
     (req, res, next) => {
       if (!authorised(req)) {
-        sendError(
-          res,
-          'auth',
-          'This request needs the access key ConstIntel printed when it started: open the link it printed.',
-        );
+        sendError(res, 'auth', 'This page does not have its access key.');
         return;
       }
-      const type = req.get('content-type');
-      const length = Number(req.get('content-length') ?? '0');
-      if ((length > 0 || req.get('transfer-encoding')) && !req.is('application/json')) {
+      // Another page on this PC (another port counts as the same site to a browser) must not call commands:
+      // browsers send Origin on cross-origin POSTs, and cross-origin JSON needs a preflight we never grant.
+      const origin = req.get('origin');
+      if (origin !== undefined && origin !== `http://${req.get('host')}`) {
+        sendError(res, 'auth', "Commands are only accepted from ConstIntel's own pages.");
+        return;
+      }
+      if (!req.is('application/json')) {
+        const type = req.get('content-type');
         sendError(
           res,
           'validation',

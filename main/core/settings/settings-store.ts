@@ -52,7 +52,7 @@ export function readSettings(db: Database): Settings {
       .from(setting)
       .where(inArray(setting.key, Object.values(KEYS)))
       .all()
-      .map((r) => [r.key, JSON.parse(r.value) as unknown]),
+      .map((r) => [r.key, parseJson(r.value)]),
   );
   const candidate = {
     brandName: row?.name ?? 'My shop',
@@ -91,4 +91,12 @@ export function writeSettings(db: Database, next: Settings, clock: Clock): void 
         .run();
     }
   });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -69,7 +69,13 @@ describe('settings', () => {
   it('falls back to defaults for a value damaged by hand', async () => {
     const backend = await inMemoryBackend();
     backend.db.sqlite.prepare(`INSERT INTO setting (key, value, updated_at) VALUES ('ui.port', '"oops"', 0)`).run();
-    expect((await backend.call('settings.get', {})).uiPort).toBe(DEFAULT_UI_PORT);
+    backend.db.sqlite
+      .prepare(`INSERT INTO setting (key, value, updated_at) VALUES ('ingest.port', 'not json at all', 0)`)
+      .run();
+    expect(await backend.call('settings.get', {})).toMatchObject({
+      uiPort: DEFAULT_UI_PORT,
+      ingestPort: DEFAULT_INGEST_PORT,
+    });
     await backend.close();
   });
 

@@ -159,12 +159,20 @@ describe('table rebuilds in later migrations', () => {
     db.sqlite.exec(
       `INSERT INTO profile_identifier (brand_id, profile_id, type, value, source, first_seen_at) VALUES (1, 1, 'email', 'a@b.co', 'api', 0)`,
     );
-    const definition = String(db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'customer_profile'").pluck().get());
+    const definition = String(
+      db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'customer_profile'").pluck().get(),
+    );
     db.close();
     // What drizzle-kit writes to change a column of customer_profile: rebuild the table.
     const journalFile = join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-    journal.entries.push({ idx: journal.entries.length, version: '6', when: 99999999999990, tag: '9990_rebuild', breakpoints: true });
+    journal.entries.push({
+      idx: journal.entries.length,
+      version: '6',
+      when: 99999999999990,
+      tag: '9990_rebuild',
+      breakpoints: true,
+    });
     writeFileSync(journalFile, JSON.stringify(journal));
     writeFileSync(
       join(folder, '9990_rebuild.sql'),

@@ -153,6 +153,14 @@ describe('ingest listener', () => {
   });
 });
 
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, host, resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 describe('busy ports', () => {
   it('moves to the next free port and says so', async () => {
     const blocker: Server = createServer();
@@ -166,7 +174,7 @@ describe('busy ports', () => {
       expect(port).toBeGreaterThan(taken);
       expect(port).toBeLessThanOrEqual(taken + 20);
       const info = await second.call('app.info', {});
-      expect(info.warnings).toEqual([`Port ${taken} was busy, so the app is on port ${port} this time.`]);
+      expect(info.warnings).toEqual([`Port ${taken} was busy, so the browser address uses port ${port} this time.`]);
     } finally {
       await second.close();
       other.remove();
@@ -177,15 +185,48 @@ describe('busy ports', () => {
   it('listens for ingest on the host and port from Settings', async () => {
     const other = tempDir();
     const first = await testBackend({ dataDir: other.path });
-    await first.call('settings.update', { ingestHost: '127.0.0.1', ingestPort: 46_311 });
+    const free = await freePort('127.0.0.2');
+    await first.call('settings.update', { ingestHost: '127.0.0.2', ingestPort: free });
     await first.close();
     const second = await testBackend({ dataDir: other.path, listen: true, uiPort: 0 });
     try {
-      expect(second.runtime.ingest.url).toBe('http://127.0.0.1:46311');
-      expect((await fetch('http://127.0.0.1:46311/healthz')).status).toBe(200);
+      expect(second.runtime.ingest.url).toBe(`http://127.0.0.2:${free}`);
+      expect((await fetch(`http://127.0.0.2:${free}/healthz`)).status).toBe(200);
     } finally {
       await second.close();
       other.remove();
     }
+  });
+});
+
+describe('an ingest address that is not on this PC', () => {
+  it('falls back to 127.0.0.1 with a warning instead of refusing to start', async () => {
+    const other = tempDir();
+    const first = await testBackend({ dataDir: other.path });
+    // 192.0.2.0/24 is reserved for documentation: never an address of this machine.
+    await first.call('settings.update', { ingestHost: '192.0.2.10' });
+    await first.close();
+    const second = await testBackend({ dataDir: other.path, listen: true, uiPort: 0, ingestPort: 0 });
+    try {
+      expect(second.runtime.ingest.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await second.call('app.info', {})).warnings[0]).toMatch(/192\.0\.2\.10 is not available on this PC/);
+    } finally {
+      await second.close();
+      other.remove();
+    }
+  });
+});
+
+describe('RPC from other pages', () => {
+  it('refuses a cross-origin caller and a body that is not JSON, even an empty one', async () => {
+    const crossOrigin = await rpc('settings.get', { headers: { origin: 'http://127.0.0.1:9999' } });
+    expect(crossOrigin.status).toBe(401);
+    const sameOrigin = await rpc('settings.get', { headers: { origin: base } });
+    expect(sameOrigin.status).toBe(200);
+    const empty = await fetch(`${base}/rpc/settings.rotateApiKey`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${backend.token}` },
+    });
+    expect(empty.status).toBe(400);
   });
 });
