@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join, normalize, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, type BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
+import { AppError } from '../../shared/contract/errors';
 import { type Backend, createBackend } from '../core/backend';
 import { consoleLogger } from '../core/clock';
 import { CONTENT_SECURITY_POLICY } from '../core/http/ui-server';
@@ -28,8 +29,23 @@ protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+/** A start-up failure must be seen by a shop owner who opened the app from a shortcut, not only in a terminal. */
+function fail(error: unknown): void {
+  const message = error instanceof AppError ? error.message : `${(error as Error).message ?? error}`;
+  process.stderr.write(`ConstIntel could not start: ${message}\n`);
+  if (app.isReady()) dialog.showErrorBox('ConstIntel could not start', message);
+  app.exit(1);
+}
+process.on('uncaughtException', fail);
+
+function portFlag(name: string): number | undefined {
+  const value = flag(name);
+  return value === undefined ? undefined : Number(value);
+}
+
 if (!app.requestSingleInstanceLock()) {
   // Another ConstIntel is open; it gets focus through 'second-instance'.
+  process.stdout.write('CONSTINTEL_ALREADY_RUNNING\n');
   app.quit();
 } else {
   let backend: Backend | undefined;
@@ -68,7 +84,12 @@ if (!app.requestSingleInstanceLock()) {
       });
 
       const dataDir = resolveDataDir({ flag: flag('--data-dir'), shellDefault: app.getPath('userData') });
-      backend = await createBackend({ dataDir, logger: consoleLogger });
+      backend = await createBackend({
+        dataDir,
+        logger: consoleLogger,
+        uiPort: portFlag('--port'),
+        ingestPort: portFlag('--ingest-port'),
+      });
 
       ipcMain.handle('constintel:invoke', (event, name: unknown, input: unknown) => {
         if (!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) || !backend) {
@@ -83,10 +104,7 @@ if (!app.requestSingleInstanceLock()) {
       });
       process.stdout.write(`CONSTINTEL_READY ${backend.runtime.uiUrl ?? ''}\n`);
     })
-    .catch((error: unknown) => {
-      process.stderr.write(`ConstIntel could not start: ${(error as Error).message}\n`);
-      app.exit(1);
-    });
+    .catch(fail);
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {

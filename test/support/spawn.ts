@@ -37,7 +37,7 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}, script: 'cli'
     const check = () => {
       const launch = /Open in your browser: (\S+)/.exec(out);
       const ingest = /Ingest listener: +(\S+)/.exec(out);
-      if (launch?.[1] && ingest?.[1]) {
+      if (launch?.[1] && ingest?.[1] && out.includes('Press Ctrl+C to stop.')) {
         clearTimeout(timer);
         child.stdout?.off('data', check);
         resolve({

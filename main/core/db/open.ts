@@ -45,7 +45,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   let sqlite: Sqlite.Database;
   try {
-    sqlite = new Sqlite(file);
+    // In a development start of the desktop window, the launcher points at a copy compiled for Electron.
+    const nativeBinding = process.env.CONSTINTEL_SQLITE_BINDING;
+    sqlite = new Sqlite(file, nativeBinding ? { nativeBinding } : {});
   } catch (error) {
     throw new AppError('unavailable', `ConstIntel could not open its data file ${file}: ${(error as Error).message}`);
   }

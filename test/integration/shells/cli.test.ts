@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,14 +72,57 @@ describe('constintel serve', () => {
 });
 
 describe('npm start launcher', () => {
-  it('says in one line why the window cannot open and serves the same app to the browser', async () => {
+  it('with no display, says so in one line and serves the same app to the browser', async () => {
     const dataDir = newDir();
     const served = await serve(['--data-dir', dataDir, '--port', '0', '--ingest-port', '0'], {}, 'launch');
     const lines = served.output().split('\n');
-    expect(lines[0]).toMatch(
-      /^The desktop window cannot open here: .+\. Serving ConstIntel to your browser instead\.$/,
+    expect(lines[0]).toBe(
+      'The desktop window cannot open here: there is no display to open a window on. Serving ConstIntel to your browser instead.',
     );
     expect(await call(served.launchUrl, 'app.info')).toMatchObject({ ok: true, result: { dataDir } });
     expect(await served.stop()).toBe(0);
+  });
+
+  const fakeElectron = (body: string) => {
+    const file = join(newDir(), 'electron');
+    writeFileSync(file, `#!/usr/bin/env node\n${body}\n`);
+    chmodSync(file, 0o755);
+    return { DISPLAY: ':99', CONSTINTEL_ELECTRON_PATH: file, CONSTINTEL_ELECTRON_READY_TIMEOUT_MS: '1500' };
+  };
+  const args = () => ['--data-dir', newDir(), '--port', '0', '--ingest-port', '0'];
+
+  it('falls back with the reason when Electron fails on the way up', async () => {
+    const env = fakeElectron("process.stderr.write('Gtk: cannot open display :99\\n'); process.exit(1);");
+    const served = await serve(args(), env, 'launch');
+    expect(served.output().split('\n')[0]).toBe(
+      'The desktop window could not start (Gtk: cannot open display :99). Serving ConstIntel to your browser instead.',
+    );
+    expect(await served.stop()).toBe(0);
+  });
+
+  it('falls back when Electron hangs without opening its window', async () => {
+    const served = await serve(args(), fakeElectron('setInterval(() => {}, 1000);'), 'launch');
+    expect(served.output()).toMatch(/^The desktop window could not start \(it did not open within 2 s\)\./);
+    await served.stop();
+  });
+
+  it('says so and stops when ConstIntel is already open, instead of opening the data file twice', () => {
+    const env = fakeElectron("console.log('CONSTINTEL_ALREADY_RUNNING');");
+    const run = spawnSync(process.execPath, [builtScript('launch'), ...args()], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('ConstIntel is already open in its window.');
+  });
+
+  it('hands over to the window once it is open and exits with it', () => {
+    const env = fakeElectron("console.log('CONSTINTEL_READY http://127.0.0.1:1'); console.log('window log line');");
+    const run = spawnSync(process.execPath, [builtScript('launch'), ...args()], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('ConstIntel is open in its window.\nwindow log line\n');
   });
 });
