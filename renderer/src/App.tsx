@@ -1,6 +1,7 @@
 /** The frame: navigation for every page of the product, and the routes. */
 import { NavLink, Route, Routes } from 'react-router';
 import { AutomationsPage } from './pages/Automations';
+import { CustomerPage } from './pages/Customer';
 import { CustomersPage } from './pages/Customers';
 import { DashboardPage } from './pages/Dashboard';
 import { ImportPage } from './pages/Import';
@@ -9,6 +10,7 @@ import { MergeReviewPage } from './pages/MergeReview';
 import { ModelsPage } from './pages/Models';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
+import { PendingCountProvider, usePendingCount } from './pending';
 
 export const PAGES = [
   { path: '/', label: 'Dashboard', element: <DashboardPage /> },
@@ -21,29 +23,60 @@ export const PAGES = [
   { path: '/settings', label: 'Settings', element: <SettingsPage /> },
 ] as const;
 
+const BADGE_ID = 'merge-review-waiting';
+
+/**
+ * The badge sits next to the link, not inside it, so the link's name stays
+ * exactly "Merge review"; the link points to it as its description.
+ */
+function PendingBadge() {
+  const { count } = usePendingCount();
+  if (count <= 0) return null;
+  return (
+    <span id={BADGE_ID} className="nav-badge" role="status" aria-label={`${count} waiting`}>
+      {count > 99 ? '99+' : count}
+    </span>
+  );
+}
+
+function Navigation() {
+  const { count } = usePendingCount();
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">ConstIntel</div>
+      <ul>
+        {PAGES.map((page) => (
+          <li key={page.path}>
+            <NavLink
+              to={page.path}
+              end={page.path === '/'}
+              aria-describedby={page.path === '/merge-review' && count > 0 ? BADGE_ID : undefined}
+            >
+              {page.label}
+            </NavLink>
+            {page.path === '/merge-review' ? <PendingBadge /> : null}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 export function App() {
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand">ConstIntel</div>
-        <ul>
-          {PAGES.map((page) => (
-            <li key={page.path}>
-              <NavLink to={page.path} end={page.path === '/'}>
-                {page.label}
-              </NavLink>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="content">
-        <Routes>
-          {PAGES.map((page) => (
-            <Route key={page.path} path={page.path} element={page.element} />
-          ))}
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </main>
-    </div>
+    <PendingCountProvider>
+      <div className="shell">
+        <Navigation />
+        <main className="content">
+          <Routes>
+            {PAGES.map((page) => (
+              <Route key={page.path} path={page.path} element={page.element} />
+            ))}
+            <Route path="/customers/:id" element={<CustomerPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </main>
+      </div>
+    </PendingCountProvider>
   );
 }

@@ -1,6 +1,7 @@
-/** Small pieces every page uses: page header, problem banner, "not built yet" notice. */
-import type { ReactNode } from 'react';
-import type { AppError } from '../../shared/contract/errors';
+/** Small pieces every page uses: page header, problem banner, "not built yet" notice, inline confirm. */
+import { type ReactNode, useState } from 'react';
+import { AppError } from '../../shared/contract/errors';
+import { confidence } from './format';
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -36,5 +37,80 @@ export function NotBuiltYet({ title, children }: { title: string; children: Reac
         <strong>This page is not built yet.</strong> {children}
       </div>
     </section>
+  );
+}
+
+/** Any thrown value as an AppError, so one banner can show it. */
+export function asAppError(e: unknown): AppError {
+  return e instanceof AppError ? e : new AppError('internal', String(e));
+}
+
+/**
+ * A button that asks "Are you sure?" in place before acting (no pop-up
+ * dialog): the first press shows the question and two buttons.
+ */
+export function ConfirmAction({
+  label,
+  question,
+  confirmLabel,
+  busyLabel = 'Working…',
+  disabled = false,
+  onConfirm,
+}: {
+  label: string;
+  question: string;
+  confirmLabel: string;
+  busyLabel?: string;
+  disabled?: boolean;
+  onConfirm(): Promise<void>;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (busy) {
+    return (
+      <button type="button" disabled>
+        {busyLabel}
+      </button>
+    );
+  }
+  if (!asking) {
+    return (
+      <button type="button" className="secondary" disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span className="confirm">
+      <span>{question}</span>
+      <button
+        type="button"
+        className="danger"
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await onConfirm();
+          } finally {
+            setBusy(false);
+            setAsking(false);
+          }
+        }}
+      >
+        {confirmLabel}
+      </button>
+      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+/** "Match confidence: high", with the underlying number on hover. */
+export function Confidence({ strength }: { strength: number }) {
+  const { word, title } = confidence(strength);
+  return (
+    <span className={`confidence confidence-${word}`} title={title}>
+      Match confidence: {word}
+    </span>
   );
 }

@@ -1,9 +1,13 @@
-/** Settings: shop name, default phone country, and where the listeners live. Saved in the data file. */
+/**
+ * Settings: shop name, default phone country, where the listeners live (saved
+ * in the data file), and the key scripts use for the event API.
+ */
 import { type FormEvent, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { AppError } from '../../../shared/contract/errors';
 import type { Settings } from '../../../shared/contract/settings';
 import { client } from '../client';
-import { PageHeader, Problem } from '../components';
+import { asAppError, ConfirmAction, PageHeader, Problem } from '../components';
 import { useCommand } from '../use-command';
 
 type Draft = { [K in keyof Settings]: string };
@@ -127,6 +131,80 @@ export function SettingsPage() {
       ) : current.loading ? (
         <p>Loading…</p>
       ) : null}
+      <EventApi />
     </section>
+  );
+}
+
+/** The event API key: shown read-only, copied with one press, replaced after an in-place "are you sure". */
+function EventApi() {
+  const key = useCommand('settings.apiKey', {});
+  const info = useCommand('app.info', {});
+  const [replaced, setReplaced] = useState<string>();
+  const [error, setError] = useState<AppError>();
+  const [copied, setCopied] = useState(false);
+  const apiKey = replaced ?? key.data?.apiKey;
+  const ingestUrl = info.data?.ingest.url;
+
+  async function copy() {
+    if (!apiKey) return;
+    try {
+      await navigator.clipboard.writeText(apiKey);
+      setCopied(true);
+    } catch {
+      setError(new AppError('internal', 'Could not copy: select the key and copy it by hand.'));
+    }
+  }
+
+  return (
+    <div className="settings event-api">
+      <fieldset>
+        <legend>Event API</legend>
+        <Problem error={key.error ?? error} />
+        <label htmlFor="event-api-key">API key</label>
+        <div className="inline">
+          <input
+            id="event-api-key"
+            type="text"
+            readOnly
+            className="mono"
+            value={apiKey ?? (key.loading ? 'Loading…' : '')}
+            onFocus={(e) => e.target.select()}
+          />
+          <button type="button" className="secondary" disabled={!apiKey} onClick={copy}>
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </div>
+        <p className="hint">
+          Your website, till or own scripts send this key in the <code>X-Api-Key</code> header with every event they
+          post to {ingestUrl ? <code>{`${ingestUrl}/api/v1/events`}</code> : 'the ingest address'} (the ingest address
+          is also shown on the <Link to="/">Dashboard</Link>). Keep it private, like a password.
+        </p>
+        <div className="actions">
+          <ConfirmAction
+            label="Replace key"
+            question="Are you sure? The current key stops working at once, and every script using it must be given the new one."
+            confirmLabel="Yes, replace it"
+            busyLabel="Replacing…"
+            disabled={!apiKey}
+            onConfirm={async () => {
+              setError(undefined);
+              try {
+                const result = await client.call('settings.rotateApiKey', {});
+                setReplaced(result.apiKey);
+                setCopied(false);
+              } catch (e) {
+                setError(asAppError(e));
+              }
+            }}
+          />
+          {replaced ? (
+            <span className="saved" role="status">
+              Key replaced. The old key no longer works.
+            </span>
+          ) : null}
+        </div>
+      </fieldset>
+    </div>
   );
 }

@@ -1,0 +1,91 @@
+/** Plain words for what the backend stores: money, dates, identifier types, sources, match confidence. */
+
+const number = new Intl.NumberFormat();
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatNumber(value: number): string {
+  return number.format(value);
+}
+
+/** Money in the shop's currency; without a currency (lists), a plain amount with two decimals. */
+export function formatMoney(value: number, currency?: string | null): string {
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+    } catch {
+      // An unknown code: fall through and still show the amount, with the code after it.
+      return `${formatAmount(value)} ${currency}`;
+    }
+  }
+  return formatAmount(value);
+}
+
+function formatAmount(value: number): string {
+  return new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+}
+
+function parse(iso: string | null | undefined): Date | undefined {
+  if (!iso) return undefined;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A readable local date ("1 Mar 2026"), or the fallback when there is none. */
+export function formatDate(iso: string | null | undefined, fallback = '—'): string {
+  const date = parse(iso);
+  return date ? dateFormat.format(date) : fallback;
+}
+
+export function formatDateTime(iso: string | null | undefined, fallback = '—'): string {
+  const date = parse(iso);
+  return date ? dateTimeFormat.format(date) : fallback;
+}
+
+const IDENTIFIER_LABELS: Record<string, string> = {
+  email: 'Email',
+  phone: 'Phone',
+  whatsapp: 'WhatsApp number',
+  loyalty_id: 'Loyalty number',
+  device_id: 'Device',
+  cookie_id: 'Cookie',
+  qr_id: 'QR code',
+  shopify_customer_id: 'Shopify customer',
+  pos_customer_id: 'POS customer',
+  whatsapp_user_id: 'WhatsApp user',
+};
+
+export function identifierLabel(type: string): string {
+  return IDENTIFIER_LABELS[type] ?? type.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  api: 'the event API',
+  shopify: 'Shopify',
+  whatsapp: 'WhatsApp',
+  pos: 'the till (POS)',
+  csv: 'an import',
+  import: 'an import',
+  review: 'a merge you approved',
+};
+
+export function sourceLabel(source: string): string {
+  return SOURCE_LABELS[source] ?? source;
+}
+
+/** "#3", "#3 and #7", "#3, #7 and #9". */
+export function listIds(ids: readonly number[]): string {
+  const tags = ids.map((id) => `#${id}`);
+  if (tags.length <= 1) return tags.join('');
+  return `${tags.slice(0, -1).join(', ')} and ${tags[tags.length - 1]}`;
+}
+
+/** Profile strength (0 to 1) in words: how sure ConstIntel is that these details are one person. */
+export function confidence(strength: number): { word: 'high' | 'medium' | 'low'; title: string } {
+  const word = strength >= 0.7 ? 'high' : strength >= 0.4 ? 'medium' : 'low';
+  return { word, title: `Profile strength ${strength.toFixed(2)} on a scale from 0 to 1` };
+}
+
+export function customerName(name: string | null | undefined): string {
+  return name?.trim() ? name : '(no name)';
+}

@@ -1,0 +1,353 @@
+/**
+ * Customer 360: everything known about one customer — totals, consent, the
+ * identifiers that make them one person, what they did, and the merges that
+ * joined them (each one can be undone).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import type { AppError } from '../../../shared/contract/errors';
+import type { Customer360, MergeView, TimelineEvent } from '../../../shared/contract/index';
+import { client } from '../client';
+import { asAppError, Confidence, ConfirmAction, PageHeader, Problem } from '../components';
+import {
+  customerName,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatNumber,
+  identifierLabel,
+  listIds,
+  sourceLabel,
+} from '../format';
+import { useCommand } from '../use-command';
+
+const TIMELINE_PAGE = 25;
+
+interface ArrivedFrom {
+  mergedFrom?: number;
+}
+
+export function CustomerPage() {
+  const params = useParams();
+  const id = Number(params.id);
+  if (!Number.isInteger(id) || id <= 0) {
+    return (
+      <section>
+        <PageHeader title="Customer not found">There is no customer with the number “{params.id}”.</PageHeader>
+        <Link to="/customers">Back to customers</Link>
+      </section>
+    );
+  }
+  // A new id is a new page: start from scratch (timeline, confirmations).
+  return <CustomerView key={id} id={id} />;
+}
+
+function CustomerView({ id }: { id: number }) {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const arrived = (location.state ?? {}) as ArrivedFrom;
+  const loaded = useCommand('customers.get', { id });
+  const [timelineVersion, setTimelineVersion] = useState(0);
+  const [undone, setUndone] = useState<string>();
+  const showArrived = arrived.mergedFrom !== undefined && arrived.mergedFrom !== id && !undone;
+
+  useEffect(() => {
+    if (loaded.data?.status === 'merged') {
+      navigate(`/customers/${loaded.data.mergedInto}`, {
+        replace: true,
+        state: { mergedFrom: arrived.mergedFrom ?? id } satisfies ArrivedFrom,
+      });
+    }
+  }, [loaded.data, navigate, id, arrived.mergedFrom]);
+
+  const reload = useCallback(() => {
+    loaded.reload();
+    setTimelineVersion((v) => v + 1);
+  }, [loaded.reload]);
+
+  const customer = loaded.data?.status === 'found' ? loaded.data.customer : undefined;
+
+  return (
+    <section>
+      <p className="breadcrumb">
+        <Link to="/customers">← Customers</Link>
+      </p>
+      {showArrived ? (
+        <div className="notice small" role="status">
+          This customer (#{arrived.mergedFrom}) was merged into #{id}, so you are seeing #{id}.
+        </div>
+      ) : null}
+      {customer ? (
+        <>
+          <PageHeader title={customerName(customer.name)}>
+            Customer #{customer.id}, known since {formatDate(customer.createdAt)}.{' '}
+            <Confidence strength={customer.strength} />
+          </PageHeader>
+          {undone ? (
+            <div className="notice small success" role="status">
+              {undone}
+            </div>
+          ) : null}
+          <Totals customer={customer} />
+          <Consent customer={customer} />
+          <Identifiers customer={customer} />
+          <Merges
+            customer={customer}
+            onUndone={(message) => {
+              setUndone(message);
+              reload();
+            }}
+          />
+          <Timeline id={customer.id} version={timelineVersion} />
+        </>
+      ) : loaded.error ? (
+        <>
+          <PageHeader title="Customer" />
+          <Problem error={loaded.error} />
+        </>
+      ) : (
+        <p>Loading…</p>
+      )}
+    </section>
+  );
+}
+
+function Totals({ customer }: { customer: Customer360 }) {
+  return (
+    <section aria-labelledby="totals-heading" className="panel">
+      <h2 id="totals-heading">Totals</h2>
+      <dl className="facts plain">
+        <dt>Lifetime value</dt>
+        <dd data-testid="lifetime-value">{formatMoney(customer.lifetimeValue, customer.currency)}</dd>
+        <dt>Orders</dt>
+        <dd data-testid="orders">{formatNumber(customer.totalOrders)}</dd>
+        <dt>First seen</dt>
+        <dd>{formatDate(customer.firstSeenAt)}</dd>
+        <dt>Last seen</dt>
+        <dd>{formatDate(customer.lastSeenAt)}</dd>
+        <dt>Last purchase</dt>
+        <dd>{formatDate(customer.lastPurchaseAt, 'never')}</dd>
+        <dt>Things we know they did</dt>
+        <dd>{formatNumber(customer.eventCount)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function consentWord(value: boolean | null): string {
+  return value === null ? 'Unknown' : value ? 'Yes' : 'No';
+}
+
+function Consent({ customer }: { customer: Customer360 }) {
+  const rows = [
+    ['Email', customer.consent.email],
+    ['SMS', customer.consent.sms],
+    ['WhatsApp', customer.consent.whatsapp],
+  ] as const;
+  return (
+    <section aria-labelledby="consent-heading" className="panel">
+      <h2 id="consent-heading">May we send them messages?</h2>
+      <dl className="facts plain">
+        {rows.map(([channel, value]) => (
+          <div key={channel} className="fact">
+            <dt>{channel}</dt>
+            <dd className={`consent consent-${consentWord(value).toLowerCase()}`}>{consentWord(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="hint">“Unknown” means they have not said yes or no yet: ask before sending them offers.</p>
+    </section>
+  );
+}
+
+function Identifiers({ customer }: { customer: Customer360 }) {
+  return (
+    <section aria-labelledby="identifiers-heading" className="panel">
+      <h2 id="identifiers-heading">How we recognise them</h2>
+      {customer.identifiers.length === 0 ? (
+        <p className="muted">Nothing yet: no email, phone or other detail has arrived for this customer.</p>
+      ) : (
+        <table className="data" aria-labelledby="identifiers-heading">
+          <thead>
+            <tr>
+              <th scope="col">Type</th>
+              <th scope="col">Value</th>
+              <th scope="col">From</th>
+              <th scope="col">First seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {customer.identifiers.map((identifier) => (
+              <tr key={`${identifier.type}:${identifier.value}`}>
+                <td>{identifierLabel(identifier.type)}</td>
+                <td>
+                  {identifier.value}
+                  {identifier.rawValue && identifier.rawValue !== identifier.value ? (
+                    <span className="muted"> (sent as “{identifier.rawValue}”)</span>
+                  ) : null}
+                </td>
+                <td>from {sourceLabel(identifier.source)}</td>
+                <td>{formatDate(identifier.firstSeenAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function describeEvidence(evidence: readonly { type: string; value: string }[]): string {
+  return evidence.map((e) => `${identifierLabel(e.type).toLowerCase()} ${e.value}`).join(' and ');
+}
+
+function mergeSentence(merge: MergeView, self: number) {
+  const others = [merge.baseProfileId, ...merge.mergedProfileIds].filter((other) => other !== self);
+  const how = merge.reason === 'automatic' ? 'automatically' : 'after your review';
+  const linked = merge.evidence.length > 0 ? ` — linked by ${describeEvidence(merge.evidence)}` : '';
+  return { others, text: `Merged ${how} with`, tail: ` on ${formatDate(merge.createdAt)}${linked}` };
+}
+
+function Merges({ customer, onUndone }: { customer: Customer360; onUndone(message: string): void }) {
+  const [error, setError] = useState<AppError>();
+  return (
+    <section aria-labelledby="merges-heading" className="panel">
+      <h2 id="merges-heading">Merge history</h2>
+      <p className="hint">
+        When details from different places belong to the same person, ConstIntel joins them into one customer. Undo
+        splits them back exactly as they were.
+      </p>
+      <Problem error={error} />
+      {customer.merges.length === 0 ? (
+        <p className="muted">This customer has never been merged with another.</p>
+      ) : (
+        <ul className="merges">
+          {customer.merges.map((merge) => {
+            const sentence = mergeSentence(merge, customer.id);
+            return (
+              <li key={merge.id} className={merge.undoneAt ? 'undone' : undefined} data-testid="merge">
+                <p>
+                  {sentence.text}{' '}
+                  {sentence.others.map((other, i) => (
+                    <span key={other}>
+                      {i > 0 ? (i === sentence.others.length - 1 ? ' and ' : ', ') : null}
+                      <Link to={`/customers/${other}`}>#{other}</Link>
+                    </span>
+                  ))}
+                  {sentence.tail}
+                </p>
+                {merge.undoneAt ? (
+                  <p className="muted">Undone on {formatDate(merge.undoneAt)}.</p>
+                ) : (
+                  <div className="actions">
+                    <ConfirmAction
+                      label="Undo"
+                      question={`Are you sure? ${listIds(sentence.others)} will become separate customers again.`}
+                      confirmLabel="Yes, undo"
+                      busyLabel="Undoing…"
+                      disabled={!merge.canUndo}
+                      onConfirm={async () => {
+                        setError(undefined);
+                        try {
+                          const result = await client.call('merges.undo', { mergeId: merge.id });
+                          const restored = result.restoredProfileIds.filter((r) => r !== result.baseProfileId);
+                          const apart = restored.length > 0 ? restored : sentence.others;
+                          onUndone(
+                            apart.length === 1
+                              ? `Merge undone: ${listIds(apart)} is a separate customer again.`
+                              : `Merge undone: ${listIds(apart)} are separate customers again.`,
+                          );
+                        } catch (e) {
+                          setError(asAppError(e));
+                        }
+                      }}
+                    />
+                    {merge.canUndo ? null : (
+                      <span className="hint">
+                        A later merge into this customer must be undone first (the newest is at the top).
+                      </span>
+                    )}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Timeline({ id, version }: { id: number; version: number }) {
+  const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<AppError>();
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks for a fresh first page.
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    client.call('customers.timeline', { id, limit: TIMELINE_PAGE }).then(
+      (page) => {
+        if (!live) return;
+        setEvents(page.events);
+        setCursor(page.nextCursor);
+        setError(undefined);
+        setLoading(false);
+      },
+      (e) => {
+        if (!live) return;
+        setError(asAppError(e));
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+
+  async function older() {
+    if (cursor === null) return;
+    setLoading(true);
+    try {
+      const page = await client.call('customers.timeline', { id, cursor, limit: TIMELINE_PAGE });
+      setEvents((current) => {
+        const seen = new Set(current.map((e) => e.id));
+        return [...current, ...page.events.filter((e) => !seen.has(e.id))];
+      });
+      setCursor(page.nextCursor);
+      setError(undefined);
+    } catch (e) {
+      setError(asAppError(e));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="timeline-heading" className="panel">
+      <h2 id="timeline-heading">What they did</h2>
+      <Problem error={error} />
+      {events.length === 0 && !loading && !error ? <p className="muted">Nothing recorded yet.</p> : null}
+      {events.length > 0 ? (
+        <ol className="timeline">
+          {events.map((event) => (
+            <li key={event.id}>
+              <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
+              <span className="summary">{event.summary}</span>
+              <span className="muted">from {sourceLabel(event.source)}</span>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {cursor !== null ? (
+        <button type="button" className="secondary" disabled={loading} onClick={older}>
+          {loading ? 'Loading…' : 'Show older'}
+        </button>
+      ) : loading && events.length === 0 ? (
+        <p>Loading…</p>
+      ) : null}
+    </section>
+  );
+}
