@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     else lastError = text.trim().split('\n').pop() ?? lastError;
   });
   child.once('error', (error) => giveUp(error.message));
-  child.on('exit', (code) => {
+  // 'close' comes after the child's output is fully read, so the last error line is known.
+  child.on('close', (code) => {
     if (state === 'ready') process.exit(code ?? 0);
     if (state === 'done' && code === 0) process.exit(0);
     giveUp(lastError || `it stopped with code ${code}`);

@@ -38,7 +38,13 @@ export class Core {
   }
 
   normalizeOptions(): NormalizeOptions {
-    this.normalizeCache ??= { defaultCountry: readSettings(this.db).defaultCountry };
+    if (!this.normalizeCache) {
+      const settings = readSettings(this.db);
+      this.normalizeCache = {
+        defaultCountry: settings.defaultCountry,
+        shopNumbers: new Set(settings.shopPhoneNumbers),
+      };
+    }
     return this.normalizeCache;
   }
 

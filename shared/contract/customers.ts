@@ -85,7 +85,13 @@ export const customersContract = {
         limit: z.number().int().min(1).max(200).default(50),
       })
       .strict(),
-    z.object({ items: z.array(customerSummarySchema), total: z.number().int(), offset: z.number().int() }),
+    z.object({
+      items: z.array(customerSummarySchema),
+      total: z.number().int(),
+      offset: z.number().int(),
+      /** The shop's currency, for showing lifetime values. */
+      currency: z.string(),
+    }),
   ),
   'customers.get': command(
     'One customer, everything known: the Customer 360 page. A merged-away id answers with where it went.',

@@ -27,6 +27,15 @@ export const settingsSchema = z.object({
     .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
       error: 'Default country must be a two-letter country code such as GB, US or DE',
     }),
+  currency: z
+    .string({ error: 'Currency must be a three-letter code such as GBP, EUR or USD' })
+    .trim()
+    .toUpperCase()
+    .refine((code) => /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code), {
+      error: 'Currency must be a three-letter code such as GBP, EUR or USD',
+    }),
+  /** The shop's own numbers: never taken as a customer's phone. Stored as E.164. */
+  shopPhoneNumbers: z.array(z.string().trim().min(1).max(40)).max(20, 'List at most 20 shop phone numbers'),
   uiPort: port('App port'),
   ingestHost: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], {
     error: 'Ingest address must be an IP address such as 127.0.0.1 or 0.0.0.0, or "localhost"',

@@ -4,10 +4,14 @@
  * same run. Benchmarks generate their own data, seeded, and are never part of
  * `npm test`.
  */
+import { customer360Bench } from './customer360';
+import { identityBench } from './identity';
 import { startupBench } from './startup';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   startup: startupBench,
+  identity: identityBench,
+  customer360: customer360Bench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -86,6 +86,8 @@ export interface PopulationEvent {
   identified: boolean;
   /** Carries only identifiers a family shares (the family phone or tablet), none of the member's own. */
   sharedOnly: boolean;
+  /** The identifier fields holding a real value (placeholders left out). */
+  carries: string[];
 }
 
 export interface PopulationOptions {
@@ -113,15 +115,18 @@ export interface Population {
   persons: Person[];
   /** In chronological order, external ids unique. */
   events: PopulationEvent[];
+  /** Events given an extra field so that each person's events are connected by what they carry. */
+  bridgedEvents: number;
 }
 
 const KIND_SHARES: [PersonKind, number][] = [
-  ['regular', 0.45],
-  ['online_only', 0.12],
+  ['regular', 0.55],
+  ['online_only', 0.13],
   ['phone_only', 0.1],
   ['loyalty_then_email', 0.1],
-  ['family', 0.18],
-  ['two_emails', 0.05],
+  // A family is 2–4 people, so about 16% of people are in one.
+  ['family', 0.06],
+  ['two_emails', 0.06],
 ];
 
 const FIRST = [
@@ -208,6 +213,13 @@ const LOYALTY_PLACEHOLDERS = ['null', 'N/A', 'none'];
 const MADE_UP_PHONES = ['01234 567890', '07123 456789', '0123456789'];
 
 const DAY = 86_400_000;
+const ID_FIELD: Partial<Record<keyof IdentifiersInput, keyof Person>> = {
+  loyalty_id: 'loyaltyId',
+  cookie_id: 'cookieId',
+  shopify_customer_id: 'shopifyId',
+  pos_customer_id: 'posId',
+  whatsapp_user_id: 'whatsappUserId',
+};
 const SHARED: ReadonlySet<string> = new Set(['phone', 'whatsapp']);
 const SHARED_WITH_TABLET: ReadonlySet<string> = new Set(['phone', 'whatsapp', 'cookie_id']);
 
@@ -403,10 +415,10 @@ export function generatePopulation(options: PopulationOptions): Population {
     source: Source;
     type: EventInput['type'];
     identifiers: IdentifiersInput;
-    real: Set<string>;
+    /** Field → the truth it carries ("email:ann@…", "phone:+44…"); placeholders are absent. */
+    real: Map<keyof IdentifiersInput, string>;
     payload: Record<string, unknown>;
     person: Person | null;
-    sharedOnly: boolean;
   }
   const drafts: Draft[] = [];
   let orders = 0;
@@ -480,6 +492,97 @@ export function generatePopulation(options: PopulationOptions): Population {
     return (weights[weights.length - 1] as [Source, number])[0];
   };
 
+  const truthKey = (p: Person, type: keyof IdentifiersInput, email: string | undefined): string =>
+    type === 'email'
+      ? `email:${email}`
+      : type === 'phone' || type === 'whatsapp'
+        ? `phone:${p.phone?.e164}`
+        : `${type}:${p[ID_FIELD[type] as keyof Person]}`;
+
+  /**
+   * A person whose events share no identifier across two groups (online orders
+   * without a phone, till visits without an email) cannot be recognised by
+   * anyone. Real shops ask for the missing link now and then (an e-receipt
+   * email at the till, a phone at checkout, a login on the website): add one
+   * such field to an event until the person's events are connected.
+   * Returns how many events were given a link.
+   */
+  const connect = (p: Person, own: Draft[]): number => {
+    const carries: Record<Source, ('email' | 'phone')[]> = {
+      pos: ['email', 'phone'],
+      shopify: ['email', 'phone'],
+      api: ['email'],
+      whatsapp: [],
+    };
+    const give = (d: Draft, field: 'email' | 'phone', key: string) => {
+      if (field === 'email') d.identifiers.email = emailVariant(key.slice('email:'.length), random);
+      else if (p.phone) d.identifiers.phone = phoneAs(p.phone, d.source);
+      d.real.set(field, key);
+    };
+    let added = 0;
+    for (let guard = 0; guard < 80; guard++) {
+      const first = own.findIndex((d) => d.real.size > 0);
+      if (first < 0) return added;
+      const reached = new Set<number>([first]);
+      const keys = new Set<string>();
+      const queue = [first];
+      while (queue.length > 0) {
+        const d = own[queue.pop() as number] as Draft;
+        for (const k of d.real.values()) keys.add(k);
+        own.forEach((o, j) => {
+          if (!reached.has(j) && [...o.real.values()].some((k) => keys.has(k))) {
+            reached.add(j);
+            queue.push(j);
+          }
+        });
+      }
+      const strays = own.filter((d, j) => !reached.has(j) && d.real.size > 0);
+      if (strays.length === 0) return added;
+      const linked = own.filter((_d, j) => reached.has(j));
+      let done = false;
+      for (const d of strays) {
+        // The stray event asks for a field the person already gave elsewhere…
+        for (const field of carries[d.source]) {
+          const key = d.real.has(field) ? undefined : [...keys].find((k) => k.startsWith(`${field}:`));
+          if (key) {
+            give(d, field, key);
+            done = true;
+            break;
+          }
+        }
+        if (done) break;
+        // …or a connected event asks for one the stray event carries.
+        const strayKeys = [...d.real.values()];
+        for (const r of linked) {
+          for (const field of carries[r.source]) {
+            const key = r.real.has(field) ? undefined : strayKeys.find((k) => k.startsWith(`${field}:`));
+            if (key) {
+              give(r, field, key);
+              done = true;
+              break;
+            }
+          }
+          if (done) break;
+        }
+        if (done) break;
+      }
+      if (!done) {
+        // Nothing links them yet: the person gives their email (or phone) on both sides once.
+        const d = strays[0] as Draft;
+        const field = p.emails[0] && carries[d.source].includes('email') ? 'email' : 'phone';
+        const key = field === 'email' ? `email:${p.emails[0]}` : `phone:${p.phone?.e164}`;
+        const r = linked.find((o) => carries[o.source].includes(field) && !o.real.has(field));
+        if ((field === 'phone' && !p.phone) || !carries[d.source].includes(field) || d.real.has(field) || !r)
+          return added;
+        give(d, field, key);
+        give(r, field, key);
+        added++;
+      }
+      added++;
+    }
+    return added;
+  };
+
   const eventFor = (
     p: Person,
     at: number,
@@ -488,10 +591,10 @@ export function generatePopulation(options: PopulationOptions): Population {
     phase: 'normal' | 'loyalty_only' | 'bridge',
   ): Draft => {
     const ids: IdentifiersInput = {};
-    const real = new Set<string>();
+    const real: Draft['real'] = new Map();
     const set = (type: keyof IdentifiersInput, value: string | number) => {
       ids[type] = value;
-      real.add(type);
+      real.set(type, truthKey(p, type, email));
     };
     let type: EventInput['type'];
     let payload: Record<string, unknown> = {};
@@ -572,7 +675,10 @@ export function generatePopulation(options: PopulationOptions): Population {
           : ['email'];
     if (chance(placeholderRate)) {
       const empty = fields.filter((f) => ids[f] === undefined);
-      if (empty.length > 0) ids[pick(empty)] = placeholderFor(pick(empty));
+      if (empty.length > 0) {
+        const f = pick(empty);
+        ids[f] = placeholderFor(f);
+      }
     }
     if (chance(placeholderReplaceRate)) {
       const present = fields.filter((f) => real.has(f));
@@ -582,22 +688,29 @@ export function generatePopulation(options: PopulationOptions): Population {
         real.delete(f);
       }
     }
-    const shared = p.cookieId && sharedCookies.has(p.cookieId) ? SHARED_WITH_TABLET : SHARED;
-    const sharedOnly = p.kind === 'family' && real.size > 0 && [...real].every((t) => shared.has(t));
-    return { at, source, type, identifiers: ids, real, payload, person: p, sharedOnly };
+    return { at, source, type, identifiers: ids, real, payload, person: p };
   };
 
+  let bridgedEvents = 0;
   for (const p of persons) {
-    const count = Math.max(
-      p.kind === 'loyalty_then_email' || p.kind === 'two_emails' ? 4 : 1,
-      2 + Math.floor(-Math.log(1 - random()) * 4),
+    const count = Math.min(
+      40,
+      Math.max(
+        p.kind === 'loyalty_then_email' || p.kind === 'two_emails' ? 4 : 1,
+        2 + Math.floor(-Math.log(1 - random()) * 4),
+      ),
     );
-    let at = start + random() * (end - start) * 0.85;
+    // Gaps of about a month, squeezed to fit the window when a person is very active.
+    const first = start + random() * (end - start) * 0.85;
+    const gaps = Array.from({ length: count }, (_, i) => (i === 0 ? 0 : -Math.log(1 - random()) * 30 * DAY));
+    const span = gaps.reduce((a, b) => a + b, 0);
+    const squeeze = span > end - first - 1 ? (end - first - 1) / span : 1;
     const bridgeAt =
       p.kind === 'loyalty_then_email' || p.kind === 'two_emails' ? 1 + Math.floor(random() * (count - 2)) : -1;
-    for (let i = 0; i < Math.min(count, 40); i++) {
-      if (i > 0) at += -Math.log(1 - random()) * 30 * DAY;
-      if (at >= end) break;
+    const own: Draft[] = [];
+    let at = first;
+    for (let i = 0; i < count; i++) {
+      at += (gaps[i] as number) * squeeze;
       let phase: 'normal' | 'loyalty_only' | 'bridge' = 'normal';
       let email = p.emails[0];
       let source = chooseSource(p);
@@ -610,6 +723,8 @@ export function generatePopulation(options: PopulationOptions): Population {
           source = chance(0.5) ? 'pos' : 'api';
         }
       } else if (p.kind === 'two_emails') {
+        // The account is opened with the first email, later changed to the second.
+        if (i === 0) source = 'shopify';
         if (i === bridgeAt) {
           phase = 'bridge';
           source = 'shopify';
@@ -618,8 +733,10 @@ export function generatePopulation(options: PopulationOptions): Population {
           email = p.emails[1];
         }
       }
-      drafts.push(eventFor(p, Math.floor(at), source, email, phase));
+      own.push(eventFor(p, Math.floor(at), source, email, phase));
     }
+    bridgedEvents += connect(p, own);
+    drafts.push(...own);
   }
 
   // Anonymous events: browsing without a cookie we keep, walk-ins at the till.
@@ -632,10 +749,9 @@ export function generatePopulation(options: PopulationOptions): Population {
         source: 'api',
         type: 'product_view',
         identifiers: {},
-        real: new Set(),
+        real: new Map(),
         payload: { items: itemsFor().slice(0, 1) },
         person: null,
-        sharedOnly: false,
       });
     } else {
       const identifiers: IdentifiersInput = pick<IdentifiersInput>([
@@ -649,14 +765,19 @@ export function generatePopulation(options: PopulationOptions): Population {
         source: 'pos',
         type: 'purchase',
         identifiers,
-        real: new Set(),
+        real: new Map(),
         payload: purchasePayload('pos'),
         person: null,
-        sharedOnly: false,
       });
     }
   }
 
+  const sharedOnly = (d: Draft): boolean => {
+    const p = d.person;
+    if (p?.kind !== 'family' || d.real.size === 0) return false;
+    const shared = p.cookieId && sharedCookies.has(p.cookieId) ? SHARED_WITH_TABLET : SHARED;
+    return [...d.real.keys()].every((t) => shared.has(t));
+  };
   drafts.sort((a, b) => a.at - b.at);
   const events = drafts.map(
     (d, i): PopulationEvent => ({
@@ -671,8 +792,9 @@ export function generatePopulation(options: PopulationOptions): Population {
       personId: d.person?.id ?? null,
       kind: d.person?.kind ?? 'anonymous',
       identified: d.real.size > 0,
-      sharedOnly: d.sharedOnly,
+      sharedOnly: sharedOnly(d),
+      carries: [...d.real.keys()].sort(),
     }),
   );
-  return { persons, events };
+  return { persons, events, bridgedEvents };
 }

@@ -6,8 +6,10 @@ import { getProfile } from '../identity/identity-repo';
 import { handlers } from './registry';
 
 export const customersHandlers = handlers({
-  'customers.search': (input, { db, core }) =>
-    searchCustomers(db, { ...input, brandId: core.brandId, normalize: core.normalizeOptions() }),
+  'customers.search': (input, { db, core }) => ({
+    ...searchCustomers(db, { ...input, brandId: core.brandId, normalize: core.normalizeOptions() }),
+    currency: core.currency(),
+  }),
 
   'customers.get': ({ id }, { core }) => {
     const result = core.customer360(id);

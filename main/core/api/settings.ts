@@ -2,6 +2,7 @@
 import { getCountries } from 'libphonenumber-js';
 import { AppError } from '../../../shared/contract/errors';
 import { settingsSchema } from '../../../shared/contract/settings';
+import { normalizePhone } from '../identity/normalize';
 import { readSettings, writeSettings } from '../settings/settings-store';
 import { handlers } from './registry';
 
@@ -17,6 +18,16 @@ export const settingsHandlers = handlers({
   'settings.update': (patch, { db, clock, core }) => {
     const before = readSettings(db);
     const next = settingsSchema.parse({ ...before, ...patch });
+    // The shop's own numbers are stored normalised, so they can be refused as customer phones.
+    next.shopPhoneNumbers = next.shopPhoneNumbers.map((raw, index) => {
+      const phone = normalizePhone(raw, { defaultCountry: next.defaultCountry });
+      if (!phone.ok) {
+        const field = `shopPhoneNumbers.${index}`;
+        throw new AppError('validation', `${field}: "${raw}" is not a phone number ConstIntel can read`, field);
+      }
+      return phone.value;
+    });
+    next.shopPhoneNumbers = [...new Set(next.shopPhoneNumbers)];
     if (next.uiPort === next.ingestPort) {
       throw new AppError('validation', 'ingestPort: the ingest port must differ from the app port', 'ingestPort');
     }

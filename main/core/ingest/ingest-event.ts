@@ -255,7 +255,7 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
       value: id.value,
       rawValue: id.raw === id.value ? null : id.raw,
       source: event.source,
-      now: ctx.now,
+      now: Date.parse(event.occurredAt),
     });
     added = true;
   }
@@ -309,12 +309,10 @@ function applyProfileFields(db: Database, profileId: number, type: string, paylo
   if (!profile) return;
   const first = payload.firstName ?? null;
   const last = payload.lastName ?? null;
-  if (
-    type === 'profile_update'
-      ? first !== null || last !== null
-      : !profile.first_name && !profile.last_name && (first || last)
-  ) {
-    setNames(db, profileId, first ?? profile.first_name, last ?? profile.last_name);
+  if (type === 'profile_update') {
+    if (first !== null || last !== null) setNames(db, profileId, first ?? profile.first_name, last ?? profile.last_name);
+  } else if ((!profile.first_name && first) || (!profile.last_name && last)) {
+    setNames(db, profileId, profile.first_name ?? first, profile.last_name ?? last);
   }
   const consent = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
   if (payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined) {

@@ -14,7 +14,12 @@ export const DEFAULT_UI_PORT = 4310;
 export const DEFAULT_INGEST_PORT = 4311;
 export const DEFAULT_INGEST_HOST = '127.0.0.1';
 
-const KEYS = { uiPort: 'ui.port', ingestHost: 'ingest.host', ingestPort: 'ingest.port' } as const;
+const KEYS = {
+  shopPhoneNumbers: 'shop.phoneNumbers',
+  uiPort: 'ui.port',
+  ingestHost: 'ingest.host',
+  ingestPort: 'ingest.port',
+} as const;
 type ListenerKey = keyof typeof KEYS;
 
 /** The country of the machine's locale (en-GB → GB), else US. */
@@ -28,6 +33,67 @@ export function localeCountry(locale = Intl.DateTimeFormat().resolvedOptions().l
   return 'US';
 }
 
+/** A sensible first currency for the shop's country (changeable in Settings). */
+const EURO = new Set([
+  'AT',
+  'BE',
+  'CY',
+  'DE',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PT',
+  'SI',
+  'SK',
+]);
+const CURRENCY: Record<string, string> = {
+  GB: 'GBP',
+  US: 'USD',
+  CA: 'CAD',
+  AU: 'AUD',
+  NZ: 'NZD',
+  IN: 'INR',
+  CH: 'CHF',
+  SE: 'SEK',
+  NO: 'NOK',
+  DK: 'DKK',
+  PL: 'PLN',
+  CZ: 'CZK',
+  HU: 'HUF',
+  JP: 'JPY',
+  CN: 'CNY',
+  SG: 'SGD',
+  HK: 'HKD',
+  ZA: 'ZAR',
+  NG: 'NGN',
+  KE: 'KES',
+  BR: 'BRL',
+  MX: 'MXN',
+  AE: 'AED',
+  SA: 'SAR',
+  TR: 'TRY',
+  ID: 'IDR',
+  MY: 'MYR',
+  PH: 'PHP',
+  TH: 'THB',
+  PK: 'PKR',
+  BD: 'BDT',
+  EG: 'EGP',
+};
+export function countryCurrency(country: string): string {
+  return EURO.has(country) ? 'EUR' : (CURRENCY[country] ?? 'USD');
+}
+
 /** Creates the default brand on first start; a no-op afterwards. */
 export function ensureDefaultBrand(db: Database, clock: Clock): void {
   const now = clock.now().getTime();
@@ -37,6 +103,7 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
       id: DEFAULT_BRAND_ID,
       name: 'My shop',
       defaultCountry: localeCountry(),
+      currency: countryCurrency(localeCountry()),
       createdAt: now,
       updatedAt: now,
     })
@@ -57,6 +124,8 @@ export function readSettings(db: Database): Settings {
   const candidate = {
     brandName: row?.name ?? 'My shop',
     defaultCountry: row?.defaultCountry ?? localeCountry(),
+    currency: row?.currency ?? 'USD',
+    shopPhoneNumbers: stored.get(KEYS.shopPhoneNumbers) ?? [],
     uiPort: stored.get(KEYS.uiPort) ?? DEFAULT_UI_PORT,
     ingestHost: stored.get(KEYS.ingestHost) ?? DEFAULT_INGEST_HOST,
     ingestPort: stored.get(KEYS.ingestPort) ?? DEFAULT_INGEST_PORT,
@@ -69,6 +138,8 @@ export function readSettings(db: Database): Settings {
     ...candidate,
     ...(bad.has('brandName') ? { brandName: 'My shop' } : {}),
     ...(bad.has('defaultCountry') ? { defaultCountry: localeCountry() } : {}),
+    ...(bad.has('currency') ? { currency: 'USD' } : {}),
+    ...(bad.has('shopPhoneNumbers') ? { shopPhoneNumbers: [] } : {}),
     ...(bad.has('uiPort') ? { uiPort: DEFAULT_UI_PORT } : {}),
     ...(bad.has('ingestHost') ? { ingestHost: DEFAULT_INGEST_HOST } : {}),
     ...(bad.has('ingestPort') ? { ingestPort: DEFAULT_INGEST_PORT } : {}),
@@ -80,7 +151,7 @@ export function writeSettings(db: Database, next: Settings, clock: Clock): void 
   const now = clock.now().getTime();
   db.orm.transaction((tx) => {
     tx.update(brand)
-      .set({ name: next.brandName, defaultCountry: next.defaultCountry, updatedAt: now })
+      .set({ name: next.brandName, defaultCountry: next.defaultCountry, currency: next.currency, updatedAt: now })
       .where(eq(brand.id, DEFAULT_BRAND_ID))
       .run();
     for (const key of Object.keys(KEYS) as ListenerKey[]) {

@@ -12,9 +12,15 @@ import { useCommand } from '../use-command';
 
 type Draft = { [K in keyof Settings]: string };
 
+const CURRENCIES = Intl.supportedValuesOf('currency');
+const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' });
+const currencyName = (code: string) => currencyNames.of(code) ?? code;
+
 const toDraft = (s: Settings): Draft => ({
   brandName: s.brandName,
   defaultCountry: s.defaultCountry,
+  currency: s.currency,
+  shopPhoneNumbers: s.shopPhoneNumbers.join('\n'),
   uiPort: String(s.uiPort),
   ingestHost: s.ingestHost,
   ingestPort: String(s.ingestPort),
@@ -36,14 +42,15 @@ export function SettingsPage() {
     id: `setting-${key}`,
     name: key,
     value: draft?.[key] ?? '',
-    'aria-invalid': error?.field === key ? true : undefined,
+    'aria-invalid': isFieldError(key) ? true : undefined,
     onChange: (e: { target: { value: string } }) => {
       setDraft((d) => (d ? { ...d, [key]: e.target.value } : d));
       setSaved(undefined);
     },
   });
+  const isFieldError = (key: keyof Draft) => error?.field === key || error?.field?.startsWith(`${key}.`) === true;
   const fieldError = (key: keyof Draft) =>
-    error?.field === key ? (
+    error && isFieldError(key) ? (
       <span className="field-error" role="alert">
         {error.message.replace(/^[\w.]+: /, '')}
       </span>
@@ -58,6 +65,11 @@ export function SettingsPage() {
       const result = await client.call('settings.update', {
         brandName: draft.brandName,
         defaultCountry: draft.defaultCountry,
+        currency: draft.currency,
+        shopPhoneNumbers: draft.shopPhoneNumbers
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== ''),
         uiPort: Number(draft.uiPort),
         ingestHost: draft.ingestHost.trim(),
         ingestPort: Number(draft.ingestPort),
@@ -93,6 +105,25 @@ export function SettingsPage() {
             </select>
             <p className="hint">Phone numbers written without a +country code are read as numbers from this country.</p>
             {fieldError('defaultCountry')}
+
+            <label htmlFor="setting-currency">Currency</label>
+            <select {...field('currency')}>
+              {CURRENCIES.map((code) => (
+                <option key={code} value={code}>
+                  {currencyName(code)} ({code})
+                </option>
+              ))}
+            </select>
+            <p className="hint">Customers' spending and lifetime value are shown in this currency.</p>
+            {fieldError('currency')}
+
+            <label htmlFor="setting-shopPhoneNumbers">The shop's own phone numbers</label>
+            <textarea rows={3} {...field('shopPhoneNumbers')} />
+            <p className="hint">
+              One per line. Staff sometimes type the shop's number for a customer; these numbers are never used to
+              recognise a customer.
+            </p>
+            {fieldError('shopPhoneNumbers')}
           </fieldset>
 
           <fieldset>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INGEST_PORT, DEFAULT_UI_PORT } from '../../../main/core/settings/settings-store';
 import { inMemoryBackend, tempDir, testBackend } from '../../support/backend';
+import { ev } from '../../support/events';
 
 describe('settings', () => {
   it('starts with defaults', async () => {
@@ -29,6 +30,8 @@ describe('settings', () => {
         settings: {
           brandName: 'Corner Shop',
           defaultCountry: 'DE',
+          currency: expect.stringMatching(/^[A-Z]{3}$/),
+          shopPhoneNumbers: [],
           uiPort: 4310,
           ingestHost: '127.0.0.1',
           ingestPort: 5000,
@@ -45,6 +48,26 @@ describe('settings', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  it("stores the shop's own numbers normalised, refuses unreadable ones, and never matches customers on them", async () => {
+    const backend = await inMemoryBackend();
+    await backend.call('settings.update', { defaultCountry: 'GB', currency: 'gbp' });
+    const saved = await backend.call('settings.update', {
+      shopPhoneNumbers: ['020 7946 0000', '+44 20 7946 0000', '07700 900999'],
+    });
+    expect(saved.settings).toMatchObject({ currency: 'GBP', shopPhoneNumbers: ['+442079460000', '+447700900999'] });
+    await expect(
+      backend.call('settings.update', { shopPhoneNumbers: ['07700 900999', 'the shop'] }),
+    ).rejects.toMatchObject({
+      kind: 'validation',
+      field: 'shopPhoneNumbers.1',
+    });
+    const [a] = backend.core.ingest([ev({ identifiers: { email: 'a@example.com', phone: '02079460000' } })]);
+    const [b] = backend.core.ingest([ev({ identifiers: { email: 'b@example.com', phone: '+442079460000' } })]);
+    expect(a?.unused).toEqual([{ type: 'phone', value: '02079460000', reason: 'shop_number' }]);
+    expect(b?.profileId).not.toBe(a?.profileId);
+    await backend.close();
   });
 
   it('rejects bad values without changing what is stored', async () => {

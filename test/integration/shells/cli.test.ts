@@ -92,7 +92,7 @@ describe('npm start launcher', () => {
   const args = () => ['--data-dir', newDir(), '--port', '0', '--ingest-port', '0'];
 
   it('falls back with the reason when Electron fails on the way up', async () => {
-    const env = fakeElectron("process.stderr.write('Gtk: cannot open display :99\\n'); process.exit(1);");
+    const env = fakeElectron("process.stderr.write('Gtk: cannot open display :99\\n', () => process.exit(1));");
     const served = await serve(args(), env, 'launch');
     expect(served.output().split('\n')[0]).toBe(
       'The desktop window could not start (Gtk: cannot open display :99). Serving ConstIntel to your browser instead.',

@@ -18,8 +18,11 @@ describe('defineContract', () => {
     expect(() => defineContract({ 'Settings.Get': ping })).toThrow('must look like domain.verb');
   });
 
-  it('declares the foundation commands', () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(['app.info', 'settings.countries', 'settings.get', 'settings.update']);
+  it('declares every command once, named domain.verb', () => {
+    expect(COMMAND_NAMES).toEqual(
+      expect.arrayContaining(['app.info', 'settings.get', 'settings.update', 'customers.get', 'merges.undo']),
+    );
+    expect(new Set(COMMAND_NAMES).size).toBe(COMMAND_NAMES.length);
     expect(isCommandName('settings.get')).toBe(true);
     expect(isCommandName('toString')).toBe(false);
     expect(Object.isFrozen(contract)).toBe(true);
@@ -58,13 +61,19 @@ describe('settings schema', () => {
   const good = {
     brandName: ' Corner Shop ',
     defaultCountry: 'gb',
+    currency: 'gbp',
+    shopPhoneNumbers: [],
     uiPort: 4310,
     ingestHost: '0.0.0.0',
     ingestPort: 4311,
   };
 
   it('trims the shop name and upper-cases the country', () => {
-    expect(settingsSchema.parse(good)).toMatchObject({ brandName: 'Corner Shop', defaultCountry: 'GB' });
+    expect(settingsSchema.parse(good)).toMatchObject({
+      brandName: 'Corner Shop',
+      defaultCountry: 'GB',
+      currency: 'GBP',
+    });
   });
 
   it.each([
@@ -75,6 +84,8 @@ describe('settings schema', () => {
     [{ uiPort: 70000 }, 'uiPort'],
     [{ ingestPort: 4311.5 }, 'ingestPort'],
     [{ ingestHost: 'example.com' }, 'ingestHost'],
+    [{ currency: 'POUNDS' }, 'currency'],
+    [{ currency: 'XYZ' }, 'currency'],
   ])('rejects %j', (patch, field) => {
     const result = settingsSchema.safeParse({ ...good, ...patch });
     expect(result.success).toBe(false);

@@ -1,0 +1,1 @@
+export async function customer360Bench(_args: string[]): Promise<void> {}
