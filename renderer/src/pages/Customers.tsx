@@ -110,7 +110,7 @@ export function CustomersPage() {
                     </td>
                     <td>{c.email ?? ''}</td>
                     <td>{c.phone ?? ''}</td>
-                    <td className="num">{formatMoney(c.lifetimeValue)}</td>
+                    <td className="num">{formatMoney(c.lifetimeValue, data.currency)}</td>
                     <td className="num">{formatNumber(c.totalOrders)}</td>
                     <td>{formatDate(c.lastSeenAt)}</td>
                   </tr>

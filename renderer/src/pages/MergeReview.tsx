@@ -67,6 +67,7 @@ export function MergeReviewPage() {
 }
 
 function ReviewEntry({ review, index, onDecided }: { review: Review; index: number; onDecided(d: Decision): void }) {
+  const currency = useCommand('settings.get', {}).data?.currency;
   const [busy, setBusy] = useState<'merge' | 'keep'>();
   const [error, setError] = useState<AppError>();
   const ids = review.candidates.map((c) => c.id);
@@ -105,7 +106,7 @@ function ReviewEntry({ review, index, onDecided }: { review: Review; index: numb
             </h3>
             <dl className="facts plain compact">
               <dt>Lifetime value</dt>
-              <dd>{formatMoney(c.lifetimeValue)}</dd>
+              <dd>{formatMoney(c.lifetimeValue, currency)}</dd>
               <dt>Orders</dt>
               <dd>{formatNumber(c.totalOrders)}</dd>
               <dt>Last seen</dt>
