@@ -1,11 +1,16 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 /**
  * The `constintel` command. Every subcommand honours `--data-dir` and
  * `CONSTINTEL_DATA_DIR`, so it works on the same file as the desktop app.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
-import { appVersion } from './core/paths';
+import { consoleLogger, systemClock } from './core/clock';
+import { Core } from './core/core';
+import { openDatabase } from './core/db/open';
+import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
+import { ensureDefaultBrand } from './core/settings/settings-store';
 import { startHeadless } from './headless';
 
 function portOption(value: string): number {
@@ -32,6 +37,23 @@ export function buildCli(): Command {
     .option('--ingest-port <n>', 'port for webhooks and the event API (default: from Settings, 4311)', portOption)
     .action(async (opts: { dataDir?: string; port?: number; ingestPort?: number }) => {
       await startHeadless({ dataDir: opts.dataDir, port: opts.port, ingestPort: opts.ingestPort });
+    });
+
+  program
+    .command('api-key')
+    .description('Print the key scripts send as X-Api-Key to the event API.')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .option('--rotate', 'replace the key first; the old one stops working at once')
+    .action((opts: { dataDir?: string; rotate?: boolean }) => {
+      const db = openDatabase(join(resolveDataDir({ flag: opts.dataDir }), DATABASE_FILE_NAME));
+      try {
+        ensureDefaultBrand(db, systemClock);
+        const core = new Core(db, systemClock, consoleLogger);
+        process.stdout.write(`${opts.rotate ? core.rotateApiKey() : core.apiKey()}\n`);
+        core.close();
+      } finally {
+        db.close();
+      }
     });
 
   return program;

@@ -310,7 +310,8 @@ function applyProfileFields(db: Database, profileId: number, type: string, paylo
   const first = payload.firstName ?? null;
   const last = payload.lastName ?? null;
   if (type === 'profile_update') {
-    if (first !== null || last !== null) setNames(db, profileId, first ?? profile.first_name, last ?? profile.last_name);
+    if (first !== null || last !== null)
+      setNames(db, profileId, first ?? profile.first_name, last ?? profile.last_name);
   } else if ((!profile.first_name && first) || (!profile.last_name && last)) {
     setNames(db, profileId, profile.first_name ?? first, profile.last_name ?? last);
   }
