@@ -1,9 +1,14 @@
 import { Link } from 'react-router';
 import { PageHeader, Problem } from '../components';
+import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
 
 export function DashboardPage() {
   const info = useCommand('app.info', {});
+  const customers = useCommand('customers.search', { limit: 1 });
+  const pending = useCommand('merges.pendingCount', {});
+  const total = customers.data?.total;
+  const waiting = pending.data?.count ?? 0;
   return (
     <section>
       <PageHeader title="Dashboard">{info.data ? `Welcome, ${info.data.brandName}.` : 'Welcome.'}</PageHeader>
@@ -15,14 +20,30 @@ export function DashboardPage() {
               {warning}
             </div>
           ))}
-          <p>
-            ConstIntel has no customers yet. Start in <Link to="/settings">Settings</Link>: give your shop its name and
-            the country your customers' phone numbers are written in.
-          </p>
+          {total === 0 ? (
+            <p>
+              ConstIntel has no customers yet. Start in <Link to="/settings">Settings</Link>: give your shop its name,
+              its currency and the country your customers' phone numbers are written in. Customers then arrive from your
+              website or till through the event API.
+            </p>
+          ) : total !== undefined ? (
+            <p data-testid="customer-count">
+              You have <Link to="/customers">{formatNumber(total)} customers</Link>.
+              {waiting > 0 ? (
+                <>
+                  {' '}
+                  <Link to="/merge-review">
+                    {formatNumber(waiting)} possible duplicate{waiting === 1 ? '' : 's'}
+                  </Link>{' '}
+                  {waiting === 1 ? 'waits' : 'wait'} for you to decide.
+                </>
+              ) : null}
+            </p>
+          ) : null}
           <dl className="facts">
             <dt>Your data is kept in</dt>
             <dd data-testid="database-file">{info.data.databaseFile}</dd>
-            <dt>Webhooks and the event API reach this PC at</dt>
+            <dt>Address for webhooks and the event API on this PC (point your tunnel here)</dt>
             <dd data-testid="ingest-url">{info.data.ingest.url ?? 'not listening'}</dd>
             <dt>ConstIntel version</dt>
             <dd>{info.data.version}</dd>
