@@ -80,7 +80,7 @@ function CustomerView({ id }: { id: number }) {
       {customer ? (
         <>
           <PageHeader title={customerName(customer.name)}>
-            Customer #{customer.id}, known since {formatDate(customer.createdAt)}.{' '}
+            Customer #{customer.id}, known since {formatDate(customer.firstSeenAt ?? customer.createdAt)}.{' '}
             <Confidence strength={customer.strength} />
           </PageHeader>
           {undone ? (
