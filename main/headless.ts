@@ -25,12 +25,6 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Back
     uiPort: options.port,
     ingestPort: options.ingestPort,
   });
-  print('ConstIntel is running.');
-  print(`  Open in your browser: ${backend.launchUrl}`);
-  print(`  Ingest listener:      ${backend.runtime.ingest.url}`);
-  print(`  Data file:            ${backend.runtime.databaseFile}`);
-  print('Press Ctrl+C to stop.');
-
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -43,5 +37,11 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Back
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Printed only once Ctrl+C (and a stop signal) is handled: whoever reads the link may stop us at once.
+  print('ConstIntel is running.');
+  print(`  Open in your browser: ${backend.launchUrl}`);
+  print(`  Ingest listener:      ${backend.runtime.ingest.url}`);
+  print(`  Data file:            ${backend.runtime.databaseFile}`);
+  print('Press Ctrl+C to stop.');
   return backend;
 }
