@@ -105,7 +105,7 @@ export interface PopulationOptions {
   /**
    * Chance that a till event for someone who gives no phone carries a number
    * the clerk typed instead: the shop's own (`shopPhone`) or a made-up one.
-   * Off by default: the engine has no setting for the shop's numbers yet.
+   * Off by default; configure `shopPhone` in the shop's settings to test that it is refused.
    */
   tillJunkPhoneRate?: number;
   shopPhone?: string;
@@ -117,6 +117,8 @@ export interface Population {
   events: PopulationEvent[];
   /** Events given an extra field so that each person's events are connected by what they carry. */
   bridgedEvents: number;
+  /** People whose events still fall in two groups nothing links (say, website visits and WhatsApp only). */
+  unlinkablePersons: number;
 }
 
 const KIND_SHARES: [PersonKind, number][] = [
@@ -129,7 +131,7 @@ const KIND_SHARES: [PersonKind, number][] = [
   ['two_emails', 0.06],
 ];
 
-const FIRST = [
+export const FIRST_NAMES = [
   'Oliver',
   'Amelia',
   'George',
@@ -161,7 +163,7 @@ const FIRST = [
   'Kwame',
   'Siobhan',
 ];
-const LAST = [
+export const LAST_NAMES = [
   'Smith',
   'Jones',
   'Taylor',
@@ -320,8 +322,8 @@ export function generatePopulation(options: PopulationOptions): Population {
   // People.
   const persons: Person[] = [];
   const person = (kind: PersonKind, extra: Partial<Person> = {}): Person => {
-    const firstName = pick(FIRST);
-    const lastName = extra.lastName ?? pick(LAST);
+    const firstName = pick(FIRST_NAMES);
+    const lastName = extra.lastName ?? pick(LAST_NAMES);
     const p: Person = {
       id: persons.length + 1,
       kind,
@@ -387,7 +389,7 @@ export function generatePopulation(options: PopulationOptions): Population {
         const familyId = ++families;
         const size = 2 + Math.floor(random() * 3);
         const phone = newPhone(chance(0.5));
-        const lastName = pick(LAST);
+        const lastName = pick(LAST_NAMES);
         const tablet = chance(0.25) ? nextId('ck_', 9) : null;
         if (tablet) sharedCookies.add(tablet);
         for (let m = 0; m < size; m++) {
@@ -507,6 +509,10 @@ export function generatePopulation(options: PopulationOptions): Population {
    * such field to an event until the person's events are connected.
    * Returns how many events were given a link.
    */
+  const unlinkable = (added: number) => {
+    unlinkablePersons++;
+    return added;
+  };
   const connect = (p: Person, own: Draft[]): number => {
     const carries: Record<Source, ('email' | 'phone')[]> = {
       pos: ['email', 'phone'],
@@ -568,19 +574,23 @@ export function generatePopulation(options: PopulationOptions): Population {
       }
       if (!done) {
         // Nothing links them yet: the person gives their email (or phone) on both sides once.
-        const d = strays[0] as Draft;
-        const field = p.emails[0] && carries[d.source].includes('email') ? 'email' : 'phone';
-        const key = field === 'email' ? `email:${p.emails[0]}` : `phone:${p.phone?.e164}`;
-        const r = linked.find((o) => carries[o.source].includes(field) && !o.real.has(field));
-        if ((field === 'phone' && !p.phone) || !carries[d.source].includes(field) || d.real.has(field) || !r)
-          return added;
-        give(d, field, key);
-        give(r, field, key);
-        added++;
+        for (const d of strays) {
+          const field = p.emails[0] && carries[d.source].includes('email') ? 'email' : 'phone';
+          const key = field === 'email' ? `email:${p.emails[0]}` : `phone:${p.phone?.e164}`;
+          const r = linked.find((o) => carries[o.source].includes(field) && !o.real.has(field));
+          if ((field === 'phone' && !p.phone) || !carries[d.source].includes(field) || d.real.has(field) || !r)
+            continue;
+          give(d, field, key);
+          give(r, field, key);
+          added++;
+          done = true;
+          break;
+        }
+        if (!done) return unlinkable(added);
       }
       added++;
     }
-    return added;
+    return unlinkable(added);
   };
 
   const eventFor = (
@@ -692,6 +702,7 @@ export function generatePopulation(options: PopulationOptions): Population {
   };
 
   let bridgedEvents = 0;
+  let unlinkablePersons = 0;
   for (const p of persons) {
     const count = Math.min(
       40,
@@ -796,5 +807,5 @@ export function generatePopulation(options: PopulationOptions): Population {
       carries: [...d.real.keys()].sort(),
     }),
   );
-  return { persons, events, bridgedEvents };
+  return { persons, events, bridgedEvents, unlinkablePersons };
 }
