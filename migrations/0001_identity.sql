@@ -20,4 +20,5 @@ ALTER TABLE `customer_raw_event` ADD `unused_identifiers` text;--> statement-bre
 ALTER TABLE `customer_profile` ADD `search_name` text;--> statement-breakpoint
 ALTER TABLE `customer_profile` ADD `search_last` text;--> statement-breakpoint
 CREATE INDEX `customer_profile_brand_search_idx` ON `customer_profile` (`brand_id`,`search_name`);--> statement-breakpoint
-CREATE INDEX `customer_profile_brand_search_last_idx` ON `customer_profile` (`brand_id`,`search_last`);
+CREATE INDEX `customer_profile_brand_search_last_idx` ON `customer_profile` (`brand_id`,`search_last`);--> statement-breakpoint
+ALTER TABLE `profile_identifier` ADD `shared` integer DEFAULT false NOT NULL;

@@ -6,7 +6,8 @@
  * systems write them, families sharing one phone (and sometimes a home
  * tablet) with an email each, people known only by phone, loyalty cards that
  * get an email later, people whose account changes email, placeholder values
- * typed at the till, and anonymous events. Same seed, same population.
+ * typed at the till, first names in capitals or cut to an initial, and
+ * anonymous events. Same seed, same population.
  *
  * The event schema carries one email per event, so "two emails in one event"
  * is modelled the way a source actually sends it: an account id (Shopify
@@ -249,6 +250,15 @@ export function phoneFormats(phone: Phone): (string | number)[] {
     Number(`44${national}`), // a number column in a spreadsheet
     national, // leading zero eaten by a spreadsheet
   ];
+}
+
+/** A first name as tills and forms write it: mostly as given, sometimes shouting, padded or cut to an initial. */
+export function nameVariant(name: string, random: () => number): string {
+  const r = random();
+  if (r < 0.8) return name;
+  if (r < 0.88) return name.toUpperCase();
+  if (r < 0.94) return ` ${name} `;
+  return `${name.charAt(0)}.`;
 }
 
 export function emailVariant(email: string, random: () => number): string {
@@ -618,7 +628,7 @@ export function generatePopulation(options: PopulationOptions): Population {
       else set('loyalty_id', p.loyaltyId as string);
       if (email) set('email', emailVariant(email, random));
       type = 'profile_update';
-      payload = { firstName: p.firstName, lastName: p.lastName, emailConsent: chance(0.6) };
+      payload = { firstName: nameVariant(p.firstName, random), lastName: p.lastName, emailConsent: chance(0.6) };
     } else {
       switch (source) {
         case 'shopify': {
@@ -629,7 +639,7 @@ export function generatePopulation(options: PopulationOptions): Population {
           type = r < 0.6 ? 'purchase' : r < 0.8 ? 'checkout_started' : 'cart_add';
           payload =
             type === 'purchase'
-              ? { ...purchasePayload(source), firstName: p.firstName, lastName: p.lastName }
+              ? { ...purchasePayload(source), firstName: nameVariant(p.firstName, random), lastName: p.lastName }
               : { items: itemsFor() };
           break;
         }
@@ -644,7 +654,7 @@ export function generatePopulation(options: PopulationOptions): Population {
           const r = random();
           type = r < 0.7 ? 'purchase' : r < 0.85 ? 'loyalty_scan' : 'visit';
           payload = type === 'purchase' ? purchasePayload(source) : {};
-          if (chance(0.3)) payload = { ...payload, firstName: p.firstName, lastName: p.lastName };
+          if (chance(0.3)) payload = { ...payload, firstName: nameVariant(p.firstName, random), lastName: p.lastName };
           break;
         }
         case 'whatsapp': {

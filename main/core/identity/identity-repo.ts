@@ -36,6 +36,7 @@ export interface IdentifierRow {
   raw_value: string | null;
   source: string;
   first_seen_at: number;
+  shared: number;
 }
 
 const cache = new WeakMap<Database, Map<string, Statement>>();
@@ -70,6 +71,28 @@ export function findProfileId(db: Database, brandId: number, type: string, value
     value,
   ) as { profile_id: number } | undefined;
   return row?.profile_id;
+}
+
+/** Who holds an identifier value, and whether it is known to be shared between people. */
+export function findOwner(
+  db: Database,
+  brandId: number,
+  type: string,
+  value: string,
+): { profileId: number; shared: boolean } | undefined {
+  const row = stmt(
+    db,
+    'SELECT profile_id, shared FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?',
+  ).get(brandId, type, value) as { profile_id: number; shared: number } | undefined;
+  return row ? { profileId: row.profile_id, shared: row.shared === 1 } : undefined;
+}
+
+export function markShared(db: Database, brandId: number, type: string, value: string): void {
+  stmt(db, 'UPDATE profile_identifier SET shared = 1 WHERE brand_id = ? AND type = ? AND value = ?').run(
+    brandId,
+    type,
+    value,
+  );
 }
 
 export function identifiersOf(db: Database, profileId: number): IdentifierRow[] {

@@ -10,7 +10,10 @@
  * - profiles holding any of them are candidates. A candidate reached only
  *   through shareable identifiers (phone, device, cookie, QR) that already
  *   holds a *different* email/loyalty/account id than the event's is a
- *   different person sharing a family phone or a shop tablet: it is dropped;
+ *   different person sharing a family phone or a shop tablet: it is dropped,
+ *   and the values that reached it are marked shared. A shared value stays
+ *   with the profile that had it first but decides a match only when the
+ *   event carries nothing else (a phone-only till sale goes to its holder);
  * - none → new profile; one → attach; 2–3 → automatic merge; more than 3, or
  *   a merge that would give one profile more than 3 distinct emails or
  *   phones → attach to the strongest and queue a review. Profiles a person
@@ -21,12 +24,13 @@ import type { EventPayload, InputIdentifierType, ParsedEvent } from '../../../sh
 import type { Database } from '../db/open';
 import {
   byStrength,
-  findProfileId,
+  findOwner,
   getProfile,
   getProfiles,
   identifiersOf,
   insertIdentifier,
   insertProfile,
+  markShared,
   recomputeTotals,
   refreshStrength,
   setNames,
@@ -169,24 +173,36 @@ interface Resolution {
   touched: number[];
 }
 
-function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: IngestContext): Resolution {
-  const owners = new Map<string, number>();
+function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: IngestContext): Resolution | undefined {
+  /** Identifier key → the profile holding it (all of them: these are never added again). */
+  const held = new Map<string, number>();
+  const shared = new Set<string>();
   for (const id of usable) {
-    const owner = findProfileId(db, ctx.brandId, id.type, id.value);
-    if (owner !== undefined) owners.set(identifierKey(id.type, id.value), owner);
+    const owner = findOwner(db, ctx.brandId, id.type, id.value);
+    if (!owner) continue;
+    held.set(identifierKey(id.type, id.value), owner.profileId);
+    if (owner.shared) shared.add(identifierKey(id.type, id.value));
   }
+  // A value known to be shared between people only decides when the event carries nothing else.
+  const owners = new Map(held);
+  if (usable.some((u) => !shared.has(identifierKey(u.type, u.value)))) for (const key of shared) owners.delete(key);
   let candidates = [...new Set(owners.values())];
 
-  // A profile reached only through shareable identifiers that holds a different strong identifier is someone else.
+  // A profile reached only through shareable identifiers that holds a different strong identifier is someone else;
+  // what linked them is from now on known to be shared.
   if (candidates.length > 0) {
     const strongOnEvent = usable.filter((u) => !SHAREABLE_TYPES.has(u.type));
     candidates = candidates.filter((profileId) => {
       const via = usable.filter((u) => owners.get(identifierKey(u.type, u.value)) === profileId);
-      if (via.some((u) => !SHAREABLE_TYPES.has(u.type)) || strongOnEvent.length === 0) return true;
-      const held = identifiersOf(db, profileId);
-      return !strongOnEvent.some(
-        (s) => held.some((h) => h.type === s.type) && !held.some((h) => h.type === s.type && h.value === s.value),
-      );
+      if (via.some((u) => !SHAREABLE_TYPES.has(u.type))) return true;
+      if (strongOnEvent.length === 0 && !event.payload.firstName) return true;
+      const theirs = identifiersOf(db, profileId);
+      const someoneElse =
+        strongOnEvent.some(
+          (s) => theirs.some((h) => h.type === s.type) && !theirs.some((h) => h.type === s.type && h.value === s.value),
+        ) || differentFirstName(getProfile(db, profileId)?.first_name ?? null, event.payload.firstName ?? null);
+      if (someoneElse) for (const u of via) markShared(db, ctx.brandId, u.type, u.value);
+      return !someoneElse;
     });
   }
 
@@ -205,6 +221,10 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   let mergeId: number | null = null;
   let reviewId: number | null = null;
   const touched = new Set<number>();
+
+  // Someone else's shared phone and nothing of their own: keep the event, but on no profile rather than on a
+  // new profile nothing could ever find again.
+  if (candidates.length === 0 && usable.every((u) => held.has(identifierKey(u.type, u.value)))) return undefined;
 
   if (candidates.length === 0) {
     profileId = insertProfile(db, {
@@ -226,7 +246,7 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
     } else if (
       separation === 'none' &&
       candidates.length <= AUTO_MERGE_MAX_PROFILES &&
-      !exceedsDistinctCap(db, candidates, usable, owners)
+      !exceedsDistinctCap(db, candidates, usable, held)
     ) {
       const merged = mergeProfiles(db, {
         brandId: ctx.brandId,
@@ -247,7 +267,7 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
 
   let added = false;
   for (const id of usable) {
-    if (owners.has(identifierKey(id.type, id.value))) continue;
+    if (held.has(identifierKey(id.type, id.value))) continue;
     insertIdentifier(db, {
       brandId: ctx.brandId,
       profileId,
@@ -323,4 +343,22 @@ function applyProfileFields(db: Database, profileId: number, type: string, paylo
        whatsapp_consent = coalesce(?, whatsapp_consent) WHERE id = ?`,
     ).run(consent(payload.emailConsent), consent(payload.smsConsent), consent(payload.whatsappConsent), profileId);
   }
+}
+
+/**
+ * Two first names that cannot be the same person's: "Ann", "ANN ", "Anne" and "A." agree (case, spacing,
+ * an initial or a longer form); "Ann" and "Tom" do not. Used only for a profile reached through a shared
+ * phone or device, where a different name is the usual sign of a family member.
+ */
+export function differentFirstName(a: string | null, b: string | null): boolean {
+  const norm = (name: string | null) =>
+    (name ?? '')
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z]/g, '');
+  const x = norm(a);
+  const y = norm(b);
+  if (x === '' || y === '') return false;
+  return !(x.startsWith(y) || y.startsWith(x));
 }

@@ -131,6 +131,40 @@ describe('matching', () => {
     expect(one(ev({ identifiers: { phone: '+447700900555' } })).profileId).toBe(mum.profileId);
   });
 
+  it('a family phone is marked shared once two people are seen on it, and then decides only phone-only events', () => {
+    const mum = one(ev({ identifiers: { email: 'mum@example.com', phone: '07700 900556' } }));
+    one(ev({ identifiers: { email: 'dad@example.com', phone: '07700 900556' } }));
+    const shared = backend.db.sqlite
+      .prepare("SELECT shared FROM profile_identifier WHERE type = 'phone' AND value = '+447700900556'")
+      .pluck()
+      .get();
+    expect(shared).toBe(1);
+    // The son's till card with the family phone is his own, not mum's.
+    const son = one(ev({ identifiers: { phone: '07700900556', pos_customer_id: 'C-77' } }));
+    expect(son.profileId).not.toBe(mum.profileId);
+    expect(son.createdProfile).toBe(true);
+    // A sale with only the family phone goes to the profile that holds it.
+    expect(one(ev({ identifiers: { phone: '+44 7700 900556' } })).profileId).toBe(mum.profileId);
+  });
+
+  it('a different first name on a shared phone is another person; an initial or capitals are not', () => {
+    const ann = one(purchase({ phone: '07700 900557' }, 5, { payload: { total: 5, firstName: 'Ann' } }));
+    expect(one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5, firstName: 'ANN ' } })).profileId).toBe(
+      ann.profileId,
+    );
+    expect(one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5, firstName: 'A.' } })).profileId).toBe(
+      ann.profileId,
+    );
+    const tom = one(
+      purchase({ phone: '07700900557', loyalty_id: 'LC-T' }, 5, { payload: { total: 5, firstName: 'Tom' } }),
+    );
+    expect(tom.profileId).not.toBe(ann.profileId);
+    // Tom with only the shared phone: kept, but on no one (not Ann, and not a new profile nothing could find).
+    const phoneOnly = one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5, firstName: 'Tom' } }));
+    expect(phoneOnly.profileId).toBeNull();
+    expect(profileCount()).toBe(2);
+  });
+
   it('junk identifiers never match, and an unparseable phone is kept on the event and counted', () => {
     const a = one(ev({ identifiers: { email: 'null', phone: '0000000000', loyalty_id: 'WALKIN' } }));
     expect(a.profileId).toBeNull();

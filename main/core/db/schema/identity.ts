@@ -72,6 +72,11 @@ export const profileIdentifier = sqliteTable(
     rawValue: text('raw_value'),
     source: text('source').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
+    /**
+     * Seen with people who are plainly different (a family phone, a shop tablet): it stays with the
+     * profile that had it first, but only decides a match when an event carries nothing better.
+     */
+    shared: integer('shared', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     uniqueIndex('profile_identifier_brand_type_value_uq').on(t.brandId, t.type, t.value),
