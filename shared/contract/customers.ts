@@ -88,6 +88,8 @@ export const customersContract = {
     z.object({
       items: z.array(customerSummarySchema),
       total: z.number().int(),
+      /** False when a very common search stopped counting at a cap: there are at least `total`. */
+      totalIsExact: z.boolean(),
       offset: z.number().int(),
       /** The shop's currency, for showing lifetime values. */
       currency: z.string(),

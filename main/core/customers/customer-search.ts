@@ -11,7 +11,8 @@ import { getProfile, type ProfileRow, stmt } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
 import { summarize } from './customer-360';
 
-const MAX_MATCHES = 1000;
+/** Per index range: enough to page through, bounded so a one-letter search stays fast at 100k customers. */
+const MAX_MATCHES = 2000;
 const END = '\u{10FFFF}';
 
 export interface SearchArgs {
@@ -31,7 +32,7 @@ const ORDER = {
 export function searchCustomers(
   db: Database,
   args: SearchArgs,
-): { items: CustomerSummary[]; total: number; offset: number } {
+): { items: CustomerSummary[]; total: number; totalIsExact: boolean; offset: number } {
   const query = args.query.trim();
   if (query === '') {
     const total = stmt(db, 'SELECT count(*) FROM customer_profile WHERE brand_id = ?')
@@ -41,10 +42,11 @@ export function searchCustomers(
       db,
       `SELECT * FROM customer_profile WHERE brand_id = ? ORDER BY ${ORDER[args.sort]} LIMIT ? OFFSET ?`,
     ).all(args.brandId, args.limit, args.offset) as ProfileRow[];
-    return { items: rows.map((r) => summarize(db, r)), total, offset: args.offset };
+    return { items: rows.map((r) => summarize(db, r)), total, totalIsExact: true, offset: args.offset };
   }
 
   const ids = new Set<number>();
+  let capped = false;
   const lower = query.toLowerCase();
   for (const column of ['search_name', 'search_last']) {
     const found = stmt(
@@ -53,6 +55,7 @@ export function searchCustomers(
     )
       .pluck()
       .all(args.brandId, lower, lower + END) as number[];
+    if (found.length === MAX_MATCHES) capped = true;
     for (const id of found) ids.add(id);
   }
   const phone = /\d{5,}/.test(query.replace(/\D/g, '')) ? normalizePhone(query, args.normalize) : undefined;
@@ -68,6 +71,7 @@ export function searchCustomers(
     )
       .pluck()
       .all(args.brandId, type, prefix, prefix + END) as number[];
+    if (found.length === MAX_MATCHES) capped = true;
     for (const id of found) ids.add(id);
   }
 
@@ -80,6 +84,7 @@ export function searchCustomers(
   return {
     items: profiles.slice(args.offset, args.offset + args.limit).map((p) => summarize(db, p)),
     total: profiles.length,
+    totalIsExact: !capped,
     offset: args.offset,
   };
 }

@@ -128,6 +128,7 @@ export function CustomersPage() {
               </button>
               <span data-testid="showing">
                 Showing {formatNumber(first)}–{formatNumber(last)} of {formatNumber(data.total)}
+                {data.totalIsExact ? '' : '+'}
               </span>
               <button
                 type="button"
