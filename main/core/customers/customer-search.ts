@@ -12,7 +12,7 @@ import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
 import { summarize } from './customer-360';
 
 /** Per index range: enough to page through, bounded so a one-letter search stays fast at 100k customers. */
-const MAX_MATCHES = 2000;
+const MAX_MATCHES = 1000;
 const END = '\u{10FFFF}';
 
 export interface SearchArgs {
