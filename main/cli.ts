@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { consoleLogger, systemClock } from './core/clock';
+import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
+import { FileSecretStore } from './core/secrets/secret-store';
 import { ensureDefaultBrand } from './core/settings/settings-store';
 import { startHeadless } from './headless';
 
@@ -51,6 +53,36 @@ export function buildCli(): Command {
         const core = new Core(db, systemClock, consoleLogger);
         process.stdout.write(`${opts.rotate ? core.rotateApiKey() : core.apiKey()}\n`);
         core.close();
+      } finally {
+        db.close();
+      }
+    });
+
+  const connect = program.command('connect').description('Connect ConstIntel to Shopify from a terminal.');
+  connect
+    .command('shopify')
+    .description("Connect a Shopify store: its myshopify.com domain and the app's client secret.")
+    .requiredOption('--shop-domain <domain>', 'the store address, such as corner-shop.myshopify.com')
+    .requiredOption('--secret <secret>', "the app's client secret (Shopify admin → Apps → your app → API credentials)")
+    .option('--brand <name>', 'which of your shops this store is (created if new; default: the main shop)')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .action((opts: { shopDomain: string; secret: string; brand?: string; dataDir?: string }) => {
+      const dataDir = resolveDataDir({ flag: opts.dataDir });
+      const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
+      try {
+        ensureDefaultBrand(db, systemClock);
+        const now = systemClock.now().getTime();
+        const brandId = brandByName(db, opts.brand, now);
+        saveShopify(
+          db,
+          new FileSecretStore(dataDir),
+          { brandId, shopDomain: opts.shopDomain, secret: opts.secret },
+          now,
+        );
+        const [shop] = listShopify(db, new FileSecretStore(dataDir)).filter((s) => s.brandId === brandId);
+        process.stdout.write(
+          `Connected ${shop?.shopDomain} to ${shop?.brandName}. In Shopify, send webhooks to <your tunnel's address>/webhooks/shopify.\n`,
+        );
       } finally {
         db.close();
       }

@@ -17,6 +17,7 @@ import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
+import { FileSecretStore, MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { ensureDefaultBrand, readSettings } from './settings/settings-store';
 
 export interface BackendOptions {
@@ -34,6 +35,8 @@ export interface BackendOptions {
   rendererDir?: string;
   /** Fixed token (tests); otherwise random per launch. */
   token?: string;
+  /** Where connection secrets are kept; defaults to a user-only file beside the data file (memory for ':memory:'). */
+  secretStore?: SecretStore;
 }
 
 export interface Backend {
@@ -69,7 +72,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ingest: { url: null, host: settings.ingestHost, port: null, requestedPort: requestedIngestPort },
     warnings: [],
   };
-  const core = new Core(db, clock, logger);
+  const secrets =
+    options.secretStore ??
+    (databaseFile === ':memory:' ? new MemorySecretStore() : new FileSecretStore(options.dataDir));
+  const core = new Core(db, clock, logger, secrets);
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 

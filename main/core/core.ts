@@ -16,6 +16,8 @@ import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
+import { type IntakeResult, receiveShopify, type ShopifyDelivery } from './ingest/webhook-intake';
+import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
 import { StreamRunner } from './streams/streams';
 
@@ -32,6 +34,7 @@ export class Core {
     readonly db: Database,
     readonly clock: Clock,
     readonly logger: Logger,
+    readonly secrets: SecretStore = new MemorySecretStore(),
   ) {
     this.streams = new StreamRunner(db, clock, logger);
     this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
@@ -46,6 +49,27 @@ export class Core {
       };
     }
     return this.normalizeCache;
+  }
+
+  /** Normalisation for a brand: its own default phone country; the shop numbers are the install's. */
+  normalizeOptionsFor(brandId: number): NormalizeOptions {
+    const base = this.normalizeOptions();
+    if (brandId === this.brandId) return base;
+    const country = this.db.orm.select({ c: brand.defaultCountry }).from(brand).where(eq(brand.id, brandId)).get()?.c;
+    return { ...base, defaultCountry: country ?? base.defaultCountry };
+  }
+
+  /** A verified Shopify delivery: logged and ingested in one transaction, before the answer goes back. */
+  receiveShopify(delivery: ShopifyDelivery): IntakeResult {
+    const ctx = {
+      brandId: delivery.brandId,
+      now: this.clock.now().getTime(),
+      normalize: this.normalizeOptionsFor(delivery.brandId),
+    };
+    const result = receiveShopify(this.db, delivery, ctx);
+    for (const r of result.results) this.customers.invalidate(r.touched);
+    this.streams.notify();
+    return result;
   }
 
   /** Settings changed: drop what was derived from them. */

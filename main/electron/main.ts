@@ -12,6 +12,7 @@ import { type Backend, createBackend } from '../core/backend';
 import { consoleLogger } from '../core/clock';
 import { CONTENT_SECURITY_POLICY } from '../core/http/ui-server';
 import { rendererDir, resolveDataDir } from '../core/paths';
+import { safeStorageSecretStore } from './secret-store';
 import { APP_ORIGIN, createMainWindow } from './window';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -86,6 +87,7 @@ if (!app.requestSingleInstanceLock()) {
       const dataDir = resolveDataDir({ flag: flag('--data-dir'), shellDefault: app.getPath('userData') });
       backend = await createBackend({
         dataDir,
+        secretStore: safeStorageSecretStore(dataDir),
         logger: consoleLogger,
         uiPort: portFlag('--port'),
         ingestPort: portFlag('--ingest-port'),

@@ -5,12 +5,19 @@
  */
 import type { z } from 'zod';
 import { appContract } from './app';
+import { connectionsContract } from './connections';
 import { customersContract } from './customers';
 import { defineContract } from './define';
 import { mergesContract } from './merges';
 import { settingsContract } from './settings';
 
-export const contract = defineContract(appContract, settingsContract, customersContract, mergesContract);
+export const contract = defineContract(
+  appContract,
+  settingsContract,
+  customersContract,
+  mergesContract,
+  connectionsContract,
+);
 
 export type Contract = typeof contract;
 export type CommandName = keyof Contract & string;
@@ -26,6 +33,7 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 export * from './app';
+export * from './connections';
 export * from './customers';
 export * from './errors';
 export * from './merges';

@@ -1,8 +1,15 @@
 /** Every domain's handlers, in one list; `buildRegistry` checks it covers the contract exactly. */
 import { appHandlers } from './app';
+import { connectionsHandlers } from './connections';
 import { customersHandlers } from './customers';
 import { mergesHandlers } from './merges';
 import type { HandlerTable } from './registry';
 import { settingsHandlers } from './settings';
 
-export const ALL_HANDLERS: readonly HandlerTable[] = [appHandlers, settingsHandlers, customersHandlers, mergesHandlers];
+export const ALL_HANDLERS: readonly HandlerTable[] = [
+  appHandlers,
+  settingsHandlers,
+  customersHandlers,
+  mergesHandlers,
+  connectionsHandlers,
+];

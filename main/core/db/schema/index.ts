@@ -6,3 +6,4 @@ export * from './identity';
 export * from './journey';
 export * from './ml';
 export * from './streams';
+export * from './webhooks';

@@ -1,0 +1,97 @@
+/** Handlers for `connections.*`: Shopify store, webhook addresses, the delivery log, a test delivery. */
+import { AppError } from '../../../shared/contract/errors';
+import { listShopify, saveShopify, shopifySecretName } from '../connections/shopify-connections';
+import { shopifySignature } from '../http/webhooks';
+import { stmt } from '../identity/identity-repo';
+import { DEFAULT_BRAND_ID } from '../settings/settings-store';
+import { type HandlerContext, handlers } from './registry';
+
+function connections({ db, core, runtime }: HandlerContext) {
+  const base = runtime.ingest.url;
+  return {
+    shopify: listShopify(db, core.secrets),
+    urls: { shopify: base ? `${base}/webhooks/shopify` : null, whatsapp: base ? `${base}/webhooks/whatsapp` : null },
+  };
+}
+
+export const connectionsHandlers = handlers({
+  'connections.get': (_input, ctx) => connections(ctx),
+
+  'connections.saveShopify': (input, ctx) => {
+    saveShopify(
+      ctx.db,
+      ctx.core.secrets,
+      { ...input, brandId: input.brandId ?? DEFAULT_BRAND_ID },
+      ctx.clock.now().getTime(),
+    );
+    return connections(ctx);
+  },
+
+  'connections.deliveries': ({ limit }, { db }) =>
+    (
+      stmt(
+        db,
+        'SELECT id, provider, brand_id, topic, outcome, detail, received_at, event_count FROM webhook_delivery ORDER BY id DESC LIMIT ?',
+      ).all(limit) as {
+        id: number;
+        provider: string;
+        brand_id: number | null;
+        topic: string | null;
+        outcome: 'accepted';
+        detail: string | null;
+        received_at: number;
+        event_count: number;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      provider: r.provider,
+      brandId: r.brand_id,
+      topic: r.topic,
+      outcome: r.outcome,
+      detail: r.detail,
+      receivedAt: new Date(r.received_at).toISOString(),
+      eventCount: r.event_count,
+    })),
+
+  'connections.testShopify': async ({ brandId = DEFAULT_BRAND_ID }, ctx) => {
+    const shop = listShopify(ctx.db, ctx.core.secrets).find((s) => s.brandId === brandId);
+    const secret = ctx.core.secrets.get(shopifySecretName(brandId));
+    if (!shop || !secret) throw new AppError('validation', 'Connect the Shopify store and save its secret first.');
+    if (!ctx.runtime.ingest.url) throw new AppError('unavailable', 'The ingest listener is not running.');
+    const now = ctx.clock.now();
+    const id = now.getTime();
+    const body = JSON.stringify({
+      id,
+      name: `#TEST-${id}`,
+      email: 'test.customer@example.com',
+      created_at: now.toISOString(),
+      total_price: '12.50',
+      currency: ctx.core.currency(),
+      customer: { id: 1, email: 'test.customer@example.com', first_name: 'Test', last_name: 'Customer' },
+      line_items: [{ sku: 'TEST-1', title: 'Test item', quantity: 1, price: '12.50' }],
+    });
+    const response = await fetch(`${ctx.runtime.ingest.url}/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-shop-domain': shop.shopDomain,
+        'x-shopify-hmac-sha256': shopifySignature(secret, body),
+        'x-shopify-event-id': `constintel-test-${id}`,
+        'x-shopify-triggered-at': now.toISOString(),
+      },
+      body,
+    });
+    const answer = (await response.json().catch(() => ({}))) as { delivery?: number };
+    const row = answer.delivery
+      ? (stmt(ctx.db, 'SELECT outcome, detail FROM webhook_delivery WHERE id = ?').get(answer.delivery) as
+          | { outcome: string; detail: string }
+          | undefined)
+      : undefined;
+    return {
+      status: response.status,
+      outcome: row?.outcome ?? 'refused',
+      detail: row?.detail ?? `answered ${response.status}`,
+    };
+  },
+});

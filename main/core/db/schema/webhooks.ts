@@ -1,0 +1,55 @@
+/**
+ * Connections to outside systems and what they delivered. Secrets are not
+ * here: they live in the secret store (main/core/secrets). Every webhook
+ * delivery gets a log row; only verified deliveries keep their body.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { brand } from './brand';
+
+export const shopifyConnection = sqliteTable('shopify_connection', {
+  /** One Shopify store per brand. */
+  brandId: integer('brand_id')
+    .primaryKey()
+    .references(() => brand.id),
+  /** The store's myshopify.com domain, as Shopify sends it in X-Shopify-Shop-Domain. */
+  shopDomain: text('shop_domain').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const WEBHOOK_OUTCOMES = [
+  'accepted',
+  'duplicate',
+  'bad_signature',
+  'too_large',
+  'invalid',
+  'unknown_shop',
+] as const;
+
+export const webhookDelivery = sqliteTable(
+  'webhook_delivery',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** 'shopify' or 'whatsapp'. */
+    provider: text('provider').notNull(),
+    brandId: integer('brand_id').references(() => brand.id),
+    topic: text('topic'),
+    /** The sender's delivery id (X-Shopify-Event-Id…); unique per provider, so a repeat is a no-op. */
+    deliveryKey: text('delivery_key'),
+    /** The older, retry-constant id Shopify also sends (X-Shopify-Webhook-Id). */
+    webhookId: text('webhook_id'),
+    outcome: text('outcome', { enum: WEBHOOK_OUTCOMES }).notNull(),
+    /** What was done or why not, in words. */
+    detail: text('detail'),
+    /** The raw body, only for verified deliveries. */
+    body: text('body'),
+    receivedAt: integer('received_at').notNull(),
+    triggeredAt: integer('triggered_at'),
+    eventCount: integer('event_count').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('webhook_delivery_key_uq').on(t.provider, t.deliveryKey),
+    index('webhook_delivery_webhook_id_idx').on(t.provider, t.webhookId),
+    index('webhook_delivery_received_idx').on(t.receivedAt),
+  ],
+);

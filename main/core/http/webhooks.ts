@@ -1,0 +1,98 @@
+/**
+ * Webhook receivers on the ingest listener.
+ *
+ * POST /webhooks/shopify: the signature (base64 HMAC-SHA256 of the raw body
+ * with the store's app secret, header X-Shopify-Hmac-Sha256) is checked on
+ * the raw bytes, in constant time, before anything is parsed. Missing or
+ * wrong → 401; over 5 MB → 413; not JSON → 400. A refused delivery leaves
+ * only a log row without its body. An accepted one is committed (log row,
+ * raw body, events) before the 200.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
+import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
+import type { Core } from '../core';
+import { logDelivery, type Outcome } from '../ingest/webhook-intake';
+import { sendError } from './errors';
+
+export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+export function shopifySignature(secret: string, raw: Buffer | string): string {
+  return createHmac('sha256', secret).update(raw).digest('base64');
+}
+
+function sameSignature(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function createWebhooks(core: Core): Router {
+  const router = express.Router();
+  const refuse = (req: Request, outcome: Outcome, detail: string, brandId: number | null = null) => {
+    logDelivery(core.db, {
+      provider: 'shopify',
+      brandId,
+      topic: req.get('x-shopify-topic') ?? null,
+      outcome,
+      detail,
+      receivedAt: core.clock.now().getTime(),
+    });
+  };
+
+  router.post('/shopify', express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }), (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const domain = req.get('x-shopify-shop-domain') ?? '';
+    const topic = req.get('x-shopify-topic') ?? '';
+    const shop = findShopByDomain(core.db, domain);
+    if (!shop) {
+      refuse(req, 'unknown_shop', domain ? `no shop ${domain} is connected` : 'no X-Shopify-Shop-Domain header');
+      sendError(res, 'auth', 'This store is not connected to ConstIntel.');
+      return;
+    }
+    const secret = core.secrets.get(shopifySecretName(shop.brandId));
+    const given = req.get('x-shopify-hmac-sha256');
+    if (!secret || !given || !sameSignature(given, shopifySignature(secret, raw))) {
+      refuse(
+        req,
+        'bad_signature',
+        !secret ? 'no app secret saved for this store' : given ? 'signature does not match' : 'no signature',
+        shop.brandId,
+      );
+      sendError(res, 'auth', 'The webhook signature is missing or wrong.');
+      return;
+    }
+    if (topic === '') {
+      refuse(req, 'invalid', 'no X-Shopify-Topic header', shop.brandId);
+      sendError(res, 'validation', 'X-Shopify-Topic header is missing.');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      refuse(req, 'invalid', 'body is not JSON', shop.brandId);
+      sendError(res, 'validation', 'The body is not JSON.');
+      return;
+    }
+    const triggered = Date.parse(req.get('x-shopify-triggered-at') ?? '');
+    const result = core.receiveShopify({
+      brandId: shop.brandId,
+      topic,
+      eventId: req.get('x-shopify-event-id') ?? null,
+      webhookId: req.get('x-shopify-webhook-id') ?? null,
+      triggeredAt: Number.isFinite(triggered) ? triggered : null,
+      raw: raw.toString('utf8'),
+      json,
+    });
+    res.status(200).json({ ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
+  });
+
+  const tooLarge: ErrorRequestHandler = (error: { type?: string }, req, res, next) => {
+    if (error.type !== 'entity.too.large') return next(error);
+    refuse(req, 'too_large', `body over ${MAX_WEBHOOK_BYTES / 1024 / 1024} MB`);
+    res.status(413).json({ ok: false, error: { kind: 'validation', message: 'The body is larger than 5 MB.' } });
+  };
+  router.use(tooLarge);
+  return router;
+}

@@ -1,0 +1,149 @@
+/**
+ * Verified webhook deliveries → the delivery log and the one ingestion path,
+ * in one IMMEDIATE transaction: the delivery is durable before the sender
+ * gets its 2xx, and a repeated delivery (same event id, or the same older
+ * webhook id) is recorded as a duplicate and changes nothing.
+ */
+import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
+import type { Database } from '../db/open';
+import { stmt } from '../identity/identity-repo';
+import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest-event';
+import { mapShopify } from './sources/shopify';
+
+export type Outcome = 'accepted' | 'duplicate' | 'bad_signature' | 'too_large' | 'invalid' | 'unknown_shop';
+
+export interface DeliveryLogEntry {
+  provider: 'shopify' | 'whatsapp';
+  brandId: number | null;
+  topic: string | null;
+  deliveryKey?: string | null;
+  webhookId?: string | null;
+  outcome: Outcome;
+  detail: string;
+  body?: string | null;
+  receivedAt: number;
+  triggeredAt?: number | null;
+  eventCount?: number;
+}
+
+/** Rows kept for refused deliveries: enough to see a pattern, bounded so a flood cannot fill the disk. */
+const REFUSED_KEPT = 1000;
+
+export function logDelivery(db: Database, entry: DeliveryLogEntry): number {
+  const result = stmt(
+    db,
+    `INSERT INTO webhook_delivery (provider, brand_id, topic, delivery_key, webhook_id, outcome, detail, body, received_at, triggered_at, event_count)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    entry.provider,
+    entry.brandId,
+    entry.topic,
+    entry.deliveryKey ?? null,
+    entry.webhookId ?? null,
+    entry.outcome,
+    entry.detail,
+    entry.body ?? null,
+    entry.receivedAt,
+    entry.triggeredAt ?? null,
+    entry.eventCount ?? 0,
+  );
+  const id = Number(result.lastInsertRowid);
+  if (entry.outcome !== 'accepted' && id % 100 === 0) {
+    stmt(db, "DELETE FROM webhook_delivery WHERE outcome NOT IN ('accepted') AND id < ?").run(id - REFUSED_KEPT);
+  }
+  return id;
+}
+
+export interface ShopifyDelivery {
+  brandId: number;
+  topic: string;
+  eventId: string | null;
+  webhookId: string | null;
+  triggeredAt: number | null;
+  raw: string;
+  json: unknown;
+}
+
+export interface IntakeResult {
+  deliveryId: number;
+  duplicate: boolean;
+  results: IngestResult[];
+  detail: string;
+}
+
+export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: IngestContext): IntakeResult {
+  return db.sqlite
+    .transaction((): IntakeResult => {
+      const key = delivery.eventId ?? delivery.webhookId;
+      const earlier = stmt(
+        db,
+        `SELECT id FROM webhook_delivery WHERE provider = 'shopify' AND outcome = 'accepted'
+         AND (delivery_key = ? OR (? IS NOT NULL AND webhook_id = ?)) LIMIT 1`,
+      )
+        .pluck()
+        .get(key, delivery.webhookId, delivery.webhookId) as number | undefined;
+      const base = {
+        provider: 'shopify' as const,
+        brandId: delivery.brandId,
+        topic: delivery.topic,
+        receivedAt: ctx.now,
+        triggeredAt: delivery.triggeredAt,
+        webhookId: delivery.webhookId,
+      };
+      if (earlier !== undefined) {
+        const detail = `same delivery as #${earlier}; nothing changed`;
+        return {
+          deliveryId: logDelivery(db, { ...base, outcome: 'duplicate', detail }),
+          duplicate: true,
+          results: [],
+          detail,
+        };
+      }
+      let events: ParsedEvent[] = [];
+      let detail: string;
+      try {
+        const mapped = mapShopify(
+          delivery.topic,
+          delivery.json,
+          (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
+          new Date(ctx.now),
+        );
+        events = mapped.events;
+        detail = mapped.detail;
+      } catch (error) {
+        // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.
+        detail = `kept as received; could not be read as ${delivery.topic}: ${firstLine(error)}`;
+      }
+      const results = events.map((event) => ingestInTransaction(db, event, ctx));
+      const deliveryId = logDelivery(db, {
+        ...base,
+        deliveryKey: key,
+        outcome: 'accepted',
+        detail,
+        body: delivery.raw,
+        eventCount: results.filter((r) => !r.duplicate).length,
+      });
+      return { deliveryId, duplicate: false, results, detail };
+    })
+    .immediate();
+}
+
+/** The identifiers the first event about a Shopify order carried. */
+function orderIdentifiers(db: Database, brandId: number, orderId: string): IdentifiersInput | undefined {
+  const row = stmt(
+    db,
+    `SELECT identifiers FROM customer_raw_event WHERE brand_id = ? AND source = 'shopify' AND event_type = 'purchase'
+     AND payload ->> '$.orderId' = ? ORDER BY id LIMIT 1`,
+  )
+    .pluck()
+    .get(brandId, orderId) as string | undefined;
+  if (!row) return undefined;
+  const identifiers: Record<string, string> = {};
+  for (const [type, value] of JSON.parse(row) as [string, string][]) identifiers[type] ??= value;
+  return identifiers as IdentifiersInput;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]?.slice(0, 300) ?? 'unknown problem';
+}

@@ -1,0 +1,96 @@
+/**
+ * Where connection secrets (Shopify app secrets, WhatsApp app secret and
+ * verify token) are kept. Never in the SQLite file, never logged, never sent
+ * back to the renderer after saving.
+ *
+ * - Headless and CLI: `secrets.json` beside the data file, readable by the
+ *   user only (0600), written atomically.
+ * - Desktop: the Electron shell passes a store that encrypts each value with
+ *   the OS keychain (safeStorage) into the same file; see main/electron.
+ */
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SecretStore {
+  get(name: string): string | undefined;
+  set(name: string, value: string): void;
+  delete(name: string): void;
+}
+
+/** How a value is kept in the file: plain (user-only file) or encrypted by the desktop app. */
+export interface StoredSecret {
+  scheme: 'file' | 'safeStorage';
+  value: string;
+}
+
+export const SECRETS_FILE = 'secrets.json';
+
+/** Reads and writes the secrets file; `encode`/`decode` let the desktop shell encrypt values. */
+export class FileSecretStore implements SecretStore {
+  private readonly file: string;
+
+  constructor(
+    dataDir: string,
+    private readonly codec: {
+      encode(value: string): StoredSecret;
+      decode(stored: StoredSecret): string | undefined;
+    } = plainCodec,
+  ) {
+    this.file = join(dataDir, SECRETS_FILE);
+  }
+
+  get(name: string): string | undefined {
+    const stored = this.read()[name];
+    return stored ? this.codec.decode(stored) : undefined;
+  }
+
+  set(name: string, value: string): void {
+    const all = this.read();
+    all[name] = this.codec.encode(value);
+    this.write(all);
+  }
+
+  delete(name: string): void {
+    const all = this.read();
+    delete all[name];
+    this.write(all);
+  }
+
+  private read(): Record<string, StoredSecret> {
+    if (!existsSync(this.file)) return {};
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, StoredSecret>;
+    } catch {
+      throw new Error(
+        `The secrets file ${this.file} is damaged. Move it aside and enter the connection secrets again.`,
+      );
+    }
+  }
+
+  private write(all: Record<string, StoredSecret>): void {
+    const temp = `${this.file}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(temp, 0o600);
+    renameSync(temp, this.file);
+  }
+}
+
+const plainCodec = {
+  encode: (value: string): StoredSecret => ({ scheme: 'file', value }),
+  // A value the desktop app encrypted cannot be read without it: treated as not set.
+  decode: (stored: StoredSecret) => (stored.scheme === 'file' ? stored.value : undefined),
+};
+
+/** For tests with an in-memory database. */
+export class MemorySecretStore implements SecretStore {
+  private readonly values = new Map<string, string>();
+  get(name: string) {
+    return this.values.get(name);
+  }
+  set(name: string, value: string) {
+    this.values.set(name, value);
+  }
+  delete(name: string) {
+    this.values.delete(name);
+  }
+}

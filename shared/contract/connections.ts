@@ -1,0 +1,56 @@
+/** Connections to Shopify (and later WhatsApp): where to point them, their secrets, and what they delivered. */
+import { z } from 'zod';
+import { command } from './define';
+
+const shopifyConnectionSchema = z.object({
+  brandId: z.number().int(),
+  brandName: z.string(),
+  shopDomain: z.string(),
+  /** Whether a secret is saved; the secret itself is never sent back. */
+  secretSaved: z.boolean(),
+});
+
+const connectionsSchema = z.object({
+  shopify: z.array(shopifyConnectionSchema),
+  /** The exact addresses to paste into Shopify and Meta, as this PC sees them (a tunnel's public address replaces the host). */
+  urls: z.object({ shopify: z.string().nullable(), whatsapp: z.string().nullable() }),
+});
+export type Connections = z.output<typeof connectionsSchema>;
+
+export const deliverySchema = z.object({
+  id: z.number().int(),
+  provider: z.string(),
+  brandId: z.number().int().nullable(),
+  topic: z.string().nullable(),
+  outcome: z.enum(['accepted', 'duplicate', 'bad_signature', 'too_large', 'invalid', 'unknown_shop']),
+  detail: z.string().nullable(),
+  receivedAt: z.string(),
+  eventCount: z.number().int(),
+});
+export type Delivery = z.output<typeof deliverySchema>;
+
+export const connectionsContract = {
+  'connections.get': command('Connected stores and the webhook addresses.', z.object({}).strict(), connectionsSchema),
+  'connections.saveShopify': command(
+    "Connect a Shopify store (its myshopify.com domain and the app's client secret).",
+    z
+      .object({
+        shopDomain: z.string().trim().min(1, 'is required').max(200),
+        /** Leave out to keep the saved secret. */
+        secret: z.string().trim().min(1).max(500).optional(),
+        brandId: z.number().int().positive().optional(),
+      })
+      .strict(),
+    connectionsSchema,
+  ),
+  'connections.deliveries': command(
+    'The last webhook deliveries with what became of each.',
+    z.object({ limit: z.number().int().min(1).max(100).default(100) }).strict(),
+    z.array(deliverySchema),
+  ),
+  'connections.testShopify': command(
+    'Send a signed test order to this PC the way Shopify would, and report what happened.',
+    z.object({ brandId: z.number().int().positive().optional() }).strict(),
+    z.object({ status: z.number().int(), outcome: z.string(), detail: z.string() }),
+  ),
+};

@@ -1,0 +1,290 @@
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../../main/core/backend';
+import { shopifySignature } from '../../../main/core/http/webhooks';
+import { tempDir, testBackend } from '../../support/backend';
+import { builtScript } from '../../support/spawn';
+
+const SECRET = 'shpss_test_secret_0123456789';
+const SHOP = 'corner-shop.myshopify.com';
+let backend: Backend;
+let url: string;
+const dir = tempDir();
+let sequence = 0;
+
+beforeAll(async () => {
+  backend = await testBackend({ dataDir: dir.path, listen: true, uiPort: 0, ingestPort: 0 });
+  await backend.call('settings.update', { defaultCountry: 'GB', currency: 'GBP' });
+  await backend.call('connections.saveShopify', { shopDomain: `https://${SHOP.toUpperCase()}/admin`, secret: SECRET });
+  url = `${backend.runtime.ingest.url}/webhooks/shopify`;
+});
+afterAll(async () => {
+  await backend.close();
+  dir.remove();
+});
+
+interface Options {
+  eventId?: string;
+  webhookId?: string;
+  secret?: string;
+  shop?: string;
+  tamper?: boolean;
+  signature?: string | null;
+}
+function deliver(topic: string, payload: unknown, options: Options = {}) {
+  sequence += 1;
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-shopify-topic': topic,
+    'x-shopify-shop-domain': options.shop ?? SHOP,
+    'x-shopify-api-version': '2025-10',
+    'x-shopify-event-id': options.eventId ?? `evt-${sequence}`,
+    'x-shopify-webhook-id': options.webhookId ?? `wh-${sequence}`,
+    'x-shopify-triggered-at': '2026-03-01T10:00:05Z',
+  };
+  const signature =
+    options.signature === undefined ? shopifySignature(options.secret ?? SECRET, body) : options.signature;
+  if (signature !== null) headers['x-shopify-hmac-sha256'] = signature;
+  return fetch(url, { method: 'POST', headers, body: options.tamper ? body.replace('42.50', '4.25') : body });
+}
+
+const order = (id: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: `#${1000 + (id % 1000)}`,
+  email: 'Ann.Lee@Example.com',
+  phone: null,
+  created_at: '2026-03-01T10:00:00+00:00',
+  processed_at: '2026-03-01T10:00:01+00:00',
+  updated_at: '2026-03-01T10:00:02+00:00',
+  cancelled_at: null,
+  total_price: '42.50',
+  currency: 'GBP',
+  customer: {
+    id: 7001,
+    email: 'ann.lee@example.com',
+    phone: '+447700900123',
+    first_name: 'Ann',
+    last_name: 'Lee',
+    email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in' },
+    sms_marketing_consent: { state: 'not_subscribed' },
+  },
+  billing_address: { phone: '07700 900123', first_name: 'Ann', last_name: 'Lee' },
+  shipping_address: null,
+  line_items: [
+    {
+      id: 1,
+      product_id: 11,
+      variant_id: 111,
+      sku: 'TEA-1',
+      title: 'Earl Grey',
+      quantity: 2,
+      price: '15.00',
+      product_type: 'Tea',
+    },
+    { id: 2, product_id: 12, variant_id: 121, sku: 'MUG-1', title: 'Mug', quantity: 1, price: '12.50' },
+  ],
+  ...extra,
+});
+
+const count = (sql: string, ...params: unknown[]) =>
+  backend.db.sqlite
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
+const profileOf = async (email: string) => {
+  const { items } = await backend.call('customers.search', { query: email });
+  const [first] = items;
+  if (!first) throw new Error(`no customer ${email}`);
+  const view = await backend.call('customers.get', { id: first.id });
+  if (view.status !== 'found') throw new Error('merged');
+  return view.customer;
+};
+
+describe('POST /webhooks/shopify', () => {
+  it('orders/create becomes a purchase with items, totals, currency, consent and the customer', async () => {
+    const response = await deliver('orders/create', order(5001));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, duplicate: false });
+    const ann = await profileOf('ann.lee@example.com');
+    expect(ann).toMatchObject({
+      name: 'Ann Lee',
+      lifetimeValue: 42.5,
+      totalOrders: 1,
+      consent: { email: true, sms: false },
+    });
+    expect(ann.identifiers.map((i) => `${i.type}:${i.value}`).sort()).toEqual([
+      'email:ann.lee@example.com',
+      'phone:+447700900123',
+      'shopify_customer_id:7001',
+    ]);
+    const timeline = await backend.call('customers.timeline', { id: ann.id });
+    expect(timeline.events[0]).toMatchObject({
+      type: 'purchase',
+      source: 'shopify',
+      summary: 'Bought 3 items for £42.50 (order 5001)',
+    });
+    expect(timeline.events[0]?.payload.items).toEqual([
+      { sku: 'TEA-1', title: 'Earl Grey', category: 'Tea', quantity: 2, price: 15 },
+      { sku: 'MUG-1', title: 'Mug', quantity: 1, price: 12.5 },
+    ]);
+  });
+
+  it('orders/paid for the same order does not count it twice', async () => {
+    expect((await deliver('orders/paid', order(5001))).status).toBe(200);
+    expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 42.5, totalOrders: 1 });
+  });
+
+  it('a repeated delivery, also several at the same moment, is stored once', async () => {
+    const payload = order(5002);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => deliver('orders/create', payload, { eventId: 'evt-same', webhookId: 'wh-same' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as { duplicate: boolean }[];
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+    // The older retry-constant webhook id alone also marks a repeat.
+    expect(
+      await (await deliver('orders/create', payload, { eventId: 'evt-other', webhookId: 'wh-same' })).json(),
+    ).toMatchObject({
+      duplicate: true,
+    });
+    expect(count("SELECT count(*) FROM customer_raw_event WHERE external_id = 'orders/create:5002'")).toBe(1);
+    expect(count("SELECT count(*) FROM webhook_delivery WHERE outcome = 'duplicate'")).toBe(5);
+    expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 85, totalOrders: 2 });
+  });
+
+  it('refunds/create lowers lifetime value on the customer of that order', async () => {
+    const refund = {
+      id: 9001,
+      order_id: 5002,
+      created_at: '2026-03-02T09:00:00+00:00',
+      transactions: [{ id: 1, amount: '10.00', kind: 'refund', status: 'success' }],
+      refund_line_items: [{ subtotal: 10 }],
+    };
+    expect((await deliver('refunds/create', refund)).status).toBe(200);
+    expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 75, totalOrders: 2 });
+  });
+
+  it('orders/cancelled removes the order', async () => {
+    expect((await deliver('orders/cancelled', order(5001, { cancelled_at: '2026-03-03T09:00:00+00:00' }))).status).toBe(
+      200,
+    );
+    expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 32.5, totalOrders: 1 });
+  });
+
+  it('customers/update changes names and consent on the same customer', async () => {
+    const customer = {
+      id: 7001,
+      email: 'ann.lee@example.com',
+      phone: '+447700900123',
+      first_name: 'Annie',
+      last_name: 'Lee',
+      created_at: '2026-01-01T00:00:00+00:00',
+      updated_at: '2026-03-04T00:00:00+00:00',
+      email_marketing_consent: { state: 'unsubscribed' },
+      sms_marketing_consent: { state: 'subscribed' },
+    };
+    expect((await deliver('customers/update', customer)).status).toBe(200);
+    expect(await profileOf('ann.lee@example.com')).toMatchObject({
+      name: 'Annie Lee',
+      consent: { email: false, sms: true },
+    });
+  });
+
+  it('an unknown topic is stored as received and acknowledged', async () => {
+    const before = count('SELECT count(*) FROM customer_raw_event');
+    const response = await deliver('products/update', { id: 1, title: 'Tea' });
+    expect(response.status).toBe(200);
+    expect(count('SELECT count(*) FROM customer_raw_event')).toBe(before);
+    const [latest] = await backend.call('connections.deliveries', { limit: 1 });
+    expect(latest).toMatchObject({ topic: 'products/update', outcome: 'accepted', eventCount: 0 });
+    expect(count("SELECT count(*) FROM webhook_delivery WHERE topic = 'products/update' AND body LIKE '%Tea%'")).toBe(
+      1,
+    );
+  });
+
+  it('wrong secret, tampered body, missing signature, unknown store → 401 and nothing stored but a log row', async () => {
+    const before = count('SELECT count(*) FROM customer_raw_event');
+    const payload = order(5100, { email: 'mallory@example.com' });
+    expect((await deliver('orders/create', payload, { secret: 'wrong' })).status).toBe(401);
+    expect((await deliver('orders/create', payload, { tamper: true })).status).toBe(401);
+    expect((await deliver('orders/create', payload, { signature: null })).status).toBe(401);
+    expect((await deliver('orders/create', payload, { shop: 'other.myshopify.com' })).status).toBe(401);
+    expect(count('SELECT count(*) FROM customer_raw_event')).toBe(before);
+    expect(count("SELECT count(*) FROM webhook_delivery WHERE body LIKE '%mallory%'")).toBe(0);
+    const outcomes = (await backend.call('connections.deliveries', { limit: 4 })).map((d) => d.outcome);
+    expect(outcomes).toEqual(['unknown_shop', 'bad_signature', 'bad_signature', 'bad_signature']);
+  });
+
+  it('a body over 5 MB → 413; a signed body that is not JSON → 400', async () => {
+    const big = JSON.stringify({ padding: 'x'.repeat(5 * 1024 * 1024 + 10) });
+    expect((await deliver('orders/create', big)).status).toBe(413);
+    expect((await deliver('orders/create', '{"id": 1,')).status).toBe(400);
+    const outcomes = (await backend.call('connections.deliveries', { limit: 2 })).map((d) => d.outcome);
+    expect(outcomes).toEqual(['invalid', 'too_large']);
+  });
+
+  it('Settings → Connections: the addresses, no secret sent back, and a test delivery that lands', async () => {
+    const connections = await backend.call('connections.get', {});
+    expect(connections).toEqual({
+      shopify: [{ brandId: 1, brandName: 'My shop', shopDomain: SHOP, secretSaved: true }],
+      urls: { shopify: url, whatsapp: `${backend.runtime.ingest.url}/webhooks/whatsapp` },
+    });
+    expect(JSON.stringify(connections)).not.toContain(SECRET);
+    const test = await backend.call('connections.testShopify', {});
+    expect(test).toMatchObject({ status: 200, outcome: 'accepted' });
+    expect((await backend.call('customers.search', { query: 'test.customer@example.com' })).total).toBe(1);
+  });
+});
+
+describe('constintel connect shopify', () => {
+  it('saves the store and its secret in a file only the user can read', () => {
+    const other = tempDir();
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          builtScript('cli'),
+          'connect',
+          'shopify',
+          '--shop-domain',
+          'hill-deli.myshopify.com',
+          '--secret',
+          's3cret',
+          '--brand',
+          'Hill Deli',
+          '--data-dir',
+          other.path,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^Connected hill-deli\.myshopify\.com to Hill Deli\./);
+      expect(statSync(join(other.path, 'secrets.json')).mode & 0o777).toBe(0o600);
+      const bad = spawnSync(
+        process.execPath,
+        [
+          builtScript('cli'),
+          'connect',
+          'shopify',
+          '--shop-domain',
+          'hill.com',
+          '--secret',
+          'x',
+          '--data-dir',
+          other.path,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/ends in \.myshopify\.com/);
+    } finally {
+      other.remove();
+    }
+  });
+});
