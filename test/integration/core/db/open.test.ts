@@ -37,8 +37,10 @@ const PRODUCT_TABLES = [
   'profile_redirect',
   'profile_separation',
   'setting',
+  'shopify_connection',
   'stream_message',
   'stream_offset',
+  'webhook_delivery',
 ];
 
 describe('openDatabase', () => {
