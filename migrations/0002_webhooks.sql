@@ -1,3 +1,17 @@
+CREATE TABLE `message_delivery_update` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`brand_id` integer NOT NULL,
+	`provider` text NOT NULL,
+	`provider_message_id` text NOT NULL,
+	`status` text NOT NULL,
+	`recipient` text,
+	`errors` text,
+	`occurred_at` integer NOT NULL,
+	`received_at` integer NOT NULL,
+	FOREIGN KEY (`brand_id`) REFERENCES `brand`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `message_delivery_update_uq` ON `message_delivery_update` (`provider`,`provider_message_id`,`status`);--> statement-breakpoint
 CREATE TABLE `shopify_connection` (
 	`brand_id` integer PRIMARY KEY NOT NULL,
 	`shop_domain` text NOT NULL,

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ParsedEvent } from '../../shared/events';
 import type { Clock, Logger } from './clock';
+import { businessNumbers } from './connections/whatsapp-connection';
 import { type Customer360Result, readCustomer360 } from './customers/customer-360';
 import { TtlCache } from './customers/ttl-cache';
 import type { Database } from './db/open';
@@ -16,7 +17,7 @@ import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
-import { type IntakeResult, receiveShopify, type ShopifyDelivery } from './ingest/webhook-intake';
+import { type IntakeResult, receiveShopify, receiveWhatsApp, type ShopifyDelivery } from './ingest/webhook-intake';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
 import { StreamRunner } from './streams/streams';
@@ -45,7 +46,7 @@ export class Core {
       const settings = readSettings(this.db);
       this.normalizeCache = {
         defaultCountry: settings.defaultCountry,
-        shopNumbers: new Set(settings.shopPhoneNumbers),
+        shopNumbers: new Set([...settings.shopPhoneNumbers, ...businessNumbers(this.db)]),
       };
     }
     return this.normalizeCache;
@@ -67,6 +68,19 @@ export class Core {
       normalize: this.normalizeOptionsFor(delivery.brandId),
     };
     const result = receiveShopify(this.db, delivery, ctx);
+    for (const r of result.results) this.customers.invalidate(r.touched);
+    this.streams.notify();
+    return result;
+  }
+
+  /** A verified WhatsApp delivery, the same way. */
+  receiveWhatsApp(raw: string, json: unknown): IntakeResult {
+    const ctx = { brandId: this.brandId, now: this.clock.now().getTime(), normalize: this.normalizeOptions() };
+    const result = receiveWhatsApp(this.db, { brandId: this.brandId, raw, json }, ctx, () => {
+      this.normalizeCache = undefined;
+      return this.normalizeOptions();
+    });
+    if (result.learnedNumbers) this.normalizeCache = undefined;
     for (const r of result.results) this.customers.invalidate(r.touched);
     this.streams.notify();
     return result;

@@ -10,8 +10,18 @@ const shopifyConnectionSchema = z.object({
   secretSaved: z.boolean(),
 });
 
+const whatsappConnectionSchema = z.object({
+  /** Whether the Meta app secret (for X-Hub-Signature-256) is saved; never sent back. */
+  appSecretSaved: z.boolean(),
+  /** Whether the verify token (for Meta's GET handshake) is saved; never sent back. */
+  verifyTokenSaved: z.boolean(),
+  /** The shop's own WhatsApp numbers seen in deliveries (never customer identifiers). */
+  businessNumbers: z.array(z.string()),
+});
+
 const connectionsSchema = z.object({
   shopify: z.array(shopifyConnectionSchema),
+  whatsapp: whatsappConnectionSchema,
   /** The exact addresses to paste into Shopify and Meta, as this PC sees them (a tunnel's public address replaces the host). */
   urls: z.object({ shopify: z.string().nullable(), whatsapp: z.string().nullable() }),
 });
@@ -39,6 +49,17 @@ export const connectionsContract = {
         /** Leave out to keep the saved secret. */
         secret: z.string().trim().min(1).max(500).optional(),
         brandId: z.number().int().positive().optional(),
+      })
+      .strict(),
+    connectionsSchema,
+  ),
+  'connections.saveWhatsApp': command(
+    "Connect WhatsApp: the Meta app's secret and the verify token you type into Meta's webhook settings.",
+    z
+      .object({
+        /** Leave out to keep the saved one. */
+        appSecret: z.string().trim().min(1).max(500).optional(),
+        verifyToken: z.string().trim().min(1).max(500).optional(),
       })
       .strict(),
     connectionsSchema,

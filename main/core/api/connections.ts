@@ -1,6 +1,7 @@
 /** Handlers for `connections.*`: Shopify store, webhook addresses, the delivery log, a test delivery. */
 import { AppError } from '../../../shared/contract/errors';
 import { listShopify, saveShopify, shopifySecretName } from '../connections/shopify-connections';
+import { saveWhatsApp, whatsappView } from '../connections/whatsapp-connection';
 import { shopifySignature } from '../http/webhooks';
 import { stmt } from '../identity/identity-repo';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
@@ -10,6 +11,7 @@ function connections({ db, core, runtime }: HandlerContext) {
   const base = runtime.ingest.url;
   return {
     shopify: listShopify(db, core.secrets),
+    whatsapp: whatsappView(db, core.secrets),
     urls: { shopify: base ? `${base}/webhooks/shopify` : null, whatsapp: base ? `${base}/webhooks/whatsapp` : null },
   };
 }
@@ -24,6 +26,11 @@ export const connectionsHandlers = handlers({
       { ...input, brandId: input.brandId ?? DEFAULT_BRAND_ID },
       ctx.clock.now().getTime(),
     );
+    return connections(ctx);
+  },
+
+  'connections.saveWhatsApp': (input, ctx) => {
+    saveWhatsApp(ctx.core.secrets, input);
     return connections(ctx);
   },
 

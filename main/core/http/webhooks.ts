@@ -7,10 +7,16 @@
  * wrong → 401; over 5 MB → 413; not JSON → 400. A refused delivery leaves
  * only a log row without its body. An accepted one is committed (log row,
  * raw body, events) before the 200.
+ *
+ * GET /webhooks/whatsapp: Meta's handshake (hub.verify_token must match the
+ * saved verify token → 200 with hub.challenge, else 403).
+ * POST /webhooks/whatsapp: X-Hub-Signature-256 = sha256=<hex HMAC of the raw
+ * body with the app secret>; wrong or missing → 401.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
+import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
 import type { Core } from '../core';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 import { sendError } from './errors';
@@ -88,9 +94,62 @@ export function createWebhooks(core: Core): Router {
     res.status(200).json({ ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
   });
 
+  // Meta's subscription handshake: echo the challenge when the verify token matches.
+  router.get('/whatsapp', (req, res) => {
+    const token = core.secrets.get(WHATSAPP_VERIFY_TOKEN);
+    const given = typeof req.query['hub.verify_token'] === 'string' ? req.query['hub.verify_token'] : '';
+    const challenge = typeof req.query['hub.challenge'] === 'string' ? req.query['hub.challenge'] : '';
+    if (req.query['hub.mode'] === 'subscribe' && token && sameSignature(given, token)) {
+      res.status(200).type('text/plain').send(challenge);
+      return;
+    }
+    res.status(403).type('text/plain').send('Forbidden');
+  });
+
+  router.post('/whatsapp', express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }), (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const secret = core.secrets.get(WHATSAPP_APP_SECRET);
+    const header = req.get('x-hub-signature-256') ?? '';
+    const given = header.startsWith('sha256=') ? header.slice(7) : '';
+    const refuseWa = (outcome: Outcome, detail: string) =>
+      logDelivery(core.db, {
+        provider: 'whatsapp',
+        brandId: null,
+        topic: null,
+        outcome,
+        detail,
+        receivedAt: core.clock.now().getTime(),
+      });
+    if (!secret || !given || !sameSignature(given, createHmac('sha256', secret).update(raw).digest('hex'))) {
+      refuseWa(
+        'bad_signature',
+        !secret ? 'no app secret saved for WhatsApp' : given ? 'signature does not match' : 'no signature',
+      );
+      sendError(res, 'auth', 'The webhook signature is missing or wrong.');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      refuseWa('invalid', 'body is not JSON');
+      sendError(res, 'validation', 'The body is not JSON.');
+      return;
+    }
+    const result = core.receiveWhatsApp(raw.toString('utf8'), json);
+    res.status(200).json({ ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
+  });
+
   const tooLarge: ErrorRequestHandler = (error: { type?: string }, req, res, next) => {
     if (error.type !== 'entity.too.large') return next(error);
-    refuse(req, 'too_large', `body over ${MAX_WEBHOOK_BYTES / 1024 / 1024} MB`);
+    logDelivery(core.db, {
+      provider: req.path.startsWith('/whatsapp') ? 'whatsapp' : 'shopify',
+      brandId: null,
+      topic: req.get('x-shopify-topic') ?? null,
+      outcome: 'too_large',
+      detail: `body over ${MAX_WEBHOOK_BYTES / 1024 / 1024} MB`,
+      receivedAt: core.clock.now().getTime(),
+    });
     res.status(413).json({ ok: false, error: { kind: 'validation', message: 'The body is larger than 5 MB.' } });
   };
   router.use(tooLarge);

@@ -4,11 +4,17 @@
  * gets its 2xx, and a repeated delivery (same event id, or the same older
  * webhook id) is recorded as a duplicate and changes nothing.
  */
+
+import { createHash } from 'node:crypto';
+import { ZodError } from 'zod';
+import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
+import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest-event';
 import { mapShopify } from './sources/shopify';
+import { mapWhatsApp } from './sources/whatsapp';
 
 export type Outcome = 'accepted' | 'duplicate' | 'bad_signature' | 'too_large' | 'invalid' | 'unknown_shop';
 
@@ -128,6 +134,89 @@ export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: Ing
     .immediate();
 }
 
+export interface WhatsAppDelivery {
+  brandId: number;
+  raw: string;
+  json: unknown;
+}
+
+/**
+ * A verified WhatsApp delivery. Meta sends no delivery id, so a repeat is
+ * recognised by the hash of its body (and each message by its wamid).
+ * Returns whether a new business number was learned (normalisation changes).
+ */
+export function receiveWhatsApp(
+  db: Database,
+  delivery: WhatsAppDelivery,
+  ctx: IngestContext,
+  refreshNormalize: () => IngestContext['normalize'],
+): IntakeResult & { learnedNumbers: boolean } {
+  return db.sqlite
+    .transaction(() => {
+      const key = createHash('sha256').update(delivery.raw).digest('hex');
+      const base = { provider: 'whatsapp' as const, brandId: delivery.brandId, receivedAt: ctx.now };
+      const earlier = stmt(
+        db,
+        "SELECT id FROM webhook_delivery WHERE provider = 'whatsapp' AND outcome = 'accepted' AND delivery_key = ?",
+      )
+        .pluck()
+        .get(key) as number | undefined;
+      if (earlier !== undefined) {
+        const detail = `same delivery as #${earlier}; nothing changed`;
+        return {
+          deliveryId: logDelivery(db, { ...base, topic: 'messages', outcome: 'duplicate', detail }),
+          duplicate: true,
+          results: [],
+          detail,
+          learnedNumbers: false,
+        };
+      }
+      let detail: string;
+      let results: IngestResult[] = [];
+      let learnedNumbers = false;
+      let topic = 'messages';
+      try {
+        const mapped = mapWhatsApp(delivery.json);
+        // The shop's own number is learned before the messages, so it can never be taken as a customer's.
+        learnedNumbers = rememberBusinessNumbers(db, mapped.businessNumbers, ctx.normalize.defaultCountry, ctx.now);
+        const eventCtx = learnedNumbers ? { ...ctx, normalize: refreshNormalize() } : ctx;
+        results = mapped.events.map((event) => ingestInTransaction(db, event, eventCtx));
+        const insertStatus = stmt(
+          db,
+          `INSERT INTO message_delivery_update (brand_id, provider, provider_message_id, status, recipient, errors, occurred_at, received_at)
+           VALUES (?, 'whatsapp', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        );
+        for (const status of mapped.statuses) {
+          insertStatus.run(
+            delivery.brandId,
+            status.messageId,
+            status.status,
+            status.recipient,
+            status.errors ? JSON.stringify(status.errors) : null,
+            status.occurredAt,
+            ctx.now,
+          );
+        }
+        topic = mapped.events.length > 0 ? 'messages' : mapped.statuses.length > 0 ? 'statuses' : 'other';
+        const fresh = results.filter((r) => !r.duplicate).length;
+        detail = `${mapped.events.length} message(s)${fresh < mapped.events.length ? ` (${mapped.events.length - fresh} already known)` : ''}, ${mapped.statuses.length} status update(s)`;
+      } catch (error) {
+        detail = `kept as received; could not be read as a WhatsApp delivery: ${firstLine(error)}`;
+      }
+      const deliveryId = logDelivery(db, {
+        ...base,
+        topic,
+        deliveryKey: key,
+        outcome: 'accepted',
+        detail,
+        body: delivery.raw,
+        eventCount: results.filter((r) => !r.duplicate).length,
+      });
+      return { deliveryId, duplicate: false, results, detail, learnedNumbers };
+    })
+    .immediate();
+}
+
 /** The identifiers the first event about a Shopify order carried. */
 function orderIdentifiers(db: Database, brandId: number, orderId: string): IdentifiersInput | undefined {
   const row = stmt(
@@ -144,6 +233,7 @@ function orderIdentifiers(db: Database, brandId: number, orderId: string): Ident
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ZodError ? validationError(error).message : error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]?.slice(0, 300) ?? 'unknown problem';
 }

@@ -53,3 +53,25 @@ export const webhookDelivery = sqliteTable(
     index('webhook_delivery_received_idx').on(t.receivedAt),
   ],
 );
+
+/** Delivery receipts for messages the shop sent (WhatsApp statuses: sent, delivered, read, failed). */
+export const messageDeliveryUpdate = sqliteTable(
+  'message_delivery_update',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    provider: text('provider').notNull(),
+    /** The provider's message id (WhatsApp wamid) of the message we sent. */
+    providerMessageId: text('provider_message_id').notNull(),
+    status: text('status').notNull(),
+    /** The customer's number as the provider sent it. */
+    recipient: text('recipient'),
+    /** JSON of the provider's error details, when the status is a failure. */
+    errors: text('errors'),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('message_delivery_update_uq').on(t.provider, t.providerMessageId, t.status)],
+);
