@@ -1,6 +1,7 @@
 /** The frame: navigation for every page of the product, and the routes. */
 import { NavLink, Route, Routes } from 'react-router';
 import { AutomationsPage } from './pages/Automations';
+import { ConnectionsPage } from './pages/Connections';
 import { CustomerPage } from './pages/Customer';
 import { CustomersPage } from './pages/Customers';
 import { DashboardPage } from './pages/Dashboard';
@@ -73,6 +74,8 @@ export function App() {
               <Route key={page.path} path={page.path} element={page.element} />
             ))}
             <Route path="/customers/:id" element={<CustomerPage />} />
+            {/* Under Settings: its nav link stays highlighted here (NavLink matches the path's start). */}
+            <Route path="/settings/connections" element={<ConnectionsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </main>

@@ -1,4 +1,4 @@
-/** Small pieces every page uses: page header, problem banner, "not built yet" notice, inline confirm. */
+/** Small pieces every page uses: page header, problem banner, "not built yet" notice, inline confirm, copy field. */
 import { type ReactNode, useState } from 'react';
 import { AppError } from '../../shared/contract/errors';
 import { confidence } from './format';
@@ -112,5 +112,38 @@ export function Confidence({ strength }: { strength: number }) {
     <span className={`confidence confidence-${word}`} title={title}>
       Match confidence: {word}
     </span>
+  );
+}
+
+/**
+ * A value to paste somewhere else (an address, a key): read-only, selected on
+ * focus, copied with one press. When the clipboard refuses, says so in place.
+ */
+export function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
+  const [copied, setCopied] = useState<'yes' | 'failed'>();
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied('yes');
+    } catch {
+      setCopied('failed');
+    }
+  }
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <div className="inline">
+        <input id={id} type="text" readOnly className="mono" value={value} onFocus={(e) => e.target.select()} />
+        <button type="button" className="secondary" onClick={copy}>
+          {copied === 'yes' ? 'Copied' : 'Copy'}
+          <span className="sr-only"> {label}</span>
+        </button>
+      </div>
+      {copied === 'failed' ? (
+        <span className="field-error" role="alert">
+          Could not copy: select the text and copy it by hand.
+        </span>
+      ) : null}
+    </>
   );
 }

@@ -89,3 +89,38 @@ export function confidence(strength: number): { word: 'high' | 'medium' | 'low';
 export function customerName(name: string | null | undefined): string {
   return name?.trim() ? name : '(no name)';
 }
+
+const timestampFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** Date and time to the second ("1 Mar 2026, 09:14:05"), for logs where minutes are not enough. */
+export function formatTimestamp(iso: string | null | undefined, fallback = '—'): string {
+  const date = parse(iso);
+  return date ? timestampFormat.format(date) : fallback;
+}
+
+const PROVIDER_LABELS: Record<string, string> = { shopify: 'Shopify', whatsapp: 'WhatsApp' };
+
+/** Who sent a webhook delivery. */
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABELS[provider] ?? provider.replace(/^./, (c) => c.toUpperCase());
+}
+
+const OUTCOME_LABELS: Record<string, string> = {
+  accepted: 'Received',
+  duplicate: 'Repeat, ignored',
+  bad_signature: 'Refused: wrong signature',
+  too_large: 'Refused: too large',
+  invalid: 'Refused: not readable',
+  unknown_shop: 'Refused: store not connected',
+  refused: 'Refused',
+};
+
+/** What became of a webhook delivery, in words. */
+export function deliveryOutcome(outcome: string): string {
+  return OUTCOME_LABELS[outcome] ?? outcome.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Whether a delivery outcome means the delivery was taken in (a repeat was taken in before). */
+export function deliveryTaken(outcome: string): boolean {
+  return outcome === 'accepted' || outcome === 'duplicate';
+}

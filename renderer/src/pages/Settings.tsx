@@ -86,6 +86,9 @@ export function SettingsPage() {
   return (
     <section>
       <PageHeader title="Settings">These are kept on this PC, in ConstIntel's data file.</PageHeader>
+      <p className="subpages">
+        <Link to="/settings/connections">Connections: Shopify and WhatsApp →</Link>
+      </p>
       <Problem error={current.error ?? (error && !error.field ? error : undefined)} />
       {draft ? (
         <form className="settings" onSubmit={save} noValidate>

@@ -231,6 +231,7 @@ describe('POST /webhooks/shopify', () => {
     const connections = await backend.call('connections.get', {});
     expect(connections).toEqual({
       shopify: [{ brandId: 1, brandName: 'My shop', shopDomain: SHOP, secretSaved: true }],
+      whatsapp: { appSecretSaved: false, verifyTokenSaved: false, businessNumbers: [] },
       urls: { shopify: url, whatsapp: `${backend.runtime.ingest.url}/webhooks/whatsapp` },
     });
     expect(JSON.stringify(connections)).not.toContain(SECRET);

@@ -30,6 +30,7 @@ const PRODUCT_TABLES = [
   'marketing_automation',
   'merge_history',
   'merge_review',
+  'message_delivery_update',
   'message_outbox',
   'model_version',
   'predictions',
