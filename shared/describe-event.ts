@@ -27,6 +27,8 @@ export function describeEvent(type: string, payload: EventPayload, shopCurrency:
       return firstTitle ? `Added ${firstTitle} to the cart` : 'Added something to the cart';
     case 'checkout_started':
       return money ? `Started checkout for ${money}` : 'Started checkout';
+    case 'cart_abandoned':
+      return money ? `Left a checkout of ${money} unfinished` : 'Left a checkout unfinished';
     case 'product_view':
       return firstTitle ? `Looked at ${firstTitle}` : 'Looked at a product';
     case 'search':

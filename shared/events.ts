@@ -11,6 +11,8 @@ export const EVENT_TYPES = [
   'cancellation',
   'cart_add',
   'checkout_started',
+  /** A checkout not completed within the shop's delay (Shopify has no such topic: the silence is the abandonment). */
+  'cart_abandoned',
   'product_view',
   'search',
   'message_in',

@@ -145,6 +145,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   core.apiKey();
   core.streams.notify();
+  if (options.listen !== false) core.startJobs();
   return {
     db,
     core,

@@ -17,6 +17,7 @@ import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
+import { DEFAULT_ABANDON_MINUTES, dueAbandonments } from './ingest/sources/shopify-checkouts';
 import { type IntakeResult, receiveShopify, receiveWhatsApp, type ShopifyDelivery } from './ingest/webhook-intake';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
@@ -24,12 +25,14 @@ import { StreamRunner } from './streams/streams';
 
 export const CUSTOMER_CACHE_MS = 5 * 60_000;
 const API_KEY = 'api.key';
+export const ABANDON_KEY = 'checkout.abandonAfterMinutes';
 
 export class Core {
   readonly streams: StreamRunner;
   readonly brandId = DEFAULT_BRAND_ID;
   private readonly customers: TtlCache<number, Customer360Result>;
   private normalizeCache: NormalizeOptions | undefined;
+  private jobTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly db: Database,
@@ -69,6 +72,7 @@ export class Core {
     };
     const result = receiveShopify(this.db, delivery, ctx);
     for (const r of result.results) this.customers.invalidate(r.touched);
+    this.customers.invalidate(result.touched);
     this.streams.notify();
     return result;
   }
@@ -84,6 +88,44 @@ export class Core {
     for (const r of result.results) this.customers.invalidate(r.touched);
     this.streams.notify();
     return result;
+  }
+
+  /** Minutes a checkout may stay unfinished before it counts as abandoned (Settings; default 2 hours). */
+  abandonAfterMinutes(): number {
+    const raw = this.db.orm.select().from(setting).where(eq(setting.key, ABANDON_KEY)).get()?.value;
+    const minutes = raw === undefined ? Number.NaN : Number(JSON.parse(raw));
+    return Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_ABANDON_MINUTES;
+  }
+
+  /** Marks checkouts past the delay as abandoned and records a cart_abandoned event for each. */
+  sweepAbandonedCheckouts(): number {
+    const now = this.clock.now().getTime();
+    const delay = this.abandonAfterMinutes();
+    const results = this.db.sqlite
+      .transaction(() =>
+        dueAbandonments(this.db, now, delay).map(({ brandId, event }) =>
+          ingestInTransaction(this.db, event, { brandId, now, normalize: this.normalizeOptionsFor(brandId) }),
+        ),
+      )
+      .immediate();
+    for (const r of results) this.customers.invalidate(r.touched);
+    if (results.length > 0) this.streams.notify();
+    return results.length;
+  }
+
+  /** Runs the periodic jobs (abandoned checkouts) every minute while the app is open. */
+  startJobs(): void {
+    if (this.jobTimer) return;
+    const run = () => {
+      try {
+        this.sweepAbandonedCheckouts();
+      } catch (error) {
+        this.logger.error('Checking for abandoned checkouts failed', error);
+      }
+    };
+    run();
+    this.jobTimer = setInterval(run, 60_000);
+    this.jobTimer.unref();
   }
 
   /** Settings changed: drop what was derived from them. */
@@ -157,6 +199,7 @@ export class Core {
   }
 
   close(): void {
+    if (this.jobTimer) clearInterval(this.jobTimer);
     this.streams.stop();
   }
 }

@@ -59,6 +59,16 @@ export const customer360Schema = z.object({
   identifiers: z.array(identifierViewSchema),
   eventCount: z.number().int(),
   merges: z.array(mergeViewSchema),
+  /** Checkouts they left unfinished and have not completed since. */
+  openCarts: z.array(
+    z.object({
+      token: z.string(),
+      total: z.number().nullable(),
+      currency: z.string().nullable(),
+      abandonedAt: z.string(),
+      url: z.string().nullable(),
+    }),
+  ),
 });
 export type Customer360 = z.output<typeof customer360Schema>;
 

@@ -8,6 +8,7 @@ import type { EventPayload } from '../../../shared/events';
 import type { Database } from '../db/open';
 import { getProfile, identifiersOf, type ProfileRow, redirectOf, stmt } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
+import { openCarts } from '../ingest/sources/shopify-checkouts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const bool = (v: number | null) => (v === null ? null : v === 1);
@@ -77,6 +78,7 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
         .pluck()
         .get(id) as number,
       merges,
+      openCarts: openCarts(db, id),
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest-event';
 import { mapShopify } from './sources/shopify';
+import { applyCheckout } from './sources/shopify-checkouts';
 import { mapWhatsApp } from './sources/whatsapp';
 
 export type Outcome = 'accepted' | 'duplicate' | 'bad_signature' | 'too_large' | 'invalid' | 'unknown_shop';
@@ -75,6 +76,8 @@ export interface IntakeResult {
   duplicate: boolean;
   results: IngestResult[];
   detail: string;
+  /** Profiles changed without a new event on them (a checkout completed): caches drop them. */
+  touched: number[];
 }
 
 export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: IngestContext): IntakeResult {
@@ -103,19 +106,24 @@ export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: Ing
           duplicate: true,
           results: [],
           detail,
+          touched: [],
         };
       }
       let events: ParsedEvent[] = [];
       let detail: string;
+      let touched: number[] = [];
       try {
-        const mapped = mapShopify(
-          delivery.topic,
-          delivery.json,
-          (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
-          new Date(ctx.now),
-        );
+        const mapped = delivery.topic.startsWith('checkouts/')
+          ? applyCheckout(db, delivery.brandId, delivery.topic, delivery.json, ctx.now)
+          : mapShopify(
+              delivery.topic,
+              delivery.json,
+              (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
+              new Date(ctx.now),
+            );
         events = mapped.events;
         detail = mapped.detail;
+        if ('touched' in mapped) touched = mapped.touched as number[];
       } catch (error) {
         // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.
         detail = `kept as received; could not be read as ${delivery.topic}: ${firstLine(error)}`;
@@ -129,7 +137,7 @@ export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: Ing
         body: delivery.raw,
         eventCount: results.filter((r) => !r.duplicate).length,
       });
-      return { deliveryId, duplicate: false, results, detail };
+      return { deliveryId, duplicate: false, results, detail, touched };
     })
     .immediate();
 }
@@ -168,6 +176,7 @@ export function receiveWhatsApp(
           duplicate: true,
           results: [],
           detail,
+          touched: [],
           learnedNumbers: false,
         };
       }
@@ -212,7 +221,7 @@ export function receiveWhatsApp(
         body: delivery.raw,
         eventCount: results.filter((r) => !r.duplicate).length,
       });
-      return { deliveryId, duplicate: false, results, detail, learnedNumbers };
+      return { deliveryId, duplicate: false, results, detail, touched: [], learnedNumbers };
     })
     .immediate();
 }

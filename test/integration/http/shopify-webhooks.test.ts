@@ -241,6 +241,72 @@ describe('POST /webhooks/shopify', () => {
   });
 });
 
+describe('checkouts and abandonment', () => {
+  const checkout = (token: string, extra: Record<string, unknown> = {}) => ({
+    id: Number(token.replace(/\D/g, '')) || 1,
+    token,
+    cart_token: `cart-${token}`,
+    email: 'cara.moss@example.com',
+    created_at: '2026-03-01T09:30:00+00:00',
+    updated_at: '2026-03-01T09:40:00+00:00',
+    completed_at: null,
+    total_price: '58.00',
+    currency: 'GBP',
+    abandoned_checkout_url: `https://corner-shop.myshopify.com/checkouts/${token}/recover`,
+    customer: { id: 7002, email: 'cara.moss@example.com', first_name: 'Cara', last_name: 'Moss' },
+    line_items: [{ sku: 'POT-1', title: 'Teapot', quantity: 1, price: '58.00' }],
+    ...extra,
+  });
+  const clock = () => backend.core.clock as unknown as { set(iso: string): void };
+
+  it('an unfinished checkout becomes an abandoned cart after the delay; completing it clears it', async () => {
+    expect((await deliver('checkouts/create', checkout('tok1'))).status).toBe(200);
+    const cara = await profileOf('cara.moss@example.com');
+    expect((await backend.call('customers.timeline', { id: cara.id })).events[0]).toMatchObject({
+      type: 'checkout_started',
+    });
+    // 2 hours after its last update it is abandoned; not before.
+    clock().set('2026-03-01T11:39:00Z');
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    clock().set('2026-03-01T11:41:00Z');
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(1);
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    const abandoned = await profileOf('cara.moss@example.com');
+    expect(abandoned.openCarts).toEqual([
+      {
+        token: 'tok1',
+        total: 58,
+        currency: 'GBP',
+        abandonedAt: '2026-03-01T11:41:00.000Z',
+        url: 'https://corner-shop.myshopify.com/checkouts/tok1/recover',
+      },
+    ]);
+    expect((await backend.call('customers.timeline', { id: cara.id })).events[0]).toMatchObject({
+      type: 'cart_abandoned',
+      summary: 'Left a checkout of £58.00 unfinished',
+    });
+    // The order is placed after all: the cart is no longer open.
+    await deliver(
+      'checkouts/update',
+      checkout('tok1', { completed_at: '2026-03-01T12:00:00+00:00', updated_at: '2026-03-01T12:00:00+00:00' }),
+    );
+    expect((await profileOf('cara.moss@example.com')).openCarts).toEqual([]);
+  });
+
+  it('a completed or deleted checkout is never called abandoned', async () => {
+    clock().set('2026-03-01T10:00:00Z');
+    await deliver('checkouts/create', checkout('tok2', { updated_at: '2026-03-01T09:55:00+00:00' }));
+    await deliver(
+      'checkouts/update',
+      checkout('tok2', { completed_at: '2026-03-01T09:58:00+00:00', updated_at: '2026-03-01T09:58:00+00:00' }),
+    );
+    await deliver('checkouts/create', checkout('tok3', { updated_at: '2026-03-01T09:55:00+00:00' }));
+    await deliver('checkouts/delete', { id: 3, token: 'tok3' });
+    clock().set('2026-03-02T10:00:00Z');
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+  });
+});
+
 describe('constintel connect shopify', () => {
   it('saves the store and its secret in a file only the user can read', () => {
     const other = tempDir();

@@ -3,7 +3,7 @@
  * here: they live in the secret store (main/core/secrets). Every webhook
  * delivery gets a log row; only verified deliveries keep their body.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { brand } from './brand';
 
 export const shopifyConnection = sqliteTable('shopify_connection', {
@@ -75,3 +75,48 @@ export const messageDeliveryUpdate = sqliteTable(
   },
   (t) => [uniqueIndex('message_delivery_update_uq').on(t.provider, t.providerMessageId, t.status)],
 );
+
+/**
+ * Shopify checkouts by token: a checkout not completed within the shop's delay
+ * (default 2 hours) is abandoned; completing it later clears that.
+ */
+export const checkoutState = sqliteTable(
+  'checkout_state',
+  {
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    token: text('token').notNull(),
+    /** JSON of the identifiers the checkout carried, as the ingestion path takes them. */
+    identifiers: text('identifiers').notNull(),
+    total: real('total'),
+    currency: text('currency'),
+    /** JSON array of canonical items. */
+    items: text('items').notNull().default('[]'),
+    checkoutUrl: text('checkout_url'),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    completedAt: integer('completed_at'),
+    deletedAt: integer('deleted_at'),
+    abandonedAt: integer('abandoned_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.brandId, t.token] }),
+    index('checkout_state_open_idx').on(t.abandonedAt, t.completedAt, t.deletedAt, t.updatedAt),
+  ],
+);
+
+/** What was done for a privacy request, without the personal data itself. */
+export const privacyRequest = sqliteTable('privacy_request', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  brandId: integer('brand_id').notNull(),
+  /** 'redact_customer', 'data_request' or 'redact_shop'. */
+  kind: text('kind').notNull(),
+  /** 'shopify' (a webhook) or 'shop' (asked for in the app). */
+  requestedBy: text('requested_by').notNull(),
+  profilesAffected: integer('profiles_affected').notNull().default(0),
+  eventsAffected: integer('events_affected').notNull().default(0),
+  /** For data requests: where the export was written. */
+  exportPath: text('export_path'),
+  createdAt: integer('created_at').notNull(),
+});

@@ -23,6 +23,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 const PRODUCT_TABLES = [
   'automation_execution',
   'brand',
+  'checkout_state',
   'customer_journey',
   'customer_profile',
   'customer_raw_event',
@@ -34,6 +35,7 @@ const PRODUCT_TABLES = [
   'message_outbox',
   'model_version',
   'predictions',
+  'privacy_request',
   'profile_identifier',
   'profile_redirect',
   'profile_separation',

@@ -1,0 +1,217 @@
+/**
+ * Shopify checkouts → checkout state by token, and abandonment. Shopify has
+ * no "abandoned" topic: a checkout with no completion within the shop's delay
+ * is the abandonment, recorded as a `cart_abandoned` event on the customer
+ * (visible on their page and usable by automations). A later completion
+ * closes the cart; a deleted checkout is never called abandoned.
+ */
+import { z } from 'zod';
+import { eventInputSchema, type IdentifiersInput, type ParsedEvent } from '../../../../shared/events';
+import type { Database } from '../../db/open';
+import { stmt } from '../../identity/identity-repo';
+
+export const DEFAULT_ABANDON_MINUTES = 120;
+
+const text = z.string().nullish();
+const money = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
+const checkoutSchema = z.object({
+  id: z.union([z.number(), z.string()]).nullish(),
+  token: text,
+  email: text,
+  phone: text,
+  created_at: text,
+  updated_at: text,
+  completed_at: text,
+  total_price: money,
+  currency: text,
+  abandoned_checkout_url: text,
+  customer: z
+    .object({
+      id: z.union([z.number(), z.string()]).nullish(),
+      email: text,
+      phone: text,
+      first_name: text,
+      last_name: text,
+    })
+    .nullish(),
+  line_items: z
+    .array(z.object({ sku: text, title: text, quantity: z.number().nullish(), price: money, product_type: text }))
+    .nullish(),
+});
+
+/** Applies a checkouts/* delivery; returns the events to ingest (checkout_started for a new checkout). */
+export function applyCheckout(
+  db: Database,
+  brandId: number,
+  topic: string,
+  body: unknown,
+  now: number,
+): { events: ParsedEvent[]; detail: string; touched: number[] } {
+  const checkout = checkoutSchema.parse(body);
+  const token = checkout.token ?? (checkout.id === null || checkout.id === undefined ? undefined : String(checkout.id));
+  if (!token) throw new Error('the checkout has no token');
+  if (topic === 'checkouts/delete') {
+    stmt(db, 'UPDATE checkout_state SET deleted_at = ?, updated_at = ? WHERE brand_id = ? AND token = ?').run(
+      now,
+      now,
+      brandId,
+      token,
+    );
+    return { events: [], detail: `checkout ${token} deleted`, touched: profilesOfCheckout(db, brandId, token) };
+  }
+  const identifiers: IdentifiersInput = {};
+  const email = checkout.email ?? checkout.customer?.email;
+  const phone = checkout.phone ?? checkout.customer?.phone;
+  if (email) identifiers.email = email;
+  if (phone) identifiers.phone = phone;
+  if (checkout.customer?.id !== null && checkout.customer?.id !== undefined)
+    identifiers.shopify_customer_id = String(checkout.customer.id);
+  const items = (checkout.line_items ?? []).map((item) => ({
+    ...(item.sku ? { sku: item.sku } : {}),
+    ...(item.title ? { title: item.title } : {}),
+    ...(item.product_type ? { category: item.product_type } : {}),
+    quantity: item.quantity && item.quantity > 0 ? item.quantity : 1,
+    ...(item.price !== null ? { price: item.price } : {}),
+  }));
+  const at = (iso: string | null | undefined) => {
+    const ms = iso ? Date.parse(iso) : Number.NaN;
+    return Number.isFinite(ms) ? ms : now;
+  };
+  const known =
+    stmt(db, 'SELECT 1 FROM checkout_state WHERE brand_id = ? AND token = ?').get(brandId, token) !== undefined;
+  stmt(
+    db,
+    `INSERT INTO checkout_state (brand_id, token, identifiers, total, currency, items, checkout_url, started_at, updated_at, completed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (brand_id, token) DO UPDATE SET identifiers = excluded.identifiers, total = excluded.total, currency = excluded.currency,
+       items = excluded.items, checkout_url = coalesce(excluded.checkout_url, checkout_url), updated_at = excluded.updated_at,
+       completed_at = coalesce(excluded.completed_at, completed_at)`,
+  ).run(
+    brandId,
+    token,
+    JSON.stringify(identifiers),
+    checkout.total_price,
+    checkout.currency ?? null,
+    JSON.stringify(items),
+    checkout.abandoned_checkout_url ?? null,
+    at(checkout.created_at),
+    at(checkout.updated_at ?? checkout.created_at),
+    checkout.completed_at ? at(checkout.completed_at) : null,
+  );
+  const events = known
+    ? []
+    : [
+        eventInputSchema.parse({
+          type: 'checkout_started',
+          source: 'shopify',
+          externalId: `checkout:${token}`,
+          occurredAt: new Date(at(checkout.created_at)).toISOString(),
+          identifiers,
+          payload: {
+            checkoutToken: token,
+            ...(checkout.total_price !== null ? { total: checkout.total_price } : {}),
+            ...(checkout.currency ? { currency: checkout.currency } : {}),
+            items,
+            ...(checkout.customer?.first_name ? { firstName: checkout.customer.first_name } : {}),
+            ...(checkout.customer?.last_name ? { lastName: checkout.customer.last_name } : {}),
+          },
+        }),
+      ];
+  return {
+    events,
+    detail: checkout.completed_at
+      ? `checkout ${token} completed`
+      : `checkout ${token} ${known ? 'updated' : 'started'}`,
+    touched: profilesOfCheckout(db, brandId, token),
+  };
+}
+
+/** Checkouts past the delay with no completion: marked abandoned, each as a cart_abandoned event to ingest. */
+export function dueAbandonments(
+  db: Database,
+  now: number,
+  delayMinutes: number,
+): { brandId: number; event: ParsedEvent }[] {
+  const rows = stmt(
+    db,
+    `SELECT brand_id, token, identifiers, total, currency, items, checkout_url, updated_at FROM checkout_state
+     WHERE abandoned_at IS NULL AND completed_at IS NULL AND deleted_at IS NULL AND updated_at <= ? LIMIT 1000`,
+  ).all(now - delayMinutes * 60_000) as {
+    brand_id: number;
+    token: string;
+    identifiers: string;
+    total: number | null;
+    currency: string | null;
+    items: string;
+    checkout_url: string | null;
+    updated_at: number;
+  }[];
+  const mark = stmt(db, 'UPDATE checkout_state SET abandoned_at = ? WHERE brand_id = ? AND token = ?');
+  return rows.map((row) => {
+    mark.run(now, row.brand_id, row.token);
+    return {
+      brandId: row.brand_id,
+      event: eventInputSchema.parse({
+        type: 'cart_abandoned',
+        source: 'shopify',
+        externalId: `cart_abandoned:${row.token}`,
+        occurredAt: new Date(row.updated_at + delayMinutes * 60_000).toISOString(),
+        identifiers: JSON.parse(row.identifiers) as IdentifiersInput,
+        payload: {
+          checkoutToken: row.token,
+          ...(row.total !== null ? { total: row.total } : {}),
+          ...(row.currency ? { currency: row.currency } : {}),
+          items: JSON.parse(row.items) as unknown[],
+          ...(row.checkout_url ? { checkoutUrl: row.checkout_url } : {}),
+        },
+      }),
+    };
+  });
+}
+
+export interface OpenCart {
+  token: string;
+  total: number | null;
+  currency: string | null;
+  abandonedAt: string;
+  url: string | null;
+}
+
+/** Abandoned and still open carts of a profile (through its cart_abandoned events, so merges carry them). */
+export function openCarts(db: Database, profileId: number): OpenCart[] {
+  return (
+    stmt(
+      db,
+      `SELECT c.token, c.total, c.currency, c.abandoned_at, c.checkout_url FROM customer_raw_event e
+       JOIN checkout_state c ON c.brand_id = e.brand_id AND c.token = e.payload ->> '$.checkoutToken'
+       WHERE e.customer_profile_id = ? AND e.event_type = 'cart_abandoned' AND c.completed_at IS NULL AND c.deleted_at IS NULL
+       ORDER BY c.abandoned_at DESC`,
+    ).all(profileId) as {
+      token: string;
+      total: number | null;
+      currency: string | null;
+      abandoned_at: number;
+      checkout_url: string | null;
+    }[]
+  ).map((r) => ({
+    token: r.token,
+    total: r.total,
+    currency: r.currency,
+    abandonedAt: new Date(r.abandoned_at).toISOString(),
+    url: r.checkout_url,
+  }));
+}
+
+/** Profiles whose pages show this checkout (its start or abandonment events). */
+function profilesOfCheckout(db: Database, brandId: number, token: string): number[] {
+  return stmt(
+    db,
+    `SELECT DISTINCT customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = 'shopify'
+     AND external_id IN (?, ?) AND customer_profile_id IS NOT NULL`,
+  )
+    .pluck()
+    .all(brandId, `checkout:${token}`, `cart_abandoned:${token}`) as number[];
+}

@@ -1,0 +1,220 @@
+/**
+ * Settings → Connections in Chromium, against the headless server the CLI
+ * starts: the webhook addresses to paste into Shopify and Meta, a store
+ * connected (a wrong address shown next to its field), a test delivery that
+ * shows in the delivery log and brings its customer into Customers, WhatsApp
+ * secrets saved, and no secret ever written into the page. Without Chromium
+ * this file is skipped loudly; under CI=true a missing Chromium fails.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/backend';
+import { type Served, serve } from '../support/spawn';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+if (!haveChromium && !inCi) {
+  console.warn(
+    `\n${'!'.repeat(72)}\n!! SKIPPED: browser tests (test/e2e): no Chromium at ${CHROMIUM}.\n!! Install it with: sudo apt-get install -y chromium\n${'!'.repeat(72)}\n`,
+  );
+}
+
+const FLOW_TIMEOUT = 90_000;
+const SHOP = 'corner-shop.myshopify.com';
+const SHOPIFY_SECRET = 'shpss_e2e-secret-3f9c1a7d5b';
+const APP_SECRET = 'meta-app-secret-8d2e6b40c1';
+const VERIFY_TOKEN = 'verify-token-51c7e9a2f4';
+
+describe.skipIf(!haveChromium && !inCi)('Connections in Chromium', () => {
+  let browser: Browser;
+  let server: Served;
+  let origin: string;
+  let ingest: string;
+  const data = tempDir('constintel-e2e-connections-');
+  const problems: string[] = [];
+
+  const open = async (url: string): Promise<Page> => {
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      // A 4xx answer is how the app reports a rejected value; anything else logged as an error (CSP refusals, crashes) is a fault.
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(url);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    return page;
+  };
+
+  const nav = (page: Page, name: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+
+  const toConnections = async (page: Page) => {
+    await nav(page, 'Settings');
+    await page.getByRole('link', { name: 'Connections: Shopify and WhatsApp →' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+  };
+
+  const deliveryRows = (page: Page) =>
+    page
+      .getByRole('table', { name: 'Last deliveries' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell') });
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run must install it.`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
+    origin = new URL(server.launchUrl).origin;
+    ingest = server.ingestUrl.replace(/\/$/, '');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    data.remove();
+  });
+
+  it(
+    'shows the webhook addresses, connects a Shopify store, and a test delivery reaches the log and Customers',
+    async () => {
+      const page = await open(server.launchUrl);
+      await toConnections(page);
+      expect(new URL(page.url()).pathname).toBe('/settings/connections');
+      // The page lives under Settings: its link stays the highlighted one.
+      const settingsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' });
+      expect(await settingsLink.getAttribute('aria-current')).toBe('page');
+
+      const shopify = page.getByRole('form', { name: 'Shopify' });
+      const shopifyUrl = shopify.getByLabel('Webhook address for Shopify');
+      const whatsappUrl = page.getByRole('form', { name: 'WhatsApp' }).getByLabel('Callback URL for WhatsApp');
+      await expect.poll(() => shopifyUrl.inputValue()).toBe(`${ingest}/webhooks/shopify`);
+      expect(await whatsappUrl.inputValue()).toBe(`${ingest}/webhooks/whatsapp`);
+      expect(await shopify.textContent()).toContain('Cloudflare Tunnel or ngrok');
+      await page.getByTestId('no-deliveries').waitFor();
+
+      // Copy puts the exact address on the clipboard.
+      await shopify.getByRole('button', { name: 'Copy Webhook address for Shopify' }).click();
+      await shopify.getByRole('button', { name: 'Copied Webhook address for Shopify' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${ingest}/webhooks/shopify`);
+
+      // Nothing to test before a store and its secret are saved.
+      const test = shopify.getByRole('button', { name: 'Send a test delivery' });
+      expect(await test.isDisabled()).toBe(true);
+
+      // A wrong store address is shown next to its field.
+      const domain = shopify.getByLabel('Store address');
+      await domain.fill('corner-shop.example.com');
+      await shopify.getByLabel("App's client secret").fill(SHOPIFY_SECRET);
+      await shopify.getByRole('button', { name: 'Save store' }).click();
+      await shopify.getByRole('alert').filter({ hasText: 'ends in .myshopify.com' }).waitFor();
+      expect(await domain.getAttribute('aria-invalid')).toBe('true');
+      expect(await test.isDisabled()).toBe(true);
+
+      await domain.fill(SHOP);
+      await shopify.getByRole('button', { name: 'Save store' }).click();
+      await shopify.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await shopify.getByText('A secret is saved — leave empty to keep it').waitFor();
+      expect(await domain.getAttribute('aria-invalid')).toBeNull();
+      expect(await shopify.getByLabel("App's client secret").inputValue()).toBe('');
+
+      await test.click();
+      await shopify.getByRole('status').filter({ hasText: 'Received' }).waitFor();
+      const received = deliveryRows(page).filter({ hasText: 'orders/create' }).filter({ hasText: 'Received' });
+      await received.waitFor();
+      expect(await received.count()).toBe(1);
+      expect(await received.textContent()).toContain('Shopify');
+
+      // A delivery with a wrong signature arrives while the page is open: the log picks it up by itself.
+      const refused = await fetch(`${ingest}/webhooks/shopify`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Shopify-Topic': 'orders/paid',
+          'X-Shopify-Shop-Domain': SHOP,
+          'X-Shopify-Hmac-Sha256': 'bm90IHRoZSBzaWduYXR1cmU=',
+        },
+        body: JSON.stringify({ id: 1 }),
+      });
+      expect(refused.status).toBe(401);
+      await deliveryRows(page)
+        .filter({ hasText: 'orders/paid' })
+        .filter({ hasText: 'Refused: wrong signature' })
+        .waitFor({ timeout: 15_000 });
+      expect(await deliveryRows(page).count()).toBe(2);
+
+      // The test order's customer is in Customers.
+      await shopify.getByRole('link', { name: 'Customers' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+      await page.getByRole('searchbox', { name: 'Search' }).fill('test.customer@example.com');
+      const customer = page.getByRole('table').getByRole('row').filter({ hasText: 'test.customer@example.com' });
+      await customer.waitFor();
+      expect(await customer.count()).toBe(1);
+
+      // After a reload the secret is known to be saved but is nowhere in the page.
+      await page.goto(`${origin}/settings/connections`);
+      await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+      await shopify.getByText('A secret is saved — leave empty to keep it').waitFor();
+      await expect.poll(() => domain.inputValue()).toBe(SHOP);
+      await received.waitFor();
+      expect(await page.content()).not.toContain(SHOPIFY_SECRET);
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'saves the WhatsApp secret and verify token without showing them again, and Meta’s handshake then works',
+    async () => {
+      const page = await open(server.launchUrl);
+      await toConnections(page);
+      const whatsapp = page.getByRole('form', { name: 'WhatsApp' });
+      await whatsapp.getByLabel('Meta app secret').waitFor();
+      expect(await whatsapp.getByText('A secret is saved').count()).toBe(0);
+      await whatsapp.getByText('None seen yet').waitFor();
+      await whatsapp.getByRole('button', { name: 'Save WhatsApp' }).click();
+      await whatsapp.getByRole('status').filter({ hasText: 'Nothing typed, so nothing changed.' }).waitFor();
+
+      await whatsapp.getByLabel('Meta app secret').fill(APP_SECRET);
+      await whatsapp.getByLabel('Verify token').fill(VERIFY_TOKEN);
+      await whatsapp.getByRole('button', { name: 'Save WhatsApp' }).click();
+      await whatsapp.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await expect.poll(() => whatsapp.getByText('A secret is saved — leave empty to keep it').count()).toBe(2);
+      expect(await page.content()).not.toContain(APP_SECRET);
+      expect(await page.content()).not.toContain(VERIFY_TOKEN);
+
+      const challenge = await fetch(
+        `${ingest}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=4711`,
+      );
+      expect(challenge.status).toBe(200);
+      expect(await challenge.text()).toBe('4711');
+
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+      await expect.poll(() => whatsapp.getByText('A secret is saved — leave empty to keep it').count()).toBe(2);
+      const html = await page.content();
+      expect(html).not.toContain(APP_SECRET);
+      expect(html).not.toContain(VERIFY_TOKEN);
+      expect(html).not.toContain(SHOPIFY_SECRET);
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+});
