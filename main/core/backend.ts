@@ -75,7 +75,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const secrets =
     options.secretStore ??
     (databaseFile === ':memory:' ? new MemorySecretStore() : new FileSecretStore(options.dataDir));
-  const core = new Core(db, clock, logger, secrets);
+  const core = new Core(db, clock, logger, secrets, options.dataDir);
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 

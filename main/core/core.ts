@@ -19,6 +19,7 @@ import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
 import { DEFAULT_ABANDON_MINUTES, dueAbandonments } from './ingest/sources/shopify-checkouts';
 import { type IntakeResult, receiveShopify, receiveWhatsApp, type ShopifyDelivery } from './ingest/webhook-intake';
+import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
 import { StreamRunner } from './streams/streams';
@@ -39,6 +40,8 @@ export class Core {
     readonly clock: Clock,
     readonly logger: Logger,
     readonly secrets: SecretStore = new MemorySecretStore(),
+    /** Where exports (privacy data requests) are written. */
+    readonly dataDir: string = '.',
   ) {
     this.streams = new StreamRunner(db, clock, logger);
     this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
@@ -70,11 +73,43 @@ export class Core {
       now: this.clock.now().getTime(),
       normalize: this.normalizeOptionsFor(delivery.brandId),
     };
-    const result = receiveShopify(this.db, delivery, ctx);
+    const result = receiveShopify(this.db, delivery, ctx, this.dataDir);
     for (const r of result.results) this.customers.invalidate(r.touched);
     this.customers.invalidate(result.touched);
     this.streams.notify();
     return result;
+  }
+
+  /** The shop erases a customer (their request, made in the shop). */
+  eraseCustomer(profileId: number): { profiles: number; events: number } {
+    const now = this.clock.now().getTime();
+    const result = this.db.sqlite
+      .transaction(() => {
+        const erased = eraseProfiles(this.db, [profileId]);
+        recordRequest(this.db, { brandId: this.brandId, kind: 'redact_customer', requestedBy: 'shop', ...erased, now });
+        return erased;
+      })
+      .immediate();
+    this.customers.invalidate([profileId]);
+    return result;
+  }
+
+  /** The shop exports everything held about a customer (their request, made in the shop). */
+  exportCustomer(profileId: number): string | undefined {
+    const now = this.clock.now().getTime();
+    const document = customerData(this.db, profileId);
+    if (!document) return undefined;
+    const path = writeExport(this.dataDir, [profileId], [document], now);
+    recordRequest(this.db, {
+      brandId: this.brandId,
+      kind: 'data_request',
+      requestedBy: 'shop',
+      profiles: 1,
+      events: 0,
+      exportPath: path,
+      now,
+    });
+    return path;
   }
 
   /** A verified WhatsApp delivery, the same way. */

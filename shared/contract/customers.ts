@@ -113,6 +113,16 @@ export const customersContract = {
       z.object({ status: z.literal('merged'), mergedInto: id }),
     ]),
   ),
+  'customers.erase': command(
+    'Erase a customer and everything held about them (their right to be forgotten). Cannot be undone.',
+    z.object({ id }).strict(),
+    z.object({ profilesErased: z.number().int(), eventsErased: z.number().int() }),
+  ),
+  'customers.exportData': command(
+    'Write everything held about a customer to a file on this PC (their data request).',
+    z.object({ id }).strict(),
+    z.object({ path: z.string() }),
+  ),
   'customers.timeline': command(
     "A page of a customer's events, newest first.",
     z

@@ -17,6 +17,18 @@ export const customersHandlers = handlers({
     return result;
   },
 
+  'customers.erase': ({ id }, { db, core }) => {
+    if (!getProfile(db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
+    const erased = core.eraseCustomer(id);
+    return { profilesErased: erased.profiles, eventsErased: erased.events };
+  },
+
+  'customers.exportData': ({ id }, { core }) => {
+    const path = core.exportCustomer(id);
+    if (!path) throw new AppError('not_found', `There is no customer #${id}.`);
+    return { path };
+  },
+
   'customers.timeline': ({ id, cursor, limit }, { db, core }) => {
     if (!getProfile(db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
     return readTimeline(db, id, cursor, limit, core.currency());

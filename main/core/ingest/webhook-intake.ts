@@ -6,12 +6,20 @@
  */
 
 import { createHash } from 'node:crypto';
-import { ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
+import {
+  customerData,
+  eraseBrand,
+  eraseProfiles,
+  profilesByIdentifiers,
+  recordRequest,
+  writeExport,
+} from '../privacy/privacy';
 import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest-event';
 import { mapShopify } from './sources/shopify';
 import { applyCheckout } from './sources/shopify-checkouts';
@@ -80,7 +88,12 @@ export interface IntakeResult {
   touched: number[];
 }
 
-export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: IngestContext): IntakeResult {
+export function receiveShopify(
+  db: Database,
+  delivery: ShopifyDelivery,
+  ctx: IngestContext,
+  dataDir: string,
+): IntakeResult {
   return db.sqlite
     .transaction((): IntakeResult => {
       const key = delivery.eventId ?? delivery.webhookId;
@@ -108,6 +121,12 @@ export function receiveShopify(db: Database, delivery: ShopifyDelivery, ctx: Ing
           detail,
           touched: [],
         };
+      }
+      if (PRIVACY_TOPICS.has(delivery.topic)) {
+        // Acted on at once; the body (personal data) is not kept, only what was done.
+        const done = handlePrivacyTopic(db, delivery, ctx, dataDir);
+        const deliveryId = logDelivery(db, { ...base, deliveryKey: key, outcome: 'accepted', detail: done.detail });
+        return { deliveryId, duplicate: false, results: [], detail: done.detail, touched: done.touched };
       }
       let events: ParsedEvent[] = [];
       let detail: string;
@@ -224,6 +243,72 @@ export function receiveWhatsApp(
       return { deliveryId, duplicate: false, results, detail, touched: [], learnedNumbers };
     })
     .immediate();
+}
+
+const PRIVACY_TOPICS = new Set(['customers/redact', 'customers/data_request', 'shop/redact']);
+
+const privacyCustomer = z.object({
+  customer: z
+    .object({
+      id: z.union([z.number(), z.string()]).nullish(),
+      email: z.string().nullish(),
+      phone: z.string().nullish(),
+    })
+    .nullish(),
+});
+
+function handlePrivacyTopic(
+  db: Database,
+  delivery: ShopifyDelivery,
+  ctx: IngestContext,
+  dataDir: string,
+): { detail: string; touched: number[] } {
+  const base = { brandId: delivery.brandId, requestedBy: 'shopify' as const, now: ctx.now };
+  if (delivery.topic === 'shop/redact') {
+    const erased = eraseBrand(db, delivery.brandId);
+    const id = recordRequest(db, { ...base, kind: 'redact_shop', profiles: erased.profiles, events: erased.events });
+    return {
+      detail: `shop erased: ${erased.profiles} customer(s), ${erased.events} event(s) (privacy request #${id})`,
+      touched: [],
+    };
+  }
+  const customer = privacyCustomer.parse(delivery.json).customer ?? {};
+  const profiles = profilesByIdentifiers(
+    db,
+    delivery.brandId,
+    {
+      shopify_customer_id: customer.id === null || customer.id === undefined ? null : String(customer.id),
+      email: customer.email,
+      phone: customer.phone,
+    },
+    ctx.normalize,
+  );
+  if (delivery.topic === 'customers/redact') {
+    const erased = eraseProfiles(db, profiles);
+    const id = recordRequest(db, {
+      ...base,
+      kind: 'redact_customer',
+      profiles: erased.profiles,
+      events: erased.events,
+    });
+    return {
+      detail: `customer erased: ${erased.profiles} profile(s), ${erased.events} event(s) (privacy request #${id})`,
+      touched: profiles,
+    };
+  }
+  const documents = profiles.flatMap((profileId): Record<string, unknown>[] => {
+    const document = customerData(db, profileId);
+    return document ? [document] : [];
+  });
+  const path = writeExport(dataDir, profiles, documents, ctx.now);
+  const id = recordRequest(db, {
+    ...base,
+    kind: 'data_request',
+    profiles: documents.length,
+    events: 0,
+    exportPath: path,
+  });
+  return { detail: `customer data exported to ${path} (privacy request #${id})`, touched: [] };
 }
 
 /** The identifiers the first event about a Shopify order carried. */

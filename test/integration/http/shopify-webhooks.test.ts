@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
@@ -304,6 +304,74 @@ describe('checkouts and abandonment', () => {
     await deliver('checkouts/delete', { id: 3, token: 'tok3' });
     clock().set('2026-03-02T10:00:00Z');
     expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+  });
+});
+
+describe('privacy topics', () => {
+  it('customers/data_request writes a JSON export of everything held and records where', async () => {
+    const response = await deliver('customers/data_request', {
+      shop_id: 1,
+      shop_domain: SHOP,
+      orders_requested: [5001, 5002],
+      customer: { id: 7001, email: 'ann.lee@example.com', phone: '+447700900123' },
+      data_request: { id: 9999 },
+    });
+    expect(response.status).toBe(200);
+    const request = backend.db.sqlite.prepare("SELECT * FROM privacy_request WHERE kind = 'data_request'").get() as {
+      export_path: string;
+      profiles_affected: number;
+    };
+    expect(request.profiles_affected).toBe(1);
+    const exported = JSON.parse(readFileSync(request.export_path, 'utf8')) as {
+      customers: { identifiers: unknown[]; events: unknown[] }[];
+    };
+    expect(exported.customers[0]?.identifiers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ value: 'ann.lee@example.com' })]),
+    );
+    expect(exported.customers[0]?.events.length).toBeGreaterThan(3);
+    expect(statSync(request.export_path).mode & 0o777).toBe(0o600);
+  });
+
+  it('customers/redact erases the profile, identifiers, events and stored bodies; an audit row without personal data remains', async () => {
+    const ann = await profileOf('ann.lee@example.com');
+    const response = await deliver('customers/redact', {
+      shop_id: 1,
+      shop_domain: SHOP,
+      customer: { id: 7001, email: 'ann.lee@example.com', phone: '+447700900123' },
+      orders_to_redact: [5001, 5002],
+    });
+    expect(response.status).toBe(200);
+    expect((await backend.call('customers.search', { query: 'ann.lee@example.com' })).total).toBe(0);
+    await expect(backend.call('customers.get', { id: ann.id })).rejects.toMatchObject({ kind: 'not_found' });
+    expect(count('SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?', ann.id)).toBe(0);
+    expect(count("SELECT count(*) FROM profile_identifier WHERE value LIKE '%ann.lee%'")).toBe(0);
+    expect(count("SELECT count(*) FROM webhook_delivery WHERE body LIKE '%ann.lee@example.com%'")).toBe(0);
+    const audit = backend.db.sqlite
+      .prepare("SELECT * FROM privacy_request WHERE kind = 'redact_customer'")
+      .get() as Record<string, unknown>;
+    expect(audit).toMatchObject({ requested_by: 'shopify', profiles_affected: 1 });
+    expect(JSON.stringify(audit)).not.toMatch(/ann|7700900123/i);
+  });
+
+  it('the shop can erase or export a customer from Customer 360', async () => {
+    await deliver(
+      'orders/create',
+      order(6001, { email: 'dora@example.com', customer: { id: 7100, email: 'dora@example.com', first_name: 'Dora' } }),
+    );
+    const dora = await profileOf('dora@example.com');
+    const exported = await backend.call('customers.exportData', { id: dora.id });
+    expect(readFileSync(exported.path, 'utf8')).toContain('dora@example.com');
+    expect(await backend.call('customers.erase', { id: dora.id })).toEqual({ profilesErased: 1, eventsErased: 1 });
+    expect((await backend.call('customers.search', { query: 'dora' })).total).toBe(0);
+    await expect(backend.call('customers.erase', { id: dora.id })).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('shop/redact erases every customer of that shop', async () => {
+    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBeGreaterThan(0);
+    expect((await deliver('shop/redact', { shop_id: 1, shop_domain: SHOP })).status).toBe(200);
+    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBe(0);
+    expect(count('SELECT count(*) FROM customer_raw_event WHERE brand_id = 1')).toBe(0);
+    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop'")).toBe(1);
   });
 });
 

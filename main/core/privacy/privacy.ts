@@ -1,0 +1,195 @@
+/**
+ * Privacy requests: erase a customer, export everything held about a
+ * customer, erase a whole shop. Shopify's mandatory topics
+ * (customers/redact, customers/data_request, shop/redact) and the Customer
+ * 360 buttons both come here. Erasing removes the profile, its identifiers,
+ * its events, merge history and reviews that name it, its checkouts and
+ * delivery receipts, and blanks stored webhook bodies that mention it; what
+ * remains is one `privacy_request` row with counts and no personal data.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from '../db/open';
+import { getProfile, identifiersOf, stmt } from '../identity/identity-repo';
+import { type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
+import { DEFAULT_BRAND_ID } from '../settings/settings-store';
+
+export type PrivacyKind = 'redact_customer' | 'data_request' | 'redact_shop';
+
+export function recordRequest(
+  db: Database,
+  args: {
+    brandId: number;
+    kind: PrivacyKind;
+    requestedBy: 'shopify' | 'shop';
+    profiles: number;
+    events: number;
+    exportPath?: string | null;
+    now: number;
+  },
+): number {
+  const result = stmt(
+    db,
+    `INSERT INTO privacy_request (brand_id, kind, requested_by, profiles_affected, events_affected, export_path, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(args.brandId, args.kind, args.requestedBy, args.profiles, args.events, args.exportPath ?? null, args.now);
+  return Number(result.lastInsertRowid);
+}
+
+/** Profiles of a brand holding any of these identifiers (Shopify sends id, email and phone). */
+export function profilesByIdentifiers(
+  db: Database,
+  brandId: number,
+  identifiers: { shopify_customer_id?: string | null; email?: string | null; phone?: string | null },
+  normalize: NormalizeOptions,
+): number[] {
+  const ids = new Set<number>();
+  for (const [type, raw] of Object.entries(identifiers) as [keyof typeof identifiers, string | null | undefined][]) {
+    if (!raw) continue;
+    const n = normalizeIdentifier(type, raw, normalize);
+    if (!n.ok) continue;
+    const owner = stmt(db, 'SELECT profile_id FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?')
+      .pluck()
+      .get(brandId, n.type, n.value) as number | undefined;
+    if (owner !== undefined) ids.add(owner);
+  }
+  return [...ids];
+}
+
+/** Everything held about one customer, as one JSON document. */
+export function customerData(db: Database, profileId: number): Record<string, unknown> | undefined {
+  const profile = getProfile(db, profileId);
+  if (!profile) return undefined;
+  const events = (
+    stmt(
+      db,
+      'SELECT id, event_type, source, external_id, payload, occurred_at, received_at FROM customer_raw_event WHERE customer_profile_id = ? ORDER BY occurred_at, id',
+    ).all(profileId) as {
+      id: number;
+      event_type: string;
+      source: string;
+      external_id: string | null;
+      payload: string;
+      occurred_at: number;
+      received_at: number;
+    }[]
+  ).map((e) => ({
+    id: e.id,
+    type: e.event_type,
+    source: e.source,
+    externalId: e.external_id,
+    occurredAt: new Date(e.occurred_at).toISOString(),
+    receivedAt: new Date(e.received_at).toISOString(),
+    payload: JSON.parse(e.payload) as unknown,
+  }));
+  const merges = stmt(
+    db,
+    'SELECT id, merged_profile_ids, reason, created_at, undone_at FROM merge_history WHERE base_profile_id = ?',
+  ).all(profileId);
+  return {
+    profile,
+    identifiers: identifiersOf(db, profileId).map((i) => ({
+      type: i.type,
+      value: i.value,
+      rawValue: i.raw_value,
+      source: i.source,
+      firstSeenAt: new Date(i.first_seen_at).toISOString(),
+    })),
+    events,
+    merges,
+    predictions: stmt(db, 'SELECT * FROM predictions WHERE profile_id = ?').get(profileId) ?? null,
+    journey: stmt(db, 'SELECT * FROM customer_journey WHERE profile_id = ?').get(profileId) ?? null,
+  };
+}
+
+/** Writes the export into `<dataDir>/exports` and returns its path. */
+export function writeExport(
+  dataDir: string,
+  profileIds: number[],
+  documents: Record<string, unknown>[],
+  now: number,
+): string {
+  const dir = join(dataDir, 'exports');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `customer-data-${profileIds.join('-') || 'none'}-${stamp}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ exportedAt: new Date(now).toISOString(), customers: documents }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+/** Erases profiles and everything that names them. Returns how many profiles and events went. */
+export function eraseProfiles(db: Database, profileIds: readonly number[]): { profiles: number; events: number } {
+  let events = 0;
+  let profiles = 0;
+  for (const id of profileIds) {
+    const profile = getProfile(db, id);
+    if (!profile) continue;
+    const values = identifiersOf(db, id).map((i) => i.value);
+    const tokens = stmt(
+      db,
+      "SELECT DISTINCT payload ->> '$.checkoutToken' FROM customer_raw_event WHERE customer_profile_id = ? AND payload ->> '$.checkoutToken' IS NOT NULL",
+    )
+      .pluck()
+      .all(id) as string[];
+    for (const token of tokens)
+      stmt(db, 'DELETE FROM checkout_state WHERE brand_id = ? AND token = ?').run(profile.brand_id, token);
+    events += stmt(db, 'DELETE FROM customer_raw_event WHERE customer_profile_id = ?').run(id).changes;
+    const histories = stmt(
+      db,
+      `SELECT id FROM merge_history WHERE base_profile_id = ? OR EXISTS (SELECT 1 FROM json_each(merged_profile_ids) WHERE value = ?)`,
+    )
+      .pluck()
+      .all(id, id) as number[];
+    for (const historyId of histories) {
+      stmt(db, 'DELETE FROM profile_redirect WHERE merge_history_id = ?').run(historyId);
+      stmt(db, 'UPDATE merge_review SET merge_history_id = NULL WHERE merge_history_id = ?').run(historyId);
+      stmt(db, 'DELETE FROM merge_history WHERE id = ?').run(historyId);
+    }
+    stmt(db, 'DELETE FROM profile_redirect WHERE from_profile_id = ? OR to_profile_id = ?').run(id, id);
+    stmt(
+      db,
+      'DELETE FROM merge_review WHERE EXISTS (SELECT 1 FROM json_each(candidate_profile_ids) WHERE value = ?)',
+    ).run(id);
+    stmt(db, 'DELETE FROM profile_separation WHERE profile_a = ? OR profile_b = ?').run(id, id);
+    for (const value of values) {
+      const digits = value.replace(/^\+/, '');
+      stmt(db, 'DELETE FROM message_delivery_update WHERE recipient = ?').run(digits);
+      stmt(
+        db,
+        "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(body, ?) > 0 OR instr(body, ?) > 0)",
+      ).run(value, digits);
+    }
+    stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(id);
+    profiles += 1;
+  }
+  return { profiles, events };
+}
+
+/** Erases every customer of a brand (and the brand itself unless it is the main shop). */
+export function eraseBrand(db: Database, brandId: number): { profiles: number; events: number } {
+  const events = stmt(db, 'DELETE FROM customer_raw_event WHERE brand_id = ?').run(brandId).changes;
+  stmt(
+    db,
+    'DELETE FROM profile_redirect WHERE merge_history_id IN (SELECT id FROM merge_history WHERE brand_id = ?)',
+  ).run(brandId);
+  stmt(db, 'DELETE FROM merge_review WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM merge_history WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM profile_separation WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM checkout_state WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM message_delivery_update WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM webhook_delivery WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM profile_identifier WHERE brand_id = ?').run(brandId);
+  const profiles = stmt(db, 'DELETE FROM customer_profile WHERE brand_id = ?').run(brandId).changes;
+  if (brandId !== DEFAULT_BRAND_ID) {
+    stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);
+    for (const table of ['automation_execution', 'message_outbox', 'marketing_automation', 'model_version']) {
+      stmt(db, `DELETE FROM ${table} WHERE brand_id = ?`).run(brandId);
+    }
+    stmt(db, 'DELETE FROM brand WHERE id = ?').run(brandId);
+  }
+  return { profiles, events };
+}
