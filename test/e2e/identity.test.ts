@@ -365,4 +365,31 @@ describe.skipIf(!haveChromium && !inCi)('Identity in Chromium', () => {
     await page.context().close();
     expect(problems).toEqual([]);
   });
+  it("saves a copy of a customer's data and erases them from their Customer 360 page", async () => {
+    apiKey = (await rpc<{ apiKey: string }>('settings.apiKey')).apiKey;
+    const [posted] = await send({
+      type: 'purchase',
+      occurredAt: '2026-03-07T09:00:00Z',
+      source: 'api',
+      externalId: 'erase-1',
+      identifiers: { email: 'erin.erase@example.com' },
+      payload: { total: 9.5, firstName: 'Erin', lastName: 'Erase' },
+    });
+    const page = await open(server.launchUrl);
+    await page.goto(`${origin}/customers/${posted?.profileId}`);
+    await page.getByRole('heading', { level: 1, name: 'Erin Erase' }).waitFor();
+    await page.getByRole('button', { name: 'Save a copy of their data' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved on this PC' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'Saved on this PC' }).textContent()).toMatch(
+      /exports\/customer-data-/,
+    );
+    await page.getByRole('button', { name: 'Erase this customer' }).click();
+    await page.getByRole('button', { name: 'Yes, erase' }).click();
+    await page.getByRole('status').filter({ hasText: 'everything about them were erased' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/customers');
+    const left = await rpc<{ total: number }>('customers.search', { query: 'erin.erase@example.com' });
+    expect(left.total).toBe(0);
+    await page.context().close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -89,6 +89,7 @@ function CustomerView({ id }: { id: number }) {
             </div>
           ) : null}
           <Totals customer={customer} />
+          <OpenCarts customer={customer} />
           <Consent customer={customer} />
           <Identifiers customer={customer} />
           <Merges
@@ -99,6 +100,7 @@ function CustomerView({ id }: { id: number }) {
             }}
           />
           <Timeline id={customer.id} version={timelineVersion} />
+          <Privacy customer={customer} onErased={() => navigate('/customers', { state: { erased: customer.id } })} />
         </>
       ) : loaded.error ? (
         <>
@@ -347,6 +349,80 @@ function Timeline({ id, version }: { id: number; version: number }) {
         </button>
       ) : loading && events.length === 0 ? (
         <p>Loading…</p>
+      ) : null}
+    </section>
+  );
+}
+
+function OpenCarts({ customer }: { customer: Customer360 }) {
+  if (customer.openCarts.length === 0) return null;
+  return (
+    <section aria-labelledby="carts-heading" className="panel">
+      <h2 id="carts-heading">Checkouts they left unfinished</h2>
+      <ul className="plain-list">
+        {customer.openCarts.map((cart) => (
+          <li key={cart.token}>
+            {cart.total !== null ? formatMoney(cart.total, cart.currency ?? customer.currency) : 'A checkout'} left on{' '}
+            {formatDate(cart.abandonedAt)}
+            {cart.url ? (
+              <>
+                {' '}
+                — their link back to it: <span className="mono">{cart.url}</span>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Their rights over their data: a copy of everything, or erasing it. */
+function Privacy({ customer, onErased }: { customer: Customer360; onErased(): void }) {
+  const [exported, setExported] = useState<string>();
+  const [error, setError] = useState<AppError>();
+  return (
+    <section aria-labelledby="privacy-heading" className="panel">
+      <h2 id="privacy-heading">Their data</h2>
+      <p className="muted">
+        When a customer asks what you hold about them, or asks you to delete it, use these. Erasing cannot be undone.
+      </p>
+      <Problem error={error} />
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            setError(undefined);
+            try {
+              setExported((await client.call('customers.exportData', { id: customer.id })).path);
+            } catch (e) {
+              setError(asAppError(e));
+            }
+          }}
+        >
+          Save a copy of their data
+        </button>
+        <ConfirmAction
+          label="Erase this customer"
+          question={`Erase ${customerName(customer.name)} and everything about them? This cannot be undone.`}
+          confirmLabel="Yes, erase"
+          busyLabel="Erasing…"
+          onConfirm={async () => {
+            setError(undefined);
+            try {
+              await client.call('customers.erase', { id: customer.id });
+              onErased();
+            } catch (e) {
+              setError(asAppError(e));
+            }
+          }}
+        />
+      </div>
+      {exported ? (
+        <p role="status" className="saved">
+          Saved on this PC: <span className="mono">{exported}</span>
+        </p>
       ) : null}
     </section>
   );

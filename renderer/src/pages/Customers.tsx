@@ -1,6 +1,6 @@
 /** Customers: search as you type, sort, one page at a time; each row opens the Customer 360 page. */
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { PageHeader, Problem } from '../components';
 import { customerName, formatDate, formatMoney, formatNumber } from '../format';
 import { useCommand } from '../use-command';
@@ -12,6 +12,7 @@ type Sort = 'last_seen' | 'lifetime_value';
 export function CustomersPage() {
   // The search lives in the address, so Back from a customer returns to the same list.
   const [params, setParams] = useSearchParams();
+  const erased = ((useLocation().state ?? {}) as { erased?: number }).erased;
   const query = params.get('q') ?? '';
   const sort: Sort = params.get('sort') === 'lifetime_value' ? 'lifetime_value' : 'last_seen';
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
@@ -52,6 +53,11 @@ export function CustomersPage() {
       <PageHeader title="Customers">
         One profile per real person, joined from every place they bought or got in touch.
       </PageHeader>
+      {erased !== undefined ? (
+        <div className="notice small success" role="status">
+          Customer #{erased} and everything about them were erased.
+        </div>
+      ) : null}
       <div className="toolbar">
         <label className="search">
           <span>Search</span>
