@@ -17,7 +17,7 @@ import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
-import { DEFAULT_ABANDON_MINUTES, dueAbandonments } from './ingest/sources/shopify-checkouts';
+import { dueAbandonments } from './ingest/sources/shopify-checkouts';
 import { type IntakeResult, receiveShopify, receiveWhatsApp, type ShopifyDelivery } from './ingest/webhook-intake';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
@@ -26,7 +26,6 @@ import { StreamRunner } from './streams/streams';
 
 export const CUSTOMER_CACHE_MS = 5 * 60_000;
 const API_KEY = 'api.key';
-export const ABANDON_KEY = 'checkout.abandonAfterMinutes';
 
 export class Core {
   readonly streams: StreamRunner;
@@ -127,9 +126,7 @@ export class Core {
 
   /** Minutes a checkout may stay unfinished before it counts as abandoned (Settings; default 2 hours). */
   abandonAfterMinutes(): number {
-    const raw = this.db.orm.select().from(setting).where(eq(setting.key, ABANDON_KEY)).get()?.value;
-    const minutes = raw === undefined ? Number.NaN : Number(JSON.parse(raw));
-    return Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_ABANDON_MINUTES;
+    return readSettings(this.db).abandonedCheckoutMinutes;
   }
 
   /** Marks checkouts past the delay as abandoned and records a cart_abandoned event for each. */

@@ -36,6 +36,12 @@ export const settingsSchema = z.object({
     }),
   /** The shop's own numbers: never taken as a customer's phone. Stored as E.164. */
   shopPhoneNumbers: z.array(z.string().trim().min(1).max(40)).max(20, 'List at most 20 shop phone numbers'),
+  /** A Shopify checkout not finished within this many minutes counts as abandoned. */
+  abandonedCheckoutMinutes: z
+    .number({ error: 'Minutes must be a whole number' })
+    .int('Minutes must be a whole number')
+    .min(5, 'Give between 5 minutes and 7 days (10080 minutes)')
+    .max(10080, 'Give between 5 minutes and 7 days (10080 minutes)'),
   uiPort: port('App port'),
   ingestHost: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], {
     error: 'Ingest address must be an IP address such as 127.0.0.1 or 0.0.0.0, or "localhost"',

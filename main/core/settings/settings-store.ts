@@ -13,9 +13,12 @@ export const DEFAULT_BRAND_ID = 1;
 export const DEFAULT_UI_PORT = 4310;
 export const DEFAULT_INGEST_PORT = 4311;
 export const DEFAULT_INGEST_HOST = '127.0.0.1';
+/** Shopify has no "abandoned" topic; two hours without completion is the usual definition. */
+export const DEFAULT_ABANDONED_CHECKOUT_MINUTES = 120;
 
 const KEYS = {
   shopPhoneNumbers: 'shop.phoneNumbers',
+  abandonedCheckoutMinutes: 'checkout.abandonAfterMinutes',
   uiPort: 'ui.port',
   ingestHost: 'ingest.host',
   ingestPort: 'ingest.port',
@@ -126,6 +129,7 @@ export function readSettings(db: Database): Settings {
     defaultCountry: row?.defaultCountry ?? localeCountry(),
     currency: row?.currency ?? 'USD',
     shopPhoneNumbers: stored.get(KEYS.shopPhoneNumbers) ?? [],
+    abandonedCheckoutMinutes: stored.get(KEYS.abandonedCheckoutMinutes) ?? DEFAULT_ABANDONED_CHECKOUT_MINUTES,
     uiPort: stored.get(KEYS.uiPort) ?? DEFAULT_UI_PORT,
     ingestHost: stored.get(KEYS.ingestHost) ?? DEFAULT_INGEST_HOST,
     ingestPort: stored.get(KEYS.ingestPort) ?? DEFAULT_INGEST_PORT,
@@ -140,6 +144,7 @@ export function readSettings(db: Database): Settings {
     ...(bad.has('defaultCountry') ? { defaultCountry: localeCountry() } : {}),
     ...(bad.has('currency') ? { currency: 'USD' } : {}),
     ...(bad.has('shopPhoneNumbers') ? { shopPhoneNumbers: [] } : {}),
+    ...(bad.has('abandonedCheckoutMinutes') ? { abandonedCheckoutMinutes: DEFAULT_ABANDONED_CHECKOUT_MINUTES } : {}),
     ...(bad.has('uiPort') ? { uiPort: DEFAULT_UI_PORT } : {}),
     ...(bad.has('ingestHost') ? { ingestHost: DEFAULT_INGEST_HOST } : {}),
     ...(bad.has('ingestPort') ? { ingestPort: DEFAULT_INGEST_PORT } : {}),

@@ -21,6 +21,7 @@ const toDraft = (s: Settings): Draft => ({
   defaultCountry: s.defaultCountry,
   currency: s.currency,
   shopPhoneNumbers: s.shopPhoneNumbers.join('\n'),
+  abandonedCheckoutMinutes: String(s.abandonedCheckoutMinutes),
   uiPort: String(s.uiPort),
   ingestHost: s.ingestHost,
   ingestPort: String(s.ingestPort),
@@ -66,6 +67,7 @@ export function SettingsPage() {
         brandName: draft.brandName,
         defaultCountry: draft.defaultCountry,
         currency: draft.currency,
+        abandonedCheckoutMinutes: Number(draft.abandonedCheckoutMinutes),
         shopPhoneNumbers: draft.shopPhoneNumbers
           .split('\n')
           .map((line) => line.trim())
@@ -127,6 +129,14 @@ export function SettingsPage() {
               recognise a customer.
             </p>
             {fieldError('shopPhoneNumbers')}
+
+            <label htmlFor="setting-abandonedCheckoutMinutes">Call a checkout abandoned after (minutes)</label>
+            <input type="text" inputMode="numeric" {...field('abandonedCheckoutMinutes')} />
+            <p className="hint">
+              A Shopify checkout not finished within this time shows on the customer as an unfinished checkout. The
+              usual choice is 120 minutes (2 hours).
+            </p>
+            {fieldError('abandonedCheckoutMinutes')}
           </fieldset>
 
           <fieldset>

@@ -32,6 +32,7 @@ describe('settings', () => {
           defaultCountry: 'DE',
           currency: expect.stringMatching(/^[A-Z]{3}$/),
           shopPhoneNumbers: [],
+          abandonedCheckoutMinutes: 120,
           uiPort: 4310,
           ingestHost: '127.0.0.1',
           ingestPort: 5000,

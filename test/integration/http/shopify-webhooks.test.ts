@@ -293,6 +293,23 @@ describe('checkouts and abandonment', () => {
     expect((await profileOf('cara.moss@example.com')).openCarts).toEqual([]);
   });
 
+  it('uses the delay the shop chose in Settings', async () => {
+    await backend.call('settings.update', { abandonedCheckoutMinutes: 30 });
+    clock().set('2026-03-05T10:00:00Z');
+    await deliver(
+      'checkouts/create',
+      checkout('tok9', { created_at: '2026-03-05T09:00:00+00:00', updated_at: '2026-03-05T09:00:00+00:00' }),
+    );
+    clock().set('2026-03-05T09:29:00Z');
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    clock().set('2026-03-05T09:31:00Z');
+    expect(backend.core.sweepAbandonedCheckouts()).toBe(1);
+    await backend.call('settings.update', { abandonedCheckoutMinutes: 120 });
+    await expect(backend.call('settings.update', { abandonedCheckoutMinutes: 1 })).rejects.toMatchObject({
+      field: 'abandonedCheckoutMinutes',
+    });
+  });
+
   it('a completed or deleted checkout is never called abandoned', async () => {
     clock().set('2026-03-01T10:00:00Z');
     await deliver('checkouts/create', checkout('tok2', { updated_at: '2026-03-01T09:55:00+00:00' }));

@@ -63,6 +63,7 @@ describe('settings schema', () => {
     defaultCountry: 'gb',
     currency: 'gbp',
     shopPhoneNumbers: [],
+    abandonedCheckoutMinutes: 120,
     uiPort: 4310,
     ingestHost: '0.0.0.0',
     ingestPort: 4311,

@@ -10,8 +10,6 @@ import { eventInputSchema, type IdentifiersInput, type ParsedEvent } from '../..
 import type { Database } from '../../db/open';
 import { stmt } from '../../identity/identity-repo';
 
-export const DEFAULT_ABANDON_MINUTES = 120;
-
 const text = z.string().nullish();
 const money = z
   .union([z.string(), z.number()])
