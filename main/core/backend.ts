@@ -35,6 +35,8 @@ export interface BackendOptions {
   rendererDir?: string;
   /** Fixed token (tests); otherwise random per launch. */
   token?: string;
+  /** Requests per 10 s one address may make to the ingest listener before 429 (tests lower it). */
+  ingestRateLimitPer10s?: number;
   /** Where connection secrets are kept; defaults to a user-only file beside the data file (memory for ':memory:'). */
   secretStore?: SecretStore;
 }
@@ -110,7 +112,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
         );
       }
 
-      const ingestApp = createIngestListener({ version: appVersion(), logger, core });
+      const ingestApp = createIngestListener({
+        version: appVersion(),
+        logger,
+        core,
+        ...(options.ingestRateLimitPer10s ? { rateLimitPer10s: options.ingestRateLimitPer10s } : {}),
+      });
       let ingestHost = settings.ingestHost;
       let ingest: Listening;
       try {
