@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { consoleLogger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
+import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
@@ -86,6 +87,21 @@ export function buildCli(): Command {
       } finally {
         db.close();
       }
+    });
+
+  connect
+    .command('whatsapp')
+    .description("Connect WhatsApp: the Meta app's secret and the verify token you type into Meta's webhook settings.")
+    .requiredOption('--app-secret <secret>', "the Meta app's secret (App settings → Basic)")
+    .requiredOption('--verify-token <token>', 'any word you choose; type the same into Meta as the verify token')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .action((opts: { appSecret: string; verifyToken: string; dataDir?: string }) => {
+      const dataDir = resolveDataDir({ flag: opts.dataDir });
+      openDatabase(join(dataDir, DATABASE_FILE_NAME)).close();
+      saveWhatsApp(new FileSecretStore(dataDir), { appSecret: opts.appSecret, verifyToken: opts.verifyToken });
+      process.stdout.write(
+        "Connected WhatsApp. In Meta, use <your tunnel's address>/webhooks/whatsapp as the callback URL.\n",
+      );
     });
 
   return program;

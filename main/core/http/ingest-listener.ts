@@ -35,12 +35,10 @@ export function createIngestListener(options: {
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, res) => {
-        res
-          .status(429)
-          .json({
-            ok: false,
-            error: { kind: 'unavailable', message: 'Too many requests; try again in a few seconds.' },
-          });
+        res.status(429).json({
+          ok: false,
+          error: { kind: 'unavailable', message: 'Too many requests; try again in a few seconds.' },
+        });
       },
     }),
   );

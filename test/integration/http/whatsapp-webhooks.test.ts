@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { tempDir, testBackend } from '../../support/backend';
+import { builtScript } from '../../support/spawn';
 
 const APP_SECRET = 'meta-app-secret-0123';
 const VERIFY = 'my-verify-token';
@@ -163,5 +165,45 @@ describe('POST /webhooks/whatsapp', () => {
     expect(connections.whatsapp).toMatchObject({ appSecretSaved: true, verifyTokenSaved: true });
     expect(JSON.stringify(connections)).not.toContain(APP_SECRET);
     expect(JSON.stringify(connections)).not.toContain(VERIFY);
+  });
+});
+
+describe('constintel connect whatsapp', () => {
+  it('saves the app secret and verify token where the server finds them', async () => {
+    const other = tempDir();
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          builtScript('cli'),
+          'connect',
+          'whatsapp',
+          '--app-secret',
+          'from-terminal',
+          '--verify-token',
+          'tok-123',
+          '--data-dir',
+          other.path,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^Connected WhatsApp\./);
+      const server = await testBackend({ dataDir: other.path, listen: true, uiPort: 0, ingestPort: 0 });
+      try {
+        const answer = await fetch(
+          `${server.runtime.ingest.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=tok-123&hub.challenge=42`,
+        );
+        expect(await answer.text()).toBe('42');
+        expect((await server.call('connections.get', {})).whatsapp).toMatchObject({
+          appSecretSaved: true,
+          verifyTokenSaved: true,
+        });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      other.remove();
+    }
   });
 });
