@@ -7,11 +7,13 @@
 import { customer360Bench } from './customer360';
 import { identityBench } from './identity';
 import { startupBench } from './startup';
+import { webhooksBench } from './webhooks';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   startup: startupBench,
   identity: identityBench,
   customer360: customer360Bench,
+  webhooks: webhooksBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
