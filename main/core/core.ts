@@ -18,7 +18,13 @@ import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
 import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
 import { dueAbandonments } from './ingest/sources/shopify-checkouts';
-import { type IntakeResult, receiveShopify, receiveWhatsApp, type ShopifyDelivery } from './ingest/webhook-intake';
+import {
+  type IntakeResult,
+  receiveShopify,
+  receiveShopifyInTransaction,
+  receiveWhatsApp,
+  type ShopifyDelivery,
+} from './ingest/webhook-intake';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
@@ -26,6 +32,8 @@ import { StreamRunner } from './streams/streams';
 
 export const CUSTOMER_CACHE_MS = 5 * 60_000;
 const API_KEY = 'api.key';
+/** Most webhook deliveries committed in one transaction. */
+const MAX_BATCH = 500;
 
 export class Core {
   readonly streams: StreamRunner;
@@ -33,6 +41,11 @@ export class Core {
   private readonly customers: TtlCache<number, Customer360Result>;
   private normalizeCache: NormalizeOptions | undefined;
   private jobTimer: NodeJS.Timeout | undefined;
+  private readonly shopifyQueue: {
+    delivery: ShopifyDelivery;
+    resolve(result: IntakeResult): void;
+    reject(error: unknown): void;
+  }[] = [];
 
   constructor(
     readonly db: Database,
@@ -65,18 +78,54 @@ export class Core {
     return { ...base, defaultCountry: country ?? base.defaultCountry };
   }
 
-  /** A verified Shopify delivery: logged and ingested in one transaction, before the answer goes back. */
-  receiveShopify(delivery: ShopifyDelivery): IntakeResult {
-    const ctx = {
-      brandId: delivery.brandId,
-      now: this.clock.now().getTime(),
-      normalize: this.normalizeOptionsFor(delivery.brandId),
+  /**
+   * A verified Shopify delivery: logged and ingested before the answer goes back. Deliveries arriving
+   * together are committed in one transaction (one WAL write instead of one each), and each sender is
+   * answered only after that commit; if the batch fails, each is retried alone so one bad delivery
+   * cannot take the others down.
+   */
+  receiveShopify(delivery: ShopifyDelivery): Promise<IntakeResult> {
+    return new Promise((resolve, reject) => {
+      this.shopifyQueue.push({ delivery, resolve, reject });
+      if (this.shopifyQueue.length === 1) setImmediate(() => this.flushShopify());
+    });
+  }
+
+  private flushShopify(): void {
+    const batch = this.shopifyQueue.splice(0, MAX_BATCH);
+    if (this.shopifyQueue.length > 0) setImmediate(() => this.flushShopify());
+    const now = this.clock.now().getTime();
+    const ctxFor = (d: ShopifyDelivery) => ({
+      brandId: d.brandId,
+      now,
+      normalize: this.normalizeOptionsFor(d.brandId),
+    });
+    const settle = (results: IntakeResult[]) => {
+      for (const result of results) {
+        for (const r of result.results) this.customers.invalidate(r.touched);
+        this.customers.invalidate(result.touched);
+      }
+      this.streams.notify();
     };
-    const result = receiveShopify(this.db, delivery, ctx, this.dataDir);
-    for (const r of result.results) this.customers.invalidate(r.touched);
-    this.customers.invalidate(result.touched);
-    this.streams.notify();
-    return result;
+    try {
+      const results = this.db.sqlite
+        .transaction(() =>
+          batch.map((item) => receiveShopifyInTransaction(this.db, item.delivery, ctxFor(item.delivery), this.dataDir)),
+        )
+        .immediate();
+      settle(results);
+      batch.forEach((item, i) => item.resolve(results[i] as IntakeResult));
+    } catch {
+      for (const item of batch) {
+        try {
+          const result = receiveShopify(this.db, item.delivery, ctxFor(item.delivery), this.dataDir);
+          settle([result]);
+          item.resolve(result);
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    }
   }
 
   /** The shop erases a customer (their request, made in the shop). */

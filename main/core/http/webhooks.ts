@@ -46,7 +46,7 @@ export function createWebhooks(core: Core): Router {
     });
   };
 
-  router.post('/shopify', express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }), (req, res) => {
+  router.post('/shopify', express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const domain = req.get('x-shopify-shop-domain') ?? '';
     const topic = req.get('x-shopify-topic') ?? '';
@@ -82,7 +82,7 @@ export function createWebhooks(core: Core): Router {
       return;
     }
     const triggered = Date.parse(req.get('x-shopify-triggered-at') ?? '');
-    const result = core.receiveShopify({
+    const result = await core.receiveShopify({
       brandId: shop.brandId,
       topic,
       eventId: req.get('x-shopify-event-id') ?? null,

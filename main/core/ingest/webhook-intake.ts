@@ -94,71 +94,81 @@ export function receiveShopify(
   ctx: IngestContext,
   dataDir: string,
 ): IntakeResult {
-  return db.sqlite
-    .transaction((): IntakeResult => {
-      const key = delivery.eventId ?? delivery.webhookId;
-      const earlier = stmt(
-        db,
-        `SELECT id FROM webhook_delivery WHERE provider = 'shopify' AND outcome = 'accepted'
-         AND (delivery_key = ? OR (? IS NOT NULL AND webhook_id = ?)) LIMIT 1`,
-      )
-        .pluck()
-        .get(key, delivery.webhookId, delivery.webhookId) as number | undefined;
-      const base = {
-        provider: 'shopify' as const,
-        brandId: delivery.brandId,
-        topic: delivery.topic,
-        receivedAt: ctx.now,
-        triggeredAt: delivery.triggeredAt,
-        webhookId: delivery.webhookId,
-      };
-      if (earlier !== undefined) {
-        const detail = `same delivery as #${earlier}; nothing changed`;
-        return {
-          deliveryId: logDelivery(db, { ...base, outcome: 'duplicate', detail }),
-          duplicate: true,
-          results: [],
-          detail,
-          touched: [],
-        };
-      }
-      if (PRIVACY_TOPICS.has(delivery.topic)) {
-        // Acted on at once; the body (personal data) is not kept, only what was done.
-        const done = handlePrivacyTopic(db, delivery, ctx, dataDir);
-        const deliveryId = logDelivery(db, { ...base, deliveryKey: key, outcome: 'accepted', detail: done.detail });
-        return { deliveryId, duplicate: false, results: [], detail: done.detail, touched: done.touched };
-      }
-      let events: ParsedEvent[] = [];
-      let detail: string;
-      let touched: number[] = [];
-      try {
-        const mapped = delivery.topic.startsWith('checkouts/')
-          ? applyCheckout(db, delivery.brandId, delivery.topic, delivery.json, ctx.now)
-          : mapShopify(
-              delivery.topic,
-              delivery.json,
-              (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
-              new Date(ctx.now),
-            );
-        events = mapped.events;
-        detail = mapped.detail;
-        if ('touched' in mapped) touched = mapped.touched as number[];
-      } catch (error) {
-        // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.
-        detail = `kept as received; could not be read as ${delivery.topic}: ${firstLine(error)}`;
-      }
-      const results = events.map((event) => ingestInTransaction(db, event, ctx));
-      const deliveryId = logDelivery(db, {
-        ...base,
-        deliveryKey: key,
-        outcome: 'accepted',
-        detail,
-        body: delivery.raw,
-        eventCount: results.filter((r) => !r.duplicate).length,
-      });
-      return { deliveryId, duplicate: false, results, detail, touched };
-    })
-    .immediate();
+  return db.sqlite.transaction(() => receiveShopifyInTransaction(db, delivery, ctx, dataDir)).immediate();
+}
+
+/** The same, inside a transaction the caller holds (several deliveries are committed together under load). */
+export function receiveShopifyInTransaction(
+  db: Database,
+  delivery: ShopifyDelivery,
+  ctx: IngestContext,
+  dataDir: string,
+): IntakeResult {
+  const key = delivery.eventId ?? delivery.webhookId;
+  // Two indexed lookups (an OR across the two columns would scan every delivery).
+  const byKey = stmt(
+    db,
+    "SELECT id FROM webhook_delivery WHERE provider = 'shopify' AND delivery_key = ? AND outcome = 'accepted' LIMIT 1",
+  ).pluck();
+  const byWebhookId = stmt(
+    db,
+    "SELECT id FROM webhook_delivery WHERE provider = 'shopify' AND webhook_id = ? AND outcome = 'accepted' LIMIT 1",
+  ).pluck();
+  const earlier = ((key === null ? undefined : byKey.get(key)) ??
+    (delivery.webhookId === null ? undefined : byWebhookId.get(delivery.webhookId))) as number | undefined;
+  const base = {
+    provider: 'shopify' as const,
+    brandId: delivery.brandId,
+    topic: delivery.topic,
+    receivedAt: ctx.now,
+    triggeredAt: delivery.triggeredAt,
+    webhookId: delivery.webhookId,
+  };
+  if (earlier !== undefined) {
+    const detail = `same delivery as #${earlier}; nothing changed`;
+    return {
+      deliveryId: logDelivery(db, { ...base, outcome: 'duplicate', detail }),
+      duplicate: true,
+      results: [],
+      detail,
+      touched: [],
+    };
+  }
+  if (PRIVACY_TOPICS.has(delivery.topic)) {
+    // Acted on at once; the body (personal data) is not kept, only what was done.
+    const done = handlePrivacyTopic(db, delivery, ctx, dataDir);
+    const deliveryId = logDelivery(db, { ...base, deliveryKey: key, outcome: 'accepted', detail: done.detail });
+    return { deliveryId, duplicate: false, results: [], detail: done.detail, touched: done.touched };
+  }
+  let events: ParsedEvent[] = [];
+  let detail: string;
+  let touched: number[] = [];
+  try {
+    const mapped = delivery.topic.startsWith('checkouts/')
+      ? applyCheckout(db, delivery.brandId, delivery.topic, delivery.json, ctx.now)
+      : mapShopify(
+          delivery.topic,
+          delivery.json,
+          (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
+          new Date(ctx.now),
+        );
+    events = mapped.events;
+    detail = mapped.detail;
+    if ('touched' in mapped) touched = mapped.touched as number[];
+  } catch (error) {
+    // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.
+    detail = `kept as received; could not be read as ${delivery.topic}: ${firstLine(error)}`;
+  }
+  const results = events.map((event) => ingestInTransaction(db, event, ctx));
+  const deliveryId = logDelivery(db, {
+    ...base,
+    deliveryKey: key,
+    outcome: 'accepted',
+    detail,
+    body: delivery.raw,
+    eventCount: results.filter((r) => !r.duplicate).length,
+  });
+  return { deliveryId, duplicate: false, results, detail, touched };
 }
 
 export interface WhatsAppDelivery {

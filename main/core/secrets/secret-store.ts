@@ -8,7 +8,7 @@
  * - Desktop: the Electron shell passes a store that encrypts each value with
  *   the OS keychain (safeStorage) into the same file; see main/electron.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SecretStore {
@@ -40,8 +40,12 @@ export class FileSecretStore implements SecretStore {
   }
 
   get(name: string): string | undefined {
-    const stored = this.read()[name];
-    return stored ? this.codec.decode(stored) : undefined;
+    const cache = this.load();
+    if (cache.decoded.has(name)) return cache.decoded.get(name);
+    const stored = cache.all[name];
+    const value = stored ? this.codec.decode(stored) : undefined;
+    cache.decoded.set(name, value);
+    return value;
   }
 
   set(name: string, value: string): void {
@@ -56,7 +60,29 @@ export class FileSecretStore implements SecretStore {
     this.write(all);
   }
 
+  /** The file is re-read only when it changed (another process, such as `constintel connect`, may write it). */
+  private cache:
+    | { mtimeMs: number; size: number; all: Record<string, StoredSecret>; decoded: Map<string, string | undefined> }
+    | undefined;
+
   private read(): Record<string, StoredSecret> {
+    return this.load().all;
+  }
+
+  private load() {
+    let stat: { mtimeMs: number; size: number };
+    try {
+      stat = statSync(this.file);
+    } catch {
+      this.cache = { mtimeMs: -1, size: 0, all: {}, decoded: new Map() };
+      return this.cache;
+    }
+    if (this.cache && this.cache.mtimeMs === stat.mtimeMs && this.cache.size === stat.size) return this.cache;
+    this.cache = { mtimeMs: stat.mtimeMs, size: stat.size, all: this.parse(), decoded: new Map() };
+    return this.cache;
+  }
+
+  private parse(): Record<string, StoredSecret> {
     if (!existsSync(this.file)) return {};
     try {
       return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, StoredSecret>;
@@ -72,6 +98,7 @@ export class FileSecretStore implements SecretStore {
     writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, this.file);
+    this.cache = undefined;
   }
 }
 
