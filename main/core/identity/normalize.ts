@@ -83,7 +83,24 @@ export function normalizeEmail(raw: string): Normalized {
   return { ok: true, type: 'email', value };
 }
 
+/** Parsing a phone is the costliest step of ingestion; the same numbers come back again and again. */
+const PHONE_CACHE_MAX = 20_000;
+const phoneCache = new Map<string, Normalized>();
+
 export function normalizePhone(raw: string, options: NormalizeOptions): Normalized {
+  const key = `${options.defaultCountry}|${raw}`;
+  let result = phoneCache.get(key);
+  if (result === undefined) {
+    result = parsePhone(raw, options.defaultCountry);
+    if (phoneCache.size >= PHONE_CACHE_MAX) phoneCache.clear();
+    phoneCache.set(key, result);
+  }
+  // The shop's own numbers change with Settings, so they are checked after the cache.
+  if (result.ok && options.shopNumbers?.has(result.value)) return { ok: false, reason: 'shop_number' };
+  return result;
+}
+
+function parsePhone(raw: string, defaultCountry: string): Normalized {
   const trimmed = raw.trim();
   if (trimmed === '') return { ok: false, reason: 'empty' };
   if (isPlaceholder(trimmed)) return { ok: false, reason: 'placeholder' };
@@ -93,11 +110,10 @@ export function normalizePhone(raw: string, options: NormalizeOptions): Normaliz
   if (trimmed.startsWith('00')) candidates.push(`+${digits.slice(2)}`);
   if (!trimmed.startsWith('+') && !trimmed.startsWith('0') && digits.length >= 10) candidates.push(`+${digits}`);
   for (const candidate of candidates) {
-    const parsed = parsePhoneNumberFromString(candidate, options.defaultCountry as CountryCode);
+    const parsed = parsePhoneNumberFromString(candidate, defaultCountry as CountryCode);
     if (!parsed?.isPossible()) continue;
     const national = parsed.nationalNumber;
     if (/^(\d)\1+$/.test(national) || /^0+$/.test(national)) return { ok: false, reason: 'placeholder' };
-    if (options.shopNumbers?.has(parsed.number)) return { ok: false, reason: 'shop_number' };
     return { ok: true, type: 'phone', value: parsed.number };
   }
   return { ok: false, reason: 'unparseable_phone' };
