@@ -24,11 +24,10 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Identifier types an event may carry. `whatsapp` numbers are phones and match phones. */
-export const INPUT_IDENTIFIER_TYPES = [
+/** Identifier types stored on profiles. */
+export const IDENTIFIER_TYPES = [
   'email',
   'phone',
-  'whatsapp',
   'loyalty_id',
   'device_id',
   'cookie_id',
@@ -37,10 +36,11 @@ export const INPUT_IDENTIFIER_TYPES = [
   'pos_customer_id',
   'whatsapp_user_id',
 ] as const;
-export type InputIdentifierType = (typeof INPUT_IDENTIFIER_TYPES)[number];
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
-/** Types stored on profiles (a WhatsApp number is stored as a phone). */
-export type IdentifierType = Exclude<InputIdentifierType, 'whatsapp'>;
+/** Identifier types an event may carry: the stored ones, and `whatsapp` (a WhatsApp number is stored as a phone). */
+export const INPUT_IDENTIFIER_TYPES = [...IDENTIFIER_TYPES, 'whatsapp'] as const;
+export type InputIdentifierType = (typeof INPUT_IDENTIFIER_TYPES)[number];
 
 const money = z.number({ error: 'must be a number' }).finite();
 const text = z.string().trim().max(500);

@@ -114,7 +114,7 @@ export class Core {
         )
         .immediate();
       settle(results);
-      batch.forEach((item, i) => item.resolve(results[i] as IntakeResult));
+      for (const [i, item] of batch.entries()) item.resolve(results[i] as IntakeResult);
     } catch {
       for (const item of batch) {
         try {

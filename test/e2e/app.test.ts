@@ -4,20 +4,11 @@
  * restart. Without Chromium this file is skipped loudly; under CI=true a
  * missing Chromium fails.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
+import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type Served, serve } from '../support/spawn';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(
-    `\n${'!'.repeat(72)}\n!! SKIPPED: browser tests (test/e2e): no Chromium at ${CHROMIUM}.\n!! Install it with: sudo apt-get install -y chromium\n${'!'.repeat(72)}\n`,
-  );
-}
 
 const PAGES = [
   { link: 'Dashboard', path: '/', heading: 'Dashboard', built: true },
@@ -30,7 +21,7 @@ const PAGES = [
   { link: 'Settings', path: '/settings', heading: 'Settings', built: true },
 ];
 
-describe.skipIf(!haveChromium && !inCi)('ConstIntel in Chromium', () => {
+describe.skipIf(skipBrowser)('ConstIntel in Chromium', () => {
   let browser: Browser;
   let server: Served | undefined;
   const data = tempDir('constintel-e2e-');
@@ -40,30 +31,13 @@ describe.skipIf(!haveChromium && !inCi)('ConstIntel in Chromium', () => {
   const open = async (url: string): Promise<Page> => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    page.on('console', (message) => {
-      // A 4xx answer is how the app reports a rejected value; anything else logged as an error (CSP refusals, crashes) is a fault.
-      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    watchForProblems(page, problems);
     await page.goto(url);
     return page;
   };
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run must install it.`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     server = await start();
   });
 

@@ -6,20 +6,11 @@
  * secrets saved, and no secret ever written into the page. Without Chromium
  * this file is skipped loudly; under CI=true a missing Chromium fails.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
+import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type Served, serve } from '../support/spawn';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(
-    `\n${'!'.repeat(72)}\n!! SKIPPED: browser tests (test/e2e): no Chromium at ${CHROMIUM}.\n!! Install it with: sudo apt-get install -y chromium\n${'!'.repeat(72)}\n`,
-  );
-}
 
 const FLOW_TIMEOUT = 90_000;
 const SHOP = 'corner-shop.myshopify.com';
@@ -27,7 +18,7 @@ const SHOPIFY_SECRET = 'shpss_e2e-secret-3f9c1a7d5b';
 const APP_SECRET = 'meta-app-secret-8d2e6b40c1';
 const VERIFY_TOKEN = 'verify-token-51c7e9a2f4';
 
-describe.skipIf(!haveChromium && !inCi)('Connections in Chromium', () => {
+describe.skipIf(skipBrowser)('Connections in Chromium', () => {
   let browser: Browser;
   let server: Served;
   let origin: string;
@@ -39,11 +30,7 @@ describe.skipIf(!haveChromium && !inCi)('Connections in Chromium', () => {
     const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     const page = await context.newPage();
-    page.on('console', (message) => {
-      // A 4xx answer is how the app reports a rejected value; anything else logged as an error (CSP refusals, crashes) is a fault.
-      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    watchForProblems(page, problems);
     await page.goto(url);
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     return page;
@@ -65,20 +52,7 @@ describe.skipIf(!haveChromium && !inCi)('Connections in Chromium', () => {
       .filter({ has: page.getByRole('cell') });
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run must install it.`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
     origin = new URL(server.launchUrl).origin;
     ingest = server.ingestUrl.replace(/\/$/, '');

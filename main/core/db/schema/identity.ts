@@ -5,6 +5,7 @@
  * person must decide.
  */
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { IDENTIFIER_TYPES } from '../../../../shared/events';
 import { brand } from './brand';
 
 export const customerProfile = sqliteTable(
@@ -41,19 +42,6 @@ export const customerProfile = sqliteTable(
     index('customer_profile_brand_search_last_idx').on(t.brandId, t.searchLast),
   ],
 );
-
-export const IDENTIFIER_TYPES = [
-  'email',
-  'phone',
-  'whatsapp',
-  'loyalty_id',
-  'device_id',
-  'cookie_id',
-  'qr_id',
-  'shopify_customer_id',
-  'pos_customer_id',
-  'whatsapp_user_id',
-] as const;
 
 export const profileIdentifier = sqliteTable(
   'profile_identifier',
