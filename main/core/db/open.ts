@@ -110,8 +110,10 @@ export function applyMigrations(sqlite: Sqlite.Database, folder: string, file = 
     }
     const done = new Set(applied.map((row) => Number(row.created_at)));
     const insert = sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (hash, created_at) VALUES (?, ?)`);
-    for (const migration of migrations) {
-      if (done.has(Number(migration.folderMillis))) continue;
+    const pending = migrations.filter((m) => !done.has(Number(m.folderMillis)));
+    // Nothing to apply is the usual start: no checks that read the whole file.
+    if (pending.length === 0) return;
+    for (const migration of pending) {
       for (const statement of migration.sql) {
         if (statement.trim() !== '') sqlite.exec(statement);
       }
