@@ -175,7 +175,8 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
   ).all(profileId) as MoneyRow[];
   const orders = new Map<string, { total: number; at: number }>();
   const cancelled = new Set<string>();
-  let refunds = 0;
+  /** Refunds per order (or per refund, when the order is unknown). */
+  const refunds = new Map<string, number>();
   for (const row of rows) {
     const total = Number(row.total ?? 0) || 0;
     if (row.event_type === 'purchase') {
@@ -183,7 +184,8 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
       const seen = orders.get(key);
       if (!seen || total > seen.total) orders.set(key, { total, at: Math.min(row.occurred_at, seen?.at ?? Infinity) });
     } else if (row.event_type === 'refund') {
-      refunds += Math.abs(total);
+      const key = row.order_id ? `o:${row.order_id}` : `r:${row.id}`;
+      refunds.set(key, (refunds.get(key) ?? 0) + Math.abs(total));
     } else if (row.order_id) {
       cancelled.add(`o:${row.order_id}`);
     }
@@ -197,6 +199,13 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
     count += 1;
     if (lastPurchase === null || order.at > lastPurchase) lastPurchase = order.at;
   }
+  // A cancelled order already counts nothing, so its refund must not subtract again; an order's refunds
+  // never exceed what it cost. A refund for an order not seen here still lowers the total.
+  for (const [key, amount] of refunds) {
+    if (cancelled.has(key)) continue;
+    const order = orders.get(key);
+    value -= order ? Math.min(amount, order.total) : amount;
+  }
   const seen = stmt(
     db,
     'SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM customer_raw_event WHERE customer_profile_id = ?',
@@ -205,7 +214,7 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
     db,
     `UPDATE customer_profile SET lifetime_value = ?, total_orders = ?, last_purchase_at = ?, first_seen_at = ?, last_seen_at = ?, updated_at = ?
      WHERE id = ?`,
-  ).run(Math.round((value - refunds) * 100) / 100, count, lastPurchase, seen.first, seen.last, now, profileId);
+  ).run(Math.round(value * 100) / 100, count, lastPurchase, seen.first, seen.last, now, profileId);
 }
 
 /** The profile a merged-away id now lives in (following chains), or undefined if it was never merged. */

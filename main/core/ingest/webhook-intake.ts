@@ -137,7 +137,15 @@ export function receiveShopifyInTransaction(
   if (PRIVACY_TOPICS.has(delivery.topic)) {
     // Acted on at once; the body (personal data) is not kept, only what was done.
     const done = handlePrivacyTopic(db, delivery, ctx, dataDir);
-    const deliveryId = logDelivery(db, { ...base, deliveryKey: key, outcome: 'accepted', detail: done.detail });
+    // After shop/redact the brand itself may be gone: the log line then belongs to no brand.
+    const brandGone = stmt(db, 'SELECT 1 FROM brand WHERE id = ?').get(delivery.brandId) === undefined;
+    const deliveryId = logDelivery(db, {
+      ...base,
+      brandId: brandGone ? null : delivery.brandId,
+      deliveryKey: key,
+      outcome: 'accepted',
+      detail: done.detail,
+    });
     return { deliveryId, duplicate: false, results: [], detail: done.detail, touched: done.touched };
   }
   let events: ParsedEvent[] = [];

@@ -43,17 +43,24 @@ export function profilesByIdentifiers(
   identifiers: { shopify_customer_id?: string | null; email?: string | null; phone?: string | null },
   normalize: NormalizeOptions,
 ): number[] {
-  const ids = new Set<number>();
-  for (const [type, raw] of Object.entries(identifiers) as [keyof typeof identifiers, string | null | undefined][]) {
-    if (!raw) continue;
+  const owner = (type: 'shopify_customer_id' | 'email' | 'phone', raw: string | null | undefined) => {
+    if (!raw) return undefined;
     const n = normalizeIdentifier(type, raw, normalize);
-    if (!n.ok) continue;
-    const owner = stmt(db, 'SELECT profile_id FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?')
-      .pluck()
-      .get(brandId, n.type, n.value) as number | undefined;
-    if (owner !== undefined) ids.add(owner);
+    if (!n.ok) return undefined;
+    return stmt(
+      db,
+      'SELECT profile_id, shared FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?',
+    ).get(brandId, n.type, n.value) as { profile_id: number; shared: number } | undefined;
+  };
+  // The account id and email name one person; a phone may be a family's, so it is used only when nothing
+  // else is given and it is not known to be shared. Erasing the wrong person is worse than asking again.
+  const strong = [owner('shopify_customer_id', identifiers.shopify_customer_id), owner('email', identifiers.email)];
+  const found = new Set(strong.flatMap((o) => (o ? [o.profile_id] : [])));
+  if (found.size === 0 && !identifiers.shopify_customer_id && !identifiers.email) {
+    const byPhone = owner('phone', identifiers.phone);
+    if (byPhone && byPhone.shared === 0) found.add(byPhone.profile_id);
   }
-  return [...ids];
+  return [...found];
 }
 
 /** Everything held about one customer, as one JSON document. */
@@ -128,7 +135,12 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
   for (const id of profileIds) {
     const profile = getProfile(db, id);
     if (!profile) continue;
-    const values = identifiersOf(db, id).map((i) => i.value);
+    const held = identifiersOf(db, id);
+    // Stored bodies are searched for the values as sent and as normalised; very short values (a numeric id)
+    // would match unrelated text, and the email or phone of the same delivery catches those bodies anyway.
+    const values = [...new Set(held.flatMap((i) => [i.value, i.raw_value ?? '']).map((v) => v.trim()))].filter(
+      (v) => v.length >= 5,
+    );
     const tokens = stmt(
       db,
       "SELECT DISTINCT payload ->> '$.checkoutToken' FROM customer_raw_event WHERE customer_profile_id = ? AND payload ->> '$.checkoutToken' IS NOT NULL",
@@ -138,12 +150,24 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
     for (const token of tokens)
       stmt(db, 'DELETE FROM checkout_state WHERE brand_id = ? AND token = ?').run(profile.brand_id, token);
     events += stmt(db, 'DELETE FROM customer_raw_event WHERE customer_profile_id = ?').run(id).changes;
-    const histories = stmt(
-      db,
-      `SELECT id FROM merge_history WHERE base_profile_id = ? OR EXISTS (SELECT 1 FROM json_each(merged_profile_ids) WHERE value = ?)`,
-    )
-      .pluck()
-      .all(id, id) as number[];
+    // Every profile that ever became this one (redirects always point at the final survivor): their snapshots too.
+    const family = [
+      id,
+      ...(stmt(db, 'SELECT from_profile_id FROM profile_redirect WHERE to_profile_id = ?').pluck().all(id) as number[]),
+    ];
+    const histories = [
+      ...new Set(
+        family.flatMap(
+          (member) =>
+            stmt(
+              db,
+              `SELECT id FROM merge_history WHERE base_profile_id = ? OR EXISTS (SELECT 1 FROM json_each(merged_profile_ids) WHERE value = ?)`,
+            )
+              .pluck()
+              .all(member, member) as number[],
+        ),
+      ),
+    ];
     for (const historyId of histories) {
       stmt(db, 'DELETE FROM profile_redirect WHERE merge_history_id = ?').run(historyId);
       stmt(db, 'UPDATE merge_review SET merge_history_id = NULL WHERE merge_history_id = ?').run(historyId);
@@ -160,7 +184,7 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
       stmt(db, 'DELETE FROM message_delivery_update WHERE recipient = ?').run(digits);
       stmt(
         db,
-        "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(body, ?) > 0 OR instr(body, ?) > 0)",
+        "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(lower(body), lower(?)) > 0 OR instr(body, ?) > 0)",
       ).run(value, digits);
     }
     stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(id);

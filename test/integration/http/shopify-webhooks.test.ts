@@ -383,12 +383,71 @@ describe('privacy topics', () => {
     await expect(backend.call('customers.erase', { id: dora.id })).rejects.toMatchObject({ kind: 'not_found' });
   });
 
+  it('customers/redact never erases a family member found only through a shared phone', async () => {
+    await deliver(
+      'orders/create',
+      order(6101, {
+        email: 'mum@example.com',
+        phone: '07700 900444',
+        customer: { id: 7201, email: 'mum@example.com' },
+      }),
+    );
+    await deliver(
+      'orders/create',
+      order(6102, {
+        email: 'son@example.com',
+        phone: '07700 900444',
+        customer: { id: 7202, email: 'son@example.com' },
+      }),
+    );
+    expect(
+      (
+        await deliver('customers/redact', {
+          shop_domain: SHOP,
+          customer: { id: 7202, email: 'son@example.com', phone: '+447700900444' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await backend.call('customers.search', { query: 'son@example.com' })).total).toBe(0);
+    expect((await backend.call('customers.search', { query: 'mum@example.com' })).total).toBe(1);
+  });
+
+  it('shop/redact of a second shop erases it, brand included, and answers 200', async () => {
+    backend.db.sqlite
+      .prepare(
+        "INSERT INTO brand (id, name, default_country, currency, created_at, updated_at) VALUES (2, 'Second shop', 'GB', 'GBP', 0, 0)",
+      )
+      .run();
+    await backend.call('connections.saveShopify', {
+      shopDomain: 'second-shop.myshopify.com',
+      secret: 'second-secret',
+      brandId: 2,
+    });
+    const second = { shop: 'second-shop.myshopify.com', secret: 'second-secret' };
+    expect(
+      (
+        await deliver(
+          'orders/create',
+          order(7001, { email: 'zed@example.com', customer: { id: 9001, email: 'zed@example.com' } }),
+          second,
+        )
+      ).status,
+    ).toBe(200);
+    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 2')).toBe(1);
+    expect(
+      (await deliver('shop/redact', { shop_id: 2, shop_domain: 'second-shop.myshopify.com' }, second)).status,
+    ).toBe(200);
+    expect(count('SELECT count(*) FROM brand WHERE id = 2')).toBe(0);
+    expect(count('SELECT count(*) FROM customer_raw_event WHERE brand_id = 2')).toBe(0);
+    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop' AND brand_id = 2")).toBe(1);
+  });
+
   it('shop/redact erases every customer of that shop', async () => {
     expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBeGreaterThan(0);
     expect((await deliver('shop/redact', { shop_id: 1, shop_domain: SHOP })).status).toBe(200);
     expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBe(0);
     expect(count('SELECT count(*) FROM customer_raw_event WHERE brand_id = 1')).toBe(0);
-    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop'")).toBe(1);
+    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop' AND brand_id = 1")).toBe(1);
   });
 });
 

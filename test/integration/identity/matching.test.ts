@@ -202,6 +202,12 @@ describe('matching', () => {
     expect(profile(id)).toMatchObject({ lifetime_value: 130, total_orders: 2 });
     one(ev({ type: 'cancellation', identifiers: { email: 'eve@example.com' }, payload: { orderId: 'B' } }));
     expect(profile(id)).toMatchObject({ lifetime_value: 80, total_orders: 1 });
+    // Shopify sends both a cancellation and a refund for a cancelled paid order: it is not subtracted twice.
+    one(ev({ type: 'refund', identifiers: { email: 'eve@example.com' }, payload: { total: 50, orderId: 'B' } }));
+    expect(profile(id)).toMatchObject({ lifetime_value: 80, total_orders: 1 });
+    // An order's refunds never take back more than it cost.
+    one(ev({ type: 'refund', identifiers: { email: 'eve@example.com' }, payload: { total: 500, orderId: 'A' } }));
+    expect(profile(id)).toMatchObject({ lifetime_value: 0, total_orders: 1 });
   });
 
   it('publishes every stored event to the streams in the same transaction', () => {
