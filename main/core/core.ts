@@ -20,7 +20,6 @@ import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
 import { dueAbandonments } from './ingest/sources/shopify-checkouts';
 import {
   type IntakeResult,
-  receiveShopify,
   receiveShopifyInTransaction,
   receiveWhatsApp,
   type ShopifyDelivery,
@@ -107,24 +106,33 @@ export class Core {
       }
       this.streams.notify();
     };
+    // Each delivery in its own savepoint: one that fails is rolled back alone and answered with its error,
+    // the others still commit together.
+    const one = this.db.sqlite.transaction((delivery: ShopifyDelivery) =>
+      receiveShopifyInTransaction(this.db, delivery, ctxFor(delivery), this.dataDir),
+    );
+    let outcomes: ({ ok: true; result: IntakeResult } | { ok: false; error: unknown })[];
     try {
-      const results = this.db.sqlite
+      outcomes = this.db.sqlite
         .transaction(() =>
-          batch.map((item) => receiveShopifyInTransaction(this.db, item.delivery, ctxFor(item.delivery), this.dataDir)),
+          batch.map((item) => {
+            try {
+              return { ok: true as const, result: one(item.delivery) };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          }),
         )
         .immediate();
-      settle(results);
-      for (const [i, item] of batch.entries()) item.resolve(results[i] as IntakeResult);
-    } catch {
-      for (const item of batch) {
-        try {
-          const result = receiveShopify(this.db, item.delivery, ctxFor(item.delivery), this.dataDir);
-          settle([result]);
-          item.resolve(result);
-        } catch (error) {
-          item.reject(error);
-        }
-      }
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    settle(outcomes.flatMap((o) => (o.ok ? [o.result] : [])));
+    for (const [i, item] of batch.entries()) {
+      const outcome = outcomes[i];
+      if (outcome?.ok) item.resolve(outcome.result);
+      else item.reject(outcome?.error);
     }
   }
 

@@ -87,7 +87,7 @@ if (!app.requestSingleInstanceLock()) {
       const dataDir = resolveDataDir({ flag: flag('--data-dir'), shellDefault: app.getPath('userData') });
       backend = await createBackend({
         dataDir,
-        secretStore: safeStorageSecretStore(dataDir),
+        secretStore: safeStorageSecretStore(dataDir, consoleLogger.warn),
         logger: consoleLogger,
         uiPort: portFlag('--port'),
         ingestPort: portFlag('--ingest-port'),

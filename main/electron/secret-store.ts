@@ -7,10 +7,15 @@
 import { safeStorage } from 'electron';
 import { FileSecretStore, type StoredSecret } from '../core/secrets/secret-store';
 
-export function safeStorageSecretStore(dataDir: string): FileSecretStore {
+export function safeStorageSecretStore(dataDir: string, warn: (message: string) => void): FileSecretStore {
+  // On Linux without a keyring Electron falls back to a fixed key ('basic_text'): no better than the user-only file.
+  const weak = process.platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text';
+  if (!safeStorage.isEncryptionAvailable() || weak) {
+    warn('No system keychain is available, so connection secrets are kept in a file only your user account can read.');
+  }
   return new FileSecretStore(dataDir, {
     encode(value: string): StoredSecret {
-      if (!safeStorage.isEncryptionAvailable()) return { scheme: 'file', value };
+      if (!safeStorage.isEncryptionAvailable() || weak) return { scheme: 'file', value };
       return { scheme: 'safeStorage', value: safeStorage.encryptString(value).toString('base64') };
     },
     decode(stored: StoredSecret): string | undefined {

@@ -88,16 +88,10 @@ export interface IntakeResult {
   touched: number[];
 }
 
-export function receiveShopify(
-  db: Database,
-  delivery: ShopifyDelivery,
-  ctx: IngestContext,
-  dataDir: string,
-): IntakeResult {
-  return db.sqlite.transaction(() => receiveShopifyInTransaction(db, delivery, ctx, dataDir)).immediate();
-}
-
-/** The same, inside a transaction the caller holds (several deliveries are committed together under load). */
+/**
+ * A verified Shopify delivery, inside the caller's transaction (deliveries arriving together are
+ * committed as one; see Core.receiveShopify).
+ */
 export function receiveShopifyInTransaction(
   db: Database,
   delivery: ShopifyDelivery,

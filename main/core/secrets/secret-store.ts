@@ -8,6 +8,8 @@
  * - Desktop: the Electron shell passes a store that encrypts each value with
  *   the OS keychain (safeStorage) into the same file; see main/electron.
  */
+
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,6 +26,14 @@ export interface StoredSecret {
 }
 
 export const SECRETS_FILE = 'secrets.json';
+
+interface CacheEntry {
+  ino: number;
+  mtimeMs: number;
+  size: number;
+  all: Record<string, StoredSecret>;
+  decoded: Map<string, string | undefined>;
+}
 
 /** Reads and writes the secrets file; `encode`/`decode` let the desktop shell encrypt values. */
 export class FileSecretStore implements SecretStore {
@@ -61,24 +71,25 @@ export class FileSecretStore implements SecretStore {
   }
 
   /** The file is re-read only when it changed (another process, such as `constintel connect`, may write it). */
-  private cache:
-    | { mtimeMs: number; size: number; all: Record<string, StoredSecret>; decoded: Map<string, string | undefined> }
-    | undefined;
+  private cache: CacheEntry | undefined;
 
   private read(): Record<string, StoredSecret> {
     return this.load().all;
   }
 
-  private load() {
-    let stat: { mtimeMs: number; size: number };
+  private load(): CacheEntry {
+    let stat: { ino: number; mtimeMs: number; size: number };
     try {
       stat = statSync(this.file);
     } catch {
-      this.cache = { mtimeMs: -1, size: 0, all: {}, decoded: new Map() };
+      this.cache = { ino: -1, mtimeMs: -1, size: 0, all: {}, decoded: new Map() };
       return this.cache;
     }
-    if (this.cache && this.cache.mtimeMs === stat.mtimeMs && this.cache.size === stat.size) return this.cache;
-    this.cache = { mtimeMs: stat.mtimeMs, size: stat.size, all: this.parse(), decoded: new Map() };
+    // Every save renames a new file into place, so a new inode means new contents.
+    const same =
+      this.cache && this.cache.ino === stat.ino && this.cache.mtimeMs === stat.mtimeMs && this.cache.size === stat.size;
+    if (same && this.cache) return this.cache;
+    this.cache = { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, all: this.parse(), decoded: new Map() };
     return this.cache;
   }
 
@@ -94,7 +105,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   private write(all: Record<string, StoredSecret>): void {
-    const temp = `${this.file}.tmp`;
+    // A name of its own per write: the app and a terminal command may save at the same moment.
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, this.file);
