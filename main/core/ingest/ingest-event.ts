@@ -114,6 +114,7 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
 
   const resolution = usable.length > 0 ? resolve(db, usable, event, ctx) : undefined;
   const profileId = resolution?.profileId ?? null;
+  if (resolution) unused.push(...resolution.capped);
 
   const inserted = stmt(
     db,
@@ -166,6 +167,7 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
 }
 
 interface Resolution {
+  capped: IngestResult['unused'];
   profileId: number;
   created: boolean;
   mergeId: number | null;
@@ -174,6 +176,7 @@ interface Resolution {
 }
 
 function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: IngestContext): Resolution | undefined {
+  const capped: IngestResult['unused'] = [];
   /** Identifier key → the profile holding it (all of them: these are never added again). */
   const held = new Map<string, number>();
   const shared = new Set<string>();
@@ -266,8 +269,17 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   }
 
   let added = false;
+  // No profile collects more than 3 emails or phones on its own either (a shared till card used by many
+  // people would otherwise gather all of them): past the cap the value stays on the event only.
+  const counts = new Map<string, number>();
+  if (!created) for (const h of identifiersOf(db, profileId)) counts.set(h.type, (counts.get(h.type) ?? 0) + 1);
   for (const id of usable) {
     if (held.has(identifierKey(id.type, id.value))) continue;
+    if ((id.type === 'email' || id.type === 'phone') && (counts.get(id.type) ?? 0) >= MAX_DISTINCT_PER_TYPE) {
+      capped.push({ type: id.type, value: id.raw, reason: 'too_many_on_profile' });
+      continue;
+    }
+    counts.set(id.type, (counts.get(id.type) ?? 0) + 1);
     insertIdentifier(db, {
       brandId: ctx.brandId,
       profileId,
@@ -281,7 +293,7 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   }
   if (added || created) refreshStrength(db, profileId);
   touched.add(profileId);
-  return { profileId, created, mergeId, reviewId, touched: [...touched] };
+  return { profileId, created, mergeId, reviewId, touched: [...touched], capped };
 }
 
 /** 'none': no pair was separated; 'same-evidence': separated and nothing new links them; 'new-evidence': separated, but new links. */

@@ -122,6 +122,16 @@ describe('matching', () => {
     expect(profile(b)).toBeDefined();
   });
 
+  it('one profile never collects more than 3 emails through a shared card: the 4th stays on its event', () => {
+    const card = one(ev({ identifiers: { loyalty_id: 'SHOP-CARD', email: 'w1@example.com' } })).profileId;
+    one(ev({ identifiers: { loyalty_id: 'SHOP-CARD', email: 'w2@example.com' } }));
+    one(ev({ identifiers: { loyalty_id: 'SHOP-CARD', email: 'w3@example.com' } }));
+    const fourth = one(ev({ identifiers: { loyalty_id: 'SHOP-CARD', email: 'w4@example.com' } }));
+    expect(fourth.profileId).toBe(card);
+    expect(fourth.unused).toEqual([{ type: 'email', value: 'w4@example.com', reason: 'too_many_on_profile' }]);
+    expect(identifiersOf(card ?? 0).filter((i) => (i as { type: string }).type === 'email')).toHaveLength(3);
+  });
+
   it('a family phone does not join two people who have their own emails', () => {
     const mum = one(ev({ identifiers: { email: 'mum@example.com', phone: '07700 900555' } }));
     const son = one(ev({ identifiers: { email: 'son@example.com', phone: '07700 900555' } }));
