@@ -116,6 +116,16 @@ export function mergeProfiles(
          created_at = min(created_at, ?)
        WHERE id = ?`,
     ).run(other.email_consent, other.sms_consent, other.whatsapp_consent, other.created_at, base.id);
+    // Whoever this profile was told apart from stays apart from the merged profile.
+    const separations = stmt(
+      db,
+      'SELECT profile_a, profile_b, evidence FROM profile_separation WHERE brand_id = ? AND (profile_a = ? OR profile_b = ?)',
+    ).all(args.brandId, other.id, other.id) as { profile_a: number; profile_b: number; evidence: string }[];
+    for (const row of separations) {
+      const partner = row.profile_a === other.id ? row.profile_b : row.profile_a;
+      if (partner !== base.id)
+        separate(db, args.brandId, [base.id, partner], JSON.parse(row.evidence) as string[], args.now);
+    }
     stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(other.id);
   }
   setNames(db, base.id, firstName, lastName);

@@ -150,6 +150,24 @@ describe('undo', () => {
     expect(ingest(ev({ identifiers: { email: 'ann@example.com', phone: '07700900123' } })).mergeId).toBeNull();
   });
 
+  it('profiles told apart by an undo stay apart after one of them is merged into someone else', async () => {
+    const a = ingest(ev({ identifiers: { email: 'ava@example.com' } })).profileId ?? 0;
+    const b = ingest(ev({ identifiers: { phone: '07700 900610' } })).profileId ?? 0;
+    const merged = ingest(ev({ identifiers: { email: 'ava@example.com', phone: '07700900610' } }));
+    await backend.call('merges.undo', { mergeId: merged.mergeId ?? 0 });
+    // A is then merged into a stronger profile C.
+    const c =
+      ingest(ev({ identifiers: { shopify_customer_id: 'S-61', pos_customer_id: 'P-61', loyalty_id: 'L-61' } }))
+        .profileId ?? 0;
+    const intoC = ingest(ev({ identifiers: { email: 'ava@example.com', shopify_customer_id: 'S-61' } }));
+    expect(intoC.profileId).toBe(c);
+    expect(a).not.toBe(c);
+    // The evidence that was undone does not join B to C.
+    const again = ingest(ev({ identifiers: { email: 'ava@example.com', phone: '+447700900610' } }));
+    expect(again.mergeId).toBeNull();
+    expect(backend.db.sqlite.prepare('SELECT 1 FROM customer_profile WHERE id = ?').get(b)).toBeTruthy();
+  });
+
   it('asks to undo a later merge first when the survivor was itself merged away', async () => {
     const a = ingest(ev({ identifiers: { email: 'a@example.com', loyalty_id: 'A' } })).profileId ?? 0;
     ingest(ev({ identifiers: { phone: '07700 900300' } }));
