@@ -21,6 +21,7 @@ import {
   stmt,
 } from './identity-repo';
 import { identifierKey } from './normalize';
+import { SHAREABLE_TYPES } from './strength';
 
 export interface EvidenceItem {
   type: string;
@@ -41,6 +42,8 @@ export interface MergeSnapshot {
   merged: MergedSnapshot[];
   /** Events with a higher id arrived after the merge: an undo re-resolves them. */
   maxEventId: number;
+  /** Identifiers with a higher id were added after the merge: an undo gives them to whoever their event went to. */
+  maxIdentifierId?: number;
 }
 
 export interface MergeResult {
@@ -75,6 +78,7 @@ export function mergeProfiles(
         .all(profile.id) as number[],
     })),
     maxEventId: (stmt(db, 'SELECT coalesce(max(id), 0) FROM customer_raw_event').pluck().get() as number) ?? 0,
+    maxIdentifierId: (stmt(db, 'SELECT coalesce(max(id), 0) FROM profile_identifier').pluck().get() as number) ?? 0,
   };
 
   const history = stmt(
@@ -221,24 +225,39 @@ export function undoMerge(db: Database, mergeId: number, now: number): UndoResul
     'UPDATE customer_profile SET email_consent = ?, sms_consent = ?, whatsapp_consent = ?, created_at = ? WHERE id = ?',
   ).run(base.email_consent, base.sms_consent, base.whatsapp_consent, base.created_at, baseId);
 
-  // Events that arrived after the merge go to whichever restored profile holds their identifiers.
+  // Events that arrived after the merge go to whichever restored profile holds their identifiers (a personal
+  // identifier counts double a shareable one; identifiers those events brought themselves do not count), and
+  // the identifiers added since the merge follow the first event that brought them.
   const candidates = [baseId, ...restored];
-  const later = stmt(db, 'SELECT id, identifiers FROM customer_raw_event WHERE customer_profile_id = ? AND id > ?').all(
-    baseId,
-    snapshot.maxEventId,
-  ) as { id: number; identifiers: string }[];
+  const sinceMerge = snapshot.maxIdentifierId ?? Number.POSITIVE_INFINITY;
+  const owner = stmt(db, 'SELECT id, profile_id FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?');
+  const later = stmt(
+    db,
+    'SELECT id, identifiers FROM customer_raw_event WHERE customer_profile_id = ? AND id > ? ORDER BY id',
+  ).all(baseId, snapshot.maxEventId) as { id: number; identifiers: string }[];
+  const newIdentifierHome = new Map<number, number>();
   for (const event of later) {
+    const carried = JSON.parse(event.identifiers) as [string, string][];
     const counts = new Map<number, number>();
-    for (const [type, value] of JSON.parse(event.identifiers) as [string, string][]) {
-      const owner = stmt(db, 'SELECT profile_id FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?')
-        .pluck()
-        .get(history.brand_id, type, value) as number | undefined;
-      if (owner !== undefined && candidates.includes(owner)) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    for (const [type, value] of carried) {
+      const held = owner.get(history.brand_id, type, value) as { id: number; profile_id: number } | undefined;
+      if (!held || held.id > sinceMerge || !candidates.includes(held.profile_id)) continue;
+      counts.set(held.profile_id, (counts.get(held.profile_id) ?? 0) + (SHAREABLE_TYPES.has(type) ? 1 : 2));
     }
     let best = baseId;
-    for (const [owner, count] of counts) if (count > (counts.get(best) ?? 0)) best = owner;
+    for (const [profileId, count] of counts) if (count > (counts.get(best) ?? 0)) best = profileId;
     if (best !== baseId)
       stmt(db, 'UPDATE customer_raw_event SET customer_profile_id = ? WHERE id = ?').run(best, event.id);
+    for (const [type, value] of carried) {
+      const held = owner.get(history.brand_id, type, value) as { id: number; profile_id: number } | undefined;
+      if (held && held.id > sinceMerge && held.profile_id === baseId && !newIdentifierHome.has(held.id)) {
+        newIdentifierHome.set(held.id, best);
+      }
+    }
+  }
+  for (const [identifierId, profileId] of newIdentifierHome) {
+    if (profileId !== baseId)
+      stmt(db, 'UPDATE profile_identifier SET profile_id = ? WHERE id = ?').run(profileId, identifierId);
   }
 
   // They were said to be different people: the same evidence must not merge them again.

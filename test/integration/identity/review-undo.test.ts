@@ -168,6 +168,23 @@ describe('undo', () => {
     expect(backend.db.sqlite.prepare('SELECT 1 FROM customer_profile WHERE id = ?').get(b)).toBeTruthy();
   });
 
+  it('undo gives identifiers and purchases that arrived after the merge to the person they belong to', async () => {
+    const a = ingest(ev({ identifiers: { email: 'abe@example.com' } })).profileId ?? 0;
+    const b = ingest(ev({ identifiers: { loyalty_id: 'LC-620' } })).profileId ?? 0;
+    const link = ingest(ev({ identifiers: { email: 'abe@example.com', loyalty_id: 'LC-620' } }));
+    const base = link.profileId ?? 0;
+    const other = base === a ? b : a;
+    // After the merge: B's card with a new phone and a purchase.
+    const afterwards = ingest(purchase({ loyalty_id: 'LC-620', phone: '07700 900620' }, 5));
+    expect(afterwards.profileId).toBe(base);
+    await backend.call('merges.undo', { mergeId: link.mergeId ?? 0 });
+    const cardHolder = base === b ? base : other;
+    expect(identifiers(cardHolder)).toEqual(['loyalty_id:LC-620', 'phone:+447700900620']);
+    expect(eventsOf(cardHolder)).toContain(afterwards.eventId);
+    const view = await backend.call('customers.get', { id: cardHolder });
+    expect(view).toMatchObject({ status: 'found', customer: { lifetimeValue: 5 } });
+  });
+
   it('asks to undo a later merge first when the survivor was itself merged away', async () => {
     const a = ingest(ev({ identifiers: { email: 'a@example.com', loyalty_id: 'A' } })).profileId ?? 0;
     ingest(ev({ identifiers: { phone: '07700 900300' } }));
