@@ -265,7 +265,8 @@ export class Core {
     const cached = this.customers.get(id);
     if (cached) return cached;
     const fresh = readCustomer360(this.db, id, this.currency());
-    if (fresh) this.customers.set(id, fresh);
+    // Where a merged-away id leads changes with later merges and undos: only found profiles are cached.
+    if (fresh?.status === 'found') this.customers.set(id, fresh);
     return fresh;
   }
 

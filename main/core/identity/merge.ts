@@ -44,6 +44,10 @@ export interface MergeSnapshot {
   maxEventId: number;
   /** Identifiers with a higher id were added after the merge: an undo gives them to whoever their event went to. */
   maxIdentifierId?: number;
+  /** Redirects that pointed at a merged profile before (an undo points them back). */
+  redirects?: { from: number; to: number }[];
+  /** Pending reviews naming a merged profile, as they were (an undo restores them). */
+  reviews?: { id: number; candidates: string }[];
 }
 
 export interface MergeResult {
@@ -79,6 +83,21 @@ export function mergeProfiles(
     })),
     maxEventId: (stmt(db, 'SELECT coalesce(max(id), 0) FROM customer_raw_event').pluck().get() as number) ?? 0,
     maxIdentifierId: (stmt(db, 'SELECT coalesce(max(id), 0) FROM profile_identifier').pluck().get() as number) ?? 0,
+    redirects: others.flatMap(
+      (o) =>
+        stmt(
+          db,
+          'SELECT from_profile_id AS "from", to_profile_id AS "to" FROM profile_redirect WHERE to_profile_id = ?',
+        ).all(o.id) as { from: number; to: number }[],
+    ),
+    reviews: (
+      stmt(db, "SELECT id, candidate_profile_ids FROM merge_review WHERE status = 'pending'").all() as {
+        id: number;
+        candidate_profile_ids: string;
+      }[]
+    )
+      .filter((r) => (JSON.parse(r.candidate_profile_ids) as number[]).some((id) => others.some((o) => o.id === id)))
+      .map((r) => ({ id: r.id, candidates: r.candidate_profile_ids })),
   };
 
   const history = stmt(
@@ -258,6 +277,21 @@ export function undoMerge(db: Database, mergeId: number, now: number): UndoResul
   for (const [identifierId, profileId] of newIdentifierHome) {
     if (profileId !== baseId)
       stmt(db, 'UPDATE profile_identifier SET profile_id = ? WHERE id = ?').run(profileId, identifierId);
+  }
+
+  // Profiles merged into a restored one earlier lead to it again; reviews this merge rewrote are as they were.
+  for (const redirect of snapshot.redirects ?? []) {
+    stmt(db, 'UPDATE profile_redirect SET to_profile_id = ? WHERE from_profile_id = ? AND to_profile_id = ?').run(
+      redirect.to,
+      redirect.from,
+      baseId,
+    );
+  }
+  for (const review of snapshot.reviews ?? []) {
+    stmt(
+      db,
+      "UPDATE merge_review SET candidate_profile_ids = ?, status = 'pending', decided_at = NULL WHERE id = ? AND status IN ('pending', 'superseded')",
+    ).run(review.candidates, review.id);
   }
 
   // They were said to be different people: the same evidence must not merge them again.

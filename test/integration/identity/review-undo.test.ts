@@ -185,6 +185,20 @@ describe('undo', () => {
     expect(view).toMatchObject({ status: 'found', customer: { lifetimeValue: 5 } });
   });
 
+  it('undo points earlier redirects back at the restored profile', async () => {
+    const x = ingest(ev({ identifiers: { cookie_id: 'ck-630' } })).profileId ?? 0;
+    const b = ingest(ev({ identifiers: { email: 'bea@example.com', loyalty_id: 'L-630' } })).profileId ?? 0;
+    ingest(ev({ identifiers: { cookie_id: 'ck-630', loyalty_id: 'L-630' } })); // X into B
+    const a =
+      ingest(ev({ identifiers: { shopify_customer_id: 'S-630', pos_customer_id: 'P-630', phone: '07700900630' } }))
+        .profileId ?? 0;
+    const bIntoA = ingest(ev({ identifiers: { email: 'bea@example.com', shopify_customer_id: 'S-630' } }));
+    expect(bIntoA.profileId).toBe(a);
+    expect(await backend.call('customers.get', { id: x })).toEqual({ status: 'merged', mergedInto: a });
+    await backend.call('merges.undo', { mergeId: bIntoA.mergeId ?? 0 });
+    expect(await backend.call('customers.get', { id: x })).toEqual({ status: 'merged', mergedInto: b });
+  });
+
   it('asks to undo a later merge first when the survivor was itself merged away', async () => {
     const a = ingest(ev({ identifiers: { email: 'a@example.com', loyalty_id: 'A' } })).profileId ?? 0;
     ingest(ev({ identifiers: { phone: '07700 900300' } }));
