@@ -108,6 +108,17 @@ describe('POST /webhooks/whatsapp', () => {
       },
     ]);
     expect(shopEvent?.profileId).toBeNull();
+    // Even a message that names the shop's own number as its sender never gives it to a customer.
+    await post(delivery([text('wamid.SHOP1', SHOP_NUMBER, 'test from our own phone')]));
+    const stored = backend.db.sqlite
+      .prepare(
+        "SELECT customer_profile_id, unused_identifiers FROM customer_raw_event WHERE external_id = 'wamid.SHOP1'",
+      )
+      .get() as { customer_profile_id: number | null; unused_identifiers: string };
+    expect(stored.customer_profile_id).toBeNull();
+    expect(JSON.parse(stored.unused_identifiers)).toEqual([
+      { type: 'whatsapp', value: SHOP_NUMBER, reason: 'shop_number' },
+    ]);
   });
 
   it('dedupes on the wamid, and a repeated delivery is recorded as a duplicate', async () => {
