@@ -106,27 +106,35 @@ export class Core {
       }
       this.streams.notify();
     };
-    // Each delivery in its own savepoint: one that fails is rolled back alone and answered with its error,
-    // the others still commit together.
-    const one = this.db.sqlite.transaction((delivery: ShopifyDelivery) =>
-      receiveShopifyInTransaction(this.db, delivery, ctxFor(delivery), this.dataDir),
-    );
-    let outcomes: ({ ok: true; result: IntakeResult } | { ok: false; error: unknown })[];
+    type Outcome = { ok: true; result: IntakeResult } | { ok: false; error: unknown };
+    const receive = (delivery: ShopifyDelivery) =>
+      receiveShopifyInTransaction(this.db, delivery, ctxFor(delivery), this.dataDir);
+    // Savepoints cost about a tenth of the throughput, so the batch first runs without them. If any delivery
+    // fails, the batch runs again with each delivery in its own savepoint: the failing one is rolled back
+    // alone and answered with its error, the others still commit together.
+    const alone = this.db.sqlite.transaction(receive);
+    let outcomes: Outcome[];
     try {
       outcomes = this.db.sqlite
-        .transaction(() =>
-          batch.map((item) => {
-            try {
-              return { ok: true as const, result: one(item.delivery) };
-            } catch (error) {
-              return { ok: false as const, error };
-            }
-          }),
-        )
+        .transaction(() => batch.map((item): Outcome => ({ ok: true, result: receive(item.delivery) })))
         .immediate();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
+    } catch {
+      try {
+        outcomes = this.db.sqlite
+          .transaction(() =>
+            batch.map((item): Outcome => {
+              try {
+                return { ok: true, result: alone(item.delivery) };
+              } catch (error) {
+                return { ok: false, error };
+              }
+            }),
+          )
+          .immediate();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        return;
+      }
     }
     settle(outcomes.flatMap((o) => (o.ok ? [o.result] : [])));
     for (const [i, item] of batch.entries()) {
