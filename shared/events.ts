@@ -80,7 +80,6 @@ const PAYLOAD_RULES: Partial<Record<EventType, { required: (keyof z.output<typeo
   search: { required: ['query'] },
 };
 
-export const payloadSchema = basePayload;
 export type EventPayload = z.output<typeof basePayload>;
 
 export const identifiersInputSchema = z
@@ -118,6 +117,3 @@ export const eventInputSchema = z
   });
 export type EventInput = z.input<typeof eventInputSchema>;
 export type ParsedEvent = z.output<typeof eventInputSchema>;
-
-/** How an event changes money: purchases add, refunds subtract, cancellations void their order. */
-export const MONEY_EVENTS: readonly EventType[] = ['purchase', 'refund', 'cancellation'];

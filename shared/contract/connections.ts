@@ -27,12 +27,23 @@ const connectionsSchema = z.object({
 });
 export type Connections = z.output<typeof connectionsSchema>;
 
+/** What became of a webhook delivery. */
+export const DELIVERY_OUTCOMES = [
+  'accepted',
+  'duplicate',
+  'bad_signature',
+  'too_large',
+  'invalid',
+  'unknown_shop',
+] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
 export const deliverySchema = z.object({
   id: z.number().int(),
   provider: z.string(),
   brandId: z.number().int().nullable(),
   topic: z.string().nullable(),
-  outcome: z.enum(['accepted', 'duplicate', 'bad_signature', 'too_large', 'invalid', 'unknown_shop']),
+  outcome: z.enum(DELIVERY_OUTCOMES),
   detail: z.string().nullable(),
   receivedAt: z.string(),
   eventCount: z.number().int(),

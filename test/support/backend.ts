@@ -2,8 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { type Backend, type BackendOptions, createBackend } from '../../main/core/backend';
 import { fixedClock, silentLogger } from '../../main/core/clock';
+import type { IngestResult } from '../../main/core/ingest/ingest-event';
+import type { ParsedEvent } from '../../shared/events';
 
 export const TEST_NOW = '2026-03-01T10:00:00.000Z';
 
@@ -23,4 +26,31 @@ export async function testBackend(options: Partial<BackendOptions> & { dataDir: 
 
 export async function inMemoryBackend(): Promise<Backend> {
   return testBackend({ dataDir: '/nonexistent-in-memory', databaseFile: ':memory:' });
+}
+
+/** An in-memory backend reading phone numbers as UK ones, for the identity tables of cases. */
+export async function ukBackend(): Promise<Backend> {
+  const backend = await inMemoryBackend();
+  await backend.call('settings.update', { defaultCountry: 'GB' });
+  return backend;
+}
+
+/** Ingests one event through the real path and answers its result. */
+export function ingestOne(backend: Backend, event: ParsedEvent): IngestResult {
+  const [result] = backend.core.ingest([event]);
+  if (!result) throw new Error('ingest answered nothing');
+  return result;
+}
+
+/** Temporary folders for one test file, removed after each test. */
+export function tempDirs(): () => string {
+  const made: { remove(): void }[] = [];
+  afterEach(() => {
+    for (const dir of made.splice(0)) dir.remove();
+  });
+  return () => {
+    const dir = tempDir();
+    made.push(dir);
+    return dir.path;
+  };
 }

@@ -2,11 +2,24 @@
  * The Customer 360 read model: profile, identifiers with where each came
  * from, totals, merge history with undo, and a paged timeline.
  */
-import type { Customer360, CustomerSummary, MergeView, TimelineEvent } from '../../../shared/contract/customers';
+import type {
+  Customer360,
+  CustomerSummary,
+  IdentifierView,
+  MergeView,
+  TimelineEvent,
+} from '../../../shared/contract/customers';
 import { describeEvent } from '../../../shared/describe-event';
 import type { EventPayload } from '../../../shared/events';
 import type { Database } from '../db/open';
-import { getProfile, identifiersOf, type ProfileRow, redirectOf, stmt } from '../identity/identity-repo';
+import {
+  getProfile,
+  type IdentifierRow,
+  identifiersOf,
+  type ProfileRow,
+  redirectOf,
+  stmt,
+} from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
 
@@ -16,6 +29,17 @@ const fullName = (p: { first_name: string | null; last_name: string | null }) =>
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ').trim();
   return name === '' ? null : name;
 };
+
+/** An identifier as people see it: value, how it was sent, where from, since when. */
+export function identifierView(i: IdentifierRow): IdentifierView {
+  return {
+    type: i.type,
+    value: i.value,
+    rawValue: i.raw_value,
+    source: i.source,
+    firstSeenAt: new Date(i.first_seen_at).toISOString(),
+  };
+}
 
 export type Customer360Result = { status: 'found'; customer: Customer360 } | { status: 'merged'; mergedInto: number };
 
@@ -67,13 +91,7 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
         sms: bool(profile.sms_consent),
         whatsapp: bool(profile.whatsapp_consent),
       },
-      identifiers: identifiersOf(db, id).map((i) => ({
-        type: i.type,
-        value: i.value,
-        rawValue: i.raw_value,
-        source: i.source,
-        firstSeenAt: new Date(i.first_seen_at).toISOString(),
-      })),
+      identifiers: identifiersOf(db, id).map(identifierView),
       eventCount: stmt(db, 'SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?')
         .pluck()
         .get(id) as number,

@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { ZodError, z } from 'zod';
+import type { DeliveryOutcome } from '../../../shared/contract/connections';
 import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
@@ -25,7 +26,7 @@ import { mapShopify } from './sources/shopify';
 import { applyCheckout } from './sources/shopify-checkouts';
 import { mapWhatsApp } from './sources/whatsapp';
 
-export type Outcome = 'accepted' | 'duplicate' | 'bad_signature' | 'too_large' | 'invalid' | 'unknown_shop';
+export type Outcome = DeliveryOutcome;
 
 export interface DeliveryLogEntry {
   provider: 'shopify' | 'whatsapp';

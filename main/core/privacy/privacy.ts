@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
 import { getProfile, identifiersOf, stmt } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
@@ -95,13 +96,7 @@ export function customerData(db: Database, profileId: number): Record<string, un
   ).all(profileId);
   return {
     profile,
-    identifiers: identifiersOf(db, profileId).map((i) => ({
-      type: i.type,
-      value: i.value,
-      rawValue: i.raw_value,
-      source: i.source,
-      firstSeenAt: new Date(i.first_seen_at).toISOString(),
-    })),
+    identifiers: identifiersOf(db, profileId).map(identifierView),
     events,
     merges,
     predictions: stmt(db, 'SELECT * FROM predictions WHERE profile_id = ?').get(profileId) ?? null,

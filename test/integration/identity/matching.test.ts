@@ -1,22 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
-import { inMemoryBackend } from '../../support/backend';
+import type { ParsedEvent } from '../../../shared/events';
+import { ingestOne, ukBackend } from '../../support/backend';
 import { ev, purchase } from '../../support/events';
 
 let backend: Backend;
 beforeEach(async () => {
-  backend = await inMemoryBackend();
-  await backend.call('settings.update', { defaultCountry: 'GB' });
+  backend = await ukBackend();
 });
 afterEach(async () => {
   await backend.close();
 });
 
-const one = (event: Parameters<Backend['core']['ingest']>[0][number]) => {
-  const [result] = backend.core.ingest([event]);
-  if (!result) throw new Error('no result');
-  return result;
-};
+const one = (event: ParsedEvent) => ingestOne(backend, event);
 const count = (sql: string, ...params: unknown[]) =>
   backend.db.sqlite
     .prepare(sql)

@@ -2,20 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_TABLE } from '../../../main/core/db/open';
-import { tempDir } from '../../support/backend';
+import { tempDirs } from '../../support/backend';
 import { builtScript, serve, tokenOf } from '../../support/spawn';
 
-const dirs: { remove(): void }[] = [];
-const newDir = () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir.path;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const newDir = tempDirs();
 
 const call = (launchUrl: string, command: string, body: unknown = {}) =>
   fetch(`${new URL(launchUrl).origin}/rpc/${command}`, {

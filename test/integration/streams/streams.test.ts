@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StreamMessage } from '../../../main/core/streams/streams';
-import { tempDir, testBackend } from '../../support/backend';
+import { tempDirs, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
 
-const dirs: { remove(): void }[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const newDir = tempDirs();
 
 describe('durable streams', () => {
   it('deliver committed events to a subscriber in order, after commit', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
+    const dir = { path: newDir() };
     const backend = await testBackend({ dataDir: dir.path });
     const seen: number[] = [];
     backend.core.streams.subscribe('events.raw', 'test-order', (messages) => {
@@ -25,8 +21,7 @@ describe('durable streams', () => {
   });
 
   it('a subscriber that fails keeps its place, does not block ingestion, and catches up when it recovers', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
+    const dir = { path: newDir() };
     const backend = await testBackend({ dataDir: dir.path });
     let healthy = false;
     const seen: StreamMessage[] = [];
@@ -58,8 +53,7 @@ describe('durable streams', () => {
   });
 
   it('a crash between commit and subscriber: after restart the subscriber catches up, once', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
+    const dir = { path: newDir() };
     const first = await testBackend({ dataDir: dir.path });
     const seenBefore: number[] = [];
     first.core.streams.subscribe('events.raw', 'journey', (messages) => {

@@ -4,6 +4,7 @@
  * delivery gets a log row; only verified deliveries keep their body.
  */
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { DELIVERY_OUTCOMES } from '../../../../shared/contract/connections';
 import { brand } from './brand';
 
 export const shopifyConnection = sqliteTable('shopify_connection', {
@@ -17,15 +18,6 @@ export const shopifyConnection = sqliteTable('shopify_connection', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-export const WEBHOOK_OUTCOMES = [
-  'accepted',
-  'duplicate',
-  'bad_signature',
-  'too_large',
-  'invalid',
-  'unknown_shop',
-] as const;
-
 export const webhookDelivery = sqliteTable(
   'webhook_delivery',
   {
@@ -38,7 +30,7 @@ export const webhookDelivery = sqliteTable(
     deliveryKey: text('delivery_key'),
     /** The older, retry-constant id Shopify also sends (X-Shopify-Webhook-Id). */
     webhookId: text('webhook_id'),
-    outcome: text('outcome', { enum: WEBHOOK_OUTCOMES }).notNull(),
+    outcome: text('outcome', { enum: DELIVERY_OUTCOMES }).notNull(),
     /** What was done or why not, in words. */
     detail: text('detail'),
     /** The raw body, only for verified deliveries. */

@@ -68,16 +68,6 @@ const refundSchema = z.object({
   refund_line_items: z.array(z.object({ subtotal: money })).nullish(),
 });
 
-export const SHOPIFY_EVENT_TOPICS = [
-  'orders/create',
-  'orders/paid',
-  'orders/updated',
-  'orders/cancelled',
-  'refunds/create',
-  'customers/create',
-  'customers/update',
-] as const;
-
 export interface ShopifyMapping {
   events: ParsedEvent[];
   /** For the delivery log: what became of it. */

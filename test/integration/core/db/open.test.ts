@@ -3,21 +3,13 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { generateSQLiteDrizzleJson, generateSQLiteMigration } from 'drizzle-kit/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_TABLE, openDatabase } from '../../../../main/core/db/open';
 import * as schema from '../../../../main/core/db/schema';
 import { migrationsDir } from '../../../../main/core/paths';
-import { tempDir } from '../../../support/backend';
+import { tempDirs } from '../../../support/backend';
 
-const dirs: { remove(): void }[] = [];
-const newDir = () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir.path;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const newDir = tempDirs();
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 const PRODUCT_TABLES = [
