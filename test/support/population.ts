@@ -7,7 +7,11 @@
  * tablet) with an email each, people known only by phone, loyalty cards that
  * get an email later, people whose account changes email, placeholder values
  * typed at the till, first names in capitals or cut to an initial, and
- * anonymous events. Same seed, same population.
+ * anonymous events. As the real exports do (PROTOCOLS.md: Square "Customer
+ * Name", Loyverse "Customer name", WhatsApp `contacts[].profile.name`), a
+ * till sale with a customer attached usually carries the customer's name and
+ * an incoming WhatsApp message the sender's profile name. Same seed, same
+ * population.
  *
  * The event schema carries one email per event, so "two emails in one event"
  * is modelled the way a source actually sends it: an account id (Shopify
@@ -654,7 +658,10 @@ export function generatePopulation(options: PopulationOptions): Population {
           const r = random();
           type = r < 0.7 ? 'purchase' : r < 0.85 ? 'loyalty_scan' : 'visit';
           payload = type === 'purchase' ? purchasePayload(source) : {};
-          if (chance(0.3)) payload = { ...payload, firstName: nameVariant(p.firstName, random), lastName: p.lastName };
+          // A sale with a customer attached carries the customer's name (Square "Customer Name", Loyverse
+          // "Customer name"); a clerk sometimes leaves it out.
+          if (chance(real.size > 0 ? 0.9 : 0.3))
+            payload = { ...payload, firstName: nameVariant(p.firstName, random), lastName: p.lastName };
           break;
         }
         case 'whatsapp': {
@@ -662,6 +669,9 @@ export function generatePopulation(options: PopulationOptions): Population {
           if (p.whatsappUserId && chance(0.9)) set('whatsapp_user_id', p.whatsappUserId);
           type = chance(0.7) ? 'message_in' : 'message_out';
           payload = { text: type === 'message_in' ? 'Hi, is this in stock?' : 'Yes, we have it.', channel: 'whatsapp' };
+          // An incoming message carries the sender's WhatsApp profile name; some people's is a nickname or emoji.
+          if (type === 'message_in' && chance(0.85))
+            payload = { ...payload, firstName: nameVariant(p.firstName, random) };
           break;
         }
         default: {

@@ -235,3 +235,41 @@ export function redirectOf(db: Database, profileId: number): number | undefined 
 export function byStrength(a: ProfileRow, b: ProfileRow): number {
   return b.strength - a.strength || a.created_at - b.created_at || a.id - b.id;
 }
+
+/** Record that a profile uses a shared value (see `shared_identifier_use`). */
+export function recordSharedUse(
+  db: Database,
+  brandId: number,
+  type: string,
+  value: string,
+  profileId: number,
+  at: number,
+): void {
+  stmt(
+    db,
+    'INSERT OR IGNORE INTO shared_identifier_use (brand_id, type, value, profile_id, first_seen_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(brandId, type, value, profileId, at);
+}
+
+/** How many profiles besides its holder were recorded using a shared value. */
+export function sharedUseCount(db: Database, brandId: number, type: string, value: string): number {
+  return stmt(db, 'SELECT count(*) FROM shared_identifier_use WHERE brand_id = ? AND type = ? AND value = ?')
+    .pluck()
+    .get(brandId, type, value) as number;
+}
+
+/** The live profiles using a shared value: its holder and everyone recorded with it, merged ids followed. */
+export function sharedUsers(db: Database, brandId: number, type: string, value: string, holder: number): number[] {
+  const recorded = stmt(
+    db,
+    'SELECT profile_id FROM shared_identifier_use WHERE brand_id = ? AND type = ? AND value = ? ORDER BY first_seen_at, profile_id',
+  )
+    .pluck()
+    .all(brandId, type, value) as number[];
+  const users = new Set<number>([holder]);
+  for (const id of recorded) {
+    const current = redirectOf(db, id) ?? id;
+    if (stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(current)) users.add(current);
+  }
+  return [...users];
+}

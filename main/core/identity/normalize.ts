@@ -113,10 +113,27 @@ function parsePhone(raw: string, defaultCountry: string): Normalized {
     const parsed = parsePhoneNumberFromString(candidate, defaultCountry as CountryCode);
     if (!parsed?.isPossible()) continue;
     const national = parsed.nationalNumber;
-    if (/^(\d)\1+$/.test(national) || /^0+$/.test(national)) return { ok: false, reason: 'placeholder' };
+    if (/^(\d)\1+$/.test(national) || /^0+$/.test(national) || hasCountingRun(national))
+      return { ok: false, reason: 'placeholder' };
     return { ok: true, type: 'phone', value: parsed.number };
   }
   return { ok: false, reason: 'unparseable_phone' };
+}
+
+/**
+ * "01234 567890", "07123 456789": a clerk counting along the keypad when the customer gives no number. Eight or
+ * more digits counting up or down by one (9 then 0 counts as up) never occur in a real subscriber number.
+ */
+function hasCountingRun(digits: string): boolean {
+  let up = 1;
+  let down = 1;
+  for (let i = 1; i < digits.length; i++) {
+    const step = (Number(digits[i]) - Number(digits[i - 1]) + 10) % 10;
+    up = step === 1 ? up + 1 : 1;
+    down = step === 9 ? down + 1 : 1;
+    if (up >= 8 || down >= 8) return true;
+  }
+  return false;
 }
 
 export function normalizeOther(type: Exclude<IdentifierType, 'email' | 'phone'>, raw: string): Normalized {

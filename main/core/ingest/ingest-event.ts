@@ -32,8 +32,11 @@ import {
   insertProfile,
   markShared,
   recomputeTotals,
+  recordSharedUse,
   refreshStrength,
   setNames,
+  sharedUseCount,
+  sharedUsers,
   stmt,
 } from '../identity/identity-repo';
 import { type EvidenceItem, mergeProfiles, separationEvidence } from '../identity/merge';
@@ -44,6 +47,8 @@ import { publish } from '../streams/streams';
 
 export const AUTO_MERGE_MAX_PROFILES = 3;
 export const MAX_DISTINCT_PER_TYPE = 3;
+/** More people than this using one shared phone or device are not a household: the value stops deciding. */
+export const MAX_HOUSEHOLD = 6;
 
 export interface IngestContext {
   brandId: number;
@@ -180,33 +185,67 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   /** Identifier key → the profile holding it (all of them: these are never added again). */
   const held = new Map<string, number>();
   const shared = new Set<string>();
+  const crowded = new Set<string>();
   for (const id of usable) {
     const owner = findOwner(db, ctx.brandId, id.type, id.value);
     if (!owner) continue;
     held.set(identifierKey(id.type, id.value), owner.profileId);
-    if (owner.shared) shared.add(identifierKey(id.type, id.value));
+    if (!owner.shared) continue;
+    shared.add(identifierKey(id.type, id.value));
+    if (sharedUseCount(db, ctx.brandId, id.type, id.value) >= MAX_HOUSEHOLD)
+      crowded.add(identifierKey(id.type, id.value));
   }
-  // A value known to be shared between people only decides when the event carries nothing else.
+  // A value known to be shared between people only decides when the event carries nothing else; one used by more
+  // people than a household has (a number clerks type when the customer gives none) decides nothing at all.
   const owners = new Map(held);
   if (usable.some((u) => !shared.has(identifierKey(u.type, u.value)))) for (const key of shared) owners.delete(key);
+  for (const key of crowded) owners.delete(key);
   let candidates = [...new Set(owners.values())];
 
   // A profile reached only through shareable identifiers that holds a different strong identifier is someone else;
   // what linked them is from now on known to be shared.
+  const strongOnEvent = usable.filter((u) => !SHAREABLE_TYPES.has(u.type));
+  const firstName = event.payload.firstName ?? null;
+  /** Holds an email, loyalty card or account id of a type the event carries, but not the event's value. */
+  const contradicts = (profileId: number) => {
+    const theirs = identifiersOf(db, profileId);
+    return strongOnEvent.some(
+      (s) => theirs.some((h) => h.type === s.type) && !theirs.some((h) => h.type === s.type && h.value === s.value),
+    );
+  };
   if (candidates.length > 0) {
-    const strongOnEvent = usable.filter((u) => !SHAREABLE_TYPES.has(u.type));
     candidates = candidates.filter((profileId) => {
       const via = usable.filter((u) => owners.get(identifierKey(u.type, u.value)) === profileId);
       if (via.some((u) => !SHAREABLE_TYPES.has(u.type))) return true;
-      if (strongOnEvent.length === 0 && !event.payload.firstName) return true;
-      const theirs = identifiersOf(db, profileId);
+      if (strongOnEvent.length === 0 && !firstName) return true;
       const someoneElse =
-        strongOnEvent.some(
-          (s) => theirs.some((h) => h.type === s.type) && !theirs.some((h) => h.type === s.type && h.value === s.value),
-        ) || differentFirstName(getProfile(db, profileId)?.first_name ?? null, event.payload.firstName ?? null);
-      if (someoneElse) for (const u of via) markShared(db, ctx.brandId, u.type, u.value);
+        contradicts(profileId) || differentFirstName(getProfile(db, profileId)?.first_name ?? null, firstName);
+      if (someoneElse) {
+        for (const u of via) {
+          markShared(db, ctx.brandId, u.type, u.value);
+          shared.add(identifierKey(u.type, u.value));
+        }
+      }
       return !someoneElse;
     });
+  }
+
+  // A household's shared value decides by the name on the event (a till receipt, a WhatsApp profile name):
+  // the one person using it whose first name agrees and who holds nothing the event contradicts.
+  const sharedOnEvent = usable.filter(
+    (u) => shared.has(identifierKey(u.type, u.value)) && !crowded.has(identifierKey(u.type, u.value)),
+  );
+  if (candidates.length === 0 && firstName && sharedOnEvent.length > 0) {
+    const users = new Set<number>();
+    for (const u of sharedOnEvent) {
+      const holder = held.get(identifierKey(u.type, u.value)) as number;
+      for (const id of sharedUsers(db, ctx.brandId, u.type, u.value, holder)) users.add(id);
+    }
+    const named = [...users].filter((id) => {
+      const name = getProfile(db, id)?.first_name ?? null;
+      return name !== null && !differentFirstName(name, firstName) && !contradicts(id);
+    });
+    if (named.length === 1) candidates = named;
   }
 
   const evidence = (profileIds: number[]): EvidenceItem[] =>
@@ -225,9 +264,15 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   let reviewId: number | null = null;
   const touched = new Set<number>();
 
-  // Someone else's shared phone and nothing of their own: keep the event, but on no profile rather than on a
-  // new profile nothing could ever find again.
-  if (candidates.length === 0 && usable.every((u) => held.has(identifierKey(u.type, u.value)))) return undefined;
+  // Someone else's shared phone and nothing of their own: a named household member gets a profile of their own
+  // (found again by that name and the shared value); with no name the event stays on no profile rather than on
+  // a new profile nothing could ever find again.
+  if (
+    candidates.length === 0 &&
+    usable.every((u) => held.has(identifierKey(u.type, u.value))) &&
+    !(firstName && sharedOnEvent.length > 0)
+  )
+    return undefined;
 
   if (candidates.length === 0) {
     profileId = insertProfile(db, {
@@ -292,6 +337,8 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
     added = true;
   }
   if (added || created) refreshStrength(db, profileId);
+  for (const u of sharedOnEvent)
+    recordSharedUse(db, ctx.brandId, u.type, u.value, profileId, Date.parse(event.occurredAt));
   touched.add(profileId);
   return { profileId, created, mergeId, reviewId, touched: [...touched], capped };
 }

@@ -97,6 +97,11 @@ export function customerData(db: Database, profileId: number): Record<string, un
   return {
     profile,
     identifiers: identifiersOf(db, profileId).map(identifierView),
+    /** A family phone or home tablet this person uses, held on another household member's profile. */
+    sharedIdentifiersUsed: stmt(
+      db,
+      'SELECT type, value, first_seen_at AS firstSeenAt FROM shared_identifier_use WHERE profile_id = ? ORDER BY first_seen_at',
+    ).all(profileId),
     events,
     merges,
     predictions: stmt(db, 'SELECT * FROM predictions WHERE profile_id = ?').get(profileId) ?? null,
@@ -168,6 +173,7 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
       stmt(db, 'UPDATE merge_review SET merge_history_id = NULL WHERE merge_history_id = ?').run(historyId);
       stmt(db, 'DELETE FROM merge_history WHERE id = ?').run(historyId);
     }
+    for (const member of family) stmt(db, 'DELETE FROM shared_identifier_use WHERE profile_id = ?').run(member);
     stmt(db, 'DELETE FROM profile_redirect WHERE from_profile_id = ? OR to_profile_id = ?').run(id, id);
     stmt(
       db,
@@ -202,6 +208,7 @@ export function eraseBrand(db: Database, brandId: number): { profiles: number; e
   stmt(db, 'DELETE FROM message_delivery_update WHERE brand_id = ?').run(brandId);
   stmt(db, 'DELETE FROM webhook_delivery WHERE brand_id = ?').run(brandId);
   stmt(db, 'DELETE FROM profile_identifier WHERE brand_id = ?').run(brandId);
+  stmt(db, 'DELETE FROM shared_identifier_use WHERE brand_id = ?').run(brandId);
   const profiles = stmt(db, 'DELETE FROM customer_profile WHERE brand_id = ?').run(brandId).changes;
   if (brandId !== DEFAULT_BRAND_ID) {
     stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);

@@ -400,6 +400,9 @@ describe('privacy topics', () => {
         customer: { id: 7202, email: 'son@example.com' },
       }),
     );
+    // The son is recorded as a user of the family phone his mother's profile holds; erasing him removes that too.
+    const uses = "SELECT count(*) FROM shared_identifier_use WHERE value = '+447700900444'";
+    expect(count(uses)).toBe(1);
     expect(
       (
         await deliver('customers/redact', {
@@ -410,6 +413,7 @@ describe('privacy topics', () => {
     ).toBe(200);
     expect((await backend.call('customers.search', { query: 'son@example.com' })).total).toBe(0);
     expect((await backend.call('customers.search', { query: 'mum@example.com' })).total).toBe(1);
+    expect(count(uses)).toBe(0);
   });
 
   it('shop/redact of a second shop erases it, brand included, and answers 200', async () => {

@@ -165,10 +165,64 @@ describe('matching', () => {
       purchase({ phone: '07700900557', loyalty_id: 'LC-T' }, 5, { payload: { total: 5, firstName: 'Tom' } }),
     );
     expect(tom.profileId).not.toBe(ann.profileId);
-    // Tom with only the shared phone: kept, but on no one (not Ann, and not a new profile nothing could find).
-    const phoneOnly = one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5, firstName: 'Tom' } }));
-    expect(phoneOnly.profileId).toBeNull();
+    // Tom with only the shared phone: the household member named on the receipt, not the phone's first holder.
+    const phoneOnly = one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5, firstName: 'TOM' } }));
+    expect(phoneOnly.profileId).toBe(tom.profileId);
     expect(profileCount()).toBe(2);
+    // No name: the phone's first holder, as before.
+    expect(one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5 } })).profileId).toBe(ann.profileId);
+  });
+
+  it('a household member first seen with only the shared phone gets a profile found again by name', () => {
+    const ann = one(
+      purchase({ phone: '07700 900558', email: 'ann@example.com' }, 5, { payload: { total: 5, firstName: 'Ann' } }),
+    );
+    // Mia gives the family phone and her name at the till: someone else, kept on a profile of her own.
+    const mia = one(purchase({ phone: '07700900558' }, 7, { payload: { total: 7, firstName: 'Mia' } }));
+    expect(mia.profileId).not.toBeNull();
+    expect(mia.profileId).not.toBe(ann.profileId);
+    expect(profile(mia.profileId ?? 0)?.first_name).toBe('Mia');
+    expect(identifiersOf(mia.profileId ?? 0)).toEqual([]);
+    // Her next visit by phone and name finds her; her email later joins the same profile.
+    expect(one(purchase({ phone: '+447700900558' }, 3, { payload: { total: 3, firstName: 'mia' } })).profileId).toBe(
+      mia.profileId,
+    );
+    const withEmail = one(
+      purchase({ phone: '07700900558', email: 'mia@example.com' }, 2, { payload: { total: 2, firstName: 'Mia' } }),
+    );
+    expect(withEmail.profileId).toBe(mia.profileId);
+    expect(profile(mia.profileId ?? 0)?.lifetime_value).toBe(12);
+    // Someone using the phone with a different email is not Mia even if the name agrees: a person with an email of
+    // their own is never given someone else's.
+    const other = one(
+      purchase({ phone: '07700900558', email: 'mia.senior@example.com' }, 1, {
+        payload: { total: 1, firstName: 'Mia' },
+      }),
+    );
+    expect(other.profileId).not.toBe(mia.profileId);
+    expect(other.profileId).not.toBe(ann.profileId);
+    expect(profile(ann.profileId ?? 0)?.lifetime_value).toBe(5);
+  });
+
+  it('a number used by more people than a household has stops deciding anything', () => {
+    const names = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
+    const people = names.map(
+      (name) =>
+        one(
+          purchase({ phone: '07700 900559', email: `${name.toLowerCase()}@example.com` }, 1, {
+            payload: { total: 1, firstName: name },
+          }),
+        ).profileId,
+    );
+    expect(new Set(people).size).toBe(names.length);
+    // Phone and a name only: no longer anyone's, not even the first holder's.
+    expect(
+      one(purchase({ phone: '07700900559' }, 4, { payload: { total: 4, firstName: 'Ann' } })).profileId,
+    ).toBeNull();
+    expect(one(purchase({ phone: '07700900559' }, 4, { payload: { total: 4 } })).profileId).toBeNull();
+    expect(
+      one(purchase({ phone: '07700900559' }, 4, { payload: { total: 4, firstName: 'Zed' } })).profileId,
+    ).toBeNull();
   });
 
   it('junk identifiers never match, and an unparseable phone is kept on the event and counted', () => {

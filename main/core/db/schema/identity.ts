@@ -146,3 +146,28 @@ export const profileSeparation = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.brandId, t.profileA, t.profileB] })],
 );
+
+/**
+ * Who uses a shared value (a family's phone, a home tablet's cookie): the
+ * identifier row stays with the profile that had it first, and each other
+ * person seen with it is recorded here, so a till sale on the family phone
+ * goes to the family member named on the receipt. Profile ids are followed
+ * through `profile_redirect` after merges (no foreign key: a merged-away id
+ * comes back on undo).
+ */
+export const sharedIdentifierUse = sqliteTable(
+  'shared_identifier_use',
+  {
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    type: text('type', { enum: IDENTIFIER_TYPES }).notNull(),
+    value: text('value').notNull(),
+    profileId: integer('profile_id').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.brandId, t.type, t.value, t.profileId] }),
+    index('shared_identifier_use_profile_idx').on(t.profileId),
+  ],
+);

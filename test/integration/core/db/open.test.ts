@@ -32,6 +32,7 @@ const PRODUCT_TABLES = [
   'profile_redirect',
   'profile_separation',
   'setting',
+  'shared_identifier_use',
   'shopify_connection',
   'stream_message',
   'stream_offset',
