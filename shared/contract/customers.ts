@@ -13,6 +13,8 @@ export const identifierViewSchema = z.object({
   /** Where it came from: api, shopify, whatsapp, pos… */
   source: z.string(),
   firstSeenAt: z.string(),
+  /** Seen with other people too (a family phone, a home tablet): it recognises them only with their name. */
+  shared: z.boolean(),
 });
 export type IdentifierView = z.output<typeof identifierViewSchema>;
 
@@ -57,6 +59,8 @@ export const customer360Schema = z.object({
   createdAt: z.string(),
   consent: z.object({ email: z.boolean().nullable(), sms: z.boolean().nullable(), whatsapp: z.boolean().nullable() }),
   identifiers: z.array(identifierViewSchema),
+  /** Shared values held on another household member's profile that this customer also uses. */
+  sharedIdentifiersUsed: z.array(z.object({ type: z.string(), value: z.string(), firstSeenAt: z.string() })),
   eventCount: z.number().int(),
   merges: z.array(mergeViewSchema),
   /** Checkouts they left unfinished and have not completed since. */

@@ -38,6 +38,7 @@ export function identifierView(i: IdentifierRow): IdentifierView {
     rawValue: i.raw_value,
     source: i.source,
     firstSeenAt: new Date(i.first_seen_at).toISOString(),
+    shared: i.shared === 1,
   };
 }
 
@@ -92,6 +93,15 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
         whatsapp: bool(profile.whatsapp_consent),
       },
       identifiers: identifiersOf(db, id).map(identifierView),
+      sharedIdentifiersUsed: (
+        stmt(
+          db,
+          `SELECT u.type, u.value, u.first_seen_at FROM shared_identifier_use u
+           WHERE u.profile_id = ? AND NOT EXISTS (
+             SELECT 1 FROM profile_identifier i WHERE i.brand_id = u.brand_id AND i.type = u.type AND i.value = u.value AND i.profile_id = u.profile_id)
+           ORDER BY u.first_seen_at`,
+        ).all(id) as { type: string; value: string; first_seen_at: number }[]
+      ).map((u) => ({ type: u.type, value: u.value, firstSeenAt: new Date(u.first_seen_at).toISOString() })),
       eventCount: stmt(db, 'SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?')
         .pluck()
         .get(id) as number,

@@ -166,9 +166,9 @@ function Identifiers({ customer }: { customer: Customer360 }) {
   return (
     <section aria-labelledby="identifiers-heading" className="panel">
       <h2 id="identifiers-heading">How we recognise them</h2>
-      {customer.identifiers.length === 0 ? (
+      {customer.identifiers.length === 0 && customer.sharedIdentifiersUsed.length === 0 ? (
         <p className="muted">Nothing yet: no email, phone or other detail has arrived for this customer.</p>
-      ) : (
+      ) : customer.identifiers.length === 0 ? null : (
         <table className="data" aria-labelledby="identifiers-heading">
           <thead>
             <tr>
@@ -187,6 +187,7 @@ function Identifiers({ customer }: { customer: Customer360 }) {
                   {identifier.rawValue && identifier.rawValue !== identifier.value ? (
                     <span className="muted"> (sent as “{identifier.rawValue}”)</span>
                   ) : null}
+                  {identifier.shared ? <span className="muted"> (shared with others in the family)</span> : null}
                 </td>
                 <td>from {sourceLabel(identifier.source)}</td>
                 <td>{formatDate(identifier.firstSeenAt)}</td>
@@ -195,6 +196,16 @@ function Identifiers({ customer }: { customer: Customer360 }) {
           </tbody>
         </table>
       )}
+      {customer.sharedIdentifiersUsed.length > 0 ? (
+        <p className="hint">
+          Also uses{' '}
+          {customer.sharedIdentifiersUsed
+            .map((shared) => `the ${identifierLabel(shared.type).toLowerCase()} ${shared.value}`)
+            .join(', ')}
+          , shared with someone else in the family: a sale with only that detail comes here when it carries this
+          customer’s name.
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -173,7 +173,7 @@ describe('matching', () => {
     expect(one(purchase({ phone: '07700900557' }, 5, { payload: { total: 5 } })).profileId).toBe(ann.profileId);
   });
 
-  it('a household member first seen with only the shared phone gets a profile found again by name', () => {
+  it('a household member first seen with only the shared phone gets a profile found again by name', async () => {
     const ann = one(
       purchase({ phone: '07700 900558', email: 'ann@example.com' }, 5, { payload: { total: 5, firstName: 'Ann' } }),
     );
@@ -192,6 +192,16 @@ describe('matching', () => {
     );
     expect(withEmail.profileId).toBe(mia.profileId);
     expect(profile(mia.profileId ?? 0)?.lifetime_value).toBe(12);
+    // Customer 360 says how each is recognised: Ann holds the phone, marked shared; Mia uses it.
+    const view = async (id: number | null) => {
+      const answer = await backend.call('customers.get', { id: id ?? 0 });
+      if (answer.status !== 'found') throw new Error('expected a customer');
+      return answer.customer;
+    };
+    const annView = await view(ann.profileId);
+    expect(annView.identifiers.find((i) => i.type === 'phone')).toMatchObject({ value: '+447700900558', shared: true });
+    const miaView = await view(mia.profileId);
+    expect(miaView.sharedIdentifiersUsed).toEqual([expect.objectContaining({ type: 'phone', value: '+447700900558' })]);
     // Someone using the phone with a different email is not Mia even if the name agrees: a person with an email of
     // their own is never given someone else's.
     const other = one(
