@@ -78,6 +78,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     options.secretStore ??
     (databaseFile === ':memory:' ? new MemorySecretStore() : new FileSecretStore(options.dataDir));
   const core = new Core(db, clock, logger, secrets, options.dataDir);
+  // Webhook deliveries acknowledged in a burst just before a crash are read before anything else is served.
+  core.readAllWaiting();
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 

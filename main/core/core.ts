@@ -16,11 +16,13 @@ import { brand, setting } from './db/schema';
 import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
-import { type IngestResult, ingestInTransaction } from './ingest/ingest-event';
+import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest/ingest-event';
 import { dueAbandonments } from './ingest/sources/shopify-checkouts';
 import {
+  acceptShopifyInTransaction,
+  hasWaitingShopify,
   type IntakeResult,
-  receiveShopifyInTransaction,
+  readWaitingShopify,
   receiveWhatsApp,
   type ShopifyDelivery,
 } from './ingest/webhook-intake';
@@ -33,6 +35,16 @@ export const CUSTOMER_CACHE_MS = 5 * 60_000;
 const API_KEY = 'api.key';
 /** Most webhook deliveries committed in one transaction. */
 const MAX_BATCH = 500;
+/** A batch is committed at once when this many deliveries are waiting for it. */
+const FLUSH_AT = 16;
+/** Up to this many deliveries arriving together, with nothing waiting, are read before they are answered. */
+const READ_INLINE_MAX = 8;
+/** Waiting deliveries read per turn of the event loop in a burst (small, so answers are not held up). */
+const READ_TURN = 4;
+/** Deliveries committed this recently mean a burst is on… */
+const BUSY_WINDOW_MS = 100;
+/** …and reading then takes one turn this often. */
+const READ_GAP_BUSY_MS = 50;
 
 export class Core {
   readonly streams: StreamRunner;
@@ -78,57 +90,67 @@ export class Core {
   }
 
   /**
-   * A verified Shopify delivery: logged and ingested before the answer goes back. Deliveries arriving
-   * together are committed in one transaction (one WAL write instead of one each), and each sender is
-   * answered only after that commit; if the batch fails, each is retried alone so one bad delivery
-   * cannot take the others down.
+   * A verified Shopify delivery: committed before the answer goes back, and read into events in arrival
+   * order. Deliveries arriving together are committed in one transaction (one WAL write instead of one
+   * each) and each sender is answered after that commit; if the batch fails, each is retried alone so one
+   * bad delivery cannot take the others down. When traffic is light (a few deliveries, nothing waiting)
+   * they are read in the same transaction, so their events exist when Shopify gets its 200. In a burst
+   * the answer goes back as soon as the raw delivery is safe, and the waiting deliveries are read in small
+   * turns between answers (`readWaiting`), so senders never wait behind the reading.
    */
   receiveShopify(delivery: ShopifyDelivery): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
       this.shopifyQueue.push({ delivery, resolve, reject });
+      // Committed when this turn of the event loop has read what arrived, or sooner once a handful are
+      // waiting, so the first senders of a busy turn are not held until its last one has been read.
       if (this.shopifyQueue.length === 1) setImmediate(() => this.flushShopify());
+      else if (this.shopifyQueue.length >= FLUSH_AT) this.flushShopify();
     });
   }
 
+  private readonly contextFor = (brandId: number): IngestContext => ({
+    brandId,
+    now: this.clock.now().getTime(),
+    normalize: this.normalizeOptionsFor(brandId),
+  });
+
   private flushShopify(): void {
+    this.lastFlushAt = performance.now();
     const batch = this.shopifyQueue.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
     if (this.shopifyQueue.length > 0) setImmediate(() => this.flushShopify());
-    const now = this.clock.now().getTime();
-    const ctxFor = (d: ShopifyDelivery) => ({
-      brandId: d.brandId,
-      now,
-      normalize: this.normalizeOptionsFor(d.brandId),
-    });
-    const settle = (results: IntakeResult[]) => {
-      for (const result of results) {
-        for (const r of result.results) this.customers.invalidate(r.touched);
-        this.customers.invalidate(result.touched);
-      }
-      this.streams.notify();
-    };
     type Outcome = { ok: true; result: IntakeResult } | { ok: false; error: unknown };
-    const receive = (delivery: ShopifyDelivery) =>
-      receiveShopifyInTransaction(this.db, delivery, ctxFor(delivery), this.dataDir);
+    const accept = (delivery: ShopifyDelivery) =>
+      acceptShopifyInTransaction(this.db, delivery, this.contextFor, this.dataDir);
+    let read: ReturnType<typeof readWaitingShopify> | undefined;
+    const inline = (outcomes: Outcome[]) => {
+      if (batch.length <= READ_INLINE_MAX && !this.waiting)
+        read = readWaitingShopify(this.db, batch.length, this.contextFor);
+      return outcomes;
+    };
     // Savepoints cost about a tenth of the throughput, so the batch first runs without them. If any delivery
     // fails, the batch runs again with each delivery in its own savepoint: the failing one is rolled back
     // alone and answered with its error, the others still commit together.
-    const alone = this.db.sqlite.transaction(receive);
+    const alone = this.db.sqlite.transaction(accept);
     let outcomes: Outcome[];
     try {
       outcomes = this.db.sqlite
-        .transaction(() => batch.map((item): Outcome => ({ ok: true, result: receive(item.delivery) })))
+        .transaction(() => inline(batch.map((item): Outcome => ({ ok: true, result: accept(item.delivery) }))))
         .immediate();
     } catch {
+      read = undefined;
       try {
         outcomes = this.db.sqlite
           .transaction(() =>
-            batch.map((item): Outcome => {
-              try {
-                return { ok: true, result: alone(item.delivery) };
-              } catch (error) {
-                return { ok: false, error };
-              }
-            }),
+            inline(
+              batch.map((item): Outcome => {
+                try {
+                  return { ok: true, result: alone(item.delivery) };
+                } catch (error) {
+                  return { ok: false, error };
+                }
+              }),
+            ),
           )
           .immediate();
       } catch (error) {
@@ -136,12 +158,74 @@ export class Core {
         return;
       }
     }
-    settle(outcomes.flatMap((o) => (o.ok ? [o.result] : [])));
+    const accepted = outcomes.flatMap((o) => (o.ok ? [o.result] : []));
+    this.settle([
+      ...accepted.flatMap((r) => [...r.touched, ...r.results.flatMap((x) => x.touched)]),
+      ...(read?.touched ?? []),
+      ...(read?.results.flatMap((x) => x.touched) ?? []),
+    ]);
+    if (accepted.some((r) => !r.duplicate) && (read === undefined || hasWaitingShopify(this.db)))
+      this.scheduleReading();
     for (const [i, item] of batch.entries()) {
       const outcome = outcomes[i];
       if (outcome?.ok) item.resolve(outcome.result);
       else item.reject(outcome?.error);
     }
+  }
+
+  private settle(touched: number[]): void {
+    this.customers.invalidate(touched);
+    this.streams.notify();
+  }
+
+  /** Deliveries are waiting to be read (a burst, or a restart after a crash). */
+  private waiting = false;
+  private closed = false;
+  /** When the last batch of deliveries was committed (performance.now()). */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  private scheduleReading(): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    this.nextTurn();
+  }
+
+  /**
+   * While deliveries keep arriving, reading gets one turn every READ_GAP_BUSY_MS, so answers come first
+   * and the reading still moves; once they stop, turns follow each other at once.
+   */
+  private nextTurn(): void {
+    if (performance.now() - this.lastFlushAt < BUSY_WINDOW_MS) setTimeout(() => this.readWaiting(), READ_GAP_BUSY_MS);
+    else setImmediate(() => this.readWaiting());
+  }
+
+  /**
+   * One turn of reading waiting deliveries, then back to the event loop so new deliveries are answered
+   * between turns. Returns how many were read.
+   */
+  private readWaiting(limit = READ_TURN, thenContinue = true): number {
+    if (this.closed) return 0;
+    let read: ReturnType<typeof readWaitingShopify>;
+    try {
+      read = this.db.sqlite.transaction(() => readWaitingShopify(this.db, limit, this.contextFor)).immediate();
+    } catch (error) {
+      // The database itself failed (disk full…): the deliveries stay waiting; try again shortly.
+      this.logger.error('Reading waiting webhook deliveries failed; retrying in a few seconds', error);
+      this.waiting = false;
+      setTimeout(() => this.scheduleReading(), 5_000).unref();
+      return 0;
+    }
+    this.settle([...read.touched, ...read.results.flatMap((r) => r.touched)]);
+    if (thenContinue && read.read === limit) this.nextTurn();
+    else if (thenContinue) this.waiting = false;
+    return read.read;
+  }
+
+  /** Reads every waiting delivery now (at start after a crash, on close, and in tests of a burst). */
+  readAllWaiting(): number {
+    let total = 0;
+    for (let n = this.readWaiting(READ_TURN, false); n > 0; n = this.readWaiting(READ_TURN, false)) total += n;
+    return total;
   }
 
   /** The shop erases a customer (their request, made in the shop). */
@@ -298,6 +382,8 @@ export class Core {
 
   close(): void {
     if (this.jobTimer) clearInterval(this.jobTimer);
+    this.readAllWaiting();
+    this.closed = true;
     this.streams.stop();
   }
 }

@@ -32,11 +32,38 @@ export function listShopify(db: Database, secrets: SecretStore): ShopifyConnecti
   }));
 }
 
+/**
+ * Every delivery looks its store up: a found store is remembered for a few seconds (a store connected or
+ * removed from a terminal while the app runs is seen within that time; one not found is never remembered).
+ */
+const SHOP_MEMORY_MS = 5_000;
+const shopMemory = new WeakMap<Database, Map<string, { brandId: number; until: number }>>();
+
 export function findShopByDomain(db: Database, domain: string): { brandId: number } | undefined {
-  const brandId = stmt(db, 'SELECT brand_id FROM shopify_connection WHERE shop_domain = ?')
-    .pluck()
-    .get(domain.trim().toLowerCase()) as number | undefined;
-  return brandId === undefined ? undefined : { brandId };
+  const key = domain.trim().toLowerCase();
+  let memory = shopMemory.get(db);
+  if (!memory) {
+    memory = new Map();
+    shopMemory.set(db, memory);
+  }
+  const now = performance.now();
+  const known = memory.get(key);
+  if (known && known.until > now) return { brandId: known.brandId };
+  const brandId = stmt(db, 'SELECT brand_id FROM shopify_connection WHERE shop_domain = ?').pluck().get(key) as
+    | number
+    | undefined;
+  if (brandId === undefined) {
+    memory.delete(key);
+    return undefined;
+  }
+  if (memory.size > 100) memory.clear();
+  memory.set(key, { brandId, until: now + SHOP_MEMORY_MS });
+  return { brandId };
+}
+
+/** Forget remembered stores (a connection changed in this process). */
+export function forgetShops(db: Database): void {
+  shopMemory.get(db)?.clear();
 }
 
 export function normalizeShopDomain(raw: string): string {
@@ -80,6 +107,7 @@ export function saveShopify(
     `INSERT INTO shopify_connection (brand_id, shop_domain, created_at, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (brand_id) DO UPDATE SET shop_domain = excluded.shop_domain, updated_at = excluded.updated_at`,
   ).run(args.brandId, domain, now, now);
+  forgetShops(db);
   if (secret) secrets.set(shopifySecretName(args.brandId), secret);
 }
 

@@ -10,10 +10,11 @@ import type { Logger } from '../clock';
 import type { Core } from '../core';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
-import { createWebhooks } from './webhooks';
+import { mountWebhooks } from './webhooks';
 
 /** Requests per 10 seconds from one address before 429 (5,000 a second). */
 export const DEFAULT_RATE_LIMIT_PER_10S = 50_000;
+const WINDOW_MS = 10_000;
 
 export function createIngestListener(options: {
   version: string;
@@ -23,18 +24,25 @@ export function createIngestListener(options: {
 }): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are small and never cached: no ETag hashing on every reply.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok', service: 'constintel-ingest', version: options.version });
   });
   // Per sending address: generous enough for a busy shop's Shopify and API traffic (all of which arrives from one
   // tunnel address), a wall against floods. Over it, 429: Shopify and WhatsApp retry, so nothing is lost.
+  const limit = options.rateLimitPer10s ?? DEFAULT_RATE_LIMIT_PER_10S;
   app.use(
     rateLimit({
-      windowMs: 10_000,
-      limit: options.rateLimitPer10s ?? DEFAULT_RATE_LIMIT_PER_10S,
-      standardHeaders: 'draft-8',
+      windowMs: WINDOW_MS,
+      limit,
+      // The RateLimit headers are only sent with a 429 (writing them on every answer costs a twentieth of a
+      // webhook's time under load).
+      standardHeaders: false,
       legacyHeaders: false,
       handler: (_req, res) => {
+        res.set('RateLimit-Policy', `"ingest";q=${limit};w=${WINDOW_MS / 1000}`);
+        res.set('Retry-After', String(WINDOW_MS / 1000));
         res.status(429).json({
           ok: false,
           error: { kind: 'unavailable', message: 'Too many requests; try again in a few seconds.' },
@@ -43,7 +51,7 @@ export function createIngestListener(options: {
     }),
   );
   app.use('/api/v1', createEventApi(options.core));
-  app.use('/webhooks', createWebhooks(options.core));
+  mountWebhooks(app, options.core);
   app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
   app.use(jsonErrorHandler(options.logger));
   return app;

@@ -1,8 +1,11 @@
 /**
- * Verified webhook deliveries → the delivery log and the one ingestion path,
- * in one IMMEDIATE transaction: the delivery is durable before the sender
- * gets its 2xx, and a repeated delivery (same event id, or the same older
- * webhook id) is recorded as a duplicate and changes nothing.
+ * Verified webhook deliveries → the delivery log and the one ingestion path.
+ * A Shopify delivery is committed raw before the sender gets its 2xx and read
+ * into events in arrival order, at once when traffic is light and just after
+ * the answer in a burst (see Core.receiveShopify); a crash in between leaves
+ * it waiting, and it is read after the restart. A repeated delivery (same
+ * event id, or the same older webhook id) is recorded as a duplicate and
+ * changes nothing. WhatsApp deliveries are read before the answer.
  */
 
 import { createHash } from 'node:crypto';
@@ -40,6 +43,8 @@ export interface DeliveryLogEntry {
   receivedAt: number;
   triggeredAt?: number | null;
   eventCount?: number;
+  /** Stored and acknowledged, waiting to be read into events. */
+  pending?: boolean;
 }
 
 /** Rows kept for refused deliveries: enough to see a pattern, bounded so a flood cannot fill the disk. */
@@ -48,8 +53,8 @@ const REFUSED_KEPT = 1000;
 export function logDelivery(db: Database, entry: DeliveryLogEntry): number {
   const result = stmt(
     db,
-    `INSERT INTO webhook_delivery (provider, brand_id, topic, delivery_key, webhook_id, outcome, detail, body, received_at, triggered_at, event_count)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO webhook_delivery (provider, brand_id, topic, delivery_key, webhook_id, outcome, detail, body, received_at, triggered_at, event_count, pending)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     entry.provider,
     entry.brandId,
@@ -62,6 +67,7 @@ export function logDelivery(db: Database, entry: DeliveryLogEntry): number {
     entry.receivedAt,
     entry.triggeredAt ?? null,
     entry.eventCount ?? 0,
+    entry.pending ? 1 : 0,
   );
   const id = Number(result.lastInsertRowid);
   if (entry.outcome !== 'accepted' && id % 100 === 0) {
@@ -89,16 +95,23 @@ export interface IntakeResult {
   touched: number[];
 }
 
+/** What a waiting delivery says in the log until it has been read. */
+export const WAITING_DETAIL = 'received; being read';
+
 /**
  * A verified Shopify delivery, inside the caller's transaction (deliveries arriving together are
- * committed as one; see Core.receiveShopify).
+ * committed as one; see Core.receiveShopify): a repeat is logged as a duplicate; anything else is
+ * stored raw and waits (`pending`) to be read by `readWaitingShopify`, in arrival order. Privacy
+ * topics are acted on at once, after everything that arrived before them has been read (so an
+ * erased customer's earlier orders cannot come back afterwards), and their bodies are never kept.
  */
-export function receiveShopifyInTransaction(
+export function acceptShopifyInTransaction(
   db: Database,
   delivery: ShopifyDelivery,
-  ctx: IngestContext,
+  contextFor: (brandId: number) => IngestContext,
   dataDir: string,
 ): IntakeResult {
+  const ctx = contextFor(delivery.brandId);
   const key = delivery.eventId ?? delivery.webhookId;
   // Two indexed lookups (an OR across the two columns would scan every delivery).
   const byKey = stmt(
@@ -130,7 +143,7 @@ export function receiveShopifyInTransaction(
     };
   }
   if (PRIVACY_TOPICS.has(delivery.topic)) {
-    // Acted on at once; the body (personal data) is not kept, only what was done.
+    const before = readWaitingShopify(db, Number.POSITIVE_INFINITY, contextFor);
     const done = handlePrivacyTopic(db, delivery, ctx, dataDir);
     // After shop/redact the brand itself may be gone: the log line then belongs to no brand.
     const brandGone = stmt(db, 'SELECT 1 FROM brand WHERE id = ?').get(delivery.brandId) === undefined;
@@ -141,37 +154,106 @@ export function receiveShopifyInTransaction(
       outcome: 'accepted',
       detail: done.detail,
     });
-    return { deliveryId, duplicate: false, results: [], detail: done.detail, touched: done.touched };
+    return {
+      deliveryId,
+      duplicate: false,
+      results: before.results,
+      detail: done.detail,
+      touched: [...before.touched, ...done.touched],
+    };
   }
+  const deliveryId = logDelivery(db, {
+    ...base,
+    deliveryKey: key,
+    outcome: 'accepted',
+    detail: WAITING_DETAIL,
+    body: delivery.raw,
+    pending: true,
+  });
+  return { deliveryId, duplicate: false, results: [], detail: WAITING_DETAIL, touched: [] };
+}
+
+/** Is any accepted delivery still waiting to be read? */
+export function hasWaitingShopify(db: Database): boolean {
+  return stmt(db, 'SELECT 1 FROM webhook_delivery WHERE pending = 1 LIMIT 1').get() !== undefined;
+}
+
+/**
+ * Reads up to `limit` waiting deliveries, oldest first, inside the caller's transaction: each becomes
+ * events through the one ingestion path and its log row says what was done. A delivery that cannot
+ * be read (or whose events cannot be stored) is rolled back alone and kept as received, with the
+ * reason in the log, so it never blocks the ones behind it.
+ */
+export function readWaitingShopify(
+  db: Database,
+  limit: number,
+  contextFor: (brandId: number) => IngestContext,
+): { read: number; results: IngestResult[]; touched: number[] } {
+  const rows = stmt(
+    db,
+    'SELECT id, brand_id, topic, body, received_at FROM webhook_delivery WHERE pending = 1 ORDER BY id LIMIT ?',
+  ).all(Number.isFinite(limit) ? limit : -1) as WaitingRow[];
+  if (rows.length === 0) return { read: 0, results: [], touched: [] };
+  const readAll = db.sqlite.transaction(() => rows.map((row) => readOne(db, row, contextFor)));
+  let outcomes: ReturnType<typeof readOne>[];
+  try {
+    // One savepoint for the lot; only if something fails does each get its own.
+    outcomes = readAll();
+  } catch {
+    const alone = db.sqlite.transaction((row: WaitingRow) => readOne(db, row, contextFor));
+    outcomes = rows.map((row) => {
+      try {
+        return alone(row);
+      } catch (error) {
+        const detail = `kept as received; its events could not be stored: ${firstLine(error)}`;
+        stmt(db, 'UPDATE webhook_delivery SET pending = 0, detail = ? WHERE id = ?').run(detail, row.id);
+        return { results: [], touched: [] };
+      }
+    });
+  }
+  return {
+    read: rows.length,
+    results: outcomes.flatMap((o) => o.results),
+    touched: outcomes.flatMap((o) => o.touched),
+  };
+}
+
+interface WaitingRow {
+  id: number;
+  brand_id: number;
+  topic: string;
+  body: string;
+  received_at: number;
+}
+
+function readOne(
+  db: Database,
+  row: WaitingRow,
+  contextFor: (brandId: number) => IngestContext,
+): { results: IngestResult[]; touched: number[] } {
+  const ctx = { ...contextFor(row.brand_id), now: row.received_at };
   let events: ParsedEvent[] = [];
   let detail: string;
   let touched: number[] = [];
   try {
-    const mapped = delivery.topic.startsWith('checkouts/')
-      ? applyCheckout(db, delivery.brandId, delivery.topic, delivery.json, ctx.now)
-      : mapShopify(
-          delivery.topic,
-          delivery.json,
-          (orderId) => orderIdentifiers(db, delivery.brandId, orderId),
-          new Date(ctx.now),
-        );
+    const json = JSON.parse(row.body) as unknown;
+    const mapped = row.topic.startsWith('checkouts/')
+      ? applyCheckout(db, row.brand_id, row.topic, json, ctx.now)
+      : mapShopify(row.topic, json, (orderId) => orderIdentifiers(db, row.brand_id, orderId), new Date(ctx.now));
     events = mapped.events;
     detail = mapped.detail;
     if ('touched' in mapped) touched = mapped.touched as number[];
   } catch (error) {
     // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.
-    detail = `kept as received; could not be read as ${delivery.topic}: ${firstLine(error)}`;
+    detail = `kept as received; could not be read as ${row.topic}: ${firstLine(error)}`;
   }
   const results = events.map((event) => ingestInTransaction(db, event, ctx));
-  const deliveryId = logDelivery(db, {
-    ...base,
-    deliveryKey: key,
-    outcome: 'accepted',
+  stmt(db, 'UPDATE webhook_delivery SET pending = 0, detail = ?, event_count = ? WHERE id = ?').run(
     detail,
-    body: delivery.raw,
-    eventCount: results.filter((r) => !r.duplicate).length,
-  });
-  return { deliveryId, duplicate: false, results, detail, touched };
+    results.filter((r) => !r.duplicate).length,
+    row.id,
+  );
+  return { results, touched };
 }
 
 export interface WhatsAppDelivery {

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forgetShops } from '../connections/shopify-connections';
 import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
 import { getProfile, identifiersOf, stmt } from '../identity/identity-repo';
@@ -212,6 +213,7 @@ export function eraseBrand(db: Database, brandId: number): { profiles: number; e
   const profiles = stmt(db, 'DELETE FROM customer_profile WHERE brand_id = ?').run(brandId).changes;
   if (brandId !== DEFAULT_BRAND_ID) {
     stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);
+    forgetShops(db);
     for (const table of ['automation_execution', 'message_outbox', 'marketing_automation', 'model_version']) {
       stmt(db, `DELETE FROM ${table} WHERE brand_id = ?`).run(brandId);
     }

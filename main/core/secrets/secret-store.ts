@@ -26,6 +26,8 @@ export interface StoredSecret {
 }
 
 export const SECRETS_FILE = 'secrets.json';
+/** A change written by another process (`constintel connect`) is seen within this time. */
+const RECHECK_MS = 500;
 
 interface CacheEntry {
   ino: number;
@@ -77,7 +79,13 @@ export class FileSecretStore implements SecretStore {
     return this.load().all;
   }
 
+  /** When the file was last looked at: every webhook reads a secret, so it is checked at most this often. */
+  private checkedAt = Number.NEGATIVE_INFINITY;
+
   private load(): CacheEntry {
+    const now = performance.now();
+    if (this.cache && now - this.checkedAt < RECHECK_MS) return this.cache;
+    this.checkedAt = now;
     let stat: { ino: number; mtimeMs: number; size: number };
     try {
       stat = statSync(this.file);

@@ -3,6 +3,7 @@
  * here: they live in the secret store (main/core/secrets). Every webhook
  * delivery gets a log row; only verified deliveries keep their body.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DELIVERY_OUTCOMES } from '../../../../shared/contract/connections';
 import { brand } from './brand';
@@ -38,9 +39,12 @@ export const webhookDelivery = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     triggeredAt: integer('triggered_at'),
     eventCount: integer('event_count').notNull().default(0),
+    /** Committed and acknowledged, not yet read into events (read in id order; see webhook-intake). */
+    pending: integer('pending', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     uniqueIndex('webhook_delivery_key_uq').on(t.provider, t.deliveryKey),
+    index('webhook_delivery_pending_idx').on(t.id).where(sql`pending = 1`),
     index('webhook_delivery_webhook_id_idx').on(t.provider, t.webhookId),
     index('webhook_delivery_received_idx').on(t.receivedAt),
   ],
