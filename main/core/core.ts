@@ -20,7 +20,6 @@ import { type IngestContext, type IngestResult, ingestInTransaction } from './in
 import { dueAbandonments } from './ingest/sources/shopify-checkouts';
 import {
   acceptShopifyInTransaction,
-  hasWaitingShopify,
   type IntakeResult,
   readWaitingShopify,
   receiveWhatsApp,
@@ -37,12 +36,12 @@ const API_KEY = 'api.key';
 const MAX_BATCH = 500;
 /** A batch is committed at once when this many deliveries are waiting for it. */
 const FLUSH_AT = 16;
-/** Up to this many deliveries arriving together, with nothing waiting, are read before they are answered. */
-const READ_INLINE_MAX = 8;
-/** Waiting deliveries read per turn of the event loop in a burst (small, so answers are not held up). */
-const READ_TURN = 4;
-/** Deliveries committed this recently mean a burst is on… */
-const BUSY_WINDOW_MS = 100;
+/** Waiting deliveries read per turn: few in a burst (so answers are not held up), more when it is calm. */
+const READ_TURN_BURST = 4;
+const READ_TURN_CALM = 64;
+/** More deliveries than this within about BURST_WINDOW_MS are a burst… */
+const BURST_DELIVERIES = 32;
+const BURST_WINDOW_MS = 100;
 /** …and reading then takes one turn this often. */
 const READ_GAP_BUSY_MS = 50;
 
@@ -90,13 +89,12 @@ export class Core {
   }
 
   /**
-   * A verified Shopify delivery: committed before the answer goes back, and read into events in arrival
-   * order. Deliveries arriving together are committed in one transaction (one WAL write instead of one
-   * each) and each sender is answered after that commit; if the batch fails, each is retried alone so one
-   * bad delivery cannot take the others down. When traffic is light (a few deliveries, nothing waiting)
-   * they are read in the same transaction, so their events exist when Shopify gets its 200. In a burst
-   * the answer goes back as soon as the raw delivery is safe, and the waiting deliveries are read in small
-   * turns between answers (`readWaiting`), so senders never wait behind the reading.
+   * A verified Shopify delivery: committed raw before the answer goes back, then read into events in
+   * arrival order. Deliveries arriving together are committed in one transaction (one WAL write instead of
+   * one each) and each sender is answered after that commit; if the batch fails, each is retried alone so
+   * one bad delivery cannot take the others down. Reading follows at once when traffic is light; in a
+   * burst it takes small turns between answers (`readWaiting`), so senders never wait behind it, and
+   * catches up when the burst is over.
    */
   receiveShopify(delivery: ShopifyDelivery): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
@@ -115,19 +113,12 @@ export class Core {
   });
 
   private flushShopify(): void {
-    this.lastFlushAt = performance.now();
     const batch = this.shopifyQueue.splice(0, MAX_BATCH);
     if (batch.length === 0) return;
     if (this.shopifyQueue.length > 0) setImmediate(() => this.flushShopify());
     type Outcome = { ok: true; result: IntakeResult } | { ok: false; error: unknown };
     const accept = (delivery: ShopifyDelivery) =>
       acceptShopifyInTransaction(this.db, delivery, this.contextFor, this.dataDir);
-    let read: ReturnType<typeof readWaitingShopify> | undefined;
-    const inline = (outcomes: Outcome[]) => {
-      if (batch.length <= READ_INLINE_MAX && !this.waiting)
-        read = readWaitingShopify(this.db, batch.length, this.contextFor);
-      return outcomes;
-    };
     // Savepoints cost about a tenth of the throughput, so the batch first runs without them. If any delivery
     // fails, the batch runs again with each delivery in its own savepoint: the failing one is rolled back
     // alone and answered with its error, the others still commit together.
@@ -135,22 +126,19 @@ export class Core {
     let outcomes: Outcome[];
     try {
       outcomes = this.db.sqlite
-        .transaction(() => inline(batch.map((item): Outcome => ({ ok: true, result: accept(item.delivery) }))))
+        .transaction(() => batch.map((item): Outcome => ({ ok: true, result: accept(item.delivery) })))
         .immediate();
     } catch {
-      read = undefined;
       try {
         outcomes = this.db.sqlite
           .transaction(() =>
-            inline(
-              batch.map((item): Outcome => {
-                try {
-                  return { ok: true, result: alone(item.delivery) };
-                } catch (error) {
-                  return { ok: false, error };
-                }
-              }),
-            ),
+            batch.map((item): Outcome => {
+              try {
+                return { ok: true, result: alone(item.delivery) };
+              } catch (error) {
+                return { ok: false, error };
+              }
+            }),
           )
           .immediate();
       } catch (error) {
@@ -159,18 +147,21 @@ export class Core {
       }
     }
     const accepted = outcomes.flatMap((o) => (o.ok ? [o.result] : []));
-    this.settle([
-      ...accepted.flatMap((r) => [...r.touched, ...r.results.flatMap((x) => x.touched)]),
-      ...(read?.touched ?? []),
-      ...(read?.results.flatMap((x) => x.touched) ?? []),
-    ]);
-    if (accepted.some((r) => !r.duplicate) && (read === undefined || hasWaitingShopify(this.db)))
-      this.scheduleReading();
+    this.settle(accepted.flatMap((r) => [...r.touched, ...r.results.flatMap((x) => x.touched)]));
+    const stored = accepted.filter((r) => !r.duplicate).length;
+    this.burst();
+    this.recentDeliveries += stored;
+    if (stored > 0) this.scheduleReading();
     for (const [i, item] of batch.entries()) {
       const outcome = outcomes[i];
       if (outcome?.ok) item.resolve(outcome.result);
       else item.reject(outcome?.error);
     }
+  }
+
+  /** Resolves once no delivery is queued or waiting to be read (the test delivery button, and tests). */
+  async whenRead(): Promise<void> {
+    while (this.waiting || this.shopifyQueue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private settle(touched: number[]): void {
@@ -181,8 +172,6 @@ export class Core {
   /** Deliveries are waiting to be read (a burst, or a restart after a crash). */
   private waiting = false;
   private closed = false;
-  /** When the last batch of deliveries was committed (performance.now()). */
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   private scheduleReading(): void {
     if (this.waiting) return;
@@ -195,15 +184,31 @@ export class Core {
    * and the reading still moves; once they stop, turns follow each other at once.
    */
   private nextTurn(): void {
-    if (performance.now() - this.lastFlushAt < BUSY_WINDOW_MS) setTimeout(() => this.readWaiting(), READ_GAP_BUSY_MS);
-    else setImmediate(() => this.readWaiting());
+    if (this.burst()) setTimeout(() => this.readWaiting(READ_TURN_BURST), READ_GAP_BUSY_MS);
+    else setImmediate(() => this.readWaiting(READ_TURN_CALM));
+  }
+
+  /** Deliveries stored in the current and the previous BURST_WINDOW_MS. */
+  private recentDeliveries = 0;
+  private previousDeliveries = 0;
+  private windowStart = 0;
+
+  /** More than BURST_DELIVERIES stored within about BURST_WINDOW_MS: a burst is on. (Also moves the window on.) */
+  private burst(): boolean {
+    const now = performance.now();
+    if (now - this.windowStart >= BURST_WINDOW_MS) {
+      this.previousDeliveries = now - this.windowStart >= 2 * BURST_WINDOW_MS ? 0 : this.recentDeliveries;
+      this.recentDeliveries = 0;
+      this.windowStart = now;
+    }
+    return this.previousDeliveries + this.recentDeliveries > BURST_DELIVERIES;
   }
 
   /**
    * One turn of reading waiting deliveries, then back to the event loop so new deliveries are answered
    * between turns. Returns how many were read.
    */
-  private readWaiting(limit = READ_TURN, thenContinue = true): number {
+  private readWaiting(limit: number, thenContinue = true): number {
     if (this.closed) return 0;
     let read: ReturnType<typeof readWaitingShopify>;
     try {
@@ -224,7 +229,8 @@ export class Core {
   /** Reads every waiting delivery now (at start after a crash, on close, and in tests of a burst). */
   readAllWaiting(): number {
     let total = 0;
-    for (let n = this.readWaiting(READ_TURN, false); n > 0; n = this.readWaiting(READ_TURN, false)) total += n;
+    for (let n = this.readWaiting(READ_TURN_CALM, false); n > 0; n = this.readWaiting(READ_TURN_CALM, false))
+      total += n;
     return total;
   }
 

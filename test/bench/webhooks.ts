@@ -5,7 +5,9 @@
  * child process. Reports requests per second and p50/p95/p99 latency (send
  * to last byte of the answer, measured by the load generator), then stops the
  * server and reads the data file: lost = answered 2xx but no accepted
- * delivery row or no purchase event for its order; duplicated = a delivery
+ * delivery row or no purchase event for its order (read while the server
+ * still runs: the bench waits until nothing is waiting and reports how long
+ * that took); duplicated = a delivery
  * accepted twice or an order with more than one purchase event.
  *
  * Baseline: an express app in a child process whose route only answers 200,
@@ -270,6 +272,8 @@ interface AppResult extends LoadResult {
   lost: number;
   duplicated: number;
   accepted: number;
+  /** Seconds from the last answer until no delivery was waiting to be read. */
+  readingLagSeconds: number;
 }
 
 /** `constintel serve` in a child process (with extra node flags, e.g. `--cpu-prof`), on its ingest port. */
@@ -334,9 +338,23 @@ async function app(
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
     const served = await startServer(dir, nodeArgs);
     let result: LoadResult;
+    let readingLagSeconds: number;
     try {
       await load(served.port, '/webhooks/shopify', warmup, connections);
       result = await load(served.port, '/webhooks/shopify', order, connections, served.pid);
+      // A burst is answered before it is read: wait, server running, until every delivery is read into events.
+      const loadEnded = performance.now();
+      const watch = new Sqlite(join(dir, 'constintel.db'), { readonly: true, fileMustExist: true });
+      try {
+        const waiting = watch.prepare('SELECT count(*) FROM webhook_delivery WHERE pending = 1').pluck();
+        while ((waiting.get() as number) > 0) {
+          if (performance.now() - loadEnded > 300_000) throw new Error('deliveries still waiting after 5 minutes');
+          await new Promise((done) => setTimeout(done, 20));
+        }
+      } finally {
+        watch.close();
+      }
+      readingLagSeconds = (performance.now() - loadEnded) / 1000;
     } finally {
       await served.stop();
     }
@@ -366,7 +384,7 @@ async function app(
       let duplicated = 0;
       for (const n of accepted.values()) if (n > 1) duplicated += n - 1;
       for (const n of purchases.values()) if (n > 1) duplicated += n - 1;
-      return { ...result, lost, duplicated, accepted: accepted.size };
+      return { ...result, lost, duplicated, accepted: accepted.size, readingLagSeconds };
     } finally {
       db.close();
     }
@@ -426,6 +444,9 @@ export async function webhooksBench(args: string[]): Promise<void> {
       baselineServerCpuMsPerRequest: base.serverCpuMsPerRequest,
       clientCpuMsPerRequest: hooks.clientCpuMsPerRequest,
       baselineClientCpuMsPerRequest: base.clientCpuMsPerRequest,
+      // After the last answer, how long until every delivery had become events, and the rate end to end.
+      readingLagSeconds: round(hooks.readingLagSeconds),
+      deliveriesReadPerSec: Math.round(hooks.requests / (hooks.seconds + hooks.readingLagSeconds)),
       acked: hooks.acked.size,
       acceptedInDb: hooks.accepted,
       baselineRequests: base.requests,

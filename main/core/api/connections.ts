@@ -90,6 +90,8 @@ export const connectionsHandlers = handlers({
       body,
     });
     const answer = (await response.json().catch(() => ({}))) as { delivery?: number };
+    // Answered once stored; report what it became once it has been read.
+    await ctx.core.whenRead();
     const row = answer.delivery
       ? (stmt(ctx.db, 'SELECT outcome, detail FROM webhook_delivery WHERE id = ?').get(answer.delivery) as
           | { outcome: string; detail: string }

@@ -173,11 +173,6 @@ export function acceptShopifyInTransaction(
   return { deliveryId, duplicate: false, results: [], detail: WAITING_DETAIL, touched: [] };
 }
 
-/** Is any accepted delivery still waiting to be read? */
-export function hasWaitingShopify(db: Database): boolean {
-  return stmt(db, 'SELECT 1 FROM webhook_delivery WHERE pending = 1 LIMIT 1').get() !== undefined;
-}
-
 /**
  * Reads up to `limit` waiting deliveries, oldest first, inside the caller's transaction: each becomes
  * events through the one ingestion path and its log row says what was done. A delivery that cannot

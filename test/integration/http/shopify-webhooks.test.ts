@@ -48,7 +48,13 @@ function deliver(topic: string, payload: unknown, options: Options = {}) {
   const signature =
     options.signature === undefined ? shopifySignature(options.secret ?? SECRET, body) : options.signature;
   if (signature !== null) headers['x-shopify-hmac-sha256'] = signature;
-  return fetch(url, { method: 'POST', headers, body: options.tamper ? body.replace('42.50', '4.25') : body });
+  return fetch(url, { method: 'POST', headers, body: options.tamper ? body.replace('42.50', '4.25') : body }).then(
+    // The answer comes once the delivery is stored; its events follow straight after.
+    async (response) => {
+      await backend.core.whenRead();
+      return response;
+    },
+  );
 }
 
 const order = (id: number, extra: Record<string, unknown> = {}) => ({
