@@ -26,7 +26,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { shopifySignature } from '../../main/core/http/webhooks';
+import { shopifySignature } from '../../main/core/http/shopify-receiver';
 import { appRoot } from '../../main/core/paths';
 import { seededRandom } from '../support/population';
 import { builtScript } from '../support/spawn';

@@ -4,12 +4,14 @@
  * public event API under `/api/v1`, and webhooks under `/webhooks`;
  * everything else is a JSON 404.
  */
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '../clock';
 import type { Core } from '../core';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
+import { answerJson, createShopifyReceiver, isShopifyDelivery } from './shopify-receiver';
 import { mountWebhooks } from './webhooks';
 
 /** Requests per 10 seconds from one address before 429 (5,000 a second). */
@@ -21,7 +23,7 @@ export function createIngestListener(options: {
   logger: Logger;
   core: Core;
   rateLimitPer10s?: number;
-}): express.Express {
+}): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   // Answers are small and never cached: no ETag hashing on every reply.
@@ -32,27 +34,28 @@ export function createIngestListener(options: {
   // Per sending address: generous enough for a busy shop's Shopify and API traffic (all of which arrives from one
   // tunnel address), a wall against floods. Over it, 429: Shopify and WhatsApp retry, so nothing is lost.
   const limit = options.rateLimitPer10s ?? DEFAULT_RATE_LIMIT_PER_10S;
-  app.use(
-    rateLimit({
-      windowMs: WINDOW_MS,
-      limit,
-      // The RateLimit headers are only sent with a 429 (writing them on every answer costs a twentieth of a
-      // webhook's time under load).
-      standardHeaders: false,
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        res.set('RateLimit-Policy', `"ingest";q=${limit};w=${WINDOW_MS / 1000}`);
-        res.set('Retry-After', String(WINDOW_MS / 1000));
-        res.status(429).json({
-          ok: false,
-          error: { kind: 'unavailable', message: 'Too many requests; try again in a few seconds.' },
-        });
-      },
-    }),
-  );
+  const limiter = rateLimit({
+    windowMs: WINDOW_MS,
+    limit,
+    // The RateLimit headers are only sent with a 429 (writing them on every answer costs a twentieth of a
+    // webhook's time under load).
+    standardHeaders: false,
+    legacyHeaders: false,
+    // Plain Node calls only: the Shopify receiver in front of express shares this limiter.
+    handler: (_req, res) => {
+      res.setHeader('RateLimit-Policy', `"ingest";q=${limit};w=${WINDOW_MS / 1000}`);
+      res.setHeader('Retry-After', String(WINDOW_MS / 1000));
+      answerJson(res, 429, {
+        ok: false,
+        error: { kind: 'unavailable', message: 'Too many requests; try again in a few seconds.' },
+      });
+    },
+  });
+  app.use(limiter);
   app.use('/api/v1', createEventApi(options.core));
   mountWebhooks(app, options.core);
   app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
   app.use(jsonErrorHandler(options.logger));
-  return app;
+  const shopify = createShopifyReceiver(options.core, limiter, options.logger, app);
+  return (req, res) => (isShopifyDelivery(req) ? shopify(req, res) : app(req, res));
 }

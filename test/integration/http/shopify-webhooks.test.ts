@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
-import { shopifySignature } from '../../../main/core/http/webhooks';
+import { shopifySignature } from '../../../main/core/http/shopify-receiver';
 import { tempDir, testBackend } from '../../support/backend';
 import { builtScript } from '../../support/spawn';
 

@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySignature } from '../../../main/core/http/webhooks';
+import { shopifySignature } from '../../../main/core/http/shopify-receiver';
 import { tempDir } from '../../support/backend';
 import { seededRandom } from '../../support/population';
 import { builtScript, type Served, serve } from '../../support/spawn';
