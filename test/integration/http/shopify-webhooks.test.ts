@@ -174,6 +174,24 @@ describe('POST /webhooks/shopify', () => {
     expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 75, totalOrders: 2 });
   });
 
+  it('a refund that arrives before its order joins the customer when the order lands', async () => {
+    const early = {
+      id: 9101,
+      order_id: 5901,
+      created_at: '2026-03-02T09:00:00+00:00',
+      refund_line_items: [{ subtotal: 2.5 }],
+    };
+    expect(await (await deliver('refunds/create', early)).json()).toMatchObject({ ok: true });
+    expect(
+      count(
+        "SELECT count(*) FROM customer_raw_event WHERE external_id = 'refunds/create:9101' AND customer_profile_id IS NULL",
+      ),
+    ).toBe(1);
+    const customer = { id: 7301, email: 'early@example.com', first_name: 'Eli' };
+    expect((await deliver('orders/create', order(5901, { email: 'early@example.com', customer }))).status).toBe(200);
+    expect(await profileOf('early@example.com')).toMatchObject({ lifetimeValue: 40, totalOrders: 1 });
+  });
+
   it('orders/cancelled removes the order', async () => {
     expect((await deliver('orders/cancelled', order(5001, { cancelled_at: '2026-03-03T09:00:00+00:00' }))).status).toBe(
       200,
