@@ -11,6 +11,8 @@ import { brandByName, listShopify, saveShopify } from './core/connections/shopif
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
+import { ImportFileError, type ImportSummary } from './core/import/import-job';
+import { importFile, presetByName } from './core/import/imports';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { FileSecretStore } from './core/secrets/secret-store';
 import { ensureDefaultBrand } from './core/settings/settings-store';
@@ -104,7 +106,86 @@ export function buildCli(): Command {
       );
     });
 
+  program
+    .command('import <file>')
+    .description('Import a POS or shop export (CSV): customers, orders, receipts or item sales.')
+    .option('--preset <name>', 'use a column mapping saved in the app under this name')
+    .option('--default-country <ISO>', 'country for phone numbers written without one, such as GB or US', countryOption)
+    .option('--json', 'print one JSON line with the counts instead of a progress bar')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .action(
+      async (file: string, opts: { preset?: string; defaultCountry?: string; json?: boolean; dataDir?: string }) => {
+        const dataDir = resolveDataDir({ flag: opts.dataDir });
+        const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
+        const core = new Core(db, systemClock, consoleLogger, new FileSecretStore(dataDir), dataDir);
+        try {
+          ensureDefaultBrand(db, systemClock);
+          const preset = opts.preset === undefined ? {} : presetByName(core, opts.preset);
+          if (preset === undefined)
+            throw new AppError('validation', `There is no saved mapping called “${opts.preset}”.`);
+          const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
+          const summary = await importFile(core, {
+            path: file,
+            choices: { ...preset, ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}) },
+            ...(bar ? { onProgress: bar.update } : {}),
+          });
+          bar?.done();
+          if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+          else process.stdout.write(`${summaryText(summary)}\n`);
+          if (summary.status === 'failed') process.exitCode = 1;
+        } catch (error) {
+          if (error instanceof ImportFileError) throw new AppError('validation', error.message);
+          throw error;
+        } finally {
+          core.close();
+          db.close();
+        }
+      },
+    );
+
   return program;
+}
+
+function countryOption(value: string): string {
+  if (!/^[A-Za-z]{2}$/.test(value)) throw new InvalidArgumentError('give a two-letter country code, such as GB or US.');
+  return value.toUpperCase();
+}
+
+/** A one-line progress bar on the terminal (stderr), redrawn at most ten times a second. */
+function progressBar(): {
+  update(counts: { bytesRead: number; fileBytes: number; rowsRead: number }): void;
+  done(): void;
+} {
+  let last = 0;
+  return {
+    update(counts) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      const share = counts.fileBytes === 0 ? 1 : Math.min(1, counts.bytesRead / counts.fileBytes);
+      const filled = Math.round(share * 30);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.round(share * 100)}%  ${counts.rowsRead.toLocaleString()} rows`,
+      );
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function summaryText(s: ImportSummary): string {
+  const lines = [
+    s.status === 'completed'
+      ? `Imported ${s.rowsRead.toLocaleString()} rows in ${(s.durationMs / 1000).toFixed(1)} s.`
+      : s.status === 'cancelled'
+        ? `Stopped after ${s.rowsRead.toLocaleString()} rows; import the same file again to finish it.`
+        : `The import failed after ${s.rowsRead.toLocaleString()} rows: ${s.error}`,
+    `  ${s.eventsCreated} events created, ${s.profilesCreated} new customers, ${s.autoMerged} merged automatically, ${s.queuedForReview} for Merge review`,
+    `  ${s.duplicates} already known (skipped), ${s.anonymousSales} sales without a customer, ${s.rejected} rows rejected`,
+  ];
+  if (s.rejectedFile) lines.push(`  Rejected rows, with the reason for each: ${s.rejectedFile}`);
+  return lines.join('\n');
 }
 
 buildCli()

@@ -16,6 +16,7 @@ import { type Database, openDatabase } from './db/open';
 import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
+import { markInterruptedJobs } from './import/import-job';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { ensureDefaultBrand, readSettings } from './settings/settings-store';
@@ -80,6 +81,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const core = new Core(db, clock, logger, secrets, options.dataDir);
   // Webhook deliveries acknowledged in a burst just before a crash are read before anything else is served.
   core.readAllWaiting();
+  // An import still marked running was cut short (the app or PC stopped): the shop sees it as interrupted.
+  markInterruptedJobs(db);
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 
@@ -101,6 +104,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
           dispatch,
           logger,
           port: () => uiPort,
+          files: {
+            upload: (body, name) => core.imports.addUpload(body, name),
+            rejectedFile: (jobId) => core.imports.rejectedFile(jobId),
+          },
         }),
         '127.0.0.1',
         requestedUiPort,

@@ -16,6 +16,7 @@ import { brand, setting } from './db/schema';
 import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
+import { ImportManager } from './import/import-manager';
 import { type IngestContext, type IngestResult, ingestInTransaction } from './ingest/ingest-event';
 import { dueAbandonments } from './ingest/sources/shopify-checkouts';
 import {
@@ -47,6 +48,7 @@ const READ_GAP_BUSY_MS = 50;
 
 export class Core {
   readonly streams: StreamRunner;
+  readonly imports: ImportManager;
   readonly brandId = DEFAULT_BRAND_ID;
   private readonly customers: TtlCache<number, Customer360Result>;
   private normalizeCache: NormalizeOptions | undefined;
@@ -66,6 +68,7 @@ export class Core {
     readonly dataDir: string = '.',
   ) {
     this.streams = new StreamRunner(db, clock, logger);
+    this.imports = new ImportManager(this);
     this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
   }
 
@@ -162,6 +165,11 @@ export class Core {
   /** Resolves once no delivery is queued or waiting to be read (the test delivery button, and tests). */
   async whenRead(): Promise<void> {
     while (this.waiting || this.shopifyQueue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** Profiles changed outside Core's own methods (a file import): caches drop them, stream subscribers are nudged. */
+  changed(touched: number[]): void {
+    this.settle(touched);
   }
 
   private settle(touched: number[]): void {
@@ -388,6 +396,7 @@ export class Core {
 
   close(): void {
     if (this.jobTimer) clearInterval(this.jobTimer);
+    this.imports.stopAll();
     this.readAllWaiting();
     this.closed = true;
     this.streams.stop();

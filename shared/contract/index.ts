@@ -8,6 +8,7 @@ import { appContract } from './app';
 import { connectionsContract } from './connections';
 import { customersContract } from './customers';
 import { defineContract } from './define';
+import { importsContract } from './imports';
 import { mergesContract } from './merges';
 import { settingsContract } from './settings';
 
@@ -17,6 +18,7 @@ export const contract = defineContract(
   customersContract,
   mergesContract,
   connectionsContract,
+  importsContract,
 );
 
 export type Contract = typeof contract;
@@ -36,6 +38,7 @@ export * from './app';
 export * from './connections';
 export * from './customers';
 export * from './errors';
+export * from './imports';
 export * from './merges';
 export * from './settings';
 export * from './validation';

@@ -6,6 +6,7 @@
  */
 import { customer360Bench } from './customer360';
 import { identityBench } from './identity';
+import { importBench } from './import';
 import { startupBench } from './startup';
 import { webhooksBench } from './webhooks';
 
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   identity: identityBench,
   customer360: customer360Bench,
   webhooks: webhooksBench,
+  import: importBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -2,6 +2,7 @@
 import { appHandlers } from './app';
 import { connectionsHandlers } from './connections';
 import { customersHandlers } from './customers';
+import { importsHandlers } from './imports';
 import { mergesHandlers } from './merges';
 import type { HandlerTable } from './registry';
 import { settingsHandlers } from './settings';
@@ -12,4 +13,5 @@ export const ALL_HANDLERS: readonly HandlerTable[] = [
   customersHandlers,
   mergesHandlers,
   connectionsHandlers,
+  importsHandlers,
 ];

@@ -12,10 +12,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parse as parseCookies } from 'cookie';
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { WireResponse } from '../../../shared/contract/errors';
-import { HTTP_STATUS } from '../../../shared/contract/errors';
+import { AppError, HTTP_STATUS } from '../../../shared/contract/errors';
+import type { ImportFileRef } from '../../../shared/contract/imports';
 import type { Logger } from '../clock';
 import { jsonErrorHandler, sendError } from './errors';
 
@@ -39,6 +41,11 @@ export interface UiServerOptions {
   logger: Logger;
   /** The port actually bound; known only after listening. */
   port(): number;
+  /** Files for the Import page: a browser streams the dropped file in; rejected rows download as CSV. */
+  files?: {
+    upload(body: Readable, name: string): Promise<ImportFileRef>;
+    rejectedFile(jobId: number): string | undefined;
+  };
 }
 
 export function cookieName(port: number): string {
@@ -116,6 +123,44 @@ export function createUiServer(options: UiServerOptions): express.Express {
   );
   app.all('/rpc', (_req, res) => sendError(res, 'not_found', 'Name the command: POST /rpc/<command>.'));
 
+  // Same checks as commands: this page's access key, and no other site's page.
+  const guarded = (req: Request, res: Response): boolean => {
+    if (!authorised(req)) {
+      sendError(res, 'auth', 'This page does not have its access key.');
+      return false;
+    }
+    const origin = req.get('origin');
+    if (origin !== undefined && origin !== `http://${req.get('host')}`) {
+      sendError(res, 'auth', "Files are only accepted from ConstIntel's own pages.");
+      return false;
+    }
+    return true;
+  };
+  const files = options.files;
+  if (files) {
+    // The dropped file, streamed to disk as it arrives (never held whole in memory). Its name rides in a header.
+    app.post('/files', async (req, res) => {
+      if (!guarded(req, res)) return;
+      const name = decodeURIComponent(req.get('x-file-name') ?? 'upload.csv');
+      try {
+        res.set('Cache-Control', 'no-store').json({ ok: true, result: await files.upload(req, name) });
+      } catch (error) {
+        const e = error instanceof AppError ? error : new AppError('internal', 'The file could not be saved.');
+        sendError(res, e.kind, e.message);
+      }
+    });
+    app.get('/imports/:job/rejected.csv', (req, res) => {
+      if (!guarded(req, res)) return;
+      const path = files.rejectedFile(Number(req.params.job));
+      if (!path || !existsSync(path)) {
+        sendError(res, 'not_found', 'This import has no rejected rows to download.');
+        return;
+      }
+      res.set('Cache-Control', 'no-store');
+      res.download(path, `import-${req.params.job}-rejected-rows.csv`);
+    });
+  }
+
   // The link printed at start: swap the token for a cookie, then drop it from the address bar.
   app.get('/', (req, res, next) => {
     const given = typeof req.query.token === 'string' ? req.query.token : undefined;
@@ -142,7 +187,7 @@ export function createUiServer(options: UiServerOptions): express.Express {
     }),
   );
   // Every page of the app is a route of the single-page renderer.
-  app.get(/^\/(?!rpc\/|assets\/).*/, (_req, res) => {
+  app.get(/^\/(?!rpc\/|assets\/|files|imports\/\d).*/, (_req, res) => {
     if (!existsSync(indexFile)) {
       res
         .status(503)

@@ -3,6 +3,7 @@ export * from './automations';
 export * from './brand';
 export * from './events';
 export * from './identity';
+export * from './imports';
 export * from './journey';
 export * from './ml';
 export * from './streams';

@@ -20,6 +20,8 @@ const PRODUCT_TABLES = [
   'customer_profile',
   'customer_raw_event',
   'features',
+  'import_job',
+  'import_preset',
   'marketing_automation',
   'merge_history',
   'merge_review',

@@ -1,0 +1,59 @@
+/**
+ * File imports: each run of a file is a job (what was found in it, how far it
+ * got, what it produced), and a mapping the shop changed can be saved as a
+ * named preset, offered again for files with the same headers.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { brand } from './brand';
+
+export const importJob = sqliteTable(
+  'import_job',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    fileName: text('file_name').notNull(),
+    fileBytes: integer('file_bytes').notNull(),
+    /** JSON of the recognition used (format, columns, encoding, delimiter, dates, decimal comma, country). */
+    settings: text('settings').notNull(),
+    /** running → completed | cancelled | failed; a running job found at start was interrupted by a crash. */
+    status: text('status', { enum: ['running', 'completed', 'cancelled', 'failed', 'interrupted'] }).notNull(),
+    bytesRead: integer('bytes_read').notNull().default(0),
+    rowsRead: integer('rows_read').notNull().default(0),
+    eventsCreated: integer('events_created').notNull().default(0),
+    profilesCreated: integer('profiles_created').notNull().default(0),
+    autoMerged: integer('auto_merged').notNull().default(0),
+    queuedForReview: integer('queued_for_review').notNull().default(0),
+    duplicates: integer('duplicates').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    /** Sales with no customer (walk-ins, placeholders): counted in revenue, on no profile. */
+    anonymousSales: integer('anonymous_sales').notNull().default(0),
+    /** Where the rejected rows were written (CSV with a `reason` column), when there were any. */
+    rejectedFile: text('rejected_file'),
+    error: text('error'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('import_job_brand_started_idx').on(t.brandId, t.startedAt)],
+);
+
+export const importPreset = sqliteTable(
+  'import_preset',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    name: text('name').notNull(),
+    /** Normalised header row: a file with the same headers is offered this preset. */
+    headerKey: text('header_key').notNull(),
+    /** JSON of the mapping: format, column roles, date order, decimal comma, default country. */
+    settings: text('settings').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('import_preset_brand_name_uq').on(t.brandId, t.name),
+    index('import_preset_header_idx').on(t.brandId, t.headerKey),
+  ],
+);

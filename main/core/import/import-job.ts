@@ -1,0 +1,303 @@
+/**
+ * Reading a file: recognise it from its first 64 KB, then stream it (never
+ * held whole in memory) through the decoder and papaparse, in chunks of rows,
+ * each chunk's events committed in one transaction together with the job's
+ * progress — so a kill at any moment leaves a consistent database, and
+ * importing the same file again completes it (natural keys make the rows
+ * already stored duplicates). Rejected rows are written beside the data file
+ * as a CSV with a `reason` column.
+ */
+import {
+  appendFileSync,
+  closeSync,
+  createReadStream,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import Papa from 'papaparse';
+import type { Database } from '../db/open';
+import { stmt } from '../identity/identity-repo';
+import { type IngestContext, type IngestResult, ingestInTransaction } from '../ingest/ingest-event';
+import { decodeSample, detectEncoding, recognize, rolesFor } from './recognize';
+import { type MappedRow, type Rejection, RowMapper } from './to-events';
+import type { ColumnRole, DateOrder, Delimiter, Encoding, FormatId, Recognition } from './types';
+
+export const SAMPLE_BYTES = 64 * 1024;
+
+/** What the shop may change in the preview (or a preset / the CLI sets). */
+export interface ImportChoices {
+  format?: FormatId;
+  roles?: ColumnRole[];
+  dateOrder?: DateOrder;
+  decimalComma?: boolean;
+  delimiter?: Delimiter;
+  encoding?: Encoding;
+  /** Country for phone numbers written without one (else the shop's default). */
+  defaultCountry?: string;
+}
+
+export interface ImportSettings extends Recognition {
+  defaultCountry: string;
+}
+
+export interface ImportCounts {
+  bytesRead: number;
+  rowsRead: number;
+  eventsCreated: number;
+  profilesCreated: number;
+  autoMerged: number;
+  queuedForReview: number;
+  duplicates: number;
+  rejected: number;
+  anonymousSales: number;
+}
+
+export interface ImportSummary extends ImportCounts {
+  jobId: number;
+  status: 'completed' | 'cancelled' | 'failed';
+  fileBytes: number;
+  rejectedFile: string | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export class ImportFileError extends Error {}
+
+/** The file's first bytes, recognised, with the shop's choices applied. */
+export function inspectFile(path: string, choices: ImportChoices, defaultCountry: string): ImportSettings {
+  let head: Buffer;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      head = Buffer.alloc(SAMPLE_BYTES);
+      head = head.subarray(0, readSync(fd, head, 0, SAMPLE_BYTES, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new ImportFileError(`Cannot read ${basename(path)}: ${(error as Error).message}`);
+  }
+  if (head.length === 0) throw new ImportFileError(`${basename(path)} is empty.`);
+  const detected = detectEncoding(head);
+  const encoding = choices.encoding ?? detected.encoding;
+  const bom = detected.bom && (choices.encoding === undefined || choices.encoding === detected.encoding);
+  let recognition: Recognition;
+  try {
+    recognition = recognize(decodeSample(head, encoding, bom), encoding, bom);
+  } catch (error) {
+    throw new ImportFileError(`${basename(path)}: ${(error as Error).message}`);
+  }
+  const format = choices.format ?? recognition.format;
+  const roles =
+    choices.roles ?? (format === recognition.format ? recognition.roles : rolesFor(format, recognition.headers));
+  if (roles.length !== recognition.headers.length) {
+    throw new ImportFileError(
+      `The mapping has ${roles.length} columns but the file has ${recognition.headers.length}.`,
+    );
+  }
+  return {
+    ...recognition,
+    format,
+    roles,
+    delimiter: choices.delimiter ?? recognition.delimiter,
+    dateOrder: choices.dateOrder ?? recognition.dateOrder,
+    decimalComma: choices.decimalComma ?? recognition.decimalComma,
+    defaultCountry: choices.defaultCountry ?? defaultCountry,
+  };
+}
+
+/** Bytes → text in the file's encoding (a byte-order mark is dropped), counting bytes for progress. */
+function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
+  const text = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      onBytes(chunk.length);
+      done(null, text.decode(chunk, { stream: true }));
+    },
+    flush(done) {
+      done(null, text.decode());
+    },
+  });
+}
+
+/** Rows of the file as arrays of cells, the header row first. */
+export async function* readRows(
+  path: string,
+  settings: Pick<ImportSettings, 'encoding' | 'delimiter'>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<string[]> {
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: settings.delimiter, skipEmptyLines: 'greedy' });
+  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(decoder(settings.encoding, onBytes)).pipe(parser);
+  for await (const row of parser as AsyncIterable<string[]>) yield row;
+}
+
+export interface RunOptions {
+  db: Database;
+  path: string;
+  fileName?: string;
+  settings: ImportSettings;
+  ctx: IngestContext;
+  /** Where the rejected-rows file goes (`<dataDir>/imports`). */
+  dataDir: string;
+  chunkRows?: number;
+  signal?: AbortSignal;
+  onProgress?: (counts: ImportCounts & { jobId: number; fileBytes: number }) => void;
+  /** After each committed chunk: the profiles it changed (caches drop them). */
+  onCommitted?: (touched: number[]) => void;
+  /** Called at once with the new job's id, before any row is read. */
+  onStarted?: (jobId: number) => void;
+}
+
+const escapeCells = /^[=+@\t\r]|^-(?![\d.,])/;
+
+export async function runImport(options: RunOptions): Promise<ImportSummary> {
+  const { db, settings, ctx } = options;
+  const started = performance.now();
+  const fileBytes = statSync(options.path).size;
+  const jobId = Number(
+    stmt(
+      db,
+      `INSERT INTO import_job (brand_id, file_name, file_bytes, settings, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)`,
+    ).run(ctx.brandId, options.fileName ?? basename(options.path), fileBytes, JSON.stringify(settings), ctx.now)
+      .lastInsertRowid,
+  );
+  options.onStarted?.(jobId);
+  const counts: ImportCounts = {
+    bytesRead: 0,
+    rowsRead: 0,
+    eventsCreated: 0,
+    profilesCreated: 0,
+    autoMerged: 0,
+    queuedForReview: 0,
+    duplicates: 0,
+    rejected: 0,
+    anonymousSales: 0,
+  };
+  const dir = join(options.dataDir, 'imports');
+  const rejectedFile = join(dir, `import-${jobId}-rejected.csv`);
+  let rejectedStarted = false;
+  const writeRejected = (rejections: Rejection[]) => {
+    if (rejections.length === 0) return;
+    const rows = rejections.map((r) => [
+      ...settings.headers.map((_, i) => r.cells[i] ?? ''),
+      `row ${r.row}: ${r.reason}`,
+    ]);
+    const csv = Papa.unparse(rejectedStarted ? rows : [[...settings.headers, 'reason'], ...rows], {
+      escapeFormulae: escapeCells,
+      newline: '\r\n',
+    });
+    if (!rejectedStarted) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(rejectedFile, `\ufeff${csv}\r\n`, { mode: 0o600 });
+      rejectedStarted = true;
+    } else appendFileSync(rejectedFile, `${csv}\r\n`);
+  };
+
+  const mapper = new RowMapper(settings, new Date(ctx.now));
+  const save = db.sqlite.transaction((mapped: ReturnType<RowMapper['push']>, rowsInChunk: number) => {
+    const touched: number[] = [];
+    for (const { event } of mapped.events) {
+      const result: IngestResult = ingestInTransaction(db, event, ctx);
+      touched.push(...result.touched);
+      if (result.duplicate) counts.duplicates += 1;
+      else {
+        counts.eventsCreated += 1;
+        if (result.createdProfile) counts.profilesCreated += 1;
+        if (result.mergeId !== null) counts.autoMerged += 1;
+        if (result.reviewId !== null) counts.queuedForReview += 1;
+        if (result.profileId === null && (event.type === 'purchase' || event.type === 'refund'))
+          counts.anonymousSales += 1;
+      }
+    }
+    counts.rejected += mapped.rejected.length;
+    counts.rowsRead += rowsInChunk;
+    stmt(
+      db,
+      `UPDATE import_job SET bytes_read = ?, rows_read = ?, events_created = ?, profiles_created = ?, auto_merged = ?,
+         queued_for_review = ?, duplicates = ?, rejected = ?, anonymous_sales = ? WHERE id = ?`,
+    ).run(
+      counts.bytesRead,
+      counts.rowsRead,
+      counts.eventsCreated,
+      counts.profilesCreated,
+      counts.autoMerged,
+      counts.queuedForReview,
+      counts.duplicates,
+      counts.rejected,
+      counts.anonymousSales,
+      jobId,
+    );
+    return touched;
+  });
+  const commit = (mapped: ReturnType<RowMapper['push']>, rowsInChunk: number) => {
+    const touched = save.immediate(mapped, rowsInChunk);
+    writeRejected(mapped.rejected);
+    options.onCommitted?.(touched);
+    options.onProgress?.({ ...counts, jobId, fileBytes });
+  };
+
+  const finish = (status: ImportSummary['status'], error: string | null): ImportSummary => {
+    stmt(db, 'UPDATE import_job SET status = ?, error = ?, finished_at = ?, rejected_file = ? WHERE id = ?').run(
+      status,
+      error,
+      Date.now(),
+      rejectedStarted ? rejectedFile : null,
+      jobId,
+    );
+    return {
+      jobId,
+      status,
+      fileBytes,
+      ...counts,
+      rejectedFile: rejectedStarted ? rejectedFile : null,
+      error,
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
+
+  const chunkRows = options.chunkRows ?? 1000;
+  let header: string[] | undefined;
+  let batch: MappedRow[] = [];
+  let row = 1;
+  try {
+    for await (const cells of readRows(options.path, settings, (n) => {
+      counts.bytesRead += n;
+    })) {
+      if (header === undefined) {
+        header = cells.map((c) => c.trim());
+        if (header.join('\u0001') !== settings.headers.join('\u0001')) {
+          return finish('failed', 'The file’s header row changed since it was previewed; open it again.');
+        }
+        continue;
+      }
+      row += 1;
+      batch.push({ row, cells });
+      if (batch.length >= chunkRows) {
+        commit(mapper.push(batch), batch.length);
+        batch = [];
+        if (options.signal?.aborted) return finish('cancelled', null);
+        // Let the listeners answer between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const last = mapper.push(batch);
+    const rest = mapper.end();
+    commit({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }, batch.length);
+    counts.bytesRead = Math.max(counts.bytesRead, fileBytes);
+    return finish('completed', null);
+  } catch (error) {
+    return finish('failed', (error as Error).message);
+  }
+}
+
+/** Jobs still `running` when the app starts were cut short by a crash or a kill. */
+export function markInterruptedJobs(db: Database): number {
+  return stmt(db, "UPDATE import_job SET status = 'interrupted' WHERE status = 'running'").run().changes;
+}

@@ -1,0 +1,208 @@
+/**
+ * Imports as the app runs them: files registered by path (desktop) or
+ * streamed in (browser, never held whole in memory), jobs started in the
+ * background with Cancel, and the job history. Chunks are small in the app so
+ * the windows and the webhook listener keep answering while a file imports.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../../shared/contract/errors';
+import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
+import type { Core } from '../core';
+import { stmt } from '../identity/identity-repo';
+import { type ImportChoices, ImportFileError } from './import-job';
+import { importFile, type Preview, previewImport, savePreset } from './imports';
+
+/** Rows per transaction in the app: each chunk holds the event loop for a few tens of milliseconds at most. */
+const APP_CHUNK_ROWS = 250;
+/** Largest upload accepted from a browser. */
+export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+
+interface FileEntry extends ImportFileRef {
+  path: string;
+  uploaded: boolean;
+}
+
+interface JobRow {
+  id: number;
+  file_name: string;
+  file_bytes: number;
+  settings: string;
+  status: ImportJobView['status'];
+  bytes_read: number;
+  rows_read: number;
+  events_created: number;
+  profiles_created: number;
+  auto_merged: number;
+  queued_for_review: number;
+  duplicates: number;
+  rejected: number;
+  anonymous_sales: number;
+  rejected_file: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+function view(row: JobRow): ImportJobView {
+  return {
+    id: row.id,
+    fileName: row.file_name,
+    fileBytes: row.file_bytes,
+    format: (JSON.parse(row.settings) as { format?: string }).format ?? 'unknown',
+    status: row.status,
+    bytesRead: row.bytes_read,
+    rowsRead: row.rows_read,
+    eventsCreated: row.events_created,
+    profilesCreated: row.profiles_created,
+    autoMerged: row.auto_merged,
+    queuedForReview: row.queued_for_review,
+    duplicates: row.duplicates,
+    rejected: row.rejected,
+    anonymousSales: row.anonymous_sales,
+    rejectedUrl: row.rejected_file ? `/imports/${row.id}/rejected.csv` : null,
+    error: row.error,
+    startedAt: new Date(row.started_at).toISOString(),
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+  };
+}
+
+export class ImportManager {
+  private readonly files = new Map<string, FileEntry>();
+  private readonly running = new Map<number, AbortController>();
+
+  constructor(private readonly core: Core) {}
+
+  addPath(path: string): ImportFileRef {
+    let bytes: number;
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile()) throw new Error('it is not a file');
+      bytes = stat.size;
+    } catch (error) {
+      throw new AppError('validation', `Cannot open ${basename(path)}: ${(error as Error).message}`, 'path');
+    }
+    return this.remember({ path, name: basename(path), bytes, uploaded: false });
+  }
+
+  /** A browser's file, streamed to a temporary file beside the data file. */
+  async addUpload(body: Readable, name: string): Promise<ImportFileRef> {
+    const dir = join(this.core.dataDir, 'imports', 'uploads');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, `${randomBytes(9).toString('base64url')}.upload`);
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_UPLOAD_BYTES) body.destroy(new AppError('validation', 'The file is larger than 2 GB.'));
+    });
+    try {
+      await pipeline(body, createWriteStream(path, { mode: 0o600 }));
+    } catch (error) {
+      rmSync(path, { force: true });
+      throw error instanceof AppError
+        ? error
+        : new AppError('validation', 'The file did not arrive completely; try again.');
+    }
+    return this.remember({ path, name: basename(name) || 'upload.csv', bytes, uploaded: true });
+  }
+
+  private remember(entry: Omit<FileEntry, 'fileId'>): ImportFileRef {
+    const fileId = randomBytes(9).toString('base64url');
+    this.files.set(fileId, { ...entry, fileId });
+    return { fileId, name: entry.name, bytes: entry.bytes };
+  }
+
+  private file(fileId: string): FileEntry {
+    const entry = this.files.get(fileId);
+    if (!entry) throw new AppError('not_found', 'That file is no longer open here; drop it on the window again.');
+    return entry;
+  }
+
+  async preview(fileId: string, choices: ImportChoices): Promise<Preview> {
+    try {
+      return await previewImport(this.core, this.file(fileId).path, choices);
+    } catch (error) {
+      if (error instanceof ImportFileError) throw new AppError('validation', error.message);
+      throw error;
+    }
+  }
+
+  savePreset(fileId: string, name: string, choices: ImportChoices): Promise<{ name: string }> {
+    return this.preview(fileId, choices).then((preview) => {
+      savePreset(this.core, name, preview.settings.headers, { ...choices, roles: preview.settings.roles });
+      return { name: name.trim() };
+    });
+  }
+
+  /** Starts the job and answers with its id at once; the job runs on in the background. */
+  start(fileId: string, choices: ImportChoices): Promise<{ jobId: number }> {
+    const entry = this.file(fileId);
+    const controller = new AbortController();
+    return new Promise((resolve, reject) => {
+      let started = false;
+      importFile(this.core, {
+        path: entry.path,
+        fileName: entry.name,
+        choices,
+        signal: controller.signal,
+        chunkRows: APP_CHUNK_ROWS,
+        onStarted: (jobId) => {
+          started = true;
+          this.running.set(jobId, controller);
+          resolve({ jobId });
+        },
+      })
+        .then((summary) => {
+          this.running.delete(summary.jobId);
+          if (summary.status === 'failed') this.core.logger.error(`Import ${summary.jobId} failed: ${summary.error}`);
+        })
+        .catch((error: unknown) => {
+          if (!started) {
+            reject(error instanceof ImportFileError ? new AppError('validation', error.message) : error);
+            return;
+          }
+          this.core.logger.error('An import stopped unexpectedly', error);
+        });
+    });
+  }
+
+  cancel(jobId: number): { cancelled: boolean } {
+    const controller = this.running.get(jobId);
+    controller?.abort();
+    return { cancelled: controller !== undefined };
+  }
+
+  job(jobId: number): ImportJobView {
+    const row = stmt(this.core.db, 'SELECT * FROM import_job WHERE id = ? AND brand_id = ?').get(
+      jobId,
+      this.core.brandId,
+    ) as JobRow | undefined;
+    if (!row) throw new AppError('not_found', `There is no import #${jobId}.`);
+    return view(row);
+  }
+
+  jobs(): ImportJobView[] {
+    return (
+      stmt(this.core.db, 'SELECT * FROM import_job WHERE brand_id = ? ORDER BY id DESC LIMIT 50').all(
+        this.core.brandId,
+      ) as JobRow[]
+    ).map(view);
+  }
+
+  /** The rejected-rows file of a job, if it has one. */
+  rejectedFile(jobId: number): string | undefined {
+    const row = stmt(this.core.db, 'SELECT rejected_file FROM import_job WHERE id = ? AND brand_id = ?').get(
+      jobId,
+      this.core.brandId,
+    ) as { rejected_file: string | null } | undefined;
+    return row?.rejected_file ?? undefined;
+  }
+
+  /** Stops running jobs (the app is closing): they finish their current chunk and show as cancelled. */
+  stopAll(): void {
+    for (const controller of this.running.values()) controller.abort();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The import feature as the app and the terminal use it: preview a file (what
+ * was recognised, the first rows as they will be imported, rows that would be
+ * rejected), save and offer presets, run a job through Core (so caches and
+ * streams follow), cancel it, and list past jobs.
+ */
+import type { Core } from '../core';
+import { stmt } from '../identity/identity-repo';
+import { readSettings } from '../settings/settings-store';
+import {
+  type ImportChoices,
+  type ImportSettings,
+  type ImportSummary,
+  inspectFile,
+  readRows,
+  runImport,
+} from './import-job';
+import { headerKey } from './recognize';
+import { type MappedRow, RowMapper } from './to-events';
+import type { ColumnRole } from './types';
+
+export const PREVIEW_ROWS = 20;
+
+export interface PreviewRow {
+  row: number;
+  /** Cells in file order. */
+  cells: string[];
+  /** What the row becomes ("purchase of 12.50 by ann@example.com") or why it would be rejected. */
+  becomes: string;
+  rejected: boolean;
+}
+
+export interface Preview {
+  settings: ImportSettings;
+  headerKey: string;
+  rows: PreviewRow[];
+  presets: { name: string; settings: ImportChoices }[];
+}
+
+function describe(event: {
+  type: string;
+  identifiers: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}): string {
+  const who =
+    (event.identifiers.email as string | undefined) ??
+    (event.identifiers.phone as string | undefined) ??
+    (event.identifiers.pos_customer_id as string | undefined) ??
+    (event.identifiers.shopify_customer_id as string | undefined) ??
+    (event.identifiers.loyalty_id as string | undefined);
+  const name = [event.payload.firstName, event.payload.lastName].filter(Boolean).join(' ');
+  const whom = who
+    ? ` by ${name ? `${name} <${who}>` : who}`
+    : name
+      ? ` by ${name}`
+      : ' (no customer: an anonymous sale)';
+  if (event.type === 'profile_update') return `customer ${name || who}`.trim();
+  const total = typeof event.payload.total === 'number' ? ` of ${event.payload.total.toFixed(2)}` : '';
+  const items = Array.isArray(event.payload.items) ? `, ${event.payload.items.length} item(s)` : '';
+  return `${event.type}${total}${items}${whom}`;
+}
+
+/** Recognises the file and maps its first rows, writing nothing. */
+export async function previewImport(core: Core, path: string, choices: ImportChoices = {}): Promise<Preview> {
+  const settings = inspectFile(path, choices, readSettings(core.db).defaultCountry);
+  const mapper = new RowMapper(settings, core.clock.now());
+  const rows: MappedRow[] = [];
+  let header = true;
+  let line = 1;
+  for await (const cells of readRows(path, settings, () => {})) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    line += 1;
+    rows.push({ row: line, cells });
+    if (rows.length >= PREVIEW_ROWS) break;
+  }
+  const mapped = mapper.push(rows);
+  const rest = mapper.end();
+  const outcome = new Map<number, { becomes: string; rejected: boolean }>();
+  for (const { event, rows: from } of [...mapped.events, ...rest.events]) {
+    const text = describe(event as never);
+    for (const r of from) {
+      const before = outcome.get(r.row);
+      outcome.set(r.row, { becomes: before ? `${before.becomes}; ${text}` : text, rejected: false });
+    }
+  }
+  for (const r of [...mapped.rejected, ...rest.rejected]) outcome.set(r.row, { becomes: r.reason, rejected: true });
+  const key = headerKey(settings.headers);
+  return {
+    settings,
+    headerKey: key,
+    rows: rows.map((r) => ({
+      row: r.row,
+      cells: r.cells,
+      ...(outcome.get(r.row) ?? { becomes: 'part of an order continued below', rejected: false }),
+    })),
+    presets: presetsFor(core, key),
+  };
+}
+
+export function presetsFor(core: Core, key: string): { name: string; settings: ImportChoices }[] {
+  return (
+    stmt(core.db, 'SELECT name, settings FROM import_preset WHERE brand_id = ? AND header_key = ? ORDER BY name').all(
+      core.brandId,
+      key,
+    ) as { name: string; settings: string }[]
+  ).map((p) => ({ name: p.name, settings: JSON.parse(p.settings) as ImportChoices }));
+}
+
+export function presetByName(core: Core, name: string): ImportChoices | undefined {
+  const row = stmt(core.db, 'SELECT settings FROM import_preset WHERE brand_id = ? AND lower(name) = lower(?)').get(
+    core.brandId,
+    name.trim(),
+  ) as { settings: string } | undefined;
+  return row ? (JSON.parse(row.settings) as ImportChoices) : undefined;
+}
+
+export function savePreset(
+  core: Core,
+  name: string,
+  headers: string[],
+  choices: ImportChoices & { roles: ColumnRole[] },
+): void {
+  stmt(
+    core.db,
+    `INSERT INTO import_preset (brand_id, name, header_key, settings, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (brand_id, name) DO UPDATE SET header_key = excluded.header_key, settings = excluded.settings`,
+  ).run(core.brandId, name.trim(), headerKey(headers), JSON.stringify(choices), core.clock.now().getTime());
+}
+
+export interface StartOptions {
+  path: string;
+  fileName?: string;
+  choices?: ImportChoices;
+  signal?: AbortSignal;
+  onProgress?: Parameters<typeof runImport>[0]['onProgress'];
+  onStarted?: (jobId: number) => void;
+  chunkRows?: number;
+}
+
+/** Runs an import through the one ingestion path, dropping changed customers from the 360 cache as it goes. */
+export async function importFile(core: Core, options: StartOptions): Promise<ImportSummary> {
+  const settings = inspectFile(options.path, options.choices ?? {}, readSettings(core.db).defaultCountry);
+  const normalize = { ...core.normalizeOptionsFor(core.brandId), defaultCountry: settings.defaultCountry };
+  const summary = await runImport({
+    db: core.db,
+    path: options.path,
+    ...(options.fileName ? { fileName: options.fileName } : {}),
+    settings,
+    ctx: { brandId: core.brandId, now: core.clock.now().getTime(), normalize },
+    dataDir: core.dataDir,
+    ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
+    onCommitted: (touched) => core.changed(touched),
+  });
+  return summary;
+}

@@ -1,0 +1,307 @@
+/**
+ * Rows of a recognised file → canonical events, or rejections with the reason
+ * in shop words.
+ *
+ * - Customers files: each row is a `profile_update` (identifiers, names,
+ *   consent). Its natural key is a fingerprint of the row, so the same row
+ *   again is a duplicate and a changed row (new consent) is applied.
+ * - Transaction files: rows sharing an order/receipt/transaction id are one
+ *   order (Shopify's orders export has one row per line item; Square one per
+ *   item sold). An order is a `purchase` with its items; a refund row (receipt
+ *   type "Refund", Square event type "Refund", or a negative amount) is a
+ *   `refund`; Shopify's "Refunded Amount" adds a refund to its order. The
+ *   natural key is the order id (Shopify orders use the order's `Id`, as its
+ *   webhooks do, so an export overlapping the webhooks adds nothing); files
+ *   without ids use a fingerprint of the row.
+ * - Placeholder customers (`WALKIN`, `Guest`, `N/A`…) are left off: their
+ *   sales stay anonymous sales (counted in revenue, on no profile).
+ */
+import { createHash } from 'node:crypto';
+import {
+  type EventInput,
+  eventInputSchema,
+  type IdentifiersInput,
+  type Item,
+  type ParsedEvent,
+} from '../../../shared/events';
+import { isPlaceholder } from '../identity/normalize';
+import { type ColumnRole, FORMAT_KINDS, FORMAT_SOURCES, type Recognition, type RoleValues } from './types';
+import { parseConsent, parseDateTime, parseMoney, parseQuantity, splitContacts, splitFullName } from './values';
+
+export interface MappedRow {
+  /** 1-based line number of the row's first line in the file (the header is line 1). */
+  row: number;
+  cells: string[];
+}
+
+export interface Rejection extends MappedRow {
+  reason: string;
+}
+
+export interface Mapped {
+  events: { event: ParsedEvent; rows: MappedRow[] }[];
+  rejected: Rejection[];
+}
+
+type Settings = Pick<Recognition, 'format' | 'headers' | 'roles' | 'decimalComma' | 'dateOrder'>;
+
+const REFUND_WORDS = /refund|return/i;
+
+/** Placeholder customer names tills use for walk-ins. */
+const PLACEHOLDER_NAMES = new Set([
+  'walkin',
+  'walk in',
+  'walk-in',
+  'guest',
+  'n/a',
+  'na',
+  'none',
+  'customer',
+  'cash customer',
+]);
+
+const fingerprint = (cells: string[]) =>
+  createHash('sha1')
+    .update(cells.map((c) => c.trim()).join('\u0001'))
+    .digest('base64url')
+    .slice(0, 22);
+
+export class RowMapper {
+  private readonly kind: 'customers' | 'transactions';
+  private readonly source: string;
+  /** Column index of Shopify's numeric order `Id` (its webhooks' order id), when present. */
+  private readonly shopifyIdColumn: number;
+  private pending: MappedRow[] = [];
+  private pendingKey: string | null = null;
+
+  constructor(
+    private readonly settings: Settings,
+    /** When a customers file's rows happened (the file carries no date): the import's start. */
+    private readonly now: Date,
+  ) {
+    this.kind = FORMAT_KINDS[settings.format];
+    this.source = FORMAT_SOURCES[settings.format];
+    this.shopifyIdColumn =
+      settings.format === 'shopify_orders' ? settings.headers.findIndex((h) => h.trim().toLowerCase() === 'id') : -1;
+  }
+
+  /** Rows in file order; an order's rows are held until a row of another order (or `end`) arrives. */
+  push(rows: MappedRow[]): Mapped {
+    const out: Mapped = { events: [], rejected: [] };
+    for (const row of rows) {
+      if (this.kind === 'customers') {
+        this.customer(row, out);
+        continue;
+      }
+      const key = this.value(row.cells, 'order_id')?.trim() || null;
+      // Shopify repeats the order name on every line-item row; a row without an id is an order of its own.
+      if (this.pending.length > 0 && (key === null || key !== this.pendingKey)) this.flushOrder(out);
+      this.pending.push(row);
+      this.pendingKey = key;
+      if (key === null) this.flushOrder(out);
+    }
+    return out;
+  }
+
+  end(): Mapped {
+    const out: Mapped = { events: [], rejected: [] };
+    if (this.pending.length > 0) this.flushOrder(out);
+    return out;
+  }
+
+  private value(cells: string[], role: ColumnRole): string | undefined {
+    const index = this.settings.roles.indexOf(role);
+    if (index < 0) return undefined;
+    const cell = cells[index];
+    return cell === undefined || cell.trim() === '' ? undefined : cell.trim();
+  }
+
+  private values(cells: string[]): RoleValues {
+    const out: RoleValues = {};
+    this.settings.roles.forEach((role, i) => {
+      const cell = cells[i]?.trim();
+      if (role !== 'ignore' && cell) out[role] ??= cell;
+    });
+    return out;
+  }
+
+  /** Identifiers and names of the customer on a row; placeholders left off. */
+  private person(v: RoleValues): { identifiers: IdentifiersInput; firstName?: string; lastName?: string } {
+    const identifiers: IdentifiersInput = {};
+    const contacts = splitContacts(v.contacts);
+    const email = v.email ?? contacts.email;
+    const phone = v.phone ?? v.phone_alt ?? contacts.phone;
+    if (email) identifiers.email = email;
+    if (phone) identifiers.phone = phone;
+    if (v.loyalty_id) identifiers.loyalty_id = v.loyalty_id;
+    const customerId = v.customer_id?.replace(/^'/, '');
+    if (customerId && !isPlaceholder(customerId) && !PLACEHOLDER_NAMES.has(customerId.toLowerCase())) {
+      identifiers[this.source === 'shopify' ? 'shopify_customer_id' : 'pos_customer_id'] = customerId;
+    }
+    const names = v.full_name ? splitFullName(v.full_name) : { firstName: v.first_name, lastName: v.last_name };
+    const placeholderName = v.full_name !== undefined && PLACEHOLDER_NAMES.has(v.full_name.trim().toLowerCase());
+    return {
+      identifiers,
+      ...(names.firstName && !placeholderName ? { firstName: names.firstName } : {}),
+      ...(names.lastName && !placeholderName ? { lastName: names.lastName } : {}),
+    };
+  }
+
+  private customer(row: MappedRow, out: Mapped): void {
+    const v = this.values(row.cells);
+    const person = this.person(v);
+    if (Object.keys(person.identifiers).length === 0) {
+      out.rejected.push({
+        ...row,
+        reason: 'no email, phone, customer number or loyalty card to recognise the customer by',
+      });
+      return;
+    }
+    const emailConsent = parseConsent(v.email_consent);
+    const smsConsent = parseConsent(v.sms_consent);
+    this.emit(out, [row], {
+      type: 'profile_update',
+      occurredAt: this.now.toISOString(),
+      externalId: `customer:${fingerprint(row.cells)}`,
+      identifiers: person.identifiers,
+      payload: {
+        ...(person.firstName ? { firstName: person.firstName } : {}),
+        ...(person.lastName ? { lastName: person.lastName } : {}),
+        ...(emailConsent === undefined ? {} : { emailConsent }),
+        ...(smsConsent === undefined ? {} : { smsConsent }),
+      },
+    });
+  }
+
+  private flushOrder(out: Mapped): void {
+    const rows = this.pending;
+    const key = this.pendingKey;
+    this.pending = [];
+    this.pendingKey = null;
+    const first = rows[0] as MappedRow;
+    const merged: RoleValues = {};
+    for (const row of rows)
+      for (const [role, cell] of Object.entries(this.values(row.cells))) merged[role as keyof RoleValues] ??= cell;
+    const reject = (reason: string) => {
+      for (const row of rows) out.rejected.push({ ...row, reason });
+    };
+
+    const when = parseDateTime(
+      merged.datetime ?? merged.date,
+      merged.datetime ? undefined : merged.time,
+      this.settings.dateOrder,
+    );
+    if (when === null) {
+      reject('no date');
+      return;
+    }
+    if (when === 'invalid') {
+      reject(`date “${merged.datetime ?? merged.date}” is not a date`);
+      return;
+    }
+
+    const money = (role: 'order_total' | 'line_total' | 'line_price' | 'refund_amount', cell: string | undefined) => {
+      const parsed = parseMoney(cell, this.settings.decimalComma);
+      if (parsed === 'invalid') throw new RowProblem(`${this.header(role)} “${cell}” is not an amount`);
+      return parsed;
+    };
+    let items: Item[];
+    let total: number;
+    let refunded: number | null;
+    try {
+      items = rows.flatMap((row): Item[] => {
+        const title = this.value(row.cells, 'line_title');
+        const sku = this.value(row.cells, 'line_sku');
+        const lineTotal = money('line_total', this.value(row.cells, 'line_total'));
+        const price = money('line_price', this.value(row.cells, 'line_price'));
+        const quantityCell = this.value(row.cells, 'line_quantity');
+        const quantity = parseQuantity(quantityCell, this.settings.decimalComma);
+        if (quantity === 'invalid')
+          throw new RowProblem(`${this.header('line_quantity')} “${quantityCell}” is not a quantity`);
+        if (title === undefined && sku === undefined && lineTotal === null && price === null) return [];
+        const count = quantity === null || quantity === 0 ? 1 : Math.abs(quantity);
+        const unit = price ?? (lineTotal === null ? undefined : Math.round((Math.abs(lineTotal) / count) * 100) / 100);
+        const category = this.value(row.cells, 'category');
+        return [
+          {
+            ...(sku ? { sku } : {}),
+            ...(title ? { title } : {}),
+            ...(category ? { category } : {}),
+            quantity: count,
+            ...(unit === undefined ? {} : { price: Math.abs(unit) }),
+          },
+        ];
+      });
+      const orderTotal = money('order_total', merged.order_total);
+      const lineSum = rows.reduce(
+        (sum, row) => sum + (money('line_total', this.value(row.cells, 'line_total')) ?? 0),
+        0,
+      );
+      const priceSum = items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity, 0);
+      const hasLines = this.settings.roles.includes('line_total');
+      total = orderTotal ?? (hasLines ? lineSum : priceSum);
+      refunded = money('refund_amount', merged.refund_amount);
+    } catch (error) {
+      if (error instanceof RowProblem) {
+        reject(error.message);
+        return;
+      }
+      throw error;
+    }
+    total = Math.round(total * 100) / 100;
+    const isRefund = (merged.record_type !== undefined && REFUND_WORDS.test(merged.record_type)) || total < 0;
+    const person = this.person(merged);
+    const shopifyId = this.shopifyIdColumn >= 0 ? first.cells[this.shopifyIdColumn]?.trim() : undefined;
+    const orderId = shopifyId || key || undefined;
+    const naturalKey = orderId ?? fingerprint(first.cells);
+    const currency = merged.currency && /^[a-z]{3}$/i.test(merged.currency) ? merged.currency.toUpperCase() : undefined;
+    const common = {
+      occurredAt: when,
+      identifiers: person.identifiers,
+    };
+    const names = {
+      ...(person.firstName ? { firstName: person.firstName } : {}),
+      ...(person.lastName ? { lastName: person.lastName } : {}),
+    };
+    this.emit(out, rows, {
+      ...common,
+      type: isRefund ? 'refund' : 'purchase',
+      externalId:
+        this.settings.format === 'shopify_orders' && shopifyId
+          ? `orders/create:${shopifyId}`
+          : `${isRefund ? 'refund' : 'sale'}:${naturalKey}`,
+      payload: {
+        ...names,
+        ...(orderId ? { orderId } : {}),
+        ...(key && key !== orderId ? { orderName: key } : {}),
+        total: Math.abs(total),
+        ...(currency ? { currency } : {}),
+        ...(items.length > 0 ? { items } : {}),
+      },
+    });
+    if (!isRefund && refunded !== null && refunded > 0) {
+      this.emit(out, rows, {
+        ...common,
+        type: 'refund',
+        externalId: `refund:${naturalKey}:${refunded.toFixed(2)}`,
+        payload: { ...(orderId ? { orderId } : {}), total: refunded, ...(currency ? { currency } : {}) },
+      });
+    }
+  }
+
+  private header(role: ColumnRole): string {
+    return this.settings.headers[this.settings.roles.indexOf(role)] ?? role;
+  }
+
+  private emit(out: Mapped, rows: MappedRow[], input: Omit<EventInput, 'source'>): void {
+    const parsed = eventInputSchema.safeParse({ ...input, source: this.source });
+    if (parsed.success) out.events.push({ event: parsed.data, rows });
+    else {
+      const issue = parsed.error.issues[0];
+      const reason = issue ? `${issue.path.join('.')} ${issue.message}`.trim() : 'could not be read';
+      for (const row of rows) out.rejected.push({ ...row, reason });
+    }
+  }
+}
+
+class RowProblem extends Error {}
