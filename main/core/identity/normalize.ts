@@ -121,8 +121,9 @@ function parsePhone(raw: string, defaultCountry: string): Normalized {
 }
 
 /**
- * "01234 567890", "07123 456789": a clerk counting along the keypad when the customer gives no number. Eight or
- * more digits counting up or down by one (9 then 0 counts as up) never occur in a real subscriber number.
+ * "01234 567890", "07123 456789": a clerk counting along the keypad when the customer gives no number. Nine or
+ * more digits counting up or down by one (9 then 0 counts as up) do not occur in real numbers; eight are left
+ * alone, since a few national formats are that long after the area code (+31 6 12345678).
  */
 function hasCountingRun(digits: string): boolean {
   let up = 1;
@@ -131,7 +132,7 @@ function hasCountingRun(digits: string): boolean {
     const step = (Number(digits[i]) - Number(digits[i - 1]) + 10) % 10;
     up = step === 1 ? up + 1 : 1;
     down = step === 9 ? down + 1 : 1;
-    if (up >= 8 || down >= 8) return true;
+    if (up >= 9 || down >= 9) return true;
   }
   return false;
 }

@@ -71,6 +71,8 @@ export class RowMapper {
   private readonly source: string;
   /** Column index of Shopify's numeric order `Id` (its webhooks' order id), when present. */
   private readonly shopifyIdColumn: number;
+  /** Column index of Shopify's `Cancelled at`, when present: a cancelled order also gets its cancellation. */
+  private readonly cancelledColumn: number;
   private pending: MappedRow[] = [];
   private pendingKey: string | null = null;
 
@@ -81,8 +83,10 @@ export class RowMapper {
   ) {
     this.kind = FORMAT_KINDS[settings.format];
     this.source = FORMAT_SOURCES[settings.format];
-    this.shopifyIdColumn =
-      settings.format === 'shopify_orders' ? settings.headers.findIndex((h) => h.trim().toLowerCase() === 'id') : -1;
+    const shopifyColumn = (name: string) =>
+      settings.format === 'shopify_orders' ? settings.headers.findIndex((h) => h.trim().toLowerCase() === name) : -1;
+    this.shopifyIdColumn = shopifyColumn('id');
+    this.cancelledColumn = shopifyColumn('cancelled at');
   }
 
   /** Rows in file order; an order's rows are held until a row of another order (or `end`) arrives. */
@@ -222,6 +226,9 @@ export class RowMapper {
         const count = quantity === null || quantity === 0 ? 1 : Math.abs(quantity);
         const unit = price ?? (lineTotal === null ? undefined : Math.round((Math.abs(lineTotal) / count) * 100) / 100);
         const category = this.value(row.cells, 'category');
+        // Loyverse writes a receipt's items in one cell: "2 x Croissant, 1 x Café crème".
+        const listed = this.settings.format === 'loyverse_receipts' && title ? itemList(title) : undefined;
+        if (listed) return listed;
         return [
           {
             ...(sku ? { sku } : {}),
@@ -279,6 +286,18 @@ export class RowMapper {
         ...(items.length > 0 ? { items } : {}),
       },
     });
+    const cancelledAt = this.cancelledColumn >= 0 ? first.cells[this.cancelledColumn]?.trim() : undefined;
+    if (!isRefund && cancelledAt) {
+      const at = parseDateTime(cancelledAt, undefined, this.settings.dateOrder);
+      this.emit(out, rows, {
+        ...common,
+        ...(typeof at === 'string' ? { occurredAt: at } : {}),
+        type: 'cancellation',
+        // As Shopify's orders/cancelled webhook names it, so the two never both count.
+        externalId: shopifyId ? `orders/cancelled:${shopifyId}` : `cancellation:${naturalKey}`,
+        payload: { orderId: orderId ?? naturalKey, total: Math.abs(total) },
+      });
+    }
     if (!isRefund && refunded !== null && refunded > 0) {
       this.emit(out, rows, {
         ...common,
@@ -305,3 +324,11 @@ export class RowMapper {
 }
 
 class RowProblem extends Error {}
+
+/** "2 x Croissant, 1 x Café crème" → items with quantities; undefined when the cell is not such a list. */
+function itemList(text: string): Item[] | undefined {
+  const parts = text.split(/,\s*(?=\d+\s*[x×]\s)/);
+  const items = parts.map((part) => /^(\d+)\s*[x×]\s+([\s\S]+)$/.exec(part.trim()));
+  if (items.some((m) => m === null)) return undefined;
+  return items.map((m) => ({ title: (m?.[2] ?? '').replace(/\s+/g, ' ').trim(), quantity: Number(m?.[1]) }));
+}

@@ -15,6 +15,8 @@ describe('normalizeIdentifier', () => {
     ['phone', '(07700) 900-123', 'phone', '+447700900123'],
     ['phone', 447700900123, 'phone', '+447700900123'],
     ['phone', '+1 (415) 555-2671', 'phone', '+14155552671'],
+    // Eight digits counting up is a real national format, not a clerk's made-up number.
+    ['phone', '+31 6 12345678', 'phone', '+31612345678'],
     ['whatsapp', '447700900123', 'phone', '+447700900123'],
     ['loyalty_id', '  LC-0042 ', 'loyalty_id', 'LC-0042'],
     ['shopify_customer_id', "'7001234", 'shopify_customer_id', '7001234'],
