@@ -115,27 +115,78 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
 function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
   const text = new TextDecoder(encoding);
   return new Transform({
+    // Text goes on as strings, not re-encoded to bytes: papaparse reads strings.
+    readableObjectMode: true,
     transform(chunk: Buffer, _enc, done) {
       onBytes(chunk.length);
-      done(null, text.decode(chunk, { stream: true }));
+      const decoded = text.decode(chunk, { stream: true });
+      done(null, decoded === '' ? undefined : decoded);
     },
     flush(done) {
-      done(null, text.decode());
+      const rest = text.decode();
+      done(null, rest === '' ? undefined : rest);
     },
   });
 }
 
-/** Rows of the file as arrays of cells, the header row first. */
+/**
+ * The file's rows, as arrays of cells, in batches as papaparse parses each piece of the file (the header row
+ * first). Parsing pauses while a batch is being handled, so memory stays at a few pieces of the file.
+ */
 export async function* readRows(
   path: string,
   settings: Pick<ImportSettings, 'encoding' | 'delimiter'>,
   onBytes: (n: number) => void,
-): AsyncGenerator<string[]> {
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: settings.delimiter, skipEmptyLines: 'greedy' });
+): AsyncGenerator<string[][]> {
   const source = createReadStream(path, { highWaterMark: 256 * 1024 });
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(decoder(settings.encoding, onBytes)).pipe(parser);
-  for await (const row of parser as AsyncIterable<string[]>) yield row;
+  const text = source.pipe(decoder(settings.encoding, onBytes));
+  source.on('error', (error) => text.destroy(error));
+  const batches: string[][][] = [];
+  let finished = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  let parser: Papa.Parser | undefined;
+  Papa.parse<string[]>(text as unknown as File, {
+    delimiter: settings.delimiter,
+    skipEmptyLines: 'greedy',
+    chunk: (results, handle) => {
+      parser = handle;
+      handle.pause();
+      batches.push(results.data);
+      wake?.();
+    },
+    complete: () => {
+      finished = true;
+      wake?.();
+    },
+    error: (error: unknown) => {
+      failure = error;
+      wake?.();
+    },
+  });
+  text.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      const batch = batches.shift();
+      if (batch) {
+        yield batch;
+        if (batches.length === 0 && !finished) parser?.resume();
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    if (!finished) parser?.abort();
+    source.destroy();
+  }
 }
 
 export interface RunOptions {
@@ -267,24 +318,26 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   let batch: MappedRow[] = [];
   let row = 1;
   try {
-    for await (const cells of readRows(options.path, settings, (n) => {
+    for await (const rows of readRows(options.path, settings, (n) => {
       counts.bytesRead += n;
     })) {
-      if (header === undefined) {
-        header = cells.map((c) => c.trim());
-        if (header.join('\u0001') !== settings.headers.join('\u0001')) {
-          return finish('failed', 'The file’s header row changed since it was previewed; open it again.');
+      for (const cells of rows) {
+        if (header === undefined) {
+          header = cells.map((c) => c.trim());
+          if (header.join('\u0001') !== settings.headers.join('\u0001')) {
+            return finish('failed', 'The file’s header row changed since it was previewed; open it again.');
+          }
+          continue;
         }
-        continue;
-      }
-      row += 1;
-      batch.push({ row, cells });
-      if (batch.length >= chunkRows) {
-        commit(mapper.push(batch), batch.length);
-        batch = [];
-        if (options.signal?.aborted) return finish('cancelled', null);
-        // Let the listeners answer between chunks.
-        await new Promise((resolve) => setImmediate(resolve));
+        row += 1;
+        batch.push({ row, cells });
+        if (batch.length >= chunkRows) {
+          commit(mapper.push(batch), batch.length);
+          batch = [];
+          if (options.signal?.aborted) return finish('cancelled', null);
+          // Let the listeners answer between chunks.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     }
     const last = mapper.push(batch);

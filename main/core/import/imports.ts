@@ -67,14 +67,16 @@ export async function previewImport(core: Core, path: string, choices: ImportCho
   const rows: MappedRow[] = [];
   let header = true;
   let line = 1;
-  for await (const cells of readRows(path, settings, () => {})) {
-    if (header) {
-      header = false;
-      continue;
+  reading: for await (const batch of readRows(path, settings, () => {})) {
+    for (const cells of batch) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      line += 1;
+      rows.push({ row: line, cells });
+      if (rows.length >= PREVIEW_ROWS) break reading;
     }
-    line += 1;
-    rows.push({ row: line, cells });
-    if (rows.length >= PREVIEW_ROWS) break;
   }
   const mapped = mapper.push(rows);
   const rest = mapper.end();
