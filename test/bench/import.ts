@@ -52,8 +52,8 @@ function baselineRowsPerSec(dir: string, path: string): number {
       )
       .run();
     const insert = db.sqlite.prepare(
-      `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, occurred_at, received_at)
-       VALUES (1, 'purchase', 'import', ?, ?, ?, ?, 0)`,
+      `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, occurred_at, received_at, order_id)
+       VALUES (1, 'purchase', 'import', ?, ?, ?, ?, 0, ?)`,
     );
     const lines = readFileSync(path, 'utf8').split('\n').slice(1);
     const started = performance.now();
@@ -66,6 +66,7 @@ function baselineRowsPerSec(dir: string, path: string): number {
           JSON.stringify({ orderId: receipt, total: Number(amount) }),
           JSON.stringify(email ? [['email', email]] : [['phone', phone]]),
           Date.parse(`${date}Z`),
+          receipt,
         );
       }
     });

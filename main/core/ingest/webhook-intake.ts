@@ -421,8 +421,7 @@ function attachEarlierRefunds(
   const attached = stmt(
     db,
     `UPDATE customer_raw_event SET customer_profile_id = ?
-     WHERE brand_id = ? AND event_type = 'refund' AND source = 'shopify' AND customer_profile_id IS NULL
-       AND payload ->> '$.orderId' = ?`,
+     WHERE brand_id = ? AND order_id = ? AND event_type = 'refund' AND source = 'shopify' AND customer_profile_id IS NULL`,
   ).run(profileId, brandId, orderId).changes;
   if (attached === 0) return [];
   recomputeTotals(db, profileId, now);
@@ -433,8 +432,8 @@ function attachEarlierRefunds(
 function orderIdentifiers(db: Database, brandId: number, orderId: string): IdentifiersInput | undefined {
   const row = stmt(
     db,
-    `SELECT identifiers FROM customer_raw_event WHERE brand_id = ? AND source = 'shopify' AND event_type = 'purchase'
-     AND payload ->> '$.orderId' = ? ORDER BY id LIMIT 1`,
+    `SELECT identifiers FROM customer_raw_event WHERE brand_id = ? AND order_id = ? AND source = 'shopify'
+     AND event_type = 'purchase' ORDER BY id LIMIT 1`,
   )
     .pluck()
     .get(brandId, orderId) as string | undefined;

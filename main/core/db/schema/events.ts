@@ -3,6 +3,7 @@
  * resolved to. (brand, source, external id) is the natural key that makes a
  * repeated delivery or re-import a no-op.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { brand } from './brand';
 import { customerProfile } from './identity';
@@ -28,10 +29,13 @@ export const customerRawEvent = sqliteTable(
     customerProfileId: integer('customer_profile_id').references(() => customerProfile.id, {
       onDelete: 'set null',
     }),
+    /** The payload's order id, kept beside it so an order's events are found by index (totals, refunds). */
+    orderId: text('order_id'),
   },
   (t) => [
     uniqueIndex('customer_raw_event_natural_key_uq').on(t.brandId, t.source, t.externalId),
     index('customer_raw_event_profile_time_idx').on(t.customerProfileId, t.occurredAt),
     index('customer_raw_event_brand_type_time_idx').on(t.brandId, t.eventType, t.occurredAt),
+    index('customer_raw_event_brand_order_idx').on(t.brandId, t.orderId).where(sql`order_id IS NOT NULL`),
   ],
 );
