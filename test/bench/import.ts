@@ -126,7 +126,9 @@ export async function importBench(args: string[]): Promise<void> {
       };
       const { fileId } = (await rpc('imports.fromPath', { path: file })) as { fileId: string };
       const started = performance.now();
-      const { jobId } = (await rpc('imports.start', { fileId })) as { jobId: number };
+      const { jobId } = (await rpc('imports.start', { fileId, choices: { defaultCountry: 'GB' } })) as {
+        jobId: number;
+      };
       let peakRss = rssMb(child.pid ?? 0);
       const latencies: number[] = [];
       let job: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ const PAGES = [
   { link: 'Dashboard', path: '/', heading: 'Dashboard', built: true },
   { link: 'Customers', path: '/customers', heading: 'Customers', built: true },
   { link: 'Merge review', path: '/merge-review', heading: 'Merge review', built: true },
-  { link: 'Import', path: '/import', heading: 'Import', built: false },
+  { link: 'Import', path: '/import', heading: 'Import', built: true },
   { link: 'Models', path: '/models', heading: 'Models', built: false },
   { link: 'Automations', path: '/automations', heading: 'Automations', built: false },
   { link: 'Journeys', path: '/journeys', heading: 'Journeys', built: false },

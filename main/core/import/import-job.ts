@@ -23,7 +23,14 @@ import Papa from 'papaparse';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { type IngestContext, type IngestResult, ingestInTransaction } from '../ingest/ingest-event';
-import { decodeSample, detectEncoding, recognize, rolesFor } from './recognize';
+import {
+  AMBIGUOUS_DATES_WARNING,
+  decodeSample,
+  detectEncoding,
+  missingColumnWarnings,
+  recognize,
+  rolesFor,
+} from './recognize';
 import { type MappedRow, type Rejection, RowMapper } from './to-events';
 import type { ColumnRole, DateOrder, Delimiter, Encoding, FormatId, Recognition } from './types';
 
@@ -88,7 +95,7 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
   const bom = detected.bom && (choices.encoding === undefined || choices.encoding === detected.encoding);
   let recognition: Recognition;
   try {
-    recognition = recognize(decodeSample(head, encoding, bom), encoding, bom);
+    recognition = recognize(decodeSample(head, encoding, bom), encoding, bom, choices.delimiter);
   } catch (error) {
     throw new ImportFileError(`${basename(path)}: ${(error as Error).message}`);
   }
@@ -100,11 +107,16 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
       `The mapping has ${roles.length} columns but the file has ${recognition.headers.length}.`,
     );
   }
+  // Warnings as they stand after the shop's choices (a column chosen, the date order settled).
+  const warnings = [
+    ...(recognition.dateAmbiguous && choices.dateOrder === undefined ? [AMBIGUOUS_DATES_WARNING] : []),
+    ...missingColumnWarnings(format, roles),
+  ];
   return {
     ...recognition,
     format,
     roles,
-    delimiter: choices.delimiter ?? recognition.delimiter,
+    warnings,
     dateOrder: choices.dateOrder ?? recognition.dateOrder,
     decimalComma: choices.decimalComma ?? recognition.decimalComma,
     defaultCountry: choices.defaultCountry ?? defaultCountry,
@@ -115,8 +127,10 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
 function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
   const text = new TextDecoder(encoding);
   return new Transform({
-    // Text goes on as strings, not re-encoded to bytes: papaparse reads strings.
+    // Text goes on as strings, not re-encoded to bytes: papaparse reads strings. One piece waits at most, so the
+    // file is read only as fast as rows are handled (memory stays flat, and bytes read is honest progress).
     readableObjectMode: true,
+    readableHighWaterMark: 1,
     transform(chunk: Buffer, _enc, done) {
       onBytes(chunk.length);
       const decoded = text.decode(chunk, { stream: true });
@@ -151,7 +165,9 @@ export async function* readRows(
     skipEmptyLines: 'greedy',
     chunk: (results, handle) => {
       parser = handle;
+      // Papaparse's pause stops its parser but not the stream feeding it: stop that too.
       handle.pause();
+      text.pause();
       batches.push(results.data);
       wake?.();
     },
@@ -173,7 +189,10 @@ export async function* readRows(
       const batch = batches.shift();
       if (batch) {
         yield batch;
-        if (batches.length === 0 && !finished) parser?.resume();
+        if (batches.length === 0 && !finished) {
+          parser?.resume();
+          text.resume();
+        }
         continue;
       }
       if (failure) throw failure;

@@ -265,7 +265,7 @@ const IDENTIFYING_ROLES: readonly ColumnRole[] = [
   'contacts',
 ];
 
-const AMBIGUOUS_DATES_WARNING =
+export const AMBIGUOUS_DATES_WARNING =
   'Dates such as 03/04/25 could be 3 April or 4 March; we read them as day/month/year — change it below if that is wrong.';
 
 /** Plain-words warnings about columns a file of its kind needs and lacks. */
@@ -306,9 +306,9 @@ const MISSING_COLUMN_WARNINGS: {
  * mid-line: the incomplete last line is left out). Throws when there is no
  * header row to work with.
  */
-export function recognize(sample: string, encoding: Encoding, bom: boolean): Recognition {
+export function recognize(sample: string, encoding: Encoding, bom: boolean, chosenDelimiter?: Delimiter): Recognition {
   const text = completeLines(sample);
-  const delimiter = detectDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
+  const delimiter = chosenDelimiter ?? detectDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
   const rows = Papa.parse<string[]>(text, { delimiter, header: false, skipEmptyLines: 'greedy' }).data;
   const headers = (rows[0] ?? []).map((header) => header.trim());
   const format = detectFormat(headers);
@@ -359,7 +359,7 @@ function columnCells(rows: string[][], roles: ColumnRole[]): (wanted: readonly C
   };
 }
 
-function missingColumnWarnings(format: FormatId, roles: ColumnRole[]): string[] {
+export function missingColumnWarnings(format: FormatId, roles: ColumnRole[]): string[] {
   return MISSING_COLUMN_WARNINGS.filter(
     (warning) => warning.kind === FORMAT_KINDS[format] && !warning.roles.some((role) => roles.includes(role)),
   ).map((warning) => warning.text);

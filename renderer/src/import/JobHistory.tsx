@@ -1,0 +1,94 @@
+/** "Earlier imports": the last 50 jobs, newest first, with a way back to one still running. */
+import type { ImportJobView } from '../../../shared/contract/imports';
+import { Problem } from '../components';
+import { formatDateTime, formatNumber } from '../format';
+import type { Loaded } from '../use-command';
+import { RejectedLink } from './JobProgress';
+import { STATUS_LABELS } from './words';
+
+export function JobHistory({
+  loaded,
+  shownJobId,
+  onShow,
+}: {
+  loaded: Loaded<ImportJobView[]>;
+  /** The job already shown above (no "Show progress" for it). */
+  shownJobId: number | undefined;
+  onShow(jobId: number): void;
+}) {
+  const jobs = loaded.data;
+  return (
+    <section className="panel" aria-labelledby="import-history-heading">
+      <div className="section-head">
+        <h2 id="import-history-heading">Earlier imports</h2>
+        <button type="button" className="secondary" onClick={loaded.reload} disabled={loaded.loading}>
+          Refresh
+        </button>
+      </div>
+      <Problem error={loaded.error} />
+      {jobs ? (
+        jobs.length === 0 ? (
+          <p className="muted" data-testid="no-imports">
+            Nothing imported yet. Your imports will be listed here.
+          </p>
+        ) : (
+          <table className="data import-history" aria-labelledby="import-history-heading" aria-busy={loaded.loading}>
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">When</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col" className="num">
+                  Added
+                </th>
+                <th scope="col" className="num">
+                  Rejected
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => (
+                <tr key={job.id}>
+                  <td className="file-name">{job.fileName}</td>
+                  <td>
+                    <time dateTime={job.startedAt}>{formatDateTime(job.startedAt)}</time>
+                  </td>
+                  <td className={job.status === 'failed' || job.status === 'interrupted' ? 'refused' : undefined}>
+                    {STATUS_LABELS[job.status]}
+                    {job.status === 'running' && job.id !== shownJobId ? (
+                      <>
+                        {' '}
+                        <button type="button" className="secondary small" onClick={() => onShow(job.id)}>
+                          Show progress
+                          <span className="sr-only"> of {job.fileName}</span>
+                        </button>
+                      </>
+                    ) : null}
+                  </td>
+                  <td className="num">{formatNumber(job.rowsRead)}</td>
+                  <td className="num">{formatNumber(job.eventsCreated)}</td>
+                  <td className="num">
+                    {formatNumber(job.rejected)}
+                    {job.rejectedUrl ? (
+                      <>
+                        {' '}
+                        <RejectedLink job={job}>
+                          Download<span className="sr-only"> the rejected rows of {job.fileName}</span>
+                        </RejectedLink>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : loaded.loading ? (
+        <p>Loading…</p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,264 @@
+/**
+ * A running import: how far it got, Cancel, and once it ends, what it did in
+ * words (with the rejected rows to download, and what to do after a failure).
+ */
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import type { AppError } from '../../../shared/contract/errors';
+import type { ImportJobView } from '../../../shared/contract/imports';
+import { client } from '../client';
+import { asAppError, Problem } from '../components';
+import { formatNumber } from '../format';
+import { isDesktop } from './register-file';
+import { percentRead } from './words';
+
+const POLL_MS = 300;
+/** After a failed poll (ConstIntel busy or restarting), ask again more slowly. */
+const RETRY_MS = 2_000;
+const AGAIN = 'Import the same file again: rows already imported are skipped, so nothing is counted twice.';
+
+/** The job, asked for every POLL_MS while it runs; `onEnded` once it is no longer running. */
+function useJob(jobId: number, onEnded: (job: ImportJobView) => void) {
+  const [job, setJob] = useState<ImportJobView>();
+  const [error, setError] = useState<AppError>();
+  const ended = useRef(onEnded);
+  ended.current = onEnded;
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = async () => {
+      let next = POLL_MS;
+      try {
+        const current = await client.call('imports.job', { jobId });
+        if (!live) return;
+        setJob(current);
+        setError(undefined);
+        if (current.status !== 'running') {
+          ended.current(current);
+          return;
+        }
+      } catch (e) {
+        if (!live) return;
+        const problem = asAppError(e);
+        setError(problem);
+        if (problem.kind === 'not_found') return;
+        next = RETRY_MS;
+      }
+      timer = setTimeout(ask, next);
+    };
+    void ask();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [jobId]);
+
+  return { job, error };
+}
+
+export function JobProgress({
+  jobId,
+  onEnded,
+  onAnother,
+}: {
+  jobId: number;
+  onEnded(job: ImportJobView): void;
+  /** Leave the finished job for a new file. */
+  onAnother(): void;
+}) {
+  const { job, error } = useJob(jobId, onEnded);
+  return (
+    <section className="panel import-job" aria-labelledby="job-heading">
+      {job ? (
+        job.status === 'running' ? (
+          <Running job={job} />
+        ) : (
+          <Ended job={job} onAnother={onAnother} />
+        )
+      ) : (
+        <h2 id="job-heading">Starting the import…</h2>
+      )}
+      <Problem error={error} />
+    </section>
+  );
+}
+
+function ProgressBar({ job }: { job: ImportJobView }) {
+  const percent = percentRead(job);
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label="Share of the file imported"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent}
+      aria-valuetext={`${percent}%`}
+    >
+      <div className="progress-fill" style={{ width: `${percent}%` }} />
+    </div>
+  );
+}
+
+function Running({ job }: { job: ImportJobView }) {
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<AppError>();
+
+  async function cancel() {
+    setCancelling(true);
+    setError(undefined);
+    try {
+      await client.call('imports.cancel', { jobId: job.id });
+    } catch (e) {
+      setError(asAppError(e));
+      setCancelling(false);
+    }
+  }
+
+  return (
+    <>
+      <h2 id="job-heading">Importing {job.fileName}…</h2>
+      <ProgressBar job={job} />
+      <p className="actions">
+        <span role="status" data-testid="rows-so-far">
+          {percentRead(job)}% of the file, {formatNumber(job.rowsRead)} rows read so far.
+        </span>
+        <button type="button" className="secondary" disabled={cancelling} onClick={cancel}>
+          {cancelling ? 'Stopping…' : 'Cancel'}
+        </button>
+      </p>
+      <p className="hint">
+        You can leave this page: the import goes on. Cancel keeps the rows already imported; import the file again later
+        to finish it.
+      </p>
+      <Problem error={error} />
+    </>
+  );
+}
+
+const ENDED_HEADINGS: Record<Exclude<ImportJobView['status'], 'running'>, string> = {
+  completed: 'Import finished',
+  cancelled: 'Import stopped',
+  failed: 'The import failed',
+  interrupted: 'The import was cut short',
+};
+
+/** Green when done, plain when the shop stopped it, red when something went wrong. */
+const ENDED_CLASSES: Record<keyof typeof ENDED_HEADINGS, string | undefined> = {
+  completed: 'saved',
+  cancelled: undefined,
+  failed: 'refused',
+  interrupted: 'refused',
+};
+
+function Ended({ job, onAnother }: { job: ImportJobView; onAnother(): void }) {
+  const status = job.status as keyof typeof ENDED_HEADINGS;
+  return (
+    <>
+      <h2 id="job-heading">{ENDED_HEADINGS[status]}</h2>
+      <ProgressBar job={job} />
+      <div role="status" className={ENDED_CLASSES[status]}>
+        <EndedText job={job} />
+      </div>
+      <Summary job={job} />
+      <RejectedRows job={job} />
+      <p className="actions">
+        <button type="button" className="secondary" onClick={onAnother}>
+          Import another file
+        </button>
+      </p>
+    </>
+  );
+}
+
+function EndedText({ job }: { job: ImportJobView }) {
+  const rows = formatNumber(job.rowsRead);
+  switch (job.status) {
+    case 'completed':
+      return (
+        <p className="ended-text">
+          All {rows} rows of {job.fileName} were read.
+        </p>
+      );
+    case 'cancelled':
+      return (
+        <p className="ended-text">
+          You stopped it after {rows} rows; those are kept. {AGAIN}
+        </p>
+      );
+    case 'failed':
+      return (
+        <p className="ended-text">
+          It stopped after {rows} rows{job.error ? `: ${job.error.replace(/\.?$/, '.')}` : '.'} {AGAIN}
+        </p>
+      );
+    default:
+      return (
+        <p className="ended-text">
+          ConstIntel was closed while it ran, after {rows} rows; those are kept. {AGAIN}
+        </p>
+      );
+  }
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Summary({ job }: { job: ImportJobView }) {
+  return (
+    <dl className="facts plain compact import-summary" aria-label="What the import did">
+      <Fact label="Rows read">{formatNumber(job.rowsRead)}</Fact>
+      <Fact label="Sales, refunds and customer details added">{formatNumber(job.eventsCreated)}</Fact>
+      <Fact label="New customers">{formatNumber(job.profilesCreated)}</Fact>
+      <Fact label="Merged automatically with customers you had">{formatNumber(job.autoMerged)}</Fact>
+      <Fact label="Waiting for you in Merge review">
+        {formatNumber(job.queuedForReview)}
+        {job.queuedForReview > 0 ? (
+          <>
+            {' '}
+            — <Link to="/merge-review">open Merge review</Link>
+          </>
+        ) : null}
+      </Fact>
+      <Fact label="Already known (skipped)">{formatNumber(job.duplicates)}</Fact>
+      <Fact label="Sales without a customer">{formatNumber(job.anonymousSales)}</Fact>
+      <Fact label="Rows rejected">{formatNumber(job.rejected)}</Fact>
+    </dl>
+  );
+}
+
+function RejectedRows({ job }: { job: ImportJobView }) {
+  if (job.rejected === 0 || !job.rejectedUrl) return null;
+  return (
+    <p className="rejected-rows">
+      {formatNumber(job.rejected)} {job.rejected === 1 ? 'row was' : 'rows were'} not imported.{' '}
+      <RejectedLink job={job}>Download the rejected rows (CSV)</RejectedLink>: each has the reason in its last column.
+      Fix them in a spreadsheet and import that file.
+    </p>
+  );
+}
+
+/**
+ * The link to a job's rejected rows. The desktop window cannot fetch it (the
+ * download lives on the browser address), so there it says where the file is.
+ */
+export function RejectedLink({ job, children }: { job: ImportJobView; children: ReactNode }) {
+  if (!job.rejectedUrl) return null;
+  if (isDesktop()) {
+    return (
+      <span className="muted">(saved in ConstIntel’s data folder, under imports, as import-{job.id}-rejected.csv)</span>
+    );
+  }
+  return (
+    <a href={job.rejectedUrl} download>
+      {children}
+    </a>
+  );
+}

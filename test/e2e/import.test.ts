@@ -1,0 +1,227 @@
+/**
+ * Import in Chromium, against the headless server the CLI starts: a Square
+ * item-sales export picked with the file input (the same upload a drop
+ * makes), recognised and previewed, one column's meaning changed and changed
+ * back, imported to a summary in words, listed under "Earlier imports", and
+ * its customers found in Customers. Then the same file dropped on the window
+ * and imported with its Date column unused (those settings saved under a name
+ * and offered again): every row is rejected, and the rejected rows download
+ * as a CSV with a `reason` column. Without Chromium
+ * this file is skipped loudly; under CI=true a missing Chromium fails.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/backend';
+import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { type Served, serve } from '../support/spawn';
+
+const FLOW_TIMEOUT = 90_000;
+const FIXTURE_NAME = 'square-item-sales.csv';
+const FIXTURE = fileURLToPath(new URL(`../fixtures/import/${FIXTURE_NAME}`, import.meta.url));
+/** The fixture's data rows (its header is line 1). */
+const FIXTURE_ROWS = 8;
+
+describe.skipIf(skipBrowser)('Import in Chromium', () => {
+  let browser: Browser;
+  let server: Served;
+  const data = tempDir('constintel-e2e-import-');
+  const problems: string[] = [];
+
+  const open = async (): Promise<Page> => {
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London', acceptDownloads: true });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    return page;
+  };
+
+  const nav = async (page: Page, name: string) => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+  };
+
+  const previewRows = (page: Page) =>
+    page
+      .getByRole('table', { name: 'as they will be imported' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell') });
+
+  /** The "Becomes" cell (the last) of the preview's first data row. */
+  const firstBecomes = (page: Page) => previewRows(page).first().getByRole('cell').last();
+
+  const roleOf = (page: Page, header: string) => page.getByLabel(`What “${header}” means`, { exact: true });
+
+  /** The value next to a label in the import summary. */
+  const fact = (summary: Locator, label: string) =>
+    summary.getByRole('term').filter({ hasText: label }).locator('xpath=following-sibling::dd[1]').textContent();
+
+  const summaryOf = (page: Page) => page.getByRole('region', { name: /^Import finished/ }).locator('dl');
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    data.remove();
+  });
+
+  it(
+    'previews a Square export, takes a changed column, imports it with a summary, and its customers are in Customers',
+    async () => {
+      const page = await open();
+      await nav(page, 'Import');
+      await page.getByTestId('no-imports').waitFor();
+      expect(await page.getByTestId('not-built').count()).toBe(0);
+
+      // Dragging a file over the window says where to drop it.
+      await page.evaluate(() => {
+        const files = new DataTransfer();
+        files.items.add(new File(['a,b\n'], 'dragged.csv', { type: 'text/csv' }));
+        window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: files, bubbles: true }));
+      });
+      await page.getByText('Drop the file to import it').waitFor();
+      await page.evaluate(() => {
+        const files = new DataTransfer();
+        files.items.add(new File(['a,b\n'], 'dragged.csv', { type: 'text/csv' }));
+        window.dispatchEvent(new DragEvent('dragleave', { dataTransfer: files, bubbles: true }));
+      });
+      await page.getByText('Drop the file to import it').waitFor({ state: 'detached' });
+
+      // The file input is the one "Choose a file…" opens; it uploads the file just as a drop does.
+      await page.getByTestId('import-file-input').setInputFiles(FIXTURE);
+      await page.getByTestId('chosen-file').filter({ hasText: FIXTURE_NAME }).waitFor();
+      await page.getByText('ConstIntel recognised this file as Square item sales.').waitFor();
+      expect(await page.getByLabel('What this file is').inputValue()).toBe('square_item_sales');
+      expect(await page.getByText('Standard (UTF-8) text, comma-separated, numbers written 1,234.50').count()).toBe(1);
+      await expect.poll(() => previewRows(page).count()).toBe(FIXTURE_ROWS);
+      const first = (await firstBecomes(page).textContent()) ?? '';
+      expect(first).toContain('purchase of 5.25');
+      expect(first).toContain('Ann Lee');
+      expect(await roleOf(page, 'Date').inputValue()).toBe('date');
+      expect(await roleOf(page, 'Customer Name').inputValue()).toBe('full_name');
+
+      // Without its Date column every row would be rejected, and says why; with it back, they are purchases again.
+      await roleOf(page, 'Date').selectOption({ label: 'Not used' });
+      await expect.poll(() => firstBecomes(page).textContent()).toBe('Rejected: no date');
+      await page.getByText(`${FIXTURE_ROWS} of these ${FIXTURE_ROWS} rows would be rejected`).waitFor();
+      expect(await previewRows(page).and(page.locator('.rejected')).count()).toBe(FIXTURE_ROWS);
+      await roleOf(page, 'Date').selectOption({ label: 'Date' });
+      await expect.poll(() => firstBecomes(page).textContent()).toContain('purchase of 5.25');
+      expect(await page.getByText('would be rejected').count()).toBe(0);
+
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: 'Import finished' }).waitFor({ timeout: 30_000 });
+      expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+      const summary = summaryOf(page);
+      expect(await fact(summary, 'Rows read')).toBe(String(FIXTURE_ROWS));
+      expect(await fact(summary, 'Sales, refunds and customer details added')).toBe('7');
+      expect(await fact(summary, 'New customers')).toBe('3');
+      expect(await fact(summary, 'Merged automatically')).toBe('0');
+      expect(await fact(summary, 'Waiting for you in Merge review')).toBe('0');
+      expect(await fact(summary, 'Already known (skipped)')).toBe('0');
+      expect(await fact(summary, 'Sales without a customer')).toBe('1');
+      expect(await fact(summary, 'Rows rejected')).toBe('0');
+      // The fixture has no row to reject: nothing to download.
+      expect(await page.getByRole('link', { name: 'Download the rejected rows (CSV)' }).count()).toBe(0);
+
+      const history = page.getByRole('table', { name: 'Earlier imports' });
+      const listed = history.getByRole('row').filter({ hasText: FIXTURE_NAME });
+      await listed.filter({ hasText: 'Finished' }).waitFor();
+      expect(await listed.count()).toBe(1);
+
+      await nav(page, 'Customers');
+      await page.getByRole('searchbox', { name: 'Search' }).fill('Jennifer Smith');
+      const customer = page.getByRole('table').getByRole('row').filter({ hasText: 'Jennifer Smith' });
+      await customer.waitFor();
+      expect(await customer.count()).toBe(1);
+
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'imports a dropped file with its Date column unused (saved as settings): every row is rejected and downloads with the reason',
+    async () => {
+      const page = await open();
+      await nav(page, 'Import');
+      const history = page.getByRole('table', { name: 'Earlier imports' });
+      // Earlier imports are loaded (or there are none) before counting them.
+      await history.or(page.getByTestId('no-imports')).waitFor();
+      const before = await history.getByRole('row').filter({ hasText: FIXTURE_NAME }).count();
+
+      // A real drop on the window, with the fixture's bytes.
+      const bytes = [...readFileSync(FIXTURE)];
+      await page.evaluate(
+        ({ bytes, name }) => {
+          const files = new DataTransfer();
+          files.items.add(new File([new Uint8Array(bytes)], name, { type: 'text/csv' }));
+          document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: files, bubbles: true }));
+          document.body.dispatchEvent(
+            new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }),
+          );
+          document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+        },
+        { bytes, name: FIXTURE_NAME },
+      );
+      await page.getByText('ConstIntel recognised this file as Square item sales.').waitFor();
+      expect(await page.getByText('Drop the file to import it').count()).toBe(0);
+
+      await roleOf(page, 'Date').selectOption({ label: 'Not used' });
+      await expect.poll(() => firstBecomes(page).textContent()).toBe('Rejected: no date');
+
+      // These settings saved under a name are offered again for files with the same columns.
+      const saveForm = page.getByRole('form', { name: 'Save these settings' });
+      await saveForm.getByRole('button', { name: 'Save settings' }).click();
+      await saveForm.getByRole('alert').filter({ hasText: 'Type a name' }).waitFor();
+      await saveForm.getByLabel('Save these settings as…').fill('Square without dates');
+      await saveForm.getByRole('button', { name: 'Save settings' }).click();
+      await saveForm.getByRole('status').filter({ hasText: 'Saved as “Square without dates”.' }).waitFor();
+      const offer = page.getByRole('button', { name: 'Use saved settings: Square without dates' });
+      await offer.click();
+      await page.getByRole('status').filter({ hasText: 'Using the saved settings “Square without dates”.' }).waitFor();
+      expect(await roleOf(page, 'Date').inputValue()).toBe('ignore');
+
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: 'Import finished' }).waitFor({ timeout: 30_000 });
+      const summary = summaryOf(page);
+      expect(await fact(summary, 'Rows read')).toBe(String(FIXTURE_ROWS));
+      expect(await fact(summary, 'Sales, refunds and customer details added')).toBe('0');
+      expect(await fact(summary, 'Rows rejected')).toBe(String(FIXTURE_ROWS));
+
+      const link = page.getByRole('link', { name: 'Download the rejected rows (CSV)' });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/^import-\d+-rejected-rows\.csv$/);
+      const csv = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
+      const [header, ...rows] = csv.trim().split(/\r?\n/);
+      expect(header?.split(',').at(-1)).toBe('reason');
+      expect(rows).toHaveLength(FIXTURE_ROWS);
+      expect(rows[0]).toContain('no date');
+
+      // The new import is listed first, with its rejected rows to download there too.
+      const listed = history.getByRole('row').filter({ hasText: FIXTURE_NAME });
+      await expect.poll(() => listed.count()).toBe(before + 1);
+      const newest = listed.first();
+      expect(await newest.getByRole('cell').nth(2).textContent()).toBe('Finished');
+      expect(await newest.getByRole('cell').last().textContent()).toContain(String(FIXTURE_ROWS));
+      expect(
+        await newest.getByRole('link', { name: `Download the rejected rows of ${FIXTURE_NAME}` }).getAttribute('href'),
+      ).toBe(await link.getAttribute('href'));
+
+      await page.getByRole('button', { name: 'Import another file' }).click();
+      await page.getByRole('button', { name: 'Choose a file…' }).waitFor();
+      expect(await page.getByRole('heading', { level: 2, name: 'Import finished' }).count()).toBe(0);
+
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+});
