@@ -5,19 +5,26 @@
  * the windows and the webhook listener keep answering while a file imports.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
 import type { Core } from '../core';
 import { stmt } from '../identity/identity-repo';
-import { type ImportChoices, ImportFileError } from './import-job';
+import { appRoot } from '../paths';
+import { readSettings } from '../settings/settings-store';
+import { type ImportChoices, ImportFileError, type ImportSettings, inspectFile } from './import-job';
 import { importFile, type Preview, previewImport, savePreset } from './imports';
+import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
 
-/** Rows per transaction in the app: each chunk holds the event loop for a few tens of milliseconds at most. */
+/** Rows per transaction in this thread: each chunk holds the event loop for a few tens of milliseconds at most. */
 const APP_CHUNK_ROWS = 250;
+/** Rows per transaction in the import thread: each holds the data file's write lock for some tens of milliseconds. */
+const WORKER_CHUNK_ROWS = 500;
+const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-worker.js');
 /** Largest upload accepted from a browser. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -72,7 +79,7 @@ function view(row: JobRow): ImportJobView {
 
 export class ImportManager {
   private readonly files = new Map<string, FileEntry>();
-  private readonly running = new Map<number, AbortController>();
+  private readonly running = new Map<number, { cancel(): void; stop(): void }>();
 
   constructor(private readonly core: Core) {}
 
@@ -137,9 +144,80 @@ export class ImportManager {
     });
   }
 
-  /** Starts the job and answers with its id at once; the job runs on in the background. */
+  /**
+   * Starts the job and answers with its id at once; the job runs on in the background — in its own thread
+   * (the built `import-worker.js`, on its own connection to the data file), or, for a data file held in
+   * memory or a run from sources, in this thread between answers.
+   */
   start(fileId: string, choices: ImportChoices): Promise<{ jobId: number }> {
     const entry = this.file(fileId);
+    const databaseFile = this.core.db.sqlite.name;
+    if (databaseFile !== ':memory:' && existsSync(WORKER_SCRIPT))
+      return this.startInWorker(entry, choices, databaseFile);
+    return this.startHere(entry, choices);
+  }
+
+  private startInWorker(entry: FileEntry, choices: ImportChoices, databaseFile: string): Promise<{ jobId: number }> {
+    let settings: ImportSettings;
+    try {
+      settings = inspectFile(entry.path, choices, readSettings(this.core.db).defaultCountry);
+    } catch (error) {
+      return Promise.reject(error instanceof ImportFileError ? new AppError('validation', error.message) : error);
+    }
+    const normalize = this.core.normalizeOptionsFor(this.core.brandId);
+    const data: ImportWorkerData = {
+      databaseFile,
+      dataDir: this.core.dataDir,
+      path: entry.path,
+      fileName: entry.name,
+      settings,
+      brandId: this.core.brandId,
+      now: this.core.clock.now().getTime(),
+      defaultCountry: settings.defaultCountry,
+      shopNumbers: [...(normalize.shopNumbers ?? [])],
+      chunkRows: WORKER_CHUNK_ROWS,
+    };
+    const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+    return new Promise((resolve, reject) => {
+      let jobId: number | undefined;
+      worker.on('message', (message: ImportWorkerMessage) => {
+        switch (message.type) {
+          case 'started':
+            jobId = message.jobId;
+            this.running.set(jobId, {
+              cancel: () => worker.postMessage({ type: 'cancel' }),
+              stop: () => void worker.terminate(),
+            });
+            resolve({ jobId });
+            break;
+          case 'committed':
+            this.core.changed(message.touched);
+            break;
+          case 'done':
+            if (message.summary.status === 'failed') {
+              this.core.logger.error(`Import ${message.summary.jobId} failed: ${message.summary.error}`);
+            }
+            break;
+          case 'error':
+            if (jobId === undefined) reject(new AppError('validation', message.message));
+            else this.core.logger.error(`Import ${jobId} stopped: ${message.message}`);
+            break;
+          default:
+            break;
+        }
+      });
+      worker.on('error', (error) => {
+        if (jobId === undefined) reject(error);
+        else this.core.logger.error(`Import ${jobId} stopped unexpectedly`, error);
+      });
+      worker.on('exit', () => {
+        if (jobId !== undefined) this.running.delete(jobId);
+        else reject(new AppError('internal', 'The import could not start.'));
+      });
+    });
+  }
+
+  private startHere(entry: FileEntry, choices: ImportChoices): Promise<{ jobId: number }> {
     const controller = new AbortController();
     return new Promise((resolve, reject) => {
       let started = false;
@@ -151,7 +229,7 @@ export class ImportManager {
         chunkRows: APP_CHUNK_ROWS,
         onStarted: (jobId) => {
           started = true;
-          this.running.set(jobId, controller);
+          this.running.set(jobId, { cancel: () => controller.abort(), stop: () => controller.abort() });
           resolve({ jobId });
         },
       })
@@ -170,9 +248,9 @@ export class ImportManager {
   }
 
   cancel(jobId: number): { cancelled: boolean } {
-    const controller = this.running.get(jobId);
-    controller?.abort();
-    return { cancelled: controller !== undefined };
+    const job = this.running.get(jobId);
+    job?.cancel();
+    return { cancelled: job !== undefined };
   }
 
   job(jobId: number): ImportJobView {
@@ -201,8 +279,12 @@ export class ImportManager {
     return row?.rejected_file ?? undefined;
   }
 
-  /** Stops running jobs (the app is closing): they finish their current chunk and show as cancelled. */
+  /**
+   * Stops running jobs (the app is closing). Work in a thread stops at once, its chunk in hand rolled back;
+   * the job then shows as interrupted at the next start, and importing the file again finishes it.
+   */
   stopAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+    for (const job of this.running.values()) job.stop();
+    this.running.clear();
   }
 }

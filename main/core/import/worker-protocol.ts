@@ -1,0 +1,23 @@
+/** What the main thread and the import worker (main/import-worker.ts) say to each other. */
+import type { ImportCounts, ImportSettings, ImportSummary } from './import-job';
+
+export interface ImportWorkerData {
+  databaseFile: string;
+  dataDir: string;
+  path: string;
+  fileName: string;
+  settings: ImportSettings;
+  brandId: number;
+  now: number;
+  defaultCountry: string;
+  /** The shop's own numbers (never a customer's), as E.164. */
+  shopNumbers: string[];
+  chunkRows: number;
+}
+
+export type ImportWorkerMessage =
+  | { type: 'started'; jobId: number }
+  | { type: 'progress'; counts: ImportCounts & { jobId: number; fileBytes: number } }
+  | { type: 'committed'; touched: number[] }
+  | { type: 'done'; summary: ImportSummary }
+  | { type: 'error'; message: string };
