@@ -71,6 +71,20 @@ if (!app.requestSingleInstanceLock()) {
       const root = rendererDir();
       protocol.handle('app', async (request) => {
         const url = new URL(request.url);
+        // An import's rejected rows (the same address the browser version downloads from).
+        const rejected = /^\/imports\/(\d+)\/rejected\.csv$/.exec(url.pathname);
+        if (rejected) {
+          const path = backend?.core.imports.rejectedFile(Number(rejected[1]));
+          if (!path || !existsSync(path)) return new Response('This import has no rejected rows.', { status: 404 });
+          const response = await net.fetch(pathToFileURL(path).toString());
+          return new Response(response.body, {
+            status: 200,
+            headers: {
+              'Content-Type': 'text/csv; charset=utf-8',
+              'Content-Disposition': `attachment; filename="import-${rejected[1]}-rejected-rows.csv"`,
+            },
+          });
+        }
         const wanted = normalize(join(root, decodeURIComponent(url.pathname)));
         const inside = !relative(root, wanted).startsWith('..');
         const file =

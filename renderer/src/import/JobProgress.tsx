@@ -9,7 +9,6 @@ import type { ImportJobView } from '../../../shared/contract/imports';
 import { client } from '../client';
 import { asAppError, Problem } from '../components';
 import { formatNumber } from '../format';
-import { isDesktop } from './register-file';
 import { percentRead } from './words';
 
 const POLL_MS = 300;
@@ -245,17 +244,9 @@ function RejectedRows({ job }: { job: ImportJobView }) {
   );
 }
 
-/**
- * The link to a job's rejected rows. The desktop window cannot fetch it (the
- * download lives on the browser address), so there it says where the file is.
- */
+/** The link to a job's rejected rows (served at the same address in a browser and in the desktop window). */
 export function RejectedLink({ job, children }: { job: ImportJobView; children: ReactNode }) {
   if (!job.rejectedUrl) return null;
-  if (isDesktop()) {
-    return (
-      <span className="muted">(saved in ConstIntel’s data folder, under imports, as import-{job.id}-rejected.csv)</span>
-    );
-  }
   return (
     <a href={job.rejectedUrl} download>
       {children}
