@@ -355,7 +355,9 @@ function resolve(db: Database, usable: Usable[], event: ParsedEvent, ctx: Ingest
   // No profile collects more than 3 emails or phones on its own either (a shared till card used by many
   // people would otherwise gather all of them): past the cap the value stays on the event only.
   const counts = new Map<string, number>();
-  if (!created) for (const h of identifiersOf(db, profileId)) counts.set(h.type, (counts.get(h.type) ?? 0) + 1);
+  const adding = usable.some((id) => !held.has(identifierKey(id.type, id.value)));
+  if (!created && adding)
+    for (const h of identifiersOf(db, profileId)) counts.set(h.type, (counts.get(h.type) ?? 0) + 1);
   for (const id of usable) {
     if (held.has(identifierKey(id.type, id.value))) continue;
     if ((id.type === 'email' || id.type === 'phone') && (counts.get(id.type) ?? 0) >= MAX_DISTINCT_PER_TYPE) {
@@ -422,6 +424,9 @@ function exceedsDistinctCap(
 
 /** Names fill in when missing (a profile update replaces them); consent flags follow the latest event that states them. */
 function applyProfileFields(db: Database, profileId: number, type: string, payload: EventPayload): void {
+  const consentGiven =
+    payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined;
+  if (payload.firstName === undefined && payload.lastName === undefined && !consentGiven) return;
   const profile = getProfile(db, profileId);
   if (!profile) return;
   const first = payload.firstName ?? null;
@@ -433,7 +438,7 @@ function applyProfileFields(db: Database, profileId: number, type: string, paylo
     setNames(db, profileId, profile.first_name ?? first, profile.last_name ?? last);
   }
   const consent = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
-  if (payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined) {
+  if (consentGiven) {
     stmt(
       db,
       `UPDATE customer_profile SET email_consent = coalesce(?, email_consent), sms_consent = coalesce(?, sms_consent),
