@@ -11,11 +11,12 @@ import { brandByName, listShopify, saveShopify } from './core/connections/shopif
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
-import { ImportFileError, type ImportSummary } from './core/import/import-job';
+import { ImportFileError, type ImportSummary, inspectFile } from './core/import/import-job';
 import { importFile, presetByName } from './core/import/imports';
+import type { DateOrder } from './core/import/types';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { FileSecretStore } from './core/secrets/secret-store';
-import { ensureDefaultBrand } from './core/settings/settings-store';
+import { ensureDefaultBrand, readSettings } from './core/settings/settings-store';
 import { startHeadless } from './headless';
 
 function portOption(value: string): number {
@@ -111,10 +112,18 @@ export function buildCli(): Command {
     .description('Import a POS or shop export (CSV): customers, orders, receipts or item sales.')
     .option('--preset <name>', 'use a column mapping saved in the app under this name')
     .option('--default-country <ISO>', 'country for phone numbers written without one, such as GB or US', countryOption)
+    .option(
+      '--date-order <order>',
+      'how dates such as 03/04/25 are written: DMY, MDY or YMD (default: guessed)',
+      dateOrderOption,
+    )
     .option('--json', 'print one JSON line with the counts instead of a progress bar')
     .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
     .action(
-      async (file: string, opts: { preset?: string; defaultCountry?: string; json?: boolean; dataDir?: string }) => {
+      async (
+        file: string,
+        opts: { preset?: string; defaultCountry?: string; dateOrder?: DateOrder; json?: boolean; dataDir?: string },
+      ) => {
         const dataDir = resolveDataDir({ flag: opts.dataDir });
         const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
         const core = new Core(db, systemClock, consoleLogger, new FileSecretStore(dataDir), dataDir);
@@ -123,10 +132,19 @@ export function buildCli(): Command {
           const preset = opts.preset === undefined ? {} : presetByName(core, opts.preset);
           if (preset === undefined)
             throw new AppError('validation', `There is no saved mapping called “${opts.preset}”.`);
+          const choices = {
+            ...preset,
+            ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}),
+            ...(opts.dateOrder ? { dateOrder: opts.dateOrder } : {}),
+          };
+          // What the preview would warn about (dates that read either way, a column not found), said before it runs.
+          for (const warning of inspectFile(file, choices, readSettings(db).defaultCountry).warnings) {
+            process.stderr.write(`Note: ${warning}\n`);
+          }
           const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
           const summary = await importFile(core, {
             path: file,
-            choices: { ...preset, ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}) },
+            choices,
             ...(bar ? { onProgress: bar.update } : {}),
           });
           bar?.done();
@@ -144,6 +162,14 @@ export function buildCli(): Command {
     );
 
   return program;
+}
+
+function dateOrderOption(value: string): DateOrder {
+  const order = value.toUpperCase();
+  if (order !== 'DMY' && order !== 'MDY' && order !== 'YMD') {
+    throw new InvalidArgumentError('give DMY (day/month/year), MDY (month/day/year) or YMD (year first).');
+  }
+  return order;
 }
 
 function countryOption(value: string): string {

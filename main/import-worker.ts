@@ -47,4 +47,6 @@ try {
   send({ type: 'error', message: (error as Error).message });
 } finally {
   db.close();
+  // Nothing more to hear from the main thread: let the thread end.
+  port.close();
 }

@@ -83,6 +83,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   core.readAllWaiting();
   // An import still marked running was cut short (the app or PC stopped): the shop sees it as interrupted.
   markInterruptedJobs(db);
+  core.imports.sweepUploads();
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
 

@@ -116,6 +116,12 @@ export function createUiServer(options: UiServerOptions): express.Express {
     express.json({ limit: '1mb', strict: false }),
     async (req, res) => {
       const command = String(req.params.command);
+      // Reading a file by its path is for the desktop window (which shows the file the shop dropped); over HTTP it
+      // would let a page read any file on this PC. Browsers upload to /files instead.
+      if (command === 'imports.fromPath') {
+        sendError(res, 'auth', 'Files are opened by path only in the desktop app; a browser sends the file itself.');
+        return;
+      }
       const response = await dispatch(command, req.body ?? {});
       res.set('Cache-Control', 'no-store');
       res.status(response.ok ? 200 : HTTP_STATUS[response.error.kind]).json(response);
@@ -141,8 +147,8 @@ export function createUiServer(options: UiServerOptions): express.Express {
     // The dropped file, streamed to disk as it arrives (never held whole in memory). Its name rides in a header.
     app.post('/files', async (req, res) => {
       if (!guarded(req, res)) return;
-      const name = decodeURIComponent(req.get('x-file-name') ?? 'upload.csv');
       try {
+        const name = decodeURIComponent(req.get('x-file-name') ?? 'upload.csv');
         res.set('Cache-Control', 'no-store').json({ ok: true, result: await files.upload(req, name) });
       } catch (error) {
         const e = error instanceof AppError ? error : new AppError('internal', 'The file could not be saved.');

@@ -20,6 +20,7 @@ import {
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import Papa from 'papaparse';
+import type { ParsedEvent } from '../../../shared/events';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { type IngestContext, type IngestResult, ingestInTransaction } from '../ingest/ingest-event';
@@ -31,7 +32,7 @@ import {
   recognize,
   rolesFor,
 } from './recognize';
-import { type MappedRow, type Rejection, RowMapper } from './to-events';
+import { type MappedRow, REFUNDED_SO_FAR, type Rejection, RowMapper } from './to-events';
 import type { ColumnRole, DateOrder, Delimiter, Encoding, FormatId, Recognition } from './types';
 
 export const SAMPLE_BYTES = 64 * 1024;
@@ -125,7 +126,10 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
 
 /** Bytes → text in the file's encoding (a byte-order mark is dropped), counting bytes for progress. */
 function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
-  const text = new TextDecoder(encoding);
+  // UTF-8 is decoded strictly: bytes that are not UTF-8 further into the file stop the import with the reason,
+  // rather than turning names into "Zo�" (the encoding was judged from the file's beginning only).
+  const text = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+  let read = 0;
   return new Transform({
     // Text goes on as strings, not re-encoded to bytes: papaparse reads strings. One piece waits at most, so the
     // file is read only as fast as rows are handled (memory stays flat, and bytes read is honest progress).
@@ -133,7 +137,18 @@ function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
     readableHighWaterMark: 1,
     transform(chunk: Buffer, _enc, done) {
       onBytes(chunk.length);
-      const decoded = text.decode(chunk, { stream: true });
+      let decoded: string;
+      try {
+        decoded = text.decode(chunk, { stream: true });
+      } catch {
+        done(
+          new ImportFileError(
+            `The file is not UTF-8 text after its first ${Math.round(read / 1024)} KB. Choose the text encoding it was saved in (for example Windows / Western European) in the preview, or with the import settings, and import again.`,
+          ),
+        );
+        return;
+      }
+      read += chunk.length;
       done(null, decoded === '' ? undefined : decoded);
     },
     flush(done) {
@@ -160,6 +175,7 @@ export async function* readRows(
   let failure: unknown;
   let wake: (() => void) | undefined;
   let parser: Papa.Parser | undefined;
+  let rowsBefore = 0;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: settings.delimiter,
     skipEmptyLines: 'greedy',
@@ -169,6 +185,14 @@ export async function* readRows(
       handle.pause();
       text.pause();
       batches.push(results.data);
+      // An unclosed quote swallows everything after it into one cell: stop rather than import that.
+      const quote = results.errors.find((e) => e.type === 'Quotes');
+      if (quote) {
+        failure = new ImportFileError(
+          `A quote mark (") near row ${rowsBefore + (quote.row ?? 0) + 1} is never closed, so the rest of the file cannot be read reliably. Fix that row in a spreadsheet or text editor and import the file again (rows already imported are skipped).`,
+        );
+      }
+      rowsBefore += results.data.length;
       wake?.();
     },
     complete: () => {
@@ -189,6 +213,7 @@ export async function* readRows(
       const batch = batches.shift();
       if (batch) {
         yield batch;
+        if (failure) throw failure;
         if (batches.length === 0 && !finished) {
           parser?.resume();
           text.resume();
@@ -225,7 +250,8 @@ export interface RunOptions {
   onStarted?: (jobId: number) => void;
 }
 
-const escapeCells = /^[=+@\t\r]|^-(?![\d.,])/;
+/** Cells a spreadsheet would run as a formula are written with a leading ' (a plain negative number is left alone). */
+const escapeCells = /^[=+@\t\r]|^-(?!\d[\d.,]*$)/;
 
 export async function runImport(options: RunOptions): Promise<ImportSummary> {
   const { db, settings, ctx } = options;
@@ -274,6 +300,10 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   const save = db.sqlite.transaction((mapped: ReturnType<RowMapper['push']>, rowsInChunk: number) => {
     const touched: number[] = [];
     for (const { event } of mapped.events) {
+      if (refundAlreadyKnown(db, ctx.brandId, event)) {
+        counts.duplicates += 1;
+        continue;
+      }
       const result: IngestResult = ingestInTransaction(db, event, ctx);
       touched.push(...result.touched);
       if (result.duplicate) counts.duplicates += 1;
@@ -333,6 +363,13 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   };
 
   const chunkRows = options.chunkRows ?? 1000;
+  /** Rows with the wrong number of cells since the last commit: rejected with the next chunk. */
+  let misshapen: Rejection[] = [];
+  const withMisshapen = (mapped: ReturnType<RowMapper['push']>) => {
+    const out = { events: mapped.events, rejected: [...misshapen, ...mapped.rejected] };
+    misshapen = [];
+    return out;
+  };
   let header: string[] | undefined;
   let batch: MappedRow[] = [];
   let row = 1;
@@ -349,9 +386,19 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
           continue;
         }
         row += 1;
+        if (cells.length !== header.length) {
+          // Cells shifted by a stray separator or quote: importing them would put values in the wrong columns.
+          misshapen.push({
+            row,
+            cells,
+            reason: `has ${cells.length} ${cells.length === 1 ? 'column' : 'columns'} where the header has ${header.length}`,
+          });
+          continue;
+        }
         batch.push({ row, cells });
         if (batch.length >= chunkRows) {
-          commit(mapper.push(batch), batch.length);
+          const rowsInChunk = batch.length + misshapen.length;
+          commit(withMisshapen(mapper.push(batch)), rowsInChunk);
           batch = [];
           if (options.signal?.aborted) return finish('cancelled', null);
           // Let the listeners answer between chunks.
@@ -361,12 +408,45 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     }
     const last = mapper.push(batch);
     const rest = mapper.end();
-    commit({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }, batch.length);
+    const rowsInChunk = batch.length + misshapen.length;
+    commit(
+      withMisshapen({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }),
+      rowsInChunk,
+    );
     counts.bytesRead = Math.max(counts.bytesRead, fileBytes);
     return finish('completed', null);
   } catch (error) {
+    // A file that cannot be read on (an unclosed quote, another encoding): the rows read before it are good, and
+    // are kept; importing the fixed file again adds the rest.
+    if (error instanceof ImportFileError && header !== undefined) {
+      try {
+        const last = mapper.push(batch);
+        const rest = mapper.end();
+        const rowsInChunk = batch.length + misshapen.length;
+        commit(
+          withMisshapen({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }),
+          rowsInChunk,
+        );
+      } catch {
+        // Keep the reason the reading stopped.
+      }
+    }
     return finish('failed', (error as Error).message);
   }
+}
+
+/**
+ * An orders export's "Refunded Amount" is the total refunded so far: when refunds of that order are already
+ * known (from Shopify's refunds webhook, or an earlier export), adding it would count them twice.
+ */
+function refundAlreadyKnown(db: Database, brandId: number, event: ParsedEvent): boolean {
+  if (event.type !== 'refund' || !event.externalId?.startsWith(REFUNDED_SO_FAR) || !event.payload.orderId) return false;
+  return (
+    stmt(
+      db,
+      "SELECT 1 FROM customer_raw_event WHERE brand_id = ? AND order_id = ? AND event_type = 'refund' LIMIT 1",
+    ).get(brandId, event.payload.orderId) !== undefined
+  );
 }
 
 /** Jobs still `running` when the app starts were cut short by a crash or a kill. */

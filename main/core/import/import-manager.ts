@@ -211,6 +211,7 @@ export class ImportManager {
         else this.core.logger.error(`Import ${jobId} stopped unexpectedly`, error);
       });
       worker.on('exit', () => {
+        this.finished(entry);
         if (jobId !== undefined) this.running.delete(jobId);
         else reject(new AppError('internal', 'The import could not start.'));
       });
@@ -234,6 +235,7 @@ export class ImportManager {
         },
       })
         .then((summary) => {
+          this.finished(entry);
           this.running.delete(summary.jobId);
           if (summary.status === 'failed') this.core.logger.error(`Import ${summary.jobId} failed: ${summary.error}`);
         })
@@ -245,6 +247,18 @@ export class ImportManager {
           this.core.logger.error('An import stopped unexpectedly', error);
         });
     });
+  }
+
+  /** A browser's copy of the file is deleted once its import has run (it holds customers' details). */
+  private finished(entry: FileEntry): void {
+    if (!entry.uploaded) return;
+    this.files.delete(entry.fileId);
+    rmSync(entry.path, { force: true });
+  }
+
+  /** Copies left by uploads when the app last stopped (nothing can refer to them any more). */
+  sweepUploads(): void {
+    rmSync(join(this.core.dataDir, 'imports', 'uploads'), { recursive: true, force: true });
   }
 
   cancel(jobId: number): { cancelled: boolean } {

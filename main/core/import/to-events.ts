@@ -29,7 +29,7 @@ import { type ColumnRole, FORMAT_KINDS, FORMAT_SOURCES, type Recognition, type R
 import { parseConsent, parseDateTime, parseMoney, parseQuantity, splitContacts, splitFullName } from './values';
 
 export interface MappedRow {
-  /** 1-based line number of the row's first line in the file (the header is line 1). */
+  /** The row's number counting the header as row 1 (blank lines skipped; a cell with line breaks is one row). */
   row: number;
   cells: string[];
 }
@@ -46,6 +46,9 @@ export interface Mapped {
 type Settings = Pick<Recognition, 'format' | 'headers' | 'roles' | 'decimalComma' | 'dateOrder'>;
 
 const REFUND_WORDS = /refund|return/i;
+
+/** The key prefix of the refund an orders export's "Refunded Amount" becomes. */
+export const REFUNDED_SO_FAR = 'refunded-so-far:';
 
 /** Placeholder customer names tills use for walk-ins. */
 const PLACEHOLDER_NAMES = new Set([
@@ -73,6 +76,8 @@ export class RowMapper {
   private readonly shopifyIdColumn: number;
   /** Column index of Shopify's `Cancelled at`, when present: a cancelled order also gets its cancellation. */
   private readonly cancelledColumn: number;
+  /** Column index of Square's `Payment ID`: each refund of a transaction has its own. */
+  private readonly paymentColumn: number;
   private pending: MappedRow[] = [];
   private pendingKey: string | null = null;
 
@@ -86,6 +91,10 @@ export class RowMapper {
     const shopifyColumn = (name: string) =>
       settings.format === 'shopify_orders' ? settings.headers.findIndex((h) => h.trim().toLowerCase() === name) : -1;
     this.shopifyIdColumn = shopifyColumn('id');
+    this.paymentColumn =
+      settings.format === 'square_item_sales'
+        ? settings.headers.findIndex((h) => h.trim().toLowerCase() === 'payment id')
+        : -1;
     this.cancelledColumn = shopifyColumn('cancelled at');
   }
 
@@ -97,7 +106,11 @@ export class RowMapper {
         this.customer(row, out);
         continue;
       }
-      const key = this.value(row.cells, 'order_id')?.trim() || null;
+      const id = this.value(row.cells, 'order_id')?.trim() || null;
+      // A refund row of a transaction is never part of its sale (Square gives both the same Transaction ID), and
+      // each refund of it is its own (Square gives each its own Payment ID).
+      const payment = this.paymentColumn >= 0 ? (row.cells[this.paymentColumn]?.trim() ?? '') : '';
+      const key = id === null ? null : `${id}\u0001${this.isRefundRow(row.cells) ? 'refund' : 'sale'}\u0001${payment}`;
       // Shopify repeats the order name on every line-item row; a row without an id is an order of its own.
       if (this.pending.length > 0 && (key === null || key !== this.pendingKey)) this.flushOrder(out);
       this.pending.push(row);
@@ -177,9 +190,14 @@ export class RowMapper {
     });
   }
 
+  private isRefundRow(cells: string[]): boolean {
+    const type = this.value(cells, 'record_type');
+    return type !== undefined && REFUND_WORDS.test(type);
+  }
+
   private flushOrder(out: Mapped): void {
     const rows = this.pending;
-    const key = this.pendingKey;
+    const key = this.pendingKey?.split('\u0001')[0] ?? null;
     this.pending = [];
     this.pendingKey = null;
     const first = rows[0] as MappedRow;
@@ -273,10 +291,12 @@ export class RowMapper {
     this.emit(out, rows, {
       ...common,
       type: isRefund ? 'refund' : 'purchase',
-      externalId:
-        this.settings.format === 'shopify_orders' && shopifyId
+      // A transaction can be refunded in parts, each a row of its own: a refund's key includes its row.
+      externalId: isRefund
+        ? `refund:${naturalKey}:${fingerprint(first.cells)}`
+        : this.settings.format === 'shopify_orders' && shopifyId
           ? `orders/create:${shopifyId}`
-          : `${isRefund ? 'refund' : 'sale'}:${naturalKey}`,
+          : `sale:${naturalKey}`,
       payload: {
         ...names,
         ...(orderId ? { orderId } : {}),
@@ -299,10 +319,12 @@ export class RowMapper {
       });
     }
     if (!isRefund && refunded !== null && refunded > 0) {
+      // Shopify's "Refunded Amount" is what was refunded so far; one key per order, so a later export with the
+      // same order is recognised (see runImport: skipped when the order's refunds are already known).
       this.emit(out, rows, {
         ...common,
         type: 'refund',
-        externalId: `refund:${naturalKey}:${refunded.toFixed(2)}`,
+        externalId: `${REFUNDED_SO_FAR}${naturalKey}`,
         payload: { ...(orderId ? { orderId } : {}), total: refunded, ...(currency ? { currency } : {}) },
       });
     }

@@ -142,7 +142,20 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
 
   if (profileId !== null) {
     applyProfileFields(db, profileId, event.type, event.payload);
-    if (event.type === 'purchase' && isNewOrder(db, ctx.brandId, profileId, eventId, event.payload.orderId)) {
+    // Refunds of this order that arrived before it (Shopify does not promise order) join its customer.
+    const attached =
+      event.type === 'purchase' && event.payload.orderId !== undefined
+        ? stmt(
+            db,
+            `UPDATE customer_raw_event SET customer_profile_id = ?
+             WHERE brand_id = ? AND order_id = ? AND source = ? AND event_type = 'refund' AND customer_profile_id IS NULL`,
+          ).run(profileId, ctx.brandId, event.payload.orderId, event.source).changes
+        : 0;
+    if (
+      attached === 0 &&
+      event.type === 'purchase' &&
+      isNewOrder(db, ctx.brandId, profileId, eventId, event.payload.orderId)
+    ) {
       // A new order and nothing else about it on the profile: add it, rather than re-reading every event (what
       // recomputeTotals would conclude, at a fraction of the cost on a busy customer or a large import).
       stmt(

@@ -15,7 +15,7 @@ import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
-import { recomputeTotals, stmt } from '../identity/identity-repo';
+import { stmt } from '../identity/identity-repo';
 import {
   customerData,
   eraseBrand,
@@ -243,12 +243,6 @@ function readOne(
     detail = `kept as received; could not be read as ${row.topic}: ${firstLine(error)}`;
   }
   const results = events.map((event) => ingestInTransaction(db, event, ctx));
-  events.forEach((event, i) => {
-    const profileId = results[i]?.profileId ?? null;
-    if (event.type === 'purchase' && profileId !== null && event.payload.orderId !== undefined) {
-      touched.push(...attachEarlierRefunds(db, row.brand_id, String(event.payload.orderId), profileId, ctx.now));
-    }
-  });
   stmt(db, 'UPDATE webhook_delivery SET pending = 0, detail = ?, event_count = ? WHERE id = ?').run(
     detail,
     results.filter((r) => !r.duplicate).length,
@@ -405,27 +399,6 @@ function handlePrivacyTopic(
     exportPath: path,
   });
   return { detail: `customer data exported to ${path} (privacy request #${id})`, touched: [] };
-}
-
-/**
- * Shopify does not promise order: a refund can arrive before its order, when nobody is known to hang it on.
- * When the order lands, such refunds join the order's customer and the totals are worked out again.
- */
-function attachEarlierRefunds(
-  db: Database,
-  brandId: number,
-  orderId: string,
-  profileId: number,
-  now: number,
-): number[] {
-  const attached = stmt(
-    db,
-    `UPDATE customer_raw_event SET customer_profile_id = ?
-     WHERE brand_id = ? AND order_id = ? AND event_type = 'refund' AND source = 'shopify' AND customer_profile_id IS NULL`,
-  ).run(profileId, brandId, orderId).changes;
-  if (attached === 0) return [];
-  recomputeTotals(db, profileId, now);
-  return [profileId];
 }
 
 /** The identifiers the first event about a Shopify order carried. */
