@@ -41,13 +41,23 @@ function parseSigned(text: string | undefined, decimalComma: boolean, shape: Reg
   return signs === 1 ? -magnitude : magnitude;
 }
 
-/** Digits with optional thousands groups and decimals in the given convention; null when they do not fit it. */
-function parseUnsigned(digits: string, decimalComma: boolean): number | null {
+/** The shape of digits and the thousands separators, per convention (built once: this runs for every cell). */
+function convention(decimalComma: boolean): { shape: RegExp; groups: RegExp } {
   const group = decimalComma ? String.raw`[.\s']` : String.raw`[,\s']`;
   const decimal = decimalComma ? ',' : String.raw`\.`;
-  const shape = new RegExp(String.raw`^(?:\d{1,3}(?:${group}\d{3})+|\d+)(?:${decimal}\d+)?$`);
+  return {
+    shape: new RegExp(String.raw`^(?:\d{1,3}(?:${group}\d{3})+|\d+)(?:${decimal}\d+)?$`),
+    groups: new RegExp(group, 'g'),
+  };
+}
+const DECIMAL_POINT = convention(false);
+const DECIMAL_COMMA = convention(true);
+
+/** Digits with optional thousands groups and decimals in the given convention; null when they do not fit it. */
+function parseUnsigned(digits: string, decimalComma: boolean): number | null {
+  const { shape, groups } = decimalComma ? DECIMAL_COMMA : DECIMAL_POINT;
   if (!shape.test(digits)) return null;
-  return Number(digits.replace(new RegExp(group, 'g'), '').replace(',', '.'));
+  return Number(digits.replace(groups, '').replace(',', '.'));
 }
 
 /** Half away from zero, on the decimal value as written (1.005 → 1.01, although 1.005 * 100 is 100.4999…). */
