@@ -80,6 +80,8 @@ export class RowMapper {
   private readonly paymentColumn: number;
   private pending: MappedRow[] = [];
   private pendingKey: string | null = null;
+  /** Each order (and refund) key met in this file, with a fingerprint of its rows. */
+  private readonly seenOrders = new Map<string, string>();
 
   constructor(
     private readonly settings: Settings,
@@ -198,6 +200,7 @@ export class RowMapper {
   private flushOrder(out: Mapped): void {
     const rows = this.pending;
     const key = this.pendingKey?.split('\u0001')[0] ?? null;
+    const groupKey = this.pendingKey;
     this.pending = [];
     this.pendingKey = null;
     const first = rows[0] as MappedRow;
@@ -207,6 +210,17 @@ export class RowMapper {
     const reject = (reason: string) => {
       for (const row of rows) out.rejected.push({ ...row, reason });
     };
+    // The same order further down the file: the very same rows again (an overlapping export) are recognised as
+    // already known; other rows would be lost as "already known", so they are rejected with the reason instead.
+    if (groupKey !== null) {
+      const content = fingerprint(rows.map((r) => fingerprint(r.cells)));
+      const earlier = this.seenOrders.get(groupKey);
+      if (earlier !== undefined && earlier !== content) {
+        reject(`order “${key}” already appeared higher up in this file with other rows; put all of its rows together`);
+        return;
+      }
+      this.seenOrders.set(groupKey, content);
+    }
 
     const when = parseDateTime(
       merged.datetime ?? merged.date,

@@ -59,6 +59,20 @@ describe('messy files', () => {
     });
   });
 
+  it('an order whose rows are split up in the file is not half-imported silently: the later rows are rejected with the reason', async () => {
+    await withBackend(async (b) => {
+      const path = file(
+        'split.csv',
+        'Receipt,Date,Email,Item,Amount\nR1,2026-03-01,a@example.com,Tea,5.00\nR2,2026-03-01,b@example.com,Mug,3.00\nR1,2026-03-01,a@example.com,Cake,4.00\nR2,2026-03-01,b@example.com,Mug,3.00\n',
+      );
+      const summary = await importFile(b.core, { path });
+      // R2 again with the very same row is an overlap (already known); R1 again with another item is rejected.
+      expect(summary).toMatchObject({ eventsCreated: 2, duplicates: 1, rejected: 1 });
+      const rejected = readFileSync(summary.rejectedFile as string, 'utf8');
+      expect(rejected).toContain('row 4: order “R1” already appeared higher up in this file with other rows');
+    });
+  });
+
   it('an unclosed quote stops the import with the reason, keeping the rows before it', async () => {
     await withBackend(async (b) => {
       const good = Array.from({ length: 3 }, (_, i) => `R${i},2026-03-01,a${i}@example.com,5.00`);
