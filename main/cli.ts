@@ -11,12 +11,12 @@ import { brandByName, listShopify, saveShopify } from './core/connections/shopif
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
-import { ImportFileError, type ImportSummary, inspectFile } from './core/import/import-job';
-import { importFile, presetByName } from './core/import/imports';
+import type { ImportSummary } from './core/import/import-job';
+import { importFile, inspect, presetByName } from './core/import/imports';
 import type { DateOrder } from './core/import/types';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { FileSecretStore } from './core/secrets/secret-store';
-import { ensureDefaultBrand, readSettings } from './core/settings/settings-store';
+import { ensureDefaultBrand } from './core/settings/settings-store';
 import { startHeadless } from './headless';
 
 function portOption(value: string): number {
@@ -138,7 +138,7 @@ export function buildCli(): Command {
             ...(opts.dateOrder ? { dateOrder: opts.dateOrder } : {}),
           };
           // What the preview would warn about (dates that read either way, a column not found), said before it runs.
-          for (const warning of inspectFile(file, choices, readSettings(db).defaultCountry).warnings) {
+          for (const warning of inspect(core, file, choices).warnings) {
             process.stderr.write(`Note: ${warning}\n`);
           }
           const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
@@ -151,9 +151,6 @@ export function buildCli(): Command {
           if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
           else process.stdout.write(`${summaryText(summary)}\n`);
           if (summary.status === 'failed') process.exitCode = 1;
-        } catch (error) {
-          if (error instanceof ImportFileError) throw new AppError('validation', error.message);
-          throw error;
         } finally {
           core.close();
           db.close();

@@ -150,7 +150,7 @@ export class Core {
       }
     }
     const accepted = outcomes.flatMap((o) => (o.ok ? [o.result] : []));
-    this.settle(accepted.flatMap((r) => [...r.touched, ...r.results.flatMap((x) => x.touched)]));
+    this.changed(accepted.flatMap((r) => [...r.touched, ...r.results.flatMap((x) => x.touched)]));
     const stored = accepted.filter((r) => !r.duplicate).length;
     this.burst();
     this.recentDeliveries += stored;
@@ -167,12 +167,8 @@ export class Core {
     while (this.waiting || this.shopifyQueue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  /** Profiles changed outside Core's own methods (a file import): caches drop them, stream subscribers are nudged. */
+  /** Profiles changed (by a delivery, an import, an ingest): caches drop them, stream subscribers are nudged. */
   changed(touched: number[]): void {
-    this.settle(touched);
-  }
-
-  private settle(touched: number[]): void {
     this.customers.invalidate(touched);
     this.streams.notify();
   }
@@ -228,7 +224,7 @@ export class Core {
       setTimeout(() => this.scheduleReading(), 5_000).unref();
       return 0;
     }
-    this.settle([...read.touched, ...read.results.flatMap((r) => r.touched)]);
+    this.changed([...read.touched, ...read.results.flatMap((r) => r.touched)]);
     if (thenContinue && read.read === limit) this.nextTurn();
     else if (thenContinue) this.waiting = false;
     return read.read;
@@ -282,8 +278,7 @@ export class Core {
       return this.normalizeOptions();
     });
     if (result.learnedNumbers) this.normalizeCache = undefined;
-    for (const r of result.results) this.customers.invalidate(r.touched);
-    this.streams.notify();
+    this.changed(result.results.flatMap((r) => r.touched));
     return result;
   }
 
@@ -342,8 +337,7 @@ export class Core {
     const results = this.db.sqlite
       .transaction(() => events.map((event) => ingestInTransaction(this.db, event, ctx)))
       .immediate();
-    for (const result of results) this.customers.invalidate(result.touched);
-    this.streams.notify();
+    this.changed(results.flatMap((r) => r.touched));
     return results;
   }
 

@@ -1,4 +1,7 @@
-/** Small pieces every page uses: page header, problem banner, "not built yet" notice, inline confirm, copy field. */
+/**
+ * Small pieces every page uses: page header, problem banner, section heading with Refresh, "not built yet" notice,
+ * inline confirm, copy field.
+ */
 import { type ReactNode, useState } from 'react';
 import { AppError } from '../../shared/contract/errors';
 import { confidence } from './format';
@@ -24,6 +27,28 @@ export function Problem({ error }: { error: AppError | undefined }) {
     <div className="problem" role="alert">
       {error.message}
       {hint}
+    </div>
+  );
+}
+
+/** A panel's heading with a Refresh button for the list it shows. */
+export function SectionHead({
+  id,
+  title,
+  onRefresh,
+  busy,
+}: {
+  id: string;
+  title: string;
+  onRefresh(): void;
+  busy: boolean;
+}) {
+  return (
+    <div className="section-head">
+      <h2 id={id}>{title}</h2>
+      <button type="button" className="secondary" onClick={onRefresh} disabled={busy}>
+        Refresh
+      </button>
     </div>
   );
 }

@@ -12,14 +12,13 @@
  *
  * `import [rows=1000000] [customers=50000]`
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../main/core/db/open';
 import { seededRandom } from '../support/population';
-import { builtScript } from '../support/spawn';
+import { serve } from '../support/spawn';
 
 const TARGETS = { rowsPerSec: 50_000, ratioToBaseline: 0.8, peakRssMb: 400, rpcP99Ms: 100 };
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -98,23 +97,10 @@ export async function importBench(args: string[]): Promise<void> {
     const baseline = baselineRowsPerSec(dir, file);
 
     const dataDir = join(dir, 'data');
-    const child = spawn(
-      process.execPath,
-      [builtScript('cli'), 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const served = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+    const child = served.child;
     try {
-      const link = await new Promise<URL>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /Open in your browser: (\S+)/.exec(out);
-          if (match?.[1]) resolve(new URL(match[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
+      const link = new URL(served.launchUrl);
       const token = link.searchParams.get('token') ?? '';
       const rpc = async (name: string, input: unknown) => {
         const response = await fetch(`${link.origin}/rpc/${name}`, {

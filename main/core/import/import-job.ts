@@ -20,6 +20,7 @@ import {
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import Papa from 'papaparse';
+import { AppError } from '../../../shared/contract/errors';
 import type { ParsedEvent } from '../../../shared/events';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
@@ -76,7 +77,12 @@ export interface ImportSummary extends ImportCounts {
   durationMs: number;
 }
 
-export class ImportFileError extends Error {}
+/** A file that cannot be read as it is: the shop is told why (a validation error on every transport). */
+export class ImportFileError extends AppError {
+  constructor(message: string) {
+    super('validation', message);
+  }
+}
 
 /** The file's first bytes, recognised, with the shop's choices applied. */
 export function inspectFile(path: string, choices: ImportChoices, defaultCountry: string): ImportSettings {
@@ -302,47 +308,51 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   };
 
   const mapper = new RowMapper(settings, new Date(ctx.now));
+  // The chunk's counts are worked out on a copy and kept only once the chunk has committed, so a chunk that rolls
+  // back (a busy data file) never inflates the summary.
   const save = db.sqlite.transaction((mapped: ReturnType<RowMapper['push']>, rowsInChunk: number) => {
     const touched: number[] = [];
+    const next = { ...counts };
     for (const { event } of mapped.events) {
       if (refundAlreadyKnown(db, ctx.brandId, event)) {
-        counts.duplicates += 1;
+        next.duplicates += 1;
         continue;
       }
       const result: IngestResult = ingestInTransaction(db, event, ctx);
       touched.push(...result.touched);
-      if (result.duplicate) counts.duplicates += 1;
+      if (result.duplicate) next.duplicates += 1;
       else {
-        counts.eventsCreated += 1;
-        if (result.createdProfile) counts.profilesCreated += 1;
-        if (result.mergeId !== null) counts.autoMerged += 1;
-        if (result.reviewId !== null) counts.queuedForReview += 1;
+        next.eventsCreated += 1;
+        if (result.createdProfile) next.profilesCreated += 1;
+        if (result.mergeId !== null) next.autoMerged += 1;
+        if (result.reviewId !== null) next.queuedForReview += 1;
         if (result.profileId === null && (event.type === 'purchase' || event.type === 'refund'))
-          counts.anonymousSales += 1;
+          next.anonymousSales += 1;
       }
     }
-    counts.rejected += mapped.rejected.length;
-    counts.rowsRead += rowsInChunk;
+    next.rejected += mapped.rejected.length;
+    next.rowsRead += rowsInChunk;
     stmt(
       db,
       `UPDATE import_job SET bytes_read = ?, rows_read = ?, events_created = ?, profiles_created = ?, auto_merged = ?,
          queued_for_review = ?, duplicates = ?, rejected = ?, anonymous_sales = ? WHERE id = ?`,
     ).run(
-      counts.bytesRead,
-      counts.rowsRead,
-      counts.eventsCreated,
-      counts.profilesCreated,
-      counts.autoMerged,
-      counts.queuedForReview,
-      counts.duplicates,
-      counts.rejected,
-      counts.anonymousSales,
+      next.bytesRead,
+      next.rowsRead,
+      next.eventsCreated,
+      next.profilesCreated,
+      next.autoMerged,
+      next.queuedForReview,
+      next.duplicates,
+      next.rejected,
+      next.anonymousSales,
       jobId,
     );
-    return touched;
+    return { touched, next };
   });
   const commit = (mapped: ReturnType<RowMapper['push']>, rowsInChunk: number) => {
-    const touched = save.immediate(mapped, rowsInChunk);
+    const { touched, next } = save.immediate(mapped, rowsInChunk);
+    Object.assign(counts, next);
     writeRejected(mapped.rejected);
     options.onCommitted?.(touched);
     options.onProgress?.({ ...counts, jobId, fileBytes });
@@ -369,15 +379,21 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   };
 
   const chunkRows = options.chunkRows ?? 1000;
-  /** Rows with the wrong number of cells since the last commit: rejected with the next chunk. */
-  let misshapen: Rejection[] = [];
-  const withMisshapen = (mapped: ReturnType<RowMapper['push']>) => {
-    const out = { events: mapped.events, rejected: [...misshapen, ...mapped.rejected] };
-    misshapen = [];
-    return out;
-  };
   let header: string[] | undefined;
   let batch: MappedRow[] = [];
+  /** Rows with the wrong number of cells since the last commit: rejected with the next chunk. */
+  let misshapen: Rejection[] = [];
+  /** Commits the rows in hand (and, at the end, the order the mapper still holds). */
+  const commitChunk = (last: boolean) => {
+    const mapped = mapper.push(batch);
+    const rest = last ? mapper.end() : { events: [], rejected: [] };
+    commit(
+      { events: [...mapped.events, ...rest.events], rejected: [...misshapen, ...mapped.rejected, ...rest.rejected] },
+      batch.length + misshapen.length,
+    );
+    batch = [];
+    misshapen = [];
+  };
   let row = 1;
   try {
     for await (const rows of readRows(options.path, settings, (n) => {
@@ -403,22 +419,14 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
         }
         batch.push({ row, cells });
         if (batch.length >= chunkRows) {
-          const rowsInChunk = batch.length + misshapen.length;
-          commit(withMisshapen(mapper.push(batch)), rowsInChunk);
-          batch = [];
+          commitChunk(false);
           if (options.signal?.aborted) return finish('cancelled', null);
           // Let the listeners answer between chunks.
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
     }
-    const last = mapper.push(batch);
-    const rest = mapper.end();
-    const rowsInChunk = batch.length + misshapen.length;
-    commit(
-      withMisshapen({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }),
-      rowsInChunk,
-    );
+    commitChunk(true);
     counts.bytesRead = Math.max(counts.bytesRead, fileBytes);
     return finish('completed', null);
   } catch (error) {
@@ -426,13 +434,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     // are kept; importing the fixed file again adds the rest.
     if (error instanceof ImportFileError && header !== undefined) {
       try {
-        const last = mapper.push(batch);
-        const rest = mapper.end();
-        const rowsInChunk = batch.length + misshapen.length;
-        commit(
-          withMisshapen({ events: [...last.events, ...rest.events], rejected: [...last.rejected, ...rest.rejected] }),
-          rowsInChunk,
-        );
+        commitChunk(true);
       } catch {
         // Keep the reason the reading stopped.
       }

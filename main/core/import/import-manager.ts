@@ -15,9 +15,8 @@ import type { ImportFileRef, ImportJobView } from '../../../shared/contract/impo
 import type { Core } from '../core';
 import { stmt } from '../identity/identity-repo';
 import { appRoot } from '../paths';
-import { readSettings } from '../settings/settings-store';
-import { type ImportChoices, ImportFileError, type ImportSettings, inspectFile } from './import-job';
-import { importFile, type Preview, previewImport, savePreset } from './imports';
+import type { ImportChoices } from './import-job';
+import { importFile, inspect, type Preview, previewImport, savePreset } from './imports';
 import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
 
 /** Rows per transaction in this thread: each chunk holds the event loop for a few tens of milliseconds at most. */
@@ -128,13 +127,8 @@ export class ImportManager {
     return entry;
   }
 
-  async preview(fileId: string, choices: ImportChoices): Promise<Preview> {
-    try {
-      return await previewImport(this.core, this.file(fileId).path, choices);
-    } catch (error) {
-      if (error instanceof ImportFileError) throw new AppError('validation', error.message);
-      throw error;
-    }
+  preview(fileId: string, choices: ImportChoices): Promise<Preview> {
+    return previewImport(this.core, this.file(fileId).path, choices);
   }
 
   savePreset(fileId: string, name: string, choices: ImportChoices): Promise<{ name: string }> {
@@ -157,13 +151,12 @@ export class ImportManager {
     return this.startHere(entry, choices);
   }
 
-  private startInWorker(entry: FileEntry, choices: ImportChoices, databaseFile: string): Promise<{ jobId: number }> {
-    let settings: ImportSettings;
-    try {
-      settings = inspectFile(entry.path, choices, readSettings(this.core.db).defaultCountry);
-    } catch (error) {
-      return Promise.reject(error instanceof ImportFileError ? new AppError('validation', error.message) : error);
-    }
+  private async startInWorker(
+    entry: FileEntry,
+    choices: ImportChoices,
+    databaseFile: string,
+  ): Promise<{ jobId: number }> {
+    const settings = inspect(this.core, entry.path, choices);
     const normalize = this.core.normalizeOptionsFor(this.core.brandId);
     const data: ImportWorkerData = {
       databaseFile,
@@ -241,7 +234,7 @@ export class ImportManager {
         })
         .catch((error: unknown) => {
           if (!started) {
-            reject(error instanceof ImportFileError ? new AppError('validation', error.message) : error);
+            reject(error);
             return;
           }
           this.core.logger.error('An import stopped unexpectedly', error);

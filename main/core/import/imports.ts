@@ -60,9 +60,14 @@ function describe(event: {
   return `${event.type}${total}${items}${whom}`;
 }
 
+/** The file recognised, with the shop's choices, phones read in the shop's country unless chosen otherwise. */
+export function inspect(core: Core, path: string, choices: ImportChoices): ImportSettings {
+  return inspectFile(path, choices, readSettings(core.db).defaultCountry);
+}
+
 /** Recognises the file and maps its first rows, writing nothing. */
 export async function previewImport(core: Core, path: string, choices: ImportChoices = {}): Promise<Preview> {
-  const settings = inspectFile(path, choices, readSettings(core.db).defaultCountry);
+  const settings = inspect(core, path, choices);
   const mapper = new RowMapper(settings, core.clock.now());
   const rows: MappedRow[] = [];
   let header = true;
@@ -144,7 +149,7 @@ export interface StartOptions {
 
 /** Runs an import through the one ingestion path, dropping changed customers from the 360 cache as it goes. */
 export async function importFile(core: Core, options: StartOptions): Promise<ImportSummary> {
-  const settings = inspectFile(options.path, options.choices ?? {}, readSettings(core.db).defaultCountry);
+  const settings = inspect(core, options.path, options.choices ?? {});
   const normalize = { ...core.normalizeOptionsFor(core.brandId), defaultCountry: settings.defaultCountry };
   const summary = await runImport({
     db: core.db,

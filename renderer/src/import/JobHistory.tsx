@@ -1,6 +1,6 @@
 /** "Earlier imports": the last 50 jobs, newest first, with a way back to one still running. */
 import type { ImportJobView } from '../../../shared/contract/imports';
-import { Problem } from '../components';
+import { Problem, SectionHead } from '../components';
 import { formatDateTime, formatNumber } from '../format';
 import type { Loaded } from '../use-command';
 import { RejectedLink } from './JobProgress';
@@ -19,12 +19,12 @@ export function JobHistory({
   const jobs = loaded.data;
   return (
     <section className="panel" aria-labelledby="import-history-heading">
-      <div className="section-head">
-        <h2 id="import-history-heading">Earlier imports</h2>
-        <button type="button" className="secondary" onClick={loaded.reload} disabled={loaded.loading}>
-          Refresh
-        </button>
-      </div>
+      <SectionHead
+        id="import-history-heading"
+        title="Earlier imports"
+        onRefresh={loaded.reload}
+        busy={loaded.loading}
+      />
       <Problem error={loaded.error} />
       {jobs ? (
         jobs.length === 0 ? (

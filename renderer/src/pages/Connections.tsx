@@ -4,12 +4,12 @@
  * test delivery, and the log of what arrived. Secrets go to the backend and
  * never come back: a saved one is only ever shown as "A secret is saved".
  */
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { Connections, Delivery } from '../../../shared/contract/connections';
 import type { AppError } from '../../../shared/contract/errors';
 import { client } from '../client';
-import { asAppError, CopyField, PageHeader, Problem } from '../components';
+import { asAppError, CopyField, PageHeader, Problem, SectionHead } from '../components';
 import { deliveryOutcome, deliveryTaken, formatNumber, formatTimestamp, providerLabel } from '../format';
 import { type Loaded, useCommand } from '../use-command';
 
@@ -102,8 +102,45 @@ function useFieldErrors(prefix: string) {
   };
 }
 
-function secretHint(saved: boolean, otherwise: ReactNode): ReactNode {
-  return <p className="hint">{saved ? SAVED_HINT : otherwise}</p>;
+/**
+ * A secret's field: typed into, never shown back (left uncontrolled so React never copies it into a `value`);
+ * once saved, the hint says so instead of where to find it.
+ */
+function SecretField({
+  id,
+  name,
+  label,
+  inputRef,
+  onChange,
+  fields,
+  saved,
+  whereToFind,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  inputRef: RefObject<HTMLInputElement | null>;
+  onChange(): void;
+  fields: ReturnType<typeof useFieldErrors>;
+  saved: boolean;
+  whereToFind: string;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        type="password"
+        autoComplete="new-password"
+        ref={inputRef}
+        onChange={onChange}
+        {...fields.invalid(name)}
+      />
+      <p className="hint">{saved ? SAVED_HINT : whereToFind}</p>
+      {fields.message(name)}
+    </>
+  );
 }
 
 /**
@@ -211,21 +248,16 @@ function ShopifyForm({
         <p className="hint">The address that ends in .myshopify.com, as shown in Shopify under Settings → Domains.</p>
         {fields.message('shopDomain')}
 
-        <label htmlFor={`${prefix}-secret`}>App's client secret</label>
-        <input
+        <SecretField
           id={`${prefix}-secret`}
           name="secret"
-          type="password"
-          autoComplete="new-password"
-          ref={secretRef}
+          label="App's client secret"
+          inputRef={secretRef}
           onChange={changed}
-          {...fields.invalid('secret')}
+          fields={fields}
+          saved={store?.secretSaved === true}
+          whereToFind="Find it in Shopify under Settings → Apps → your app → API credentials. ConstIntel uses it to check that deliveries really come from Shopify."
         />
-        {secretHint(
-          store?.secretSaved === true,
-          'Find it in Shopify under Settings → Apps → your app → API credentials. ConstIntel uses it to check that deliveries really come from Shopify.',
-        )}
-        {fields.message('secret')}
 
         <div className="actions">
           <button type="submit" disabled={saving}>
@@ -338,37 +370,27 @@ function WhatsAppForm({ connections, onSaved }: { connections: Connections; onSa
       <fieldset>
         <legend>WhatsApp</legend>
         <Problem error={fields.general} />
-        <label htmlFor="whatsapp-appSecret">Meta app secret</label>
-        <input
+        <SecretField
           id="whatsapp-appSecret"
           name="appSecret"
-          type="password"
-          autoComplete="new-password"
-          ref={appSecretRef}
+          label="Meta app secret"
+          inputRef={appSecretRef}
           onChange={changed}
-          {...fields.invalid('appSecret')}
+          fields={fields}
+          saved={whatsapp.appSecretSaved}
+          whereToFind="Find it in Meta for Developers under your app → App settings → Basic → App secret. ConstIntel uses it to check that deliveries really come from WhatsApp."
         />
-        {secretHint(
-          whatsapp.appSecretSaved,
-          'Find it in Meta for Developers under your app → App settings → Basic → App secret. ConstIntel uses it to check that deliveries really come from WhatsApp.',
-        )}
-        {fields.message('appSecret')}
 
-        <label htmlFor="whatsapp-verifyToken">Verify token</label>
-        <input
+        <SecretField
           id="whatsapp-verifyToken"
           name="verifyToken"
-          type="password"
-          autoComplete="new-password"
-          ref={verifyTokenRef}
+          label="Verify token"
+          inputRef={verifyTokenRef}
           onChange={changed}
-          {...fields.invalid('verifyToken')}
+          fields={fields}
+          saved={whatsapp.verifyTokenSaved}
+          whereToFind="Make one up, like a password, and type the same one into Meta when you paste the callback URL below."
         />
-        {secretHint(
-          whatsapp.verifyTokenSaved,
-          'Make one up, like a password, and type the same one into Meta when you paste the callback URL below.',
-        )}
-        {fields.message('verifyToken')}
 
         <div className="actions">
           <button type="submit" disabled={saving}>
@@ -428,12 +450,7 @@ function Deliveries({ loaded }: { loaded: Loaded<Delivery[]> }) {
   const rows = loaded.data;
   return (
     <section className="panel" aria-labelledby="deliveries-heading">
-      <div className="section-head">
-        <h2 id="deliveries-heading">Last deliveries</h2>
-        <button type="button" className="secondary" onClick={loaded.reload} disabled={loaded.loading}>
-          Refresh
-        </button>
-      </div>
+      <SectionHead id="deliveries-heading" title="Last deliveries" onRefresh={loaded.reload} busy={loaded.loading} />
       <p className="hint">
         The last {DELIVERIES_SHOWN} deliveries from Shopify and WhatsApp, newest first, refused ones included. This list
         refreshes every 10 seconds.
