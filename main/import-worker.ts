@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './core/db/open';
-import { runImport } from './core/import/import-job';
+import { READER_SCRIPT, runImport } from './core/import/import-job';
 import type { ImportWorkerData, ImportWorkerMessage } from './core/import/worker-protocol';
 
 const data = workerData as ImportWorkerData;
@@ -35,6 +35,7 @@ try {
     },
     dataDir: data.dataDir,
     chunkRows: data.chunkRows,
+    readerScript: READER_SCRIPT,
     signal: controller.signal,
     onStarted: (jobId) => send({ type: 'started', jobId }),
     onProgress: (counts) => send({ type: 'progress', counts }),

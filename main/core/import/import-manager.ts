@@ -22,8 +22,13 @@ import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
 /** Rows per transaction in this thread: each chunk holds the event loop for a few tens of milliseconds at most. */
 const APP_CHUNK_ROWS = 250;
 /** Rows per transaction in the import thread: each holds the data file's write lock for some tens of milliseconds. */
-const WORKER_CHUNK_ROWS = 500;
+const WORKER_CHUNK_ROWS = 1000;
 const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-worker.js');
+/**
+ * The import thread's heap: what it keeps is bounded (a chunk in hand, memos capped at 100,000 values), and a
+ * bound makes V8 collect instead of growing towards the machine's memory.
+ */
+const WORKER_HEAP_MB = 160;
 /** Largest upload accepted from a browser. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -170,7 +175,10 @@ export class ImportManager {
       shopNumbers: [...(normalize.shopNumbers ?? [])],
       chunkRows: WORKER_CHUNK_ROWS,
     };
-    const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+    const worker = new Worker(WORKER_SCRIPT, {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
     return new Promise((resolve, reject) => {
       let jobId: number | undefined;
       worker.on('message', (message: ImportWorkerMessage) => {

@@ -12,6 +12,7 @@ import {
   type ImportSettings,
   type ImportSummary,
   inspectFile,
+  READER_SCRIPT,
   readRows,
   runImport,
 } from './import-job';
@@ -158,6 +159,7 @@ export async function importFile(core: Core, options: StartOptions): Promise<Imp
     settings,
     ctx: { brandId: core.brandId, now: core.clock.now().getTime(), normalize },
     dataDir: core.dataDir,
+    readerScript: READER_SCRIPT,
     ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -40,7 +40,7 @@ import {
   stmt,
 } from '../identity/identity-repo';
 import { type EvidenceItem, mergeProfiles, separationEvidence } from '../identity/merge';
-import { identifierKey, type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
+import { identifierKey, type Normalized, type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
 import { queueReview } from '../identity/review';
 import { SHAREABLE_TYPES } from '../identity/strength';
 import { publish } from '../streams/streams';
@@ -69,10 +69,31 @@ export interface IngestResult {
   touched: number[];
 }
 
-interface Usable {
+export interface Usable {
   type: string;
   value: string;
   raw: string;
+}
+
+/** The event's identifiers normalised: those usable for matching (each once), and those refused with why. */
+export function usableIdentifiers(
+  event: ParsedEvent,
+  normalize: (type: InputIdentifierType, raw: string | number) => Normalized,
+): { usable: Usable[]; unused: IngestResult['unused'] } {
+  const usable: Usable[] = [];
+  const unused: IngestResult['unused'] = [];
+  for (const [type, raw] of Object.entries(event.identifiers) as [InputIdentifierType, string | number | undefined][]) {
+    if (raw === undefined) continue;
+    const result = normalize(type, raw);
+    if (result.ok) {
+      if (!usable.some((u) => u.type === result.type && u.value === result.value)) {
+        usable.push({ type: result.type, value: result.value, raw: String(raw) });
+      }
+    } else if (result.reason !== 'empty') {
+      unused.push({ type, value: String(raw), reason: result.reason });
+    }
+  }
+  return { usable, unused };
 }
 
 export function ingestEvent(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult {
@@ -103,19 +124,7 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
     }
   }
 
-  const usable: Usable[] = [];
-  const unused: IngestResult['unused'] = [];
-  for (const [type, raw] of Object.entries(event.identifiers) as [InputIdentifierType, string | number | undefined][]) {
-    if (raw === undefined) continue;
-    const result = normalizeIdentifier(type, raw, ctx.normalize);
-    if (result.ok) {
-      if (!usable.some((u) => u.type === result.type && u.value === result.value)) {
-        usable.push({ type: result.type, value: result.value, raw: String(raw) });
-      }
-    } else if (result.reason !== 'empty') {
-      unused.push({ type, value: String(raw), reason: result.reason });
-    }
-  }
+  const { usable, unused } = usableIdentifiers(event, (type, raw) => normalizeIdentifier(type, raw, ctx.normalize));
 
   const resolution = usable.length > 0 ? resolve(db, usable, event, ctx) : undefined;
   const profileId = resolution?.profileId ?? null;
@@ -436,7 +445,7 @@ function exceedsDistinctCap(
 }
 
 /** Names fill in when missing (a profile update replaces them); consent flags follow the latest event that states them. */
-function applyProfileFields(db: Database, profileId: number, type: string, payload: EventPayload): void {
+export function applyProfileFields(db: Database, profileId: number, type: string, payload: EventPayload): void {
   const consentGiven =
     payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined;
   if (payload.firstName === undefined && payload.lastName === undefined && !consentGiven) return;
