@@ -28,7 +28,7 @@ const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-worker.js');
  * The import thread's heap: what it keeps is bounded (a chunk in hand, memos capped at 100,000 values), and a
  * bound makes V8 collect instead of growing towards the machine's memory.
  */
-const WORKER_HEAP_MB = 160;
+const WORKER_HEAP_MB = 128;
 /** Largest upload accepted from a browser. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
