@@ -1,0 +1,119 @@
+/**
+ * The model registry and the predictions table. Every retrain is a version
+ * (its models, metrics, training size, duration and feature importance); one
+ * version is active and its scores are in `predictions`, rewritten for every
+ * customer in one transaction. Rolling back makes an older version active and
+ * scores everyone with it again.
+ */
+import { AppError } from '../../../shared/contract/errors';
+import type { Database } from '../db/open';
+import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
+
+/** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */
+export const SCORES_KIND = 'scores';
+
+export interface VersionRow {
+  id: number;
+  method: string;
+  metrics: ScoreMetrics;
+  trainingRows: number;
+  durationMs: number;
+  active: boolean;
+  createdAt: number;
+}
+
+function writePredictions(db: Database, brandId: number, versionId: number, predictions: Prediction[], now: number) {
+  // Segments and recommendations (issue 7) are kept for customers who still have them.
+  db.sqlite
+    .prepare(
+      'UPDATE predictions SET churn_score = NULL, ltv_score = NULL, model_version = ?, predicted_at = ? WHERE brand_id = ?',
+    )
+    .run(versionId, now, brandId);
+  const upsert = db.sqlite.prepare(
+    `INSERT INTO predictions (profile_id, brand_id, churn_score, ltv_score, model_version, predicted_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (profile_id) DO UPDATE SET churn_score = excluded.churn_score, ltv_score = excluded.ltv_score,
+       model_version = excluded.model_version, predicted_at = excluded.predicted_at`,
+  );
+  for (const p of predictions) upsert.run(p.profileId, brandId, p.churn, p.ltv, versionId, now);
+}
+
+/** Stores a retrain as the active version and writes its predictions. */
+export function saveVersion(db: Database, brandId: number, trained: Trained, durationMs: number, now: number): number {
+  return db.sqlite
+    .transaction(() => {
+      db.sqlite
+        .prepare('UPDATE model_version SET active = 0 WHERE brand_id = ? AND kind = ?')
+        .run(brandId, SCORES_KIND);
+      const id = Number(
+        db.sqlite
+          .prepare(
+            `INSERT INTO model_version (brand_id, kind, method, metrics, artifact, training_rows, duration_ms, active, created_at)
+             VALUES (?, ?, 'trees', ?, ?, ?, ?, 1, ?)`,
+          )
+          .run(
+            brandId,
+            SCORES_KIND,
+            JSON.stringify(trained.metrics),
+            JSON.stringify(trained.artifact),
+            trained.trainingRows,
+            Math.round(durationMs),
+            now,
+          ).lastInsertRowid,
+      );
+      writePredictions(db, brandId, id, trained.predictions, now);
+      return id;
+    })
+    .immediate();
+}
+
+export function listVersions(db: Database, brandId: number): VersionRow[] {
+  const rows = db.sqlite
+    .prepare(
+      `SELECT id, method, metrics, training_rows, duration_ms, active, created_at FROM model_version
+       WHERE brand_id = ? AND kind = ? ORDER BY id DESC`,
+    )
+    .all(brandId, SCORES_KIND) as {
+    id: number;
+    method: string;
+    metrics: string;
+    training_rows: number;
+    duration_ms: number;
+    active: number;
+    created_at: number;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    method: r.method,
+    metrics: JSON.parse(r.metrics) as ScoreMetrics,
+    trainingRows: r.training_rows,
+    durationMs: r.duration_ms,
+    active: r.active === 1,
+    createdAt: r.created_at,
+  }));
+}
+
+export function activeArtifact(db: Database, brandId: number): { id: number; artifact: ScoresArtifact } | undefined {
+  const row = db.sqlite
+    .prepare('SELECT id, artifact FROM model_version WHERE brand_id = ? AND kind = ? AND active = 1')
+    .get(brandId, SCORES_KIND) as { id: number; artifact: string } | undefined;
+  return row ? { id: row.id, artifact: JSON.parse(row.artifact) as ScoresArtifact } : undefined;
+}
+
+/** Makes an earlier version active again and scores every customer with it, on the data as it is now. */
+export function activateVersion(db: Database, brandId: number, versionId: number, now: number): void {
+  const row = db.sqlite
+    .prepare('SELECT artifact FROM model_version WHERE id = ? AND brand_id = ? AND kind = ?')
+    .get(versionId, brandId, SCORES_KIND) as { artifact: string } | undefined;
+  if (!row) throw new AppError('not_found', `There is no model version ${versionId}.`);
+  const artifact = JSON.parse(row.artifact) as ScoresArtifact;
+  const predictions = predictAll(db, brandId, artifact, dataNow(db, brandId, now, artifact.horizons));
+  db.sqlite
+    .transaction(() => {
+      db.sqlite
+        .prepare('UPDATE model_version SET active = (id = ?) WHERE brand_id = ? AND kind = ?')
+        .run(versionId, brandId, SCORES_KIND);
+      writePredictions(db, brandId, versionId, predictions, now);
+    })
+    .immediate();
+}
