@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 /**
  * The `constintel` command. Every subcommand honours `--data-dir` and
  * `CONSTINTEL_DATA_DIR`, so it works on the same file as the desktop app.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
-import { consoleLogger, systemClock } from './core/clock';
+import { formatMoney } from '../shared/describe-event';
+import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
@@ -14,9 +15,12 @@ import { openDatabase } from './core/db/open';
 import type { ImportSummary } from './core/import/import-job';
 import { importFile, inspect, presetByName } from './core/import/imports';
 import type { DateOrder } from './core/import/types';
+import { writePredictionsCsv } from './core/ml/export-predictions';
+import type { RetrainStepName } from './core/ml/retrain-job';
+import type { RetrainJob } from './core/ml/retrain-manager';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { FileSecretStore } from './core/secrets/secret-store';
-import { ensureDefaultBrand } from './core/settings/settings-store';
+import { DEFAULT_BRAND_ID, ensureDefaultBrand } from './core/settings/settings-store';
 import { startHeadless } from './headless';
 
 function portOption(value: string): number {
@@ -158,7 +162,94 @@ export function buildCli(): Command {
       },
     );
 
+  program
+    .command('retrain')
+    .description(
+      'Learn churn risk and predicted value again from every sale in the data file, and score every customer.',
+    )
+    .option('--json', 'print one JSON line with the new version, its metrics, training rows and duration')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .action(async (opts: { json?: boolean; dataDir?: string }) => {
+      const dataDir = resolveDataDir({ flag: opts.dataDir });
+      const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
+      // What the retrain reports as it goes is printed here; only real faults go to the log on the terminal.
+      const logger: Logger = { ...consoleLogger, info: () => {}, warn: () => {} };
+      const core = new Core(db, systemClock, logger, new FileSecretStore(dataDir), dataDir);
+      try {
+        ensureDefaultBrand(db, systemClock);
+        const stages = !opts.json && process.stderr.isTTY ? stageLine() : undefined;
+        const unwatch = stages ? core.retrain.watch(stages.update) : undefined;
+        const job = await core.retrain.wait(core.retrain.start().jobId);
+        unwatch?.();
+        stages?.done();
+        if (job.status !== 'completed' || !job.outcome) {
+          throw new AppError(job.errorKind ?? 'internal', job.error ?? 'The retrain was cancelled.');
+        }
+        const { versionId, metrics, trainingRows, durationMs } = job.outcome;
+        if (opts.json) process.stdout.write(`${JSON.stringify({ versionId, metrics, trainingRows, durationMs })}\n`);
+        else process.stdout.write(`${retrainText(job.outcome, core.currency())}\n`);
+      } finally {
+        core.close();
+        db.close();
+      }
+    });
+
+  const exportCommand = program.command('export').description('Write what ConstIntel knows to a file.');
+  exportCommand
+    .command('predictions')
+    .description(
+      "Every scored customer's churn risk and predicted value to a CSV file (profile id, email, phone, scores, segment, model version).",
+    )
+    .requiredOption('--out <file.csv>', 'the CSV file to write (replaced if it exists)')
+    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
+    .action((opts: { out: string; dataDir?: string }) => {
+      const db = openDatabase(join(resolveDataDir({ flag: opts.dataDir }), DATABASE_FILE_NAME));
+      try {
+        ensureDefaultBrand(db, systemClock);
+        const out = resolve(opts.out);
+        const { rows } = writePredictionsCsv(db, DEFAULT_BRAND_ID, out);
+        if (rows === 0)
+          process.stderr.write('Note: no customer has been scored yet; run `constintel retrain` first.\n');
+        process.stdout.write(`Wrote ${rows.toLocaleString('en')} customers' scores to ${out}\n`);
+      } finally {
+        db.close();
+      }
+    });
+
   return program;
+}
+
+const STAGE_WORDS: Record<RetrainStepName, string> = {
+  checking: 'Checking the history',
+  features: "Reading every customer's history",
+  churn: 'Learning churn risk',
+  value: 'Learning predicted value',
+  predictions: 'Scoring every customer',
+  saving: 'Saving the new version',
+};
+
+/** The retrain's stage on one line of the terminal (stderr). */
+function stageLine(): { update(job: RetrainJob): void; done(): void } {
+  const total = Object.keys(STAGE_WORDS).length;
+  return {
+    update(job) {
+      if (job.status !== 'running') return;
+      process.stderr.write(`\r\x1b[K[${job.finished + 1}/${total}] ${STAGE_WORDS[job.stage]}…`);
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function retrainText(outcome: NonNullable<RetrainJob['outcome']>, currency: string): string {
+  const { churn, ltv } = outcome.metrics;
+  const money = (amount: number) => formatMoney(Math.round(amount), currency).replace(/\.00$/, '');
+  return [
+    `Saved model version ${outcome.versionId}, trained on ${outcome.trainingRows.toLocaleString('en')} rows in ${(outcome.durationMs / 1000).toFixed(1)} s. Every customer has new scores.`,
+    `  Churn risk: AUC ${churn.auc.toFixed(2)} on ${churn.testCustomers.toLocaleString('en')} customers it never saw (days since the last purchase alone: ${churn.recencyAuc.toFixed(2)}).`,
+    `  Predicted value: typical error ${money(ltv.mae)} per customer (guessing they spend what they spent before: ${money(ltv.baselineMae)}).`,
+  ].join('\n');
 }
 
 function dateOrderOption(value: string): DateOrder {

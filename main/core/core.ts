@@ -26,6 +26,7 @@ import {
   receiveWhatsApp,
   type ShopifyDelivery,
 } from './ingest/webhook-intake';
+import { RetrainManager } from './ml/retrain-manager';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
@@ -49,6 +50,7 @@ const READ_GAP_BUSY_MS = 50;
 export class Core {
   readonly streams: StreamRunner;
   readonly imports: ImportManager;
+  readonly retrain: RetrainManager;
   readonly brandId = DEFAULT_BRAND_ID;
   private readonly customers: TtlCache<number, Customer360Result>;
   private normalizeCache: NormalizeOptions | undefined;
@@ -69,6 +71,7 @@ export class Core {
   ) {
     this.streams = new StreamRunner(db, clock, logger);
     this.imports = new ImportManager(this);
+    this.retrain = new RetrainManager(this);
     this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
   }
 
@@ -165,6 +168,11 @@ export class Core {
   /** Resolves once no delivery is queued or waiting to be read (the test delivery button, and tests). */
   async whenRead(): Promise<void> {
     while (this.waiting || this.shopifyQueue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** A retrain or a rollback rewrote every customer's scores: no cached page may show the old ones. */
+  predictionsChanged(): void {
+    this.customers.clear();
   }
 
   /** Profiles changed (by a delivery, an import, an ingest): caches drop them, stream subscribers are nudged. */
@@ -303,9 +311,10 @@ export class Core {
     return results.length;
   }
 
-  /** Runs the periodic jobs (abandoned checkouts) every minute while the app is open. */
+  /** Runs the periodic jobs (abandoned checkouts, the nightly retrain when turned on) while the app is open. */
   startJobs(): void {
     if (this.jobTimer) return;
+    this.retrain.startNightly();
     const run = () => {
       try {
         this.sweepAbandonedCheckouts();
@@ -391,6 +400,7 @@ export class Core {
   close(): void {
     if (this.jobTimer) clearInterval(this.jobTimer);
     this.imports.stopAll();
+    this.retrain.stopAll();
     this.readAllWaiting();
     this.closed = true;
     this.streams.stop();

@@ -1,4 +1,5 @@
-/** Plain words for what the backend stores: money, dates, identifier types, sources, match confidence. */
+/** Plain words for what the backend stores: money, dates, identifier types, sources, match confidence, churn risk. */
+import { RISK_THRESHOLDS, type RiskLevel } from '../../shared/contract/customers';
 
 const number = new Intl.NumberFormat();
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -123,4 +124,52 @@ export function deliveryOutcome(outcome: string): string {
 /** Whether a delivery outcome means the delivery was taken in (a repeat was taken in before). */
 export function deliveryTaken(outcome: string): boolean {
   return outcome === 'accepted' || outcome === 'duplicate';
+}
+
+/** Money rounded to whole units ("£12"), for figures where pennies would be noise (model errors, chart axes). */
+export function formatWholeMoney(value: number, currency?: string | null): string {
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 }).format(value);
+    } catch {
+      // An unknown code: the amount, with the code after it.
+    }
+  }
+  return `${number.format(Math.round(value))}${currency ? ` ${currency}` : ''}`;
+}
+
+/** A share from 0 to 1 as a whole percentage ("78%"). */
+export function formatPercent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** A chance from 0 to 1 as a percentage, never claiming certainty: "<1%", "72%", ">99%". */
+export function formatChance(chance: number): string {
+  if (chance < 0.005) return '<1%';
+  if (chance >= 0.995) return '>99%';
+  return formatPercent(chance);
+}
+
+export type RiskBand = RiskLevel;
+
+/** A churn score's band, by the same thresholds the Customers list filters with. */
+export function riskBand(churnScore: number): RiskBand {
+  return churnScore >= RISK_THRESHOLDS.high ? 'high' : churnScore >= RISK_THRESHOLDS.medium ? 'medium' : 'low';
+}
+
+const RISK_WORDS: Record<RiskBand, string> = { high: 'High risk', medium: 'Medium risk', low: 'Low risk' };
+
+/** "High risk", "Medium risk" or "Low risk". */
+export function riskWords(band: RiskBand): string {
+  return RISK_WORDS[band];
+}
+
+/** How long something took, in words: "0.8 seconds", "12 seconds", "2 min 5 s". */
+export function formatDuration(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 10) return `${seconds.toFixed(1)} seconds`;
+  if (seconds < 60) return `${Math.round(seconds)} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Math.round(seconds - minutes * 60);
+  return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
 }

@@ -5,6 +5,11 @@ import { command } from './define';
 
 const id = z.number().int().positive();
 
+export const RISK_LEVELS = ['high', 'medium', 'low'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+/** Churn scores from `high` up are high risk, from `medium` up (below `high`) medium, below it low. */
+export const RISK_THRESHOLDS = { high: 0.7, medium: 0.4 } as const;
+
 export const identifierViewSchema = z.object({
   type: z.string(),
   value: z.string(),
@@ -27,6 +32,10 @@ export const customerSummarySchema = z.object({
   totalOrders: z.number().int(),
   strength: z.number(),
   lastSeenAt: z.string().nullable(),
+  /** Chance of no purchase within the churn horizon, from the active model; null when not scored (or never bought). */
+  churnScore: z.number().nullable(),
+  /** Predicted net spend over the value horizon, from the active model; null when not scored. */
+  ltvScore: z.number().nullable(),
 });
 export type CustomerSummary = z.output<typeof customerSummarySchema>;
 
@@ -94,7 +103,10 @@ export const customersContract = {
     z
       .object({
         query: z.string().trim().max(200).default(''),
-        sort: z.enum(['lifetime_value', 'last_seen']).default('last_seen'),
+        /** churn_risk and predicted_value put customers not scored yet last. */
+        sort: z.enum(['lifetime_value', 'last_seen', 'churn_risk', 'predicted_value']).default('last_seen'),
+        /** Only customers whose churn score is in this band (see RISK_THRESHOLDS); customers not scored are left out. */
+        risk: z.enum(RISK_LEVELS).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(200).default(50),
       })

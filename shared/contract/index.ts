@@ -10,6 +10,7 @@ import { customersContract } from './customers';
 import { defineContract } from './define';
 import { importsContract } from './imports';
 import { mergesContract } from './merges';
+import { modelsContract } from './models';
 import { settingsContract } from './settings';
 
 export const contract = defineContract(
@@ -19,6 +20,7 @@ export const contract = defineContract(
   mergesContract,
   connectionsContract,
   importsContract,
+  modelsContract,
 );
 
 export type Contract = typeof contract;
@@ -40,5 +42,6 @@ export * from './customers';
 export * from './errors';
 export * from './imports';
 export * from './merges';
+export * from './models';
 export * from './settings';
 export * from './validation';

@@ -47,6 +47,11 @@ export const settingsSchema = z.object({
     error: 'Ingest address must be an IP address such as 127.0.0.1 or 0.0.0.0, or "localhost"',
   }),
   ingestPort: port('Ingest port'),
+  /**
+   * Retrain the churn and value models once a night at 03:00 while ConstIntel is open (default off). Always present
+   * in what settings.get answers; optional in the type only so older forms that do not show it still compile.
+   */
+  retrainNightly: z.boolean({ error: 'Nightly retrain must be on or off' }).optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 

@@ -4,6 +4,7 @@ import { connectionsHandlers } from './connections';
 import { customersHandlers } from './customers';
 import { importsHandlers } from './imports';
 import { mergesHandlers } from './merges';
+import { modelsHandlers } from './models';
 import type { HandlerTable } from './registry';
 import { settingsHandlers } from './settings';
 
@@ -14,4 +15,5 @@ export const ALL_HANDLERS: readonly HandlerTable[] = [
   mergesHandlers,
   connectionsHandlers,
   importsHandlers,
+  modelsHandlers,
 ];

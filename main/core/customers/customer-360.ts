@@ -171,6 +171,9 @@ export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
     )
       .pluck()
       .get(profile.id, type) as string | undefined) ?? null;
+  const scores = stmt(db, 'SELECT churn_score, ltv_score FROM predictions WHERE profile_id = ?').get(profile.id) as
+    | { churn_score: number | null; ltv_score: number | null }
+    | undefined;
   return {
     id: profile.id,
     name: fullName(profile),
@@ -180,5 +183,7 @@ export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
     totalOrders: profile.total_orders,
     strength: profile.strength,
     lastSeenAt: iso(profile.last_seen_at),
+    churnScore: scores?.churn_score ?? null,
+    ltvScore: scores?.ltv_score ?? null,
   };
 }

@@ -1,10 +1,12 @@
 /**
- * Find customers by name prefix or any identifier, sorted by lifetime value
- * or last seen. Every lookup is an index range scan: name prefixes on
+ * Find customers by name prefix or any identifier, sorted by lifetime value,
+ * last seen, churn risk or predicted value, optionally only one risk band.
+ * Every lookup is an index range scan: name prefixes on
  * `search_name`/`search_last`, identifier prefixes on the identifier table's
- * unique (brand, type, value) index, phones normalised to E.164 first.
+ * unique (brand, type, value) index, phones normalised to E.164 first; a risk
+ * band is a range of the predictions' (brand, churn score) index.
  */
-import type { CustomerSummary } from '../../../shared/contract/customers';
+import { type CustomerSummary, RISK_THRESHOLDS, type RiskLevel } from '../../../shared/contract/customers';
 import { INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
 import type { Database } from '../db/open';
 import { getProfile, type ProfileRow, stmt } from '../identity/identity-repo';
@@ -15,19 +17,33 @@ import { summarize } from './customer-360';
 const MAX_MATCHES = 1000;
 const END = '\u{10FFFF}';
 
+export type SearchSort = 'lifetime_value' | 'last_seen' | 'churn_risk' | 'predicted_value';
+
 export interface SearchArgs {
   brandId: number;
   query: string;
-  sort: 'lifetime_value' | 'last_seen';
+  sort: SearchSort;
+  risk?: RiskLevel | undefined;
   offset: number;
   limit: number;
   normalize: NormalizeOptions;
 }
 
-const ORDER = {
-  lifetime_value: 'lifetime_value DESC, id DESC',
-  last_seen: 'last_seen_at IS NULL, last_seen_at DESC, id DESC',
-} as const;
+const ORDER: Record<SearchSort, string> = {
+  lifetime_value: 'p.lifetime_value DESC, p.id DESC',
+  last_seen: 'p.last_seen_at IS NULL, p.last_seen_at DESC, p.id DESC',
+  churn_risk: 'pr.churn_score IS NULL, pr.churn_score DESC, p.id DESC',
+  predicted_value: 'pr.ltv_score IS NULL, pr.ltv_score DESC, p.id DESC',
+};
+
+/** A risk band as [from, to) of the churn score (scores run from 0 to 1). */
+const BAND: Record<RiskLevel, [number, number]> = {
+  high: [RISK_THRESHOLDS.high, 2],
+  medium: [RISK_THRESHOLDS.medium, RISK_THRESHOLDS.high],
+  low: [-1, RISK_THRESHOLDS.medium],
+};
+
+type Scores = { churn_score: number | null; ltv_score: number | null };
 
 export function searchCustomers(
   db: Database,
@@ -35,13 +51,22 @@ export function searchCustomers(
 ): { items: CustomerSummary[]; total: number; totalIsExact: boolean; offset: number } {
   const query = args.query.trim();
   if (query === '') {
-    const total = stmt(db, 'SELECT count(*) FROM customer_profile WHERE brand_id = ?')
+    const scored = args.sort === 'churn_risk' || args.sort === 'predicted_value';
+    const from = args.risk
+      ? 'customer_profile p JOIN predictions pr ON pr.profile_id = p.id'
+      : scored
+        ? 'customer_profile p LEFT JOIN predictions pr ON pr.profile_id = p.id'
+        : 'customer_profile p';
+    const where = args.risk ? 'p.brand_id = ? AND pr.churn_score >= ? AND pr.churn_score < ?' : 'p.brand_id = ?';
+    const params = args.risk ? [args.brandId, ...BAND[args.risk]] : [args.brandId];
+    const total = stmt(db, `SELECT count(*) FROM ${from} WHERE ${where}`)
       .pluck()
-      .get(args.brandId) as number;
-    const rows = stmt(
-      db,
-      `SELECT * FROM customer_profile WHERE brand_id = ? ORDER BY ${ORDER[args.sort]} LIMIT ? OFFSET ?`,
-    ).all(args.brandId, args.limit, args.offset) as ProfileRow[];
+      .get(...params) as number;
+    const rows = stmt(db, `SELECT p.* FROM ${from} WHERE ${where} ORDER BY ${ORDER[args.sort]} LIMIT ? OFFSET ?`).all(
+      ...params,
+      args.limit,
+      args.offset,
+    ) as ProfileRow[];
     return { items: rows.map((r) => summarize(db, r)), total, totalIsExact: true, offset: args.offset };
   }
 
@@ -75,12 +100,35 @@ export function searchCustomers(
     for (const id of found) ids.add(id);
   }
 
-  const profiles = [...ids].map((id) => getProfile(db, id)).filter((p): p is ProfileRow => p !== undefined);
-  profiles.sort(
-    args.sort === 'lifetime_value'
-      ? (a, b) => b.lifetime_value - a.lifetime_value || b.id - a.id
-      : (a, b) => (b.last_seen_at ?? -Infinity) - (a.last_seen_at ?? -Infinity) || b.id - a.id,
-  );
+  const scores = new Map<number, Scores>();
+  const scoresOf = (id: number): Scores => {
+    let found = scores.get(id);
+    if (!found) {
+      found = (stmt(db, 'SELECT churn_score, ltv_score FROM predictions WHERE profile_id = ?').get(id) as
+        | Scores
+        | undefined) ?? { churn_score: null, ltv_score: null };
+      scores.set(id, found);
+    }
+    return found;
+  };
+  const band = args.risk ? BAND[args.risk] : undefined;
+  const profiles = [...ids]
+    .map((id) => getProfile(db, id))
+    .filter((p): p is ProfileRow => p !== undefined)
+    .filter((p) => {
+      if (!band) return true;
+      const churn = scoresOf(p.id).churn_score;
+      return churn !== null && churn >= band[0] && churn < band[1];
+    });
+  /** Highest first; missing values last. */
+  const desc = (a: number | null, b: number | null) => (b ?? -Infinity) - (a ?? -Infinity);
+  const compare: Record<SearchSort, (a: ProfileRow, b: ProfileRow) => number> = {
+    lifetime_value: (a, b) => b.lifetime_value - a.lifetime_value,
+    last_seen: (a, b) => desc(a.last_seen_at, b.last_seen_at),
+    churn_risk: (a, b) => desc(scoresOf(a.id).churn_score, scoresOf(b.id).churn_score),
+    predicted_value: (a, b) => desc(scoresOf(a.id).ltv_score, scoresOf(b.id).ltv_score),
+  };
+  profiles.sort((a, b) => compare[args.sort](a, b) || b.id - a.id);
   return {
     items: profiles.slice(args.offset, args.offset + args.limit).map((p) => summarize(db, p)),
     total: profiles.length,

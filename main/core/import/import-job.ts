@@ -272,7 +272,7 @@ export interface RunOptions {
 }
 
 /** Cells a spreadsheet would run as a formula are written with a leading ' (a plain negative number is left alone). */
-const escapeCells = /^[=+@\t\r]|^-(?!\d[\d.,]*$)/;
+export const escapeCells = /^[=+@\t\r]|^-(?!\d[\d.,]*$)/;
 
 export async function runImport(options: RunOptions): Promise<ImportSummary> {
   const { db, settings, ctx } = options;

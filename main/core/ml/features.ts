@@ -153,8 +153,11 @@ function* byCustomer(rows: IterableIterator<EventRow>): Generator<[number, Event
   if (current !== undefined) yield [current, group];
 }
 
-/** Every customer with an event before `asOf`, as one feature row each. */
-export function buildFeatures(db: Database, brandId: number, asOf: number): FeatureSet {
+/**
+ * Every customer with an event before `asOf`, as one feature row each. `categories` fixes which categories the
+ * category_N_share features stand for (a trained model's own list); by default the shop's most bought before `asOf`.
+ */
+export function buildFeatures(db: Database, brandId: number, asOf: number, categories?: readonly string[]): FeatureSet {
   const profiles = new Map<number, { strength: number; email: number; sms: number; whatsapp: number }>();
   for (const row of db.sqlite
     .prepare(
@@ -272,18 +275,20 @@ export function buildFeatures(db: Database, brandId: number, asOf: number): Feat
   }
 
   // The shop's top categories are known only after the pass: each customer's share of them filled in now.
-  const top = [...shopCategories.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, TOP_CATEGORIES)
-    .map(([name]) => name);
+  const top =
+    categories?.slice(0, TOP_CATEGORIES) ??
+    [...shopCategories.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, TOP_CATEGORIES)
+      .map(([name]) => name);
   rows.forEach((f, i) => {
-    const categories = perCustomerCategories[i] as Map<string, number>;
-    const bought = [...categories.values()].reduce((a, b) => a + b, 0);
+    const own = perCustomerCategories[i] as Map<string, number>;
+    const bought = [...own.values()].reduce((a, b) => a + b, 0);
     top.forEach((name, k) => {
-      f[INDEX.category_1_share + k] = bought > 0 ? (categories.get(name) ?? 0) / bought : Number.NaN;
+      f[INDEX.category_1_share + k] = bought > 0 ? (own.get(name) ?? 0) / bought : Number.NaN;
     });
   });
-  return { asOf, names: FEATURE_NAMES, categories: top, profileIds, rows, buyer };
+  return { asOf, names: FEATURE_NAMES, categories: [...top], profileIds, rows, buyer };
 }
 
 /** Purchases and net spend per customer in [from, to): the labels of a time split. */

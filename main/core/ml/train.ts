@@ -213,7 +213,9 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   };
 
   step('value');
-  const ltvSet = horizons.ltvDays === horizons.churnDays ? churnSet : buildFeatures(db, brandId, ltvCutoff);
+  // One meaning for the category features in both models and in scoring: the churn training set's categories.
+  const ltvSet =
+    horizons.ltvDays === horizons.churnDays ? churnSet : buildFeatures(db, brandId, ltvCutoff, churnSet.categories);
   const ltvOutcomes = outcomes(db, brandId, ltvCutoff, ltvCutoff + horizons.ltvDays * DAY);
   const before = outcomes(db, brandId, ltvCutoff - horizons.ltvDays * DAY, ltvCutoff);
   const ltvBuyers = ltvSet.profileIds.map((_, i) => i).filter((i) => ltvSet.buyer[i]);
@@ -265,14 +267,16 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
         testCustomers: l.test.length,
       },
     },
-    trainingRows: c.train.length + l.train.length,
+    // Customers either model learned from (most are in both).
+    trainingRows: new Set([...c.train.map((i) => churnSet.profileIds[i]), ...l.train.map((i) => ltvSet.profileIds[i])])
+      .size,
     predictions: predictAll(db, brandId, artifact, asOf),
   };
 }
 
 /** Every customer scored by a version's models, from features as of `asOf`. */
 export function predictAll(db: Database, brandId: number, artifact: ScoresArtifact, asOf: number): Prediction[] {
-  const set = buildFeatures(db, brandId, asOf + 1);
+  const set = buildFeatures(db, brandId, asOf + 1, artifact.categories);
   return set.profileIds.map((profileId, i) => {
     const row = set.rows[i] as Float64Array;
     return {

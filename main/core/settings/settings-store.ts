@@ -22,6 +22,7 @@ const KEYS = {
   uiPort: 'ui.port',
   ingestHost: 'ingest.host',
   ingestPort: 'ingest.port',
+  retrainNightly: 'models.retrainNightly',
 } as const;
 type ListenerKey = keyof typeof KEYS;
 
@@ -114,7 +115,7 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
     .run();
 }
 
-export function readSettings(db: Database): Settings {
+export function readSettings(db: Database): Settings & { retrainNightly: boolean } {
   const row = db.orm.select().from(brand).where(eq(brand.id, DEFAULT_BRAND_ID)).get();
   const stored = new Map(
     db.orm
@@ -133,10 +134,11 @@ export function readSettings(db: Database): Settings {
     uiPort: stored.get(KEYS.uiPort) ?? DEFAULT_UI_PORT,
     ingestHost: stored.get(KEYS.ingestHost) ?? DEFAULT_INGEST_HOST,
     ingestPort: stored.get(KEYS.ingestPort) ?? DEFAULT_INGEST_PORT,
+    retrainNightly: stored.get(KEYS.retrainNightly) ?? false,
   };
   // A value edited by hand into something invalid falls back to its default rather than stopping the app.
   const parsed = settingsSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return parsed.data as Settings & { retrainNightly: boolean };
   const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
   return settingsSchema.parse({
     ...candidate,
@@ -148,7 +150,8 @@ export function readSettings(db: Database): Settings {
     ...(bad.has('uiPort') ? { uiPort: DEFAULT_UI_PORT } : {}),
     ...(bad.has('ingestHost') ? { ingestHost: DEFAULT_INGEST_HOST } : {}),
     ...(bad.has('ingestPort') ? { ingestPort: DEFAULT_INGEST_PORT } : {}),
-  });
+    ...(bad.has('retrainNightly') ? { retrainNightly: false } : {}),
+  }) as Settings & { retrainNightly: boolean };
 }
 
 /** Stores a validated, complete settings object in one transaction. */
@@ -160,6 +163,7 @@ export function writeSettings(db: Database, next: Settings, clock: Clock): void 
       .where(eq(brand.id, DEFAULT_BRAND_ID))
       .run();
     for (const key of Object.keys(KEYS) as ListenerKey[]) {
+      if (next[key] === undefined) continue;
       const value = JSON.stringify(next[key]);
       tx.insert(setting)
         .values({ key: KEYS[key], value, updatedAt: now })

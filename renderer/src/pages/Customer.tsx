@@ -1,7 +1,7 @@
 /**
- * Customer 360: everything known about one customer — totals, consent, the
- * identifiers that make them one person, what they did, and the merges that
- * joined them (each one can be undone).
+ * Customer 360: everything known about one customer — totals, churn risk and
+ * predicted value with the reasons, consent, the identifiers that make them one
+ * person, what they did, and the merges that joined them (each one can be undone).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
@@ -11,12 +11,15 @@ import { client } from '../client';
 import { asAppError, Confidence, ConfirmAction, PageHeader, Problem } from '../components';
 import {
   customerName,
+  formatChance,
   formatDate,
   formatDateTime,
   formatMoney,
   formatNumber,
   identifierLabel,
   listIds,
+  riskBand,
+  riskWords,
   sourceLabel,
 } from '../format';
 import { useCommand } from '../use-command';
@@ -89,6 +92,7 @@ function CustomerView({ id }: { id: number }) {
             </div>
           ) : null}
           <Totals customer={customer} />
+          <Prediction customer={customer} />
           <OpenCarts customer={customer} />
           <Consent customer={customer} />
           <Identifiers customer={customer} />
@@ -132,6 +136,75 @@ function Totals({ customer }: { customer: Customer360 }) {
         <dt>Things we know they did</dt>
         <dd>{formatNumber(customer.eventCount)}</dd>
       </dl>
+    </section>
+  );
+}
+
+/** Churn risk and predicted value from the active model, and the reasons behind them. */
+function Prediction({ customer }: { customer: Customer360 }) {
+  const scores = useCommand('models.customer', { profileId: customer.id });
+  // The horizons belong to the version that scored them.
+  const versions = useCommand('models.versions', {});
+  // Shown once both have answered, so the sentences do not change under the reader.
+  const data = versions.data || versions.error ? scores.data : undefined;
+  const version = versions.data?.find((v) => v.id === data?.modelVersion);
+  const scored = data && (data.churnScore !== null || data.ltvScore !== null);
+  return (
+    <section aria-labelledby="prediction-heading" className="panel" data-testid="prediction">
+      <h2 id="prediction-heading">Will they come back?</h2>
+      <Problem error={scores.error} />
+      {data && scored ? (
+        <>
+          <dl className="facts plain">
+            <dt>Churn risk</dt>
+            <dd data-testid="churn-risk">
+              {data.churnScore === null ? (
+                'not worked out'
+              ) : (
+                <>
+                  <span className={`risk risk-${riskBand(data.churnScore)}`}>
+                    {riskWords(riskBand(data.churnScore))}
+                  </span>{' '}
+                  {formatChance(data.churnScore)} chance of no purchase
+                  {version ? ` in the next ${version.horizons.churnDays} days` : ''}
+                </>
+              )}
+            </dd>
+            <dt>Predicted value</dt>
+            <dd data-testid="predicted-value">
+              {data.ltvScore === null ? (
+                'not worked out'
+              ) : (
+                <>
+                  {formatMoney(data.ltvScore, customer.currency)}
+                  {version ? ` likely spend over the next ${version.horizons.ltvDays} days` : ' likely spend'}
+                </>
+              )}
+            </dd>
+          </dl>
+          {data.reasons.length > 0 ? (
+            <>
+              <h3 id="reasons-heading">Why</h3>
+              <ul className="reasons" aria-labelledby="reasons-heading" data-testid="reasons">
+                {data.reasons.map((reason) => (
+                  <li key={reason}>{reason}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <p className="hint">
+            Worked out {data.predictedAt ? `on ${formatDate(data.predictedAt)} ` : ''}from your shop’s own history
+            {data.modelVersion !== null ? ` (model version #${data.modelVersion})` : ''}. See how good the predictions
+            are on the <Link to="/models">Models</Link> page.
+          </p>
+        </>
+      ) : data ? (
+        <p className="muted" data-testid="not-scored">
+          Not scored yet — retrain on the <Link to="/models">Models</Link> page.
+        </p>
+      ) : scores.error ? null : (
+        <p>Loading…</p>
+      )}
     </section>
   );
 }

@@ -1,30 +1,71 @@
-/** Customers: search as you type, sort, one page at a time; each row opens the Customer 360 page. */
+/**
+ * Customers: search as you type, sort (also by churn risk or predicted value),
+ * filter by risk, one page at a time; each row opens the Customer 360 page.
+ */
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
+import { RISK_LEVELS } from '../../../shared/contract/customers';
 import { PageHeader, Problem } from '../components';
-import { customerName, formatDate, formatMoney, formatNumber } from '../format';
+import {
+  customerName,
+  formatChance,
+  formatDate,
+  formatMoney,
+  formatNumber,
+  type RiskBand,
+  riskBand,
+  riskWords,
+} from '../format';
 import { useCommand } from '../use-command';
 
 const PAGE_SIZE = 50;
 const DEBOUNCE_MS = 250;
-type Sort = 'last_seen' | 'lifetime_value';
+const SORTS = ['last_seen', 'lifetime_value', 'churn_risk', 'predicted_value'] as const;
+type Sort = (typeof SORTS)[number];
+const RISKS: readonly RiskBand[] = RISK_LEVELS;
+const BAND_WORDS: Record<RiskBand, string> = { high: 'High', medium: 'Medium', low: 'Low' };
+
+function isSort(value: string | null): value is Sort {
+  return SORTS.includes(value as Sort);
+}
+
+function isRisk(value: string | null): value is RiskBand {
+  return RISKS.includes(value as RiskBand);
+}
+
+/** An email that may wrap after its "@" (and nowhere else), so the table fits beside the scores. */
+function BreakableEmail({ email }: { email: string }) {
+  const at = email.indexOf('@');
+  if (at <= 0) return <>{email}</>;
+  return (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {email.slice(at + 1)}
+    </>
+  );
+}
 
 export function CustomersPage() {
   // The search lives in the address, so Back from a customer returns to the same list.
   const [params, setParams] = useSearchParams();
   const erased = ((useLocation().state ?? {}) as { erased?: number }).erased;
   const query = params.get('q') ?? '';
-  const sort: Sort = params.get('sort') === 'lifetime_value' ? 'lifetime_value' : 'last_seen';
+  const sortParam = params.get('sort');
+  const sort: Sort = isSort(sortParam) ? sortParam : 'last_seen';
+  const riskParam = params.get('risk');
+  const risk = isRisk(riskParam) ? riskParam : undefined;
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const [typed, setTyped] = useState(query);
 
-  const update = (patch: { q?: string; sort?: Sort; offset?: number }) =>
+  const update = (patch: { q?: string; sort?: Sort; risk?: RiskBand | ''; offset?: number }) =>
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
         const set = (key: string, value: string | undefined) => (value ? next.set(key, value) : next.delete(key));
         if (patch.q !== undefined) set('q', patch.q.trim());
         if (patch.sort !== undefined) set('sort', patch.sort === 'last_seen' ? undefined : patch.sort);
+        if (patch.risk !== undefined) set('risk', patch.risk || undefined);
         set('offset', patch.offset ? String(patch.offset) : undefined);
         return next;
       },
@@ -43,10 +84,18 @@ export function CustomersPage() {
     setTyped((current) => (current.trim() === query ? current : query));
   }, [query]);
 
-  const result = useCommand('customers.search', { query, sort, offset, limit: PAGE_SIZE });
+  const result = useCommand('customers.search', {
+    query,
+    sort,
+    offset,
+    limit: PAGE_SIZE,
+    ...(risk ? { risk } : {}),
+  });
   const data = result.data;
   const first = data && data.total > 0 ? data.offset + 1 : 0;
   const last = data ? data.offset + data.items.length : 0;
+  // A column nobody on this page has would only squeeze the others.
+  const showPhone = data?.items.some((c) => c.phone) ?? false;
 
   return (
     <section>
@@ -73,6 +122,19 @@ export function CustomersPage() {
           <select value={sort} onChange={(e) => update({ sort: e.target.value as Sort, offset: 0 })}>
             <option value="last_seen">Last seen</option>
             <option value="lifetime_value">Lifetime value</option>
+            <option value="churn_risk">Churn risk, highest first</option>
+            <option value="predicted_value">Predicted value, highest first</option>
+          </select>
+        </label>
+        <label>
+          <span>Risk</span>
+          <select value={risk ?? ''} onChange={(e) => update({ risk: e.target.value as RiskBand | '', offset: 0 })}>
+            <option value="">Any risk</option>
+            {RISKS.map((band) => (
+              <option key={band} value={band}>
+                {riskWords(band)}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -81,7 +143,13 @@ export function CustomersPage() {
         data.total === 0 ? (
           query ? (
             <div className="notice" role="status">
-              No customer matches “{query}”. Try part of the name, or the whole email, phone or loyalty number.
+              No customer matches “{query}”{risk ? ` with ${riskWords(risk).toLowerCase()}` : ''}. Try part of the name,
+              or the whole email, phone or loyalty number.
+            </div>
+          ) : risk ? (
+            <div className="notice" role="status" data-testid="no-risk-match">
+              No customer has {riskWords(risk).toLowerCase()} — or none has been scored yet: retrain on the{' '}
+              <Link to="/models">Models</Link> page.
             </div>
           ) : (
             <div className="notice" data-testid="no-customers">
@@ -97,7 +165,7 @@ export function CustomersPage() {
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Email</th>
-                  <th scope="col">Phone</th>
+                  {showPhone ? <th scope="col">Phone</th> : null}
                   <th scope="col" className="num">
                     Lifetime value
                   </th>
@@ -105,6 +173,10 @@ export function CustomersPage() {
                     Orders
                   </th>
                   <th scope="col">Last seen</th>
+                  <th scope="col">Churn risk</th>
+                  <th scope="col" className="num">
+                    Predicted value
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -114,11 +186,34 @@ export function CustomersPage() {
                       <Link to={`/customers/${c.id}`}>{customerName(c.name)}</Link>{' '}
                       <span className="muted">#{c.id}</span>
                     </td>
-                    <td>{c.email ?? ''}</td>
-                    <td>{c.phone ?? ''}</td>
+                    <td>{c.email ? <BreakableEmail email={c.email} /> : null}</td>
+                    {showPhone ? <td>{c.phone ?? ''}</td> : null}
                     <td className="num">{formatMoney(c.lifetimeValue, data.currency)}</td>
                     <td className="num">{formatNumber(c.totalOrders)}</td>
-                    <td>{formatDate(c.lastSeenAt)}</td>
+                    <td className="nowrap">{formatDate(c.lastSeenAt)}</td>
+                    <td data-testid="churn-cell">
+                      {c.churnScore === null ? (
+                        <span className="muted" title="Not scored yet: retrain on the Models page">
+                          —
+                        </span>
+                      ) : (
+                        <span
+                          className={`risk risk-${riskBand(c.churnScore)}`}
+                          title={`${formatChance(c.churnScore)} chance of no purchase soon`}
+                        >
+                          {BAND_WORDS[riskBand(c.churnScore)]} · {formatChance(c.churnScore)}
+                        </span>
+                      )}
+                    </td>
+                    <td className="num">
+                      {c.ltvScore === null ? (
+                        <span className="muted" title="Not scored yet: retrain on the Models page">
+                          —
+                        </span>
+                      ) : (
+                        formatMoney(c.ltvScore, data.currency)
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

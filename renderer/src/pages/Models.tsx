@@ -1,10 +1,621 @@
-import { NotBuiltYet } from '../components';
+/**
+ * Models: Retrain (followed stage by stage, with Cancel), how good the active
+ * version's predictions are in words (raw numbers beside them), the spread of
+ * churn risk and predicted value, what the churn model looks at most, and every
+ * version with the choice to go back to an earlier one.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import type { AppError } from '../../../shared/contract/errors';
+import type { CommandOutput } from '../../../shared/contract/index';
+import {
+  type ModelMetrics,
+  type ModelsOverview,
+  type ModelVersionView,
+  RETRAIN_STAGES,
+  type RetrainJobView,
+} from '../../../shared/contract/models';
+import { client } from '../client';
+import { asAppError, ConfirmAction, PageHeader, Problem, SectionHead } from '../components';
+import {
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatWholeMoney,
+  riskBand,
+} from '../format';
+import { type Loaded, useCommand } from '../use-command';
+
+type Stage = (typeof RETRAIN_STAGES)[number];
+
+const STAGE_WORDS: Record<Stage, string> = {
+  checking: 'Checking your data',
+  features: 'Building customer features',
+  churn: 'Learning churn risk',
+  value: 'Learning customer value',
+  predictions: 'Scoring every customer',
+  saving: 'Saving',
+};
+
+const POLL_MS = 400;
+/** After a failed poll (ConstIntel busy or restarting), ask again more slowly. */
+const RETRY_MS = 2_000;
 
 export function ModelsPage() {
+  const overview = useCommand('models.overview', {});
+  const versions = useCommand('models.versions', {});
+  const settings = useCommand('settings.get', {});
+  const currency = settings.data?.currency;
+  // Money is shown once the shop's currency is known, so amounts do not change under the reader.
+  const ready = settings.data !== undefined || settings.error !== undefined;
+  const [jobId, setJobId] = useState<number>();
+  const [activated, setActivated] = useState<string>();
+  const [retraining, setRetraining] = useState(false);
+
+  // A retrain started earlier (or in another window) is followed here too.
+  const runningId = overview.data?.running?.id;
+  useEffect(() => {
+    if (runningId === undefined) return;
+    setJobId(runningId);
+    setRetraining(true);
+  }, [runningId]);
+
+  const refresh = () => {
+    overview.reload();
+    versions.reload();
+  };
+
   return (
-    <NotBuiltYet title="Models">
-      When it is, a Retrain button here will learn which customers are at risk of leaving and what each is likely to
-      spend, from your own shop's history, without an internet connection.
-    </NotBuiltYet>
+    <section>
+      <PageHeader title="Models">
+        ConstIntel learns from your own sales which customers are likely to stop coming and what each is likely to
+        spend. It all happens on this PC.
+      </PageHeader>
+      <Retrain
+        jobId={jobId}
+        onStarted={(id) => {
+          setActivated(undefined);
+          setJobId(id);
+          setRetraining(true);
+        }}
+        onEnded={() => {
+          setRetraining(false);
+          refresh();
+        }}
+      />
+      {activated ? (
+        <div className="notice small success" role="status">
+          {activated}
+        </div>
+      ) : null}
+      <Problem error={overview.error} />
+      {overview.data && ready ? (
+        overview.data.active ? (
+          <>
+            <Quality overview={overview.data} active={overview.data.active} currency={currency} />
+            <Charts overview={overview.data} currency={currency} />
+          </>
+        ) : (
+          <div className="notice" data-testid="no-model">
+            <strong>No predictions yet.</strong> Press Retrain: ConstIntel looks at your sales history and learns from
+            it. It needs several months of sales from a few hundred customers, and tells you plainly if there is not
+            enough yet. Bring in older sales on the <Link to="/import">Import</Link> page.
+          </div>
+        )
+      ) : overview.error ? null : (
+        <p>Loading…</p>
+      )}
+      <Versions
+        ready={ready}
+        versions={versions}
+        currency={currency}
+        busy={retraining}
+        onActivated={(version) => {
+          setActivated(
+            `Version #${version.id} from ${formatDate(version.createdAt)} is in use again: every customer was scored with it.`,
+          );
+          refresh();
+        }}
+      />
+    </section>
+  );
+}
+
+/** The job, asked for every POLL_MS while it runs; `onEnded` once it is no longer running. */
+function useRetrainJob(jobId: number | undefined, onEnded: (job: RetrainJobView) => void) {
+  const [job, setJob] = useState<RetrainJobView>();
+  const [error, setError] = useState<AppError>();
+  const ended = useRef(onEnded);
+  ended.current = onEnded;
+
+  useEffect(() => {
+    setJob(undefined);
+    setError(undefined);
+    if (jobId === undefined) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = async () => {
+      let next = POLL_MS;
+      try {
+        const current = await client.call('models.job', { jobId });
+        if (!live) return;
+        setJob(current);
+        setError(undefined);
+        if (current.status !== 'running') {
+          ended.current(current);
+          return;
+        }
+      } catch (e) {
+        if (!live) return;
+        const problem = asAppError(e);
+        setError(problem);
+        if (problem.kind === 'not_found') return;
+        next = RETRY_MS;
+      }
+      timer = setTimeout(ask, next);
+    };
+    void ask();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [jobId]);
+
+  // Until the new job's first answer, the previous one is not shown as if it were this one.
+  return { job: job?.id === jobId ? job : undefined, error };
+}
+
+function Retrain({
+  jobId,
+  onStarted,
+  onEnded,
+}: {
+  jobId: number | undefined;
+  onStarted(jobId: number): void;
+  onEnded(): void;
+}) {
+  const { job, error } = useRetrainJob(jobId, onEnded);
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<AppError>();
+  const following = jobId !== undefined && error?.kind !== 'not_found';
+  const running = starting || (following && (job === undefined || job.status === 'running'));
+
+  async function start() {
+    setStarting(true);
+    setStartError(undefined);
+    try {
+      const { jobId: id } = await client.call('models.retrain', {});
+      onStarted(id);
+    } catch (e) {
+      setStartError(asAppError(e));
+    } finally {
+      setStarting(false);
+    }
+  }
+
+  // "Not enough history" (and any other refusal the shop can act on) is advice, not a crash.
+  const advice = startError?.kind === 'validation' || startError?.kind === 'conflict' ? startError : undefined;
+
+  return (
+    <section className="panel retrain" aria-labelledby="retrain-heading">
+      <h2 id="retrain-heading">Retrain</h2>
+      <p className="hint">
+        Learns again from all the sales ConstIntel has, then gives every customer a new churn risk and predicted value.
+        It takes a few seconds to a minute; you can keep working meanwhile.
+      </p>
+      {starting ? (
+        <RetrainProgress job={undefined} />
+      ) : following && job?.status === 'failed' ? (
+        <Advice message={job.error ?? 'Retraining stopped before the end. The predictions you had are still in use.'} />
+      ) : following ? (
+        <RetrainProgress job={job} />
+      ) : null}
+      {advice ? <Advice message={advice.message} /> : null}
+      <Problem error={advice ? undefined : startError} />
+      <Problem error={error} />
+      <div className="actions">
+        <button type="button" disabled={running} onClick={start}>
+          {starting ? 'Starting…' : running ? 'Retraining…' : 'Retrain'}
+        </button>
+        {job?.status === 'running' ? <CancelRetrain key={job.id} jobId={job.id} /> : null}
+      </div>
+      <NightlyRetrain />
+    </section>
+  );
+}
+
+/** The nightly schedule: a retrain at 03:00 when the app is open (or once when the PC wakes after it). */
+function NightlyRetrain() {
+  const settings = useCommand('settings.get', {});
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<AppError>();
+  /** The box follows the click at once; it goes back if saving fails. */
+  const [chosen, setChosen] = useState<boolean>();
+  const on = chosen ?? settings.data?.retrainNightly ?? false;
+  async function toggle(next: boolean) {
+    setSaving(true);
+    setError(undefined);
+    setChosen(next);
+    try {
+      await client.call('settings.update', { retrainNightly: next });
+    } catch (e) {
+      setChosen(undefined);
+      setError(asAppError(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+  return (
+    <div className="nightly">
+      <label>
+        <input
+          type="checkbox"
+          checked={on}
+          disabled={saving || !settings.data}
+          onChange={(e) => void toggle(e.target.checked)}
+          data-testid="retrain-nightly"
+        />{' '}
+        Retrain every night at 3:00 (while ConstIntel is open; if the PC was asleep, once when it wakes)
+      </label>
+      <Problem error={error} />
+    </div>
+  );
+}
+
+function CancelRetrain({ jobId }: { jobId: number }) {
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<AppError>();
+  return (
+    <>
+      <button
+        type="button"
+        className="secondary"
+        disabled={cancelling}
+        onClick={async () => {
+          setCancelling(true);
+          setError(undefined);
+          try {
+            await client.call('models.cancel', { jobId });
+          } catch (e) {
+            setError(asAppError(e));
+            setCancelling(false);
+          }
+        }}
+      >
+        {cancelling ? 'Stopping…' : 'Cancel'}
+      </button>
+      <Problem error={error} />
+    </>
+  );
+}
+
+/** A friendly notice: what is missing and what to do, in the backend's own words. */
+function Advice({ message }: { message: string }) {
+  return (
+    <div className="notice advice" role="status" data-testid="retrain-advice">
+      {message}
+      {/history|older sales/i.test(message) ? (
+        <>
+          {' '}
+          <Link to="/import">Open the Import page</Link>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function RetrainProgress({ job }: { job: RetrainJobView | undefined }) {
+  const stageIndex = job ? RETRAIN_STAGES.indexOf(job.stage) : 0;
+  const done = job?.status === 'completed';
+  const percent = done ? 100 : Math.round(Math.min(1, Math.max(0, job?.progress ?? 0)) * 100);
+  const current = STAGE_WORDS[job?.stage ?? 'checking'];
+  const status = !job
+    ? 'Starting…'
+    : job.status === 'running'
+      ? `Step ${stageIndex + 1} of ${RETRAIN_STAGES.length}: ${current.toLowerCase()}…`
+      : job.status === 'completed'
+        ? 'Done: every customer has a new churn risk and predicted value, and this version is now in use.'
+        : 'You stopped it. Nothing changed: the predictions you had are still in use.';
+
+  return (
+    <div className="retrain-progress" data-testid="retrain-progress">
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Retraining"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={done ? 'Done' : `${percent}%: ${current}`}
+      >
+        <div className="progress-fill" style={{ width: `${percent}%` }} />
+      </div>
+      <ol className="stages" aria-label="Steps">
+        {RETRAIN_STAGES.map((stage, i) => {
+          const state =
+            done || (job && i < stageIndex) ? 'done' : job?.status === 'running' && i === stageIndex ? 'now' : 'todo';
+          return (
+            <li key={stage} className={`stage stage-${state}`} aria-current={state === 'now' ? 'step' : undefined}>
+              <span className="stage-mark" aria-hidden="true">
+                {state === 'done' ? '✓' : i + 1}
+              </span>
+              {STAGE_WORDS[stage]}
+              {state === 'done' ? <span className="sr-only"> (done)</span> : null}
+            </li>
+          );
+        })}
+      </ol>
+      <p role="status" className={done ? 'saved' : undefined} data-testid="retrain-status">
+        {status}
+      </p>
+    </div>
+  );
+}
+
+/** The figures that speak for one version, in sentences a shop owner can weigh. */
+function qualitySentences(metrics: ModelMetrics, horizons: ModelVersionView['horizons'], currency?: string) {
+  const { churn, ltv } = metrics;
+  const money = (v: number) => formatWholeMoney(v, currency);
+  const gap = churn.auc - churn.recencyAuc;
+  const ranking = gap > 0.005 ? 'better than' : gap < -0.005 ? 'less well than' : 'about as well as';
+  const spend =
+    ltv.mae < ltv.baselineMae
+      ? `against ${money(ltv.baselineMae)} for guessing “the same as last period”.`
+      : `no better than guessing “the same as last period” (off by ${money(ltv.baselineMae)}).`;
+  return [
+    {
+      key: 'precision',
+      text: `Of the customers it rated most at risk (top 10%), ${formatPercent(churn.precisionTop10)} really did not come back within ${horizons.churnDays} days — against ${formatPercent(churn.churnRate)} of all customers.`,
+      raw: `precision in top 10%: ${churn.precisionTop10.toFixed(2)}; base rate ${churn.churnRate.toFixed(2)}`,
+    },
+    {
+      key: 'ranking',
+      text: `Ranks customers by risk ${ranking} judging by their last purchase alone (${churn.auc.toFixed(2)} vs ${churn.recencyAuc.toFixed(2)}, where 1 is perfect and 0.5 is a coin toss).`,
+      raw: `AUC ${churn.auc.toFixed(3)}; last-purchase-only AUC ${churn.recencyAuc.toFixed(3)}; Brier ${churn.brier.toFixed(3)}`,
+    },
+    {
+      key: 'spend',
+      text: `Predicted spend over ${horizons.ltvDays} days is off by ${money(ltv.mae)} per customer on average, ${spend}`,
+      raw: `MAE ${ltv.mae.toFixed(2)}; baseline MAE ${ltv.baselineMae.toFixed(2)}; ratio ${ltv.ratioToBaseline.toFixed(2)}`,
+    },
+  ];
+}
+
+function Quality({
+  overview,
+  active,
+  currency,
+}: {
+  overview: ModelsOverview;
+  active: ModelVersionView;
+  currency: string | undefined;
+}) {
+  const sentences = qualitySentences(active.metrics, active.horizons, currency);
+  return (
+    <section className="panel" aria-labelledby="quality-heading" data-testid="model-quality">
+      <h2 id="quality-heading">How good the predictions are</h2>
+      <p>
+        Predictions as of <strong data-testid="as-of">{formatDate(active.asOf)}</strong> for{' '}
+        {formatNumber(overview.scored)} customers, from version #{active.id} made {formatDateTime(active.createdAt)}.
+      </p>
+      <dl className="facts plain compact horizons" aria-label="What the words mean">
+        <div className="fact">
+          <dt>Churn</dt>
+          <dd>no purchase in the next {active.horizons.churnDays} days</dd>
+        </div>
+        <div className="fact">
+          <dt>Predicted value</dt>
+          <dd>what a customer spends over the next {active.horizons.ltvDays} days</dd>
+        </div>
+      </dl>
+      <h3>Tested on customers it had not seen</h3>
+      <p className="hint">
+        Before it was put to use, it predicted what {formatNumber(active.metrics.churn.testCustomers)} customers it had
+        not learned from would do, and was checked against what they really did.
+      </p>
+      <ul className="metrics">
+        {sentences.map((s) => (
+          <li key={s.key} data-testid={`metric-${s.key}`}>
+            <span className="metric-words">{s.text}</span> <span className="metric-raw">{s.raw}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Charts({ overview, currency }: { overview: ModelsOverview; currency: string | undefined }) {
+  const money = (v: number) => formatWholeMoney(v, currency);
+  return (
+    <section className="panel" aria-labelledby="charts-heading">
+      <h2 id="charts-heading">Your customers at a glance</h2>
+      <div className="charts">
+        <Histogram
+          title="Churn risk"
+          hint="How many customers have each chance of not coming back."
+          bins={overview.churnHistogram}
+          label={(bin) => `${Math.round(bin.from * 100)}–${Math.round(bin.to * 100)}%`}
+          tick={(bin) => `${Math.round(bin.from * 100)}–${Math.round(bin.to * 100)}%`}
+          tone={(bin) => riskBand((bin.from + bin.to) / 2)}
+        />
+        <Histogram
+          title="Predicted value"
+          hint="How many customers are likely to spend each amount."
+          bins={overview.ltvHistogram}
+          label={(bin) => `${money(bin.from)}–${money(bin.to)}`}
+          tick={(bin) => `${money(bin.from)}+`}
+          tone={() => 'value'}
+        />
+      </div>
+      <Importance importance={overview.importance} />
+    </section>
+  );
+}
+
+type Bin = ModelsOverview['churnHistogram'][number];
+
+function Histogram({
+  title,
+  hint,
+  bins,
+  label,
+  tick,
+  tone,
+}: {
+  title: string;
+  hint: string;
+  bins: readonly Bin[];
+  /** The bin in full, for the tooltip and screen readers. */
+  label(bin: Bin): string;
+  /** The short text under the bar. */
+  tick(bin: Bin): string;
+  tone(bin: Bin): string;
+}) {
+  const most = Math.max(1, ...bins.map((b) => b.customers));
+  const id = `chart-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <figure className="chart" aria-labelledby={id}>
+      <figcaption id={id}>
+        <strong>{title}</strong>
+        <span className="hint"> {hint}</span>
+      </figcaption>
+      {bins.length === 0 ? (
+        <p className="muted">No customers scored yet.</p>
+      ) : (
+        <ul className="histogram" aria-labelledby={id}>
+          {bins.map((bin) => (
+            <li key={`${bin.from}-${bin.to}`} title={`${label(bin)}: ${formatNumber(bin.customers)} customers`}>
+              <span className="bar-count" aria-hidden="true">
+                {formatNumber(bin.customers)}
+              </span>
+              <span className="bar-track" aria-hidden="true">
+                <span
+                  className={`bar bar-${tone(bin)}`}
+                  style={{ height: `${bin.customers === 0 ? 0 : Math.max(2, (bin.customers / most) * 100)}%` }}
+                />
+              </span>
+              <span className="bar-label" aria-hidden="true">
+                {tick(bin)}
+              </span>
+              <span className="sr-only">
+                {label(bin)}: {formatNumber(bin.customers)} customers
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </figure>
+  );
+}
+
+function Importance({ importance }: { importance: ModelsOverview['importance'] }) {
+  if (importance.length === 0) return null;
+  const most = Math.max(...importance.map((f) => f.weight), 0.0001);
+  return (
+    <figure className="chart importance" aria-labelledby="importance-heading">
+      <figcaption id="importance-heading">
+        <strong>What the churn risk depends on most</strong>
+        <span className="hint"> The longer the bar, the more it weighs.</span>
+      </figcaption>
+      <ul className="bars" aria-labelledby="importance-heading">
+        {importance.map((f) => (
+          <li key={f.feature}>
+            <span className="bars-label">{f.label}</span>
+            <span className="bars-track" aria-hidden="true">
+              <span className="bars-fill" style={{ width: `${(f.weight / most) * 100}%` }} />
+            </span>
+            <span className="bars-value">{formatPercent(f.weight)}</span>
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}
+
+function Versions({
+  ready,
+  versions,
+  currency,
+  busy,
+  onActivated,
+}: {
+  ready: boolean;
+  versions: Loaded<CommandOutput<'models.versions'>>;
+  currency: string | undefined;
+  busy: boolean;
+  onActivated(version: ModelVersionView): void;
+}) {
+  const [error, setError] = useState<AppError>();
+  const list = ready ? versions.data : undefined;
+  return (
+    <section className="panel" aria-labelledby="versions-heading">
+      <SectionHead id="versions-heading" title="Versions" onRefresh={versions.reload} busy={versions.loading} />
+      <p className="hint">
+        Every retrain is kept. If a new one predicts worse than before, go back to an earlier one: every customer is
+        scored with it again.
+      </p>
+      <Problem error={versions.error ?? error} />
+      {list && list.length === 0 ? <p className="muted">No retrain yet.</p> : null}
+      {list && list.length > 0 ? (
+        <table className="data versions" aria-labelledby="versions-heading" aria-busy={versions.loading}>
+          <thead>
+            <tr>
+              <th scope="col">Made</th>
+              <th scope="col" className="num" title="Ranking of customers by risk: 1 is perfect, 0.5 a coin toss">
+                Ranking (AUC)
+              </th>
+              <th scope="col" className="num" title="How far predicted spend is from real spend, on average">
+                Spend off by (MAE)
+              </th>
+              <th scope="col" className="num" title="Customer histories it learned churn and value from">
+                Learned from
+              </th>
+              <th scope="col" className="num">
+                Took
+              </th>
+              <th scope="col">In use</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((v) => (
+              <tr key={v.id} data-testid="version" className={v.active ? 'active' : undefined}>
+                <td>
+                  {formatDateTime(v.createdAt)} <span className="muted">#{v.id}</span>
+                  <div className="hint">as of {formatDate(v.asOf)}</div>
+                </td>
+                <td className="num">{v.metrics.churn.auc.toFixed(2)}</td>
+                <td className="num">{formatWholeMoney(v.metrics.ltv.mae, currency)}</td>
+                <td className="num">{formatNumber(v.trainingRows)} examples</td>
+                <td className="num">{formatDuration(v.durationMs)}</td>
+                <td>
+                  {v.active ? (
+                    <span className="in-use">In use</span>
+                  ) : (
+                    <ConfirmAction
+                      label="Use this version"
+                      question={`Score every customer with version #${v.id} from ${formatDate(v.createdAt)} instead?`}
+                      confirmLabel="Yes, use it"
+                      busyLabel="Scoring…"
+                      disabled={busy}
+                      onConfirm={async () => {
+                        setError(undefined);
+                        try {
+                          await client.call('models.activate', { versionId: v.id });
+                          onActivated(v);
+                        } catch (e) {
+                          setError(asAppError(e));
+                        }
+                      }}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
   );
 }

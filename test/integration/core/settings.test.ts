@@ -36,6 +36,7 @@ describe('settings', () => {
           uiPort: 4310,
           ingestHost: '127.0.0.1',
           ingestPort: 5000,
+          retrainNightly: false,
         },
         restartNeeded: true,
       });

@@ -1,0 +1,102 @@
+/**
+ * Handlers for `models.*`: the overview of the active version, the versions,
+ * retrain / follow / cancel, rollback, and one customer's scores with the
+ * reasons behind them.
+ */
+import { AppError } from '../../../shared/contract/errors';
+import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
+import { getProfile, redirectOf } from '../identity/identity-repo';
+import { featureLabel, reasonsFor } from '../ml/explain';
+import {
+  activeSummary,
+  churnHistogram,
+  ltvHistogram,
+  predictionOf,
+  scoredCount,
+  type VersionFacts,
+  versionFacts,
+} from '../ml/predictions-read';
+import { listVersions, type VersionRow } from '../ml/registry';
+import { dataNow } from '../ml/train';
+import { handlers } from './registry';
+
+/** Features shown on the overview: the heaviest, which carry most of the weight. */
+const IMPORTANCE_SHOWN = 10;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function versionView(v: VersionRow, facts: VersionFacts | undefined): ModelVersionView {
+  return {
+    id: v.id,
+    method: v.method,
+    metrics: v.metrics,
+    trainingRows: v.trainingRows,
+    durationMs: v.durationMs,
+    active: v.active,
+    createdAt: iso(v.createdAt),
+    asOf: iso(facts?.asOf ?? v.createdAt),
+    horizons: facts?.horizons ?? { churnDays: 0, ltvDays: 0 },
+  };
+}
+
+export const modelsHandlers = handlers({
+  'models.overview': (_input, { db, core }): ModelsOverview => {
+    const active = activeSummary(db, core.brandId);
+    const row = active ? listVersions(db, core.brandId).find((v) => v.id === active.id) : undefined;
+    return {
+      active: row ? versionView(row, active) : null,
+      scored: active ? scoredCount(db, core.brandId) : 0,
+      churnHistogram: active ? churnHistogram(db, core.brandId) : [],
+      ltvHistogram: active ? ltvHistogram(db, core.brandId) : [],
+      importance: (active?.importance ?? []).slice(0, IMPORTANCE_SHOWN).map((f) => ({
+        feature: f.feature,
+        label: featureLabel(f.feature, active?.categories ?? []),
+        weight: f.weight,
+      })),
+      running: core.retrain.running(),
+    };
+  },
+
+  'models.versions': (_input, { db, core }) => {
+    const facts = versionFacts(db, core.brandId);
+    return listVersions(db, core.brandId).map((v) => versionView(v, facts.get(v.id)));
+  },
+
+  'models.retrain': (_input, { core }) => core.retrain.start(),
+
+  'models.job': ({ jobId }, { core }) => core.retrain.job(jobId),
+
+  'models.cancel': ({ jobId }, { core }) => core.retrain.cancel(jobId),
+
+  'models.activate': async ({ versionId }, { core }) => {
+    await core.retrain.activate(versionId);
+    return { ok: true };
+  },
+
+  'models.customer': ({ profileId }, { db, core, clock }) => {
+    // A merged-away id answers for the profile it went into, as the Customer 360 page does.
+    const id = getProfile(db, profileId) ? profileId : redirectOf(db, profileId);
+    if (id === undefined || !getProfile(db, id)) throw new AppError('not_found', `There is no customer #${profileId}.`);
+    const row = predictionOf(db, id);
+    const active = activeSummary(db, core.brandId);
+    const scored = row !== undefined && (row.churnScore !== null || row.ltvScore !== null);
+    return {
+      churnScore: row?.churnScore ?? null,
+      ltvScore: row?.ltvScore ?? null,
+      segment: row?.segment ?? null,
+      modelVersion: row?.modelVersion ?? null,
+      predictedAt: row ? iso(row.predictedAt) : null,
+      reasons:
+        scored && active
+          ? reasonsFor({
+              db,
+              brandId: core.brandId,
+              profileId: id,
+              at: dataNow(db, core.brandId, clock.now().getTime(), active.horizons),
+              currency: core.currency(),
+              importance: { churn: active.importance, ltv: active.ltvImportance },
+            })
+          : [],
+    };
+  },
+});

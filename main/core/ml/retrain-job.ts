@@ -1,0 +1,70 @@
+/**
+ * One retrain from start to saved version, the same in the training thread and
+ * in this one: train on the shop's history, check the models could be
+ * measured, then store the version and rewrite every customer's scores in one
+ * transaction. Saving starts only when `claimSave` says the retrain was not
+ * cancelled first; nothing is written before that.
+ */
+import { AppError } from '../../../shared/contract/errors';
+import type { RETRAIN_STAGES } from '../../../shared/contract/models';
+import type { Database } from '../db/open';
+import { saveVersion } from './registry';
+import { RetrainCancelled, type ScoreMetrics, train } from './train';
+
+export type RetrainStepName = (typeof RETRAIN_STAGES)[number];
+
+/** Every retrain uses the same seed, so the same history gives the same models and scores. */
+export const RETRAIN_SEED = 1;
+
+export interface RetrainOutcome {
+  versionId: number;
+  metrics: ScoreMetrics;
+  trainingRows: number;
+  durationMs: number;
+}
+
+export interface RetrainRun {
+  brandId: number;
+  now: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onStage?: (stage: RetrainStepName) => void;
+  /** Called once just before writing; false means the retrain was cancelled and nothing is saved. */
+  claimSave?: () => boolean;
+}
+
+/** Metrics that could not be worked out (NaN: one outcome only among the measured customers, none to measure). */
+function unmeasured(metrics: ScoreMetrics): string[] {
+  const all: [string, number][] = [
+    ...Object.entries(metrics.churn).map(([k, v]): [string, number] => [`churn ${k}`, v]),
+    ...Object.entries(metrics.ltv).map(([k, v]): [string, number] => [`value ${k}`, v]),
+  ];
+  return all.filter(([, v]) => !Number.isFinite(v)).map(([k]) => k);
+}
+
+export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
+  const started = performance.now();
+  const trained = train(db, run.brandId, {
+    now: run.now,
+    seed: run.seed ?? RETRAIN_SEED,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.onStage ? { onStage: run.onStage } : {}),
+  });
+  const missing = unmeasured(trained.metrics);
+  if (missing.length > 0)
+    throw new AppError(
+      'validation',
+      `The new models could not be checked on customers they never saw (${missing.join(', ')} could not be worked out), so the current scores were kept. This usually means too few customers yet; import older sales or wait for more to come in.`,
+    );
+  if (run.signal?.aborted) throw new RetrainCancelled();
+  run.onStage?.('saving');
+  if (run.claimSave && !run.claimSave()) throw new RetrainCancelled();
+  const durationMs = performance.now() - started;
+  const versionId = saveVersion(db, run.brandId, trained, durationMs, run.now);
+  return {
+    versionId,
+    metrics: trained.metrics,
+    trainingRows: trained.trainingRows,
+    durationMs: Math.round(durationMs),
+  };
+}

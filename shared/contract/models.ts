@@ -1,0 +1,109 @@
+/**
+ * Models: Retrain (churn risk and predicted value learned from the shop's own
+ * history, in a worker, with progress by stage and Cancel), the versions with
+ * their metrics and rollback, what the active version says overall (score
+ * distributions, feature importance) and per customer.
+ */
+import { z } from 'zod';
+import { command } from './define';
+
+export const RETRAIN_STAGES = ['checking', 'features', 'churn', 'value', 'predictions', 'saving'] as const;
+
+export const modelMetricsSchema = z.object({
+  churn: z.object({
+    auc: z.number(),
+    brier: z.number(),
+    precisionTop10: z.number(),
+    recencyAuc: z.number(),
+    churnRate: z.number(),
+    testCustomers: z.number().int(),
+  }),
+  ltv: z.object({
+    mae: z.number(),
+    baselineMae: z.number(),
+    ratioToBaseline: z.number(),
+    testCustomers: z.number().int(),
+  }),
+});
+export type ModelMetrics = z.output<typeof modelMetricsSchema>;
+
+export const modelVersionSchema = z.object({
+  id: z.number().int(),
+  method: z.string(),
+  metrics: modelMetricsSchema,
+  trainingRows: z.number().int(),
+  durationMs: z.number().int(),
+  active: z.boolean(),
+  createdAt: z.string(),
+  /** The date the predictions were made as of (the day after the last sale for an old history). */
+  asOf: z.string(),
+  horizons: z.object({ churnDays: z.number().int(), ltvDays: z.number().int() }),
+});
+export type ModelVersionView = z.output<typeof modelVersionSchema>;
+
+export const retrainJobSchema = z.object({
+  id: z.number().int(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  stage: z.enum(RETRAIN_STAGES),
+  /** Stages finished out of all of them, 0–1. */
+  progress: z.number(),
+  /** Why it failed, in shop words (e.g. not enough history yet, and what is missing). */
+  error: z.string().nullable(),
+  versionId: z.number().int().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RetrainJobView = z.output<typeof retrainJobSchema>;
+
+const histogramSchema = z.array(z.object({ from: z.number(), to: z.number(), customers: z.number().int() }));
+
+export const modelsOverviewSchema = z.object({
+  active: modelVersionSchema.nullable(),
+  /** How many customers have a churn score / a predicted value. */
+  scored: z.number().int(),
+  churnHistogram: histogramSchema,
+  ltvHistogram: histogramSchema,
+  /** Features that weigh most in the churn model, in plain words, heaviest first (weights sum to at most 1). */
+  importance: z.array(z.object({ feature: z.string(), label: z.string(), weight: z.number() })),
+  running: retrainJobSchema.nullable(),
+});
+export type ModelsOverview = z.output<typeof modelsOverviewSchema>;
+
+export const customerScoresSchema = z.object({
+  churnScore: z.number().nullable(),
+  ltvScore: z.number().nullable(),
+  segment: z.string().nullable(),
+  modelVersion: z.number().int().nullable(),
+  predictedAt: z.string().nullable(),
+  /** The top reasons behind the churn risk and the predicted value, in plain words. */
+  reasons: z.array(z.string()),
+});
+export type CustomerScores = z.output<typeof customerScoresSchema>;
+
+const id = z.number().int().positive();
+
+export const modelsContract = {
+  'models.overview': command(
+    'The active version with its metrics, score distributions, feature importance and any retrain running.',
+    z.object({}).strict(),
+    modelsOverviewSchema,
+  ),
+  'models.versions': command('Every retrain, newest first.', z.object({}).strict(), z.array(modelVersionSchema)),
+  'models.retrain': command(
+    'Start retraining in the background; follow it with models.job.',
+    z.object({}).strict(),
+    z.object({ jobId: id }),
+  ),
+  'models.job': command('A retrain’s stage and progress.', z.object({ jobId: id }).strict(), retrainJobSchema),
+  'models.cancel': command('Stop a running retrain.', z.object({ jobId: id }).strict(), z.object({ ok: z.boolean() })),
+  'models.activate': command(
+    'Make an earlier version active again (roll back); every customer is scored with it.',
+    z.object({ versionId: id }).strict(),
+    z.object({ ok: z.boolean() }),
+  ),
+  'models.customer': command(
+    'A customer’s churn risk, predicted value and the reasons behind them.',
+    z.object({ profileId: id }).strict(),
+    customerScoresSchema,
+  ),
+};
