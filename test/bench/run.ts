@@ -7,6 +7,8 @@
 import { customer360Bench } from './customer360';
 import { identityBench } from './identity';
 import { importBench } from './import';
+import { modelsBench } from './models';
+import { retrainBench } from './retrain';
 import { startupBench } from './startup';
 import { webhooksBench } from './webhooks';
 
@@ -16,6 +18,8 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   customer360: customer360Bench,
   webhooks: webhooksBench,
   import: importBench,
+  models: modelsBench,
+  retrain: retrainBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
