@@ -38,11 +38,9 @@ import {
   type GammaGammaParams,
   pNoPurchase,
 } from '../../main/core/ml/bgnbd';
-import { calibrate } from '../../main/core/ml/calibration';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
 import { auc, meanAbsoluteError } from '../../main/core/ml/metrics';
-import { train } from '../../main/core/ml/train';
-import { predict } from '../../main/core/ml/trees';
+import { churnProbability, churnScore, train } from '../../main/core/ml/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';
 
@@ -238,7 +236,7 @@ async function measure(population: ShopPopulation, customers: number, forestRows
 
     const recency = set.names.indexOf('recency_days');
     const forest = forestChurn(set, trainRows, trainRows.map(labelOf), test, forestRows);
-    const ours = test.map((i) => calibrate(artifact.calibration, predict(artifact.churn, set.rows[i] as Float64Array)));
+    const ours = test.map((i) => churnProbability(artifact, set.rows[i] as Float64Array));
     const bgnbdScores = test.map((i) => pNoPurchase(bgnbdFit.params, summaryOf(i), weeks));
     const churnAuc = {
       oracle: auc(
@@ -253,7 +251,7 @@ async function measure(population: ShopPopulation, customers: number, forestRows
       forest: auc(forest.scores, labels),
       ours: auc(ours, labels),
       oursUncalibrated: auc(
-        test.map((i) => predict(artifact.churn, set.rows[i] as Float64Array)),
+        test.map((i) => churnScore(artifact, set.rows[i] as Float64Array)),
         labels,
       ),
     };
@@ -316,6 +314,7 @@ async function measure(population: ShopPopulation, customers: number, forestRows
           trainingRows: trained.trainingRows,
           msPer1kCustomers: round((trainSeconds * 1000) / (customers / 1000), 0),
           churnTrees: artifact.churn.trees.length,
+          treesWeightInBlend: artifact.blend ?? 1,
           ltvTrees: artifact.ltv.trees.length,
         },
         ltv: {

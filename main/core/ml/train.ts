@@ -15,8 +15,9 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
+import { type BgnbdCustomer, type BgnbdParams, fitBgnbd, pNoPurchase } from './bgnbd';
 import { calibrate, fitIsotonic, type IsotonicMap } from './calibration';
-import { buildFeatures, type FeatureSet, outcomes } from './features';
+import { buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
 import { type BoostedModel, featureImportance, predict, trainBoosted } from './trees';
 
@@ -71,6 +72,9 @@ export interface ScoresArtifact {
   seed: number;
   categories: string[];
   churn: BoostedModel;
+  /** BG/NBD fitted at training time (null when nobody had bought twice) and the trees' weight in the blend. */
+  bgnbd?: BgnbdParams | null;
+  blend?: number;
   calibration: IsotonicMap;
   ltv: BoostedModel;
   importance: { churn: { feature: string; weight: number }[]; ltv: { feature: string; weight: number }[] };
@@ -105,19 +109,26 @@ function share(profileId: number, seed: number): number {
 }
 
 function purchaseSpan(db: Database, brandId: number): { first: number | null; last: number | null } {
+  // ORDER BY … LIMIT 1 walks the (brand, type, time) index from either end; min()/max() with the extra condition
+  // would read every purchase (seconds at a million events).
   return db.sqlite
     .prepare(
-      `SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM customer_raw_event
-       WHERE brand_id = ? AND event_type = 'purchase' AND customer_profile_id IS NOT NULL`,
+      `SELECT (SELECT occurred_at FROM customer_raw_event WHERE brand_id = ? AND event_type = 'purchase'
+                 AND customer_profile_id IS NOT NULL ORDER BY occurred_at LIMIT 1) AS first,
+              (SELECT occurred_at FROM customer_raw_event WHERE brand_id = ? AND event_type = 'purchase'
+                 AND customer_profile_id IS NOT NULL ORDER BY occurred_at DESC LIMIT 1) AS last`,
     )
-    .get(brandId) as { first: number | null; last: number | null };
+    .get(brandId, brandId) as { first: number | null; last: number | null };
 }
 
 /** The instant predictions are made as of (see the header). */
 export function dataNow(db: Database, brandId: number, now: number, horizons: Horizons): number {
-  const { last } = purchaseSpan(db, brandId);
-  if (last === null || last >= now - horizons.churnDays * DAY) return now;
-  return last + DAY;
+  return asOfFor(purchaseSpan(db, brandId).last, now, horizons);
+}
+
+function asOfFor(lastPurchase: number | null, now: number, horizons: Horizons): number {
+  if (lastPurchase === null || lastPurchase >= now - horizons.churnDays * DAY) return now;
+  return lastPurchase + DAY;
 }
 
 const TREE_PARAMS = {
@@ -143,10 +154,10 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   };
 
   step('checking');
-  const asOf = dataNow(db, brandId, options.now, horizons);
+  const span = purchaseSpan(db, brandId);
+  const asOf = asOfFor(span.last, options.now, horizons);
   const churnCutoff = asOf - horizons.churnDays * DAY;
   const ltvCutoff = asOf - horizons.ltvDays * DAY;
-  const span = purchaseSpan(db, brandId);
   const haveDays = span.first === null ? 0 : Math.floor((asOf - span.first) / DAY);
   const needDays = MINIMUM.historyDays + Math.max(horizons.churnDays, horizons.ltvDays);
 
@@ -193,11 +204,36 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     labels: c.train.map(churnLabel),
     validation: { rows: pick(churnSet.rows, c.tune), labels: c.tune.map(churnLabel) },
   });
+  // BG/NBD fitted on every buyer's history before the cutoff (no outcomes: nothing leaks). Its chance of no
+  // purchase in the horizon is blended with the trees' score by the weight that ranks the tuning customers best:
+  // on a shop where recency and frequency say it all (BG/NBD's own world) the blend leans on BG/NBD, which
+  // small training sets cannot beat; where habits, categories or channels say more, on the trees.
+  const bgnbd = fitChurnBgnbd(churnSet, buyers);
+  const tuneLabels = c.tune.map(churnLabel);
+  const tuneTrees = c.tune.map((i) => predict(churn, churnSet.rows[i] as Float64Array));
+  const tuneBgnbd = c.tune.map((i) => bgnbdChurn(bgnbd, churnSet.rows[i] as Float64Array, horizons.churnDays));
+  let blend = 1;
+  if (bgnbd) {
+    let best = -1;
+    for (let step = 0; step <= 10; step++) {
+      const w = step / 10;
+      const score = auc(
+        tuneTrees.map((t, k) => w * t + (1 - w) * (tuneBgnbd[k] as number)),
+        tuneLabels,
+      );
+      if (score > best + 1e-9) {
+        best = score;
+        blend = w;
+      }
+    }
+  }
+  const blended = (row: Float64Array) =>
+    blend * predict(churn, row) + (1 - blend) * bgnbdChurn(bgnbd, row, horizons.churnDays);
   const calibration = fitIsotonic(
-    c.tune.map((i) => predict(churn, churnSet.rows[i] as Float64Array)),
-    c.tune.map(churnLabel),
+    tuneTrees.map((t, k) => blend * t + (1 - blend) * (tuneBgnbd[k] as number)),
+    tuneLabels,
   );
-  const testScores = c.test.map((i) => calibrate(calibration, predict(churn, churnSet.rows[i] as Float64Array)));
+  const testScores = c.test.map((i) => calibratedScore(calibration, blended(churnSet.rows[i] as Float64Array)));
   const testLabels = c.test.map(churnLabel);
   const recencyIndex = churnSet.names.indexOf('recency_days');
   const churnMetrics = {
@@ -252,6 +288,8 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     seed,
     categories: churnSet.categories,
     churn,
+    bgnbd,
+    blend,
     calibration,
     ltv,
     importance: { churn: importance(churn), ltv: importance(ltv) },
@@ -281,8 +319,57 @@ export function predictAll(db: Database, brandId: number, artifact: ScoresArtifa
     const row = set.rows[i] as Float64Array;
     return {
       profileId,
-      churn: set.buyer[i] ? calibrate(artifact.calibration, predict(artifact.churn, row)) : null,
+      churn: set.buyer[i] ? churnProbability(artifact, row) : null,
       ltv: Math.max(0, Math.round(predict(artifact.ltv, row) * 100) / 100),
     };
   });
+}
+
+/** The deployed churn risk of a buyer's feature row: the blended score, calibrated. */
+export function churnProbability(artifact: ScoresArtifact, row: Float64Array): number {
+  return calibratedScore(artifact.calibration, churnScore(artifact, row));
+}
+
+/** The churn score before calibration: the trees' and BG/NBD's, blended as trained. */
+export function churnScore(artifact: ScoresArtifact, row: Float64Array): number {
+  const w = artifact.blend ?? 1;
+  const trees = predict(artifact.churn, row);
+  return w === 1 ? trees : w * trees + (1 - w) * bgnbdChurn(artifact.bgnbd ?? null, row, artifact.horizons.churnDays);
+}
+
+/**
+ * Calibrated, with ties broken by the score itself: the calibration map is flat within a block, and customers the
+ * model told apart should stay apart in the ranking (a millionth moves no probability anyone reads).
+ */
+function calibratedScore(map: IsotonicMap, score: number): number {
+  return Math.min(1, Math.max(0, calibrate(map, score) + (score - 0.5) * 1e-6));
+}
+
+const FREQUENCY = FEATURE_NAMES.indexOf('frequency');
+const RECENCY = FEATURE_NAMES.indexOf('recency_days');
+const TENURE = FEATURE_NAMES.indexOf('tenure_days');
+
+/** A buyer's BG/NBD summary in days from their feature row: repeat purchases, last purchase and age. */
+function summary(row: Float64Array): BgnbdCustomer | undefined {
+  const orders = row[FREQUENCY] ?? 0;
+  const T = row[TENURE] ?? Number.NaN;
+  const recency = row[RECENCY] ?? Number.NaN;
+  if (!(orders > 0) || !Number.isFinite(T) || !Number.isFinite(recency)) return undefined;
+  return { x: orders - 1, tx: Math.max(0, T - recency), T: Math.max(T, 1e-6) };
+}
+
+function fitChurnBgnbd(set: FeatureSet, buyers: number[]): BgnbdParams | null {
+  const customers = buyers.map((i) => summary(set.rows[i] as Float64Array)).filter((c) => c !== undefined);
+  try {
+    return fitBgnbd(customers).params;
+  } catch {
+    // Nobody bought twice yet: the trees alone.
+    return null;
+  }
+}
+
+/** BG/NBD's chance that the customer buys nothing in the next `days`; 0.5 when it has nothing to say. */
+function bgnbdChurn(params: BgnbdParams | null, row: Float64Array, days: number): number {
+  const customer = summary(row);
+  return params && customer ? pNoPurchase(params, customer, days) : 0.5;
 }
