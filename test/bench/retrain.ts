@@ -21,7 +21,7 @@
  * `retrain [sizes=10000,100000] [forestRows=1000]`
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,9 @@ import { openDatabase } from '../../main/core/db/open';
 import { buildFeatures } from '../../main/core/ml/features';
 import { saveVersion } from '../../main/core/ml/registry';
 import { train } from '../../main/core/ml/train';
+import { DATABASE_FILE_NAME } from '../../main/core/paths';
 import { seedShop } from '../support/shop';
+import { serve } from '../support/spawn';
 import { forestChurn, share } from './models';
 
 const BRAND = 1;
@@ -171,6 +173,7 @@ async function measure(customers: number, forestRows: number): Promise<void> {
     } finally {
       reader.close();
     }
+    const app = await inApp(dir, file);
     const target = TARGETS[customers] ?? { seconds: Number.NaN, peakRssMb: 1536 };
     const peakRssMb = child.peakRssKb / 1024;
     console.log(
@@ -202,14 +205,68 @@ async function measure(customers: number, forestRows: number): Promise<void> {
           churnTrainingRows,
           projectedSecondsOnChurnRows: Math.round(forest.trainSeconds * (churnTrainingRows / forest.rows) ** 2),
         },
+        // The same shop retrained by the running app (Retrain → models.retrain, in its worker thread), while
+        // `/rpc/app.info` is asked every 20 ms: how long it took and how fast the app kept answering.
+        app,
         // Other work on the machine inflates every time here; the 1-minute load average before and after the retrain.
         loadAverage: [round(loadBefore), round(loadAfter)],
         targets: { seconds: target.seconds, peakRssMb: target.peakRssMb },
-        meets: seconds <= target.seconds && peakRssMb <= target.peakRssMb,
+        meets:
+          seconds <= target.seconds &&
+          peakRssMb <= target.peakRssMb &&
+          app.status === 'completed' &&
+          app.rpcP99Ms <= RPC_P99_TARGET_MS,
       }),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The UI keeps answering during a retrain: `/rpc` p99 while it runs. */
+const RPC_P99_TARGET_MS = 100;
+
+async function inApp(
+  dir: string,
+  file: string,
+): Promise<{ status: string; seconds: number; rpcP99Ms: number; rpcSamples: number }> {
+  const dataDir = join(dir, 'app');
+  mkdirSync(dataDir);
+  renameSync(file, join(dataDir, DATABASE_FILE_NAME));
+  const served = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+  try {
+    const link = new URL(served.launchUrl);
+    const token = link.searchParams.get('token') ?? '';
+    const rpc = async (name: string, input: unknown) => {
+      const response = await fetch(`${link.origin}/rpc/${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+      if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
+      return body.result as Record<string, unknown>;
+    };
+    const started = performance.now();
+    const { jobId } = (await rpc('models.retrain', {})) as { jobId: number };
+    const latencies: number[] = [];
+    let status = 'running';
+    while (status === 'running') {
+      const sent = performance.now();
+      await rpc('app.info', {});
+      latencies.push(performance.now() - sent);
+      if (latencies.length % 10 === 0) status = String((await rpc('models.job', { jobId })).status);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      status,
+      seconds: round((performance.now() - started) / 1000),
+      rpcP99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN, 1),
+      rpcSamples: latencies.length,
+    };
+  } finally {
+    served.child.kill('SIGKILL');
   }
 }
 
