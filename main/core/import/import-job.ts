@@ -368,6 +368,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       next.anonymousSales,
       jobId,
     );
+    ingest.end();
     return { touched: [...touched], next };
   });
   const commit = (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
@@ -413,6 +414,8 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       : mapFile(options.path, settings, ctx.now, chunkRows);
   try {
     for await (const chunk of chunks) {
+      // Checked before a chunk rather than after: a Cancel while the last one saves finds nothing left to stop.
+      if (options.signal?.aborted) return finish('cancelled', null);
       counts.bytesRead = chunk.bytesRead;
       try {
         commit({ events: chunk.events, rejected: chunk.rejected }, chunk.rows);
@@ -421,7 +424,6 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
         return finish('failed', chunk.problem ?? (error as Error).message);
       }
       if (chunk.problem !== undefined) return finish('failed', chunk.problem);
-      if (options.signal?.aborted) return finish('cancelled', null);
       // Let the listeners answer between chunks.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -566,6 +568,8 @@ async function* mapInThread(script: string, data: ReaderData): AsyncGenerator<Ma
     }
   } finally {
     worker.removeAllListeners();
+    // A late error (the thread running out of memory as it stops) must not go unheard and end the process.
+    worker.on('error', () => {});
     await worker.terminate();
   }
 }

@@ -213,9 +213,9 @@ export class RowMapper {
     // The same order further down the file: the very same rows again (an overlapping export) are recognised as
     // already known; other rows would be lost as "already known", so they are rejected with the reason instead.
     if (groupKey !== null) {
-      let content = 0x811c9dc5;
-      for (const row of rows) content = fnv1a(row.cells.map((c) => c.trim()).join('\u0001'), content);
-      if (!this.seenOrders.remember(groupKey, content)) {
+      // Rows apart by a separator no cell holds, so ["A", "xB"], ["", "y"] and ["A", "x"], ["B", "y"] differ.
+      const text = rows.map((r) => r.cells.map((c) => c.trim()).join('\u0001')).join('\u0002');
+      if (!this.seenOrders.remember(groupKey, fnv1a(text), fnv1a(text, 0x9e3779b9))) {
         reject(`order “${key}” already appeared higher up in this file with other rows; put all of its rows together`);
         return;
       }
@@ -372,41 +372,47 @@ function fnv1a(text: string, seed = 0x811c9dc5): number {
 
 /**
  * The order keys met in a file, each with a hash of its rows, in flat typed arrays (open addressing): a
- * million-row file's orders take about 24 MB here, where a Map of strings took several times that. A key is
- * known by two independent 32-bit hashes; two different orders sharing both (odds about 1 in 10^7 for a
- * million orders) would have the second rejected with the "appeared higher up" reason, never merged silently.
+ * million-row file's orders take about 40 MB here, where a Map of strings took several times that. A key is
+ * known by two independent 32-bit hashes, and its rows by two more; two different orders sharing both key
+ * hashes (odds about 1 in 10^7 for a million orders) would have the second rejected with the "appeared higher
+ * up" reason, never merged silently.
  */
 class SeenOrders {
   private keysA = new Uint32Array(1 << 16);
   private keysB = new Uint32Array(1 << 16);
-  private contents = new Uint32Array(1 << 16);
+  private contentsA = new Uint32Array(1 << 16);
+  private contentsB = new Uint32Array(1 << 16);
   private used = new Uint8Array(1 << 16);
   private size = 0;
 
   /** False when the key was met before with other content; otherwise remembers it and returns true. */
-  remember(key: string, content: number): boolean {
-    const a = fnv1a(key);
-    const b = fnv1a(key, 0x9e3779b9) | 1;
+  remember(key: string, contentA: number, contentB: number): boolean {
+    // Unsigned throughout: a Uint32Array gives back what it holds as unsigned, and must compare equal.
+    const a = fnv1a(key) >>> 0;
+    const b = (fnv1a(key, 0x9e3779b9) | 1) >>> 0;
     const mask = this.used.length - 1;
     for (let i = a & mask; ; i = (i + 1) & mask) {
       if (!this.used[i]) {
         this.used[i] = 1;
         this.keysA[i] = a;
         this.keysB[i] = b;
-        this.contents[i] = content;
+        this.contentsA[i] = contentA;
+        this.contentsB[i] = contentB;
         if (++this.size * 2 > this.used.length) this.grow();
         return true;
       }
-      if (this.keysA[i] === a && this.keysB[i] === b) return this.contents[i] === content;
+      if (this.keysA[i] === a && this.keysB[i] === b)
+        return this.contentsA[i] === contentA >>> 0 && this.contentsB[i] === contentB >>> 0;
     }
   }
 
   private grow(): void {
-    const { keysA, keysB, contents, used } = this;
+    const { keysA, keysB, contentsA, contentsB, used } = this;
     const length = used.length * 2;
     this.keysA = new Uint32Array(length);
     this.keysB = new Uint32Array(length);
-    this.contents = new Uint32Array(length);
+    this.contentsA = new Uint32Array(length);
+    this.contentsB = new Uint32Array(length);
     this.used = new Uint8Array(length);
     const mask = length - 1;
     for (let j = 0; j < used.length; j++) {
@@ -416,7 +422,8 @@ class SeenOrders {
       this.used[i] = 1;
       this.keysA[i] = keysA[j] as number;
       this.keysB[i] = keysB[j] as number;
-      this.contents[i] = contents[j] as number;
+      this.contentsA[i] = contentsA[j] as number;
+      this.contentsB[i] = contentsB[j] as number;
     }
   }
 }

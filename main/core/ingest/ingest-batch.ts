@@ -16,8 +16,13 @@
  * job's chunks. Another connection's commit (a webhook, a merge in the app)
  * changes `PRAGMA data_version`, and what was remembered is dropped.
  *
+ * Stream messages for held-back events are one set per flush: `events.raw`
+ * and `events.normalized` keyed `<first id>-<last id>` with
+ * `{ fromEventId, toEventId, … }` (the events are read from the table), and
+ * one `predictions.requests` (no key) listing the customers changed.
+ *
  * Plain prepared statements rather than drizzle: drizzle measured slower on
- * this path (PERFORMANCE.md), and speed is the point of this module.
+ * this path (the handbook's PERFORMANCE.md), and speed is the point here.
  */
 import type { InputIdentifierType, ParsedEvent } from '../../../shared/events';
 import type { Database } from '../db/open';
@@ -70,6 +75,7 @@ export class BatchIngest {
   private readonly names = new Map<number, Names>();
   private readonly normalized = new Map<string, Normalized>();
   private dataVersion: number | undefined;
+  private changesAtEnd: number | undefined;
   /** The id the next held-back event gets; unknown after an event went through the one-by-one path. */
   private nextId: number | undefined;
   private rows: EventRow[] = [];
@@ -82,12 +88,25 @@ export class BatchIngest {
     private readonly ctx: IngestContext,
   ) {}
 
-  /** At the start of each transaction: what another connection committed since makes the remembered stale. */
+  /**
+   * At the start of each transaction: what another connection committed since (`data_version`), or this one
+   * wrote outside the import's transactions (`total_changes`: an import in the app's own thread shares its
+   * connection with webhooks, merges, undo and erase), makes the remembered stale.
+   */
   begin(): void {
     const version = this.db.sqlite.pragma('data_version', { simple: true }) as number;
-    if (version !== this.dataVersion) this.forget();
+    if (version !== this.dataVersion || this.changes() !== this.changesAtEnd) this.forget();
     this.dataVersion = version;
     this.nextId = undefined;
+  }
+
+  /** Last in each transaction (after the flush and anything else it writes): marks where this connection stood. */
+  end(): void {
+    this.changesAtEnd = this.changes();
+  }
+
+  private changes(): number {
+    return stmt(this.db, 'SELECT total_changes() AS n').pluck().get() as number;
   }
 
   /** After a transaction rolled back: nothing remembered or held back can be trusted. */
@@ -175,6 +194,11 @@ export class BatchIngest {
     const { db, ctx } = this;
     const type = event.type;
     if (type === 'refund' || type === 'cancellation') return undefined;
+    // Totals are added up in whole cents: an amount that is not one (a file's are) takes the one-by-one path,
+    // whose per-event rounding it must match.
+    const total = event.payload.total;
+    if (total !== undefined && !(total >= 0 && Math.abs(total * 100 - Math.round(total * 100)) < 1e-6))
+      return undefined;
     const orderId = event.payload.orderId;
     if (event.externalId !== undefined) {
       const key = `${event.source}\u0001${event.externalId}`;

@@ -92,6 +92,7 @@ describe('batched ingestion (imports)', () => {
               if (!result.duplicate && after.n === before.n) fast += 1;
             }
             ingest.flush();
+            ingest.end();
           })
           .immediate();
       }
@@ -110,9 +111,12 @@ describe('batched ingestion (imports)', () => {
     }
   });
 
-  it('forgets what it remembered when another connection merges customers between chunks', () => {
-    const db = open('foreign.db');
-    const other = openDatabase(join(dir, 'foreign.db'));
+  it.each([
+    ['another connection', false],
+    ['the import’s own connection (an import in the app’s thread)', true],
+  ])('forgets what it remembered when %s merges customers between chunks', (_, same) => {
+    const db = open(same ? 'same.db' : 'foreign.db');
+    const other = same ? db : openDatabase(join(dir, 'foreign.db'));
     try {
       const ingest = new BatchIngest(db, ctx);
       const purchase = (id: string, identifiers: ParsedEvent['identifiers']): ParsedEvent =>
@@ -130,6 +134,7 @@ describe('batched ingestion (imports)', () => {
             ingest.begin();
             const results = events.map((e) => ingest.add(e));
             ingest.flush();
+            ingest.end();
             return results;
           })
           .immediate();
@@ -162,7 +167,7 @@ describe('batched ingestion (imports)', () => {
       expect(profile).toEqual({ lifetime_value: 55, total_orders: 6 });
       expect(db.sqlite.prepare('SELECT count(*) AS n FROM customer_profile').get()).toEqual({ n: 1 });
     } finally {
-      other.close();
+      if (!same) other.close();
       db.close();
     }
   });
