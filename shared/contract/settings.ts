@@ -52,6 +52,18 @@ export const settingsSchema = z.object({
    * in what settings.get answers; optional in the type only so older forms that do not show it still compile.
    */
   retrainNightly: z.boolean({ error: 'Nightly retrain must be on or off' }).optional(),
+  /** A customer counts as lost after this many days without a purchase (what churn risk predicts). */
+  churnHorizonDays: z
+    .number({ error: 'Days must be a whole number' })
+    .int('Days must be a whole number')
+    .min(30, 'Give between 30 and 365 days')
+    .max(365, 'Give between 30 and 365 days'),
+  /** Predicted value is the spend expected over this many days. */
+  valueHorizonDays: z
+    .number({ error: 'Days must be a whole number' })
+    .int('Days must be a whole number')
+    .min(30, 'Give between 30 and 730 days')
+    .max(730, 'Give between 30 and 730 days'),
 });
 export type Settings = z.output<typeof settingsSchema>;
 

@@ -5,9 +5,11 @@
  * transaction. Saving starts only when `claimSave` says the retrain was not
  * cancelled first; nothing is written before that.
  */
+
 import { AppError } from '../../../shared/contract/errors';
 import type { RETRAIN_STAGES } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
+import { readSettings } from '../settings/settings-store';
 import { saveVersion } from './registry';
 import { RetrainCancelled, type ScoreMetrics, train } from './train';
 
@@ -44,8 +46,11 @@ function unmeasured(metrics: ScoreMetrics): string[] {
 
 export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
   const started = performance.now();
+  // The horizons are the shop's (Settings → Predictions); the worker reads them on its own connection.
+  const settings = readSettings(db);
   const trained = train(db, run.brandId, {
     now: run.now,
+    horizons: { churnDays: settings.churnHorizonDays, ltvDays: settings.valueHorizonDays },
     seed: run.seed ?? RETRAIN_SEED,
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.onStage ? { onStage: run.onStage } : {}),

@@ -3,11 +3,13 @@
  * country belong to the brand row (every customer table hangs off a brand);
  * listener addresses are app-wide keys in `setting`.
  */
+
 import { eq, inArray } from 'drizzle-orm';
 import { type Settings, settingsSchema } from '../../../shared/contract/settings';
 import type { Clock } from '../clock';
 import type { Database } from '../db/open';
 import { brand, setting } from '../db/schema';
+import { DEFAULT_HORIZONS } from '../ml/train';
 
 export const DEFAULT_BRAND_ID = 1;
 export const DEFAULT_UI_PORT = 4310;
@@ -23,6 +25,8 @@ const KEYS = {
   ingestHost: 'ingest.host',
   ingestPort: 'ingest.port',
   retrainNightly: 'models.retrainNightly',
+  churnHorizonDays: 'models.churnHorizonDays',
+  valueHorizonDays: 'models.valueHorizonDays',
 } as const;
 type ListenerKey = keyof typeof KEYS;
 
@@ -135,6 +139,8 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     ingestHost: stored.get(KEYS.ingestHost) ?? DEFAULT_INGEST_HOST,
     ingestPort: stored.get(KEYS.ingestPort) ?? DEFAULT_INGEST_PORT,
     retrainNightly: stored.get(KEYS.retrainNightly) ?? false,
+    churnHorizonDays: stored.get(KEYS.churnHorizonDays) ?? DEFAULT_HORIZONS.churnDays,
+    valueHorizonDays: stored.get(KEYS.valueHorizonDays) ?? DEFAULT_HORIZONS.ltvDays,
   };
   // A value edited by hand into something invalid falls back to its default rather than stopping the app.
   const parsed = settingsSchema.safeParse(candidate);
@@ -151,6 +157,8 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     ...(bad.has('ingestHost') ? { ingestHost: DEFAULT_INGEST_HOST } : {}),
     ...(bad.has('ingestPort') ? { ingestPort: DEFAULT_INGEST_PORT } : {}),
     ...(bad.has('retrainNightly') ? { retrainNightly: false } : {}),
+    ...(bad.has('churnHorizonDays') ? { churnHorizonDays: DEFAULT_HORIZONS.churnDays } : {}),
+    ...(bad.has('valueHorizonDays') ? { valueHorizonDays: DEFAULT_HORIZONS.ltvDays } : {}),
   }) as Settings & { retrainNightly: boolean };
 }
 

@@ -25,6 +25,8 @@ const toDraft = (s: Settings): Draft => ({
   uiPort: String(s.uiPort),
   ingestHost: s.ingestHost,
   ingestPort: String(s.ingestPort),
+  churnHorizonDays: String(s.churnHorizonDays),
+  valueHorizonDays: String(s.valueHorizonDays),
 });
 
 export function SettingsPage() {
@@ -75,6 +77,8 @@ export function SettingsPage() {
         uiPort: Number(draft.uiPort),
         ingestHost: draft.ingestHost.trim(),
         ingestPort: Number(draft.ingestPort),
+        churnHorizonDays: Number(draft.churnHorizonDays),
+        valueHorizonDays: Number(draft.valueHorizonDays),
       });
       setDraft(toDraft(result.settings));
       setSaved({ restartNeeded: result.restartNeeded });
@@ -137,6 +141,25 @@ export function SettingsPage() {
               usual choice is 120 minutes (2 hours).
             </p>
             {fieldError('abandonedCheckoutMinutes')}
+          </fieldset>
+
+          <fieldset>
+            <legend>Predictions</legend>
+            <label htmlFor="setting-churnHorizonDays">A customer counts as lost after (days without a purchase)</label>
+            <input type="text" inputMode="numeric" {...field('churnHorizonDays')} />
+            <p className="hint">
+              What churn risk predicts: the chance of no purchase within this many days. The usual choice is 90; a shop
+              people visit rarely (furniture, bikes) may want 180 or 365.
+            </p>
+            {fieldError('churnHorizonDays')}
+
+            <label htmlFor="setting-valueHorizonDays">Predict what customers will spend over (days)</label>
+            <input type="text" inputMode="numeric" {...field('valueHorizonDays')} />
+            <p className="hint">
+              Predicted value is the spend expected over this many days; the usual choice is 180. Both take effect at
+              the next Retrain on the Models page, which needs this much history and more.
+            </p>
+            {fieldError('valueHorizonDays')}
           </fieldset>
 
           <fieldset>

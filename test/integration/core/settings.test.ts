@@ -37,6 +37,8 @@ describe('settings', () => {
           ingestHost: '127.0.0.1',
           ingestPort: 5000,
           retrainNightly: false,
+          churnHorizonDays: 90,
+          valueHorizonDays: 180,
         },
         restartNeeded: true,
       });

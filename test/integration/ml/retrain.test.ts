@@ -210,6 +210,23 @@ describe('retraining a shop with 18 months of sales', () => {
     await expect(backend.call('models.activate', { versionId: 12345 })).rejects.toMatchObject({ kind: 'not_found' });
   });
 
+  it('learns to the horizons set in Settings', async () => {
+    await backend.call('settings.update', { churnHorizonDays: 120, valueHorizonDays: 240 });
+    try {
+      const { jobId } = await backend.call('models.retrain', {});
+      expect((await finished(backend, jobId)).status).toBe('completed');
+      const [latest] = await backend.call('models.versions', {});
+      expect(latest?.horizons).toEqual({ churnDays: 120, ltvDays: 240 });
+      await expect(backend.call('settings.update', { churnHorizonDays: 7 })).rejects.toMatchObject({
+        kind: 'validation',
+        field: 'churnHorizonDays',
+      });
+    } finally {
+      await backend.call('settings.update', { churnHorizonDays: 90, valueHorizonDays: 180 });
+      await backend.call('models.activate', { versionId: firstVersion });
+    }
+  });
+
   it('can be cancelled: the app keeps answering, nothing is saved and the scores stay', async () => {
     const before = predictions(backend);
     const versionsBefore = await backend.call('models.versions', {});
