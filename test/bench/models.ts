@@ -327,7 +327,9 @@ async function measure(population: ShopPopulation, customers: number, forestRows
         loadAverage: [round(loadBefore, 2), round(loadavg()[0] as number, 2)],
         targets: target,
         meetsEach: { ...beats, labelsAgree },
-        meets: beats.bgnbd && beats.forest && beats.recency && labelsAgree,
+        // Issue 6's target: the churn model beats ml-random-forest and recency alone. Issue 7's: against BG/NBD.
+        meets: beats.forest && beats.recency && labelsAgree,
+        meetsBgnbdTarget: beats.bgnbd,
       }),
     );
   } finally {
