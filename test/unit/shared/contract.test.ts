@@ -67,6 +67,8 @@ describe('settings schema', () => {
     uiPort: 4310,
     ingestHost: '0.0.0.0',
     ingestPort: 4311,
+    churnHorizonDays: 90,
+    valueHorizonDays: 180,
   };
 
   it('trims the shop name and upper-cases the country', () => {
