@@ -4,6 +4,7 @@
  * same run. Benchmarks generate their own data, seeded, and are never part of
  * `npm test`.
  */
+import { bgnbdBench } from './bgnbd';
 import { customer360Bench } from './customer360';
 import { identityBench } from './identity';
 import { importBench } from './import';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   import: importBench,
   models: modelsBench,
   retrain: retrainBench,
+  bgnbd: bgnbdBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
