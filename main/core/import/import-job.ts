@@ -49,7 +49,7 @@ const IMPORT_CHECKPOINT_PAGES = 10_000;
  * Page cache while importing (SQLite's default is 2 MB): a big file's customers' pages and the events' per-customer
  * index stay in memory instead of being read again for every chunk.
  */
-const IMPORT_CACHE_KIB = 32 * 1024;
+const IMPORT_CACHE_KIB = 24 * 1024;
 
 /** What the shop may change in the preview (or a preset / the CLI sets). */
 export interface ImportChoices {
