@@ -20,7 +20,7 @@ import Papa from 'papaparse';
 import { openDatabase } from '../../main/core/db/open';
 import { normalizeIdentifier } from '../../main/core/identity/normalize';
 import { seededRandom } from '../support/population';
-import { serve } from '../support/spawn';
+import { rpcOf, serve } from '../support/spawn';
 
 const TARGETS = { rowsPerSec: 50_000, ratioToBaseline: 0.8, peakRssMb: 400, rpcP99Ms: 100 };
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -158,16 +158,7 @@ export async function importBench(args: string[]): Promise<void> {
     try {
       const link = new URL(served.launchUrl);
       const token = link.searchParams.get('token') ?? '';
-      const rpc = async (name: string, input: unknown) => {
-        const response = await fetch(`${link.origin}/rpc/${name}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(input),
-        });
-        const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
-        if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-        return body.result as Record<string, unknown>;
-      };
+      const rpc = rpcOf(served.launchUrl);
       // As a browser does: the file streamed to POST /files.
       const { fileId } = await new Promise<{ fileId: string }>((resolve, reject) => {
         const upload = request(

@@ -40,7 +40,7 @@ import {
 } from '../../main/core/ml/bgnbd';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
 import { auc, meanAbsoluteError } from '../../main/core/ml/metrics';
-import { churnProbability, churnScore, train } from '../../main/core/ml/train';
+import { churnProbability, churnScore, share, train } from '../../main/core/ml/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';
 
@@ -56,14 +56,6 @@ const TARGETS = {
 /** Paired bootstrap resamples of the test customers for the interval of ours − BG/NBD. */
 const BOOTSTRAP = 500;
 const round = (x: number, digits = 4) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
-
-/** train.ts's split: a customer's deterministic position in [0, 1) (train < 0.6 ≤ tune < 0.8 ≤ test). */
-export function share(profileId: number, seed: number): number {
-  let h = (profileId ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
-}
 
 type Summary = BgnbdCustomer & { m: number };
 

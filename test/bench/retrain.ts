@@ -28,11 +28,11 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../main/core/db/open';
 import { buildFeatures } from '../../main/core/ml/features';
 import { saveVersion } from '../../main/core/ml/registry';
-import { train } from '../../main/core/ml/train';
+import { share, train } from '../../main/core/ml/train';
 import { DATABASE_FILE_NAME } from '../../main/core/paths';
 import { seedShop } from '../support/shop';
-import { serve } from '../support/spawn';
-import { forestChurn, share } from './models';
+import { rpcOf, serve } from '../support/spawn';
+import { forestChurn } from './models';
 
 const BRAND = 1;
 const CHILD_FLAG = '--retrain-child';
@@ -235,18 +235,7 @@ async function inApp(
   renameSync(file, join(dataDir, DATABASE_FILE_NAME));
   const served = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
   try {
-    const link = new URL(served.launchUrl);
-    const token = link.searchParams.get('token') ?? '';
-    const rpc = async (name: string, input: unknown) => {
-      const response = await fetch(`${link.origin}/rpc/${name}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-      return body.result as Record<string, unknown>;
-    };
+    const rpc = rpcOf(served.launchUrl);
     const started = performance.now();
     const { jobId } = (await rpc('models.retrain', {})) as { jobId: number };
     const latencies: number[] = [];

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
-import { type Served, serve, tokenOf } from '../support/spawn';
+import { rpcOf, type Served, serve } from '../support/spawn';
 
 const FLOW_TIMEOUT = 90_000;
 
@@ -38,16 +38,7 @@ describe.skipIf(skipBrowser)('Identity in Chromium', () => {
   const problems: string[] = [];
 
   /** A command through the loopback RPC, as a script would call it. */
-  const rpc = async <T>(name: string, input: unknown = {}): Promise<T> => {
-    const response = await fetch(`${origin}/rpc/${name}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${tokenOf(server.launchUrl)}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const body = (await response.json()) as { ok: boolean; result?: T; error?: unknown };
-    if (!body.ok) throw new Error(`${name} answered ${response.status}: ${JSON.stringify(body.error)}`);
-    return body.result as T;
-  };
+  const rpc = <T>(name: string, input: unknown = {}) => rpcOf(server.launchUrl)<T>(name, input);
 
   const postEvents = (events: EventBody | EventBody[], key = apiKey) =>
     fetch(`${server.ingestUrl.replace(/\/$/, '')}/api/v1/events`, {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
-import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { dropFile, launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type Served, serve } from '../support/spawn';
 
 const FLOW_TIMEOUT = 90_000;
@@ -158,19 +158,7 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
       const before = await history.getByRole('row').filter({ hasText: FIXTURE_NAME }).count();
 
       // A real drop on the window, with the fixture's bytes.
-      const bytes = [...readFileSync(FIXTURE)];
-      await page.evaluate(
-        ({ bytes, name }) => {
-          const files = new DataTransfer();
-          files.items.add(new File([new Uint8Array(bytes)], name, { type: 'text/csv' }));
-          document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: files, bubbles: true }));
-          document.body.dispatchEvent(
-            new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }),
-          );
-          document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
-        },
-        { bytes, name: FIXTURE_NAME },
-      );
+      await dropFile(page, readFileSync(FIXTURE), FIXTURE_NAME);
       await page.getByText('ConstIntel recognised this file as Square item sales.').waitFor();
       expect(await page.getByText('Drop the file to import it').count()).toBe(0);
 

@@ -13,7 +13,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
-import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { dropFile, launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type Served, serve } from '../support/spawn';
 
 const FLOW_TIMEOUT = 60_000;
@@ -186,18 +186,7 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
       // The history dropped on the Import page and imported.
       const history = salesHistory(7);
       await nav(page, 'Import');
-      await page.evaluate(
-        ({ text, name }) => {
-          const files = new DataTransfer();
-          files.items.add(new File([text], name, { type: 'text/csv' }));
-          document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: files, bubbles: true }));
-          document.body.dispatchEvent(
-            new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }),
-          );
-          document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
-        },
-        { text: history.csv, name: FILE_NAME },
-      );
+      await dropFile(page, history.csv, FILE_NAME);
       await page.getByText('ConstIntel recognised this file as Sales list.').waitFor();
       await page.getByRole('button', { name: 'Import', exact: true }).click();
       await page.getByRole('heading', { level: 2, name: 'Import finished' }).waitFor({ timeout: 30_000 });

@@ -43,3 +43,17 @@ export function watchForProblems(page: Page, problems: string[]): void {
   });
   page.on('pageerror', (error) => problems.push(error.message));
 }
+
+/** Drops a file on the page as a person dragging it from the desktop does (dragenter, dragover, drop). */
+export async function dropFile(page: Page, contents: string | Uint8Array, name: string): Promise<void> {
+  await page.evaluate(
+    ({ bytes, name }) => {
+      const files = new DataTransfer();
+      files.items.add(new File([new Uint8Array(bytes)], name, { type: 'text/csv' }));
+      document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: files, bubbles: true }));
+      document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+    },
+    { bytes: [...(typeof contents === 'string' ? new TextEncoder().encode(contents) : contents)], name },
+  );
+}

@@ -42,17 +42,10 @@ export interface SimulatedCustomer extends BgnbdCustomer {
   meanSpend: number;
 }
 
-/** mulberry32: small, fast, seeded; returns [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded mulberry32 the other simulators use, shared. */
+import { seededRandom } from './population';
+
+export { seededRandom };
 
 /** Samplers over one uniform source; `open` never returns 0, so logs stay finite. */
 export function samplers(random: () => number) {

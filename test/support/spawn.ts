@@ -63,3 +63,20 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}, script: 'cli'
 export function tokenOf(launchUrl: string): string {
   return new URL(launchUrl).searchParams.get('token') ?? '';
 }
+
+/** Calls a command through the loopback RPC of a served app, as a script would; a refusal throws with its message. */
+export function rpcOf(launchUrl: string): <T = Record<string, unknown>>(name: string, input?: unknown) => Promise<T> {
+  const { origin } = new URL(launchUrl);
+  const token = tokenOf(launchUrl);
+  return async <T>(name: string, input: unknown = {}): Promise<T> => {
+    const response = await fetch(`${origin}/rpc/${name}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json()) as { ok: boolean; result?: T; error?: { message?: string } };
+    if (!body.ok)
+      throw new Error(`${name} answered ${response.status}: ${body.error?.message ?? JSON.stringify(body.error)}`);
+    return body.result as T;
+  };
+}

@@ -30,6 +30,7 @@ import { findOwner, getProfile, stmt } from '../identity/identity-repo';
 import { identifierKey, type Normalized, normalizeIdentifier } from '../identity/normalize';
 import { SHAREABLE_TYPES } from '../identity/strength';
 import {
+  alreadyStored,
   applyProfileFields,
   differentFirstName,
   type IngestContext,
@@ -200,28 +201,11 @@ export class BatchIngest {
     if (total !== undefined && !(total >= 0 && Math.abs(total * 100 - Math.round(total * 100)) < 1e-6))
       return undefined;
     const orderId = event.payload.orderId;
-    if (event.externalId !== undefined) {
-      const key = `${event.source}\u0001${event.externalId}`;
-      if (this.heldKeys.has(key)) return undefined;
-      const existing = stmt(
-        db,
-        'SELECT id, customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = ? AND external_id = ?',
-      ).get(ctx.brandId, event.source, event.externalId) as
-        | { id: number; customer_profile_id: number | null }
-        | undefined;
-      if (existing) {
-        return {
-          eventId: existing.id,
-          profileId: existing.customer_profile_id,
-          duplicate: true,
-          createdProfile: false,
-          mergeId: null,
-          reviewId: null,
-          unused: [],
-          touched: [],
-        };
-      }
-    }
+    // A key held back in this chunk is known only to the one-by-one path's read after the flush.
+    if (event.externalId !== undefined && this.heldKeys.has(`${event.source}\u0001${event.externalId}`))
+      return undefined;
+    const known = alreadyStored(db, event, ctx);
+    if (known) return known;
     const { usable, unused } = usableIdentifiers(event, (t, raw) => this.normalize(t, raw));
     let profileId: number | null = null;
     for (const u of usable) {

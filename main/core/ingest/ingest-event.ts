@@ -103,26 +103,8 @@ export function ingestEvent(db: Database, event: ParsedEvent, ctx: IngestContext
 /** For callers that batch many events in one transaction (imports). */
 export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult {
   const occurredAt = Date.parse(event.occurredAt);
-  if (event.externalId !== undefined) {
-    const existing = stmt(
-      db,
-      'SELECT id, customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = ? AND external_id = ?',
-    ).get(ctx.brandId, event.source, event.externalId) as
-      | { id: number; customer_profile_id: number | null }
-      | undefined;
-    if (existing) {
-      return {
-        eventId: existing.id,
-        profileId: existing.customer_profile_id,
-        duplicate: true,
-        createdProfile: false,
-        mergeId: null,
-        reviewId: null,
-        unused: [],
-        touched: [],
-      };
-    }
-  }
+  const known = alreadyStored(db, event, ctx);
+  if (known) return known;
 
   const { usable, unused } = usableIdentifiers(event, (type, raw) => normalizeIdentifier(type, raw, ctx.normalize));
 
@@ -211,6 +193,26 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
     reviewId: resolution?.reviewId ?? null,
     unused,
     touched: resolution?.touched ?? [],
+  };
+}
+
+/** The result for an event whose natural key (brand, source, external id) is already stored: a no-op. */
+export function alreadyStored(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult | undefined {
+  if (event.externalId === undefined) return undefined;
+  const existing = stmt(
+    db,
+    'SELECT id, customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = ? AND external_id = ?',
+  ).get(ctx.brandId, event.source, event.externalId) as { id: number; customer_profile_id: number | null } | undefined;
+  if (!existing) return undefined;
+  return {
+    eventId: existing.id,
+    profileId: existing.customer_profile_id,
+    duplicate: true,
+    createdProfile: false,
+    mergeId: null,
+    reviewId: null,
+    unused: [],
+    touched: [],
   };
 }
 

@@ -138,10 +138,10 @@ function streamEvents(db: Database, brandId: number, from: number, to: number): 
     .iterate(brandId, from, to) as IterableIterator<EventRow>;
 }
 
-/** Events grouped by customer, in customer order. */
-function* byCustomer(rows: IterableIterator<EventRow>): Generator<[number, EventRow[]]> {
+/** Rows grouped by customer (`p`), in customer order: the rows must come ordered by customer. */
+export function* byCustomer<R extends { p: number }>(rows: IterableIterator<R>): Generator<[number, R[]]> {
   let current: number | undefined;
-  let group: EventRow[] = [];
+  let group: R[] = [];
   for (const row of rows) {
     if (row.p !== current) {
       if (current !== undefined) yield [current, group];

@@ -30,6 +30,7 @@
  * bought in every combination, far less in real shops; never per customer.
  */
 import type { Database } from '../db/open';
+import { byCustomer } from './features';
 
 const DAY = 86_400_000;
 
@@ -152,21 +153,6 @@ function streamPurchaseRows(db: Database, brandId: number, asOf: number): Iterab
        ORDER BY customer_profile_id, occurred_at, id`,
     )
     .iterate(brandId, asOf) as IterableIterator<PurchaseRow>;
-}
-
-/** Rows grouped by customer, in customer order. */
-function* byCustomer<R extends { p: number }>(rows: IterableIterator<R>): Generator<[number, R[]]> {
-  let current: number | undefined;
-  let group: R[] = [];
-  for (const row of rows) {
-    if (row.p !== current) {
-      if (current !== undefined) yield [current, group];
-      current = row.p;
-      group = [];
-    }
-    group.push(row);
-  }
-  if (current !== undefined) yield [current, group];
 }
 
 /** One product bought at a time: the history `recommendFor` reads. */

@@ -100,8 +100,8 @@ export class RetrainCancelled extends Error {
   }
 }
 
-/** Deterministic position of a customer in [0, 1) for the split. */
-function share(profileId: number, seed: number): number {
+/** Deterministic position of a customer in [0, 1) for the split (train < 0.6 ≤ tune < 0.8 ≤ test). */
+export function share(profileId: number, seed: number): number {
   let h = (profileId ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;

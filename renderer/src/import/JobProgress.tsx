@@ -2,59 +2,18 @@
  * A running import: how far it got, Cancel, and once it ends, what it did in
  * words (with the rejected rows to download, and what to do after a failure).
  */
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import type { AppError } from '../../../shared/contract/errors';
 import type { ImportJobView } from '../../../shared/contract/imports';
 import { client } from '../client';
 import { asAppError, Problem } from '../components';
 import { formatNumber } from '../format';
+import { usePolledJob } from '../use-polled-job';
 import { percentRead } from './words';
 
 const POLL_MS = 300;
-/** After a failed poll (ConstIntel busy or restarting), ask again more slowly. */
-const RETRY_MS = 2_000;
 const AGAIN = 'Import the same file again: rows already imported are skipped, so nothing is counted twice.';
-
-/** The job, asked for every POLL_MS while it runs; `onEnded` once it is no longer running. */
-function useJob(jobId: number, onEnded: (job: ImportJobView) => void) {
-  const [job, setJob] = useState<ImportJobView>();
-  const [error, setError] = useState<AppError>();
-  const ended = useRef(onEnded);
-  ended.current = onEnded;
-
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ask = async () => {
-      let next = POLL_MS;
-      try {
-        const current = await client.call('imports.job', { jobId });
-        if (!live) return;
-        setJob(current);
-        setError(undefined);
-        if (current.status !== 'running') {
-          ended.current(current);
-          return;
-        }
-      } catch (e) {
-        if (!live) return;
-        const problem = asAppError(e);
-        setError(problem);
-        if (problem.kind === 'not_found') return;
-        next = RETRY_MS;
-      }
-      timer = setTimeout(ask, next);
-    };
-    void ask();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [jobId]);
-
-  return { job, error };
-}
 
 export function JobProgress({
   jobId,
@@ -66,7 +25,7 @@ export function JobProgress({
   /** Leave the finished job for a new file. */
   onAnother(): void;
 }) {
-  const { job, error } = useJob(jobId, onEnded);
+  const { job, error } = usePolledJob('imports.job', jobId, onEnded, POLL_MS);
   return (
     <section className="panel import-job" aria-labelledby="job-heading">
       {job ? (

@@ -4,7 +4,7 @@
  * churn risk and predicted value, what the churn model looks at most, and every
  * version with the choice to go back to an earlier one.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { AppError } from '../../../shared/contract/errors';
 import type { CommandOutput } from '../../../shared/contract/index';
@@ -27,6 +27,7 @@ import {
   riskBand,
 } from '../format';
 import { type Loaded, useCommand } from '../use-command';
+import { usePolledJob } from '../use-polled-job';
 
 type Stage = (typeof RETRAIN_STAGES)[number];
 
@@ -40,8 +41,6 @@ const STAGE_WORDS: Record<Stage, string> = {
 };
 
 const POLL_MS = 400;
-/** After a failed poll (ConstIntel busy or restarting), ask again more slowly. */
-const RETRY_MS = 2_000;
 
 export function ModelsPage() {
   const overview = useCommand('models.overview', {});
@@ -123,50 +122,6 @@ export function ModelsPage() {
   );
 }
 
-/** The job, asked for every POLL_MS while it runs; `onEnded` once it is no longer running. */
-function useRetrainJob(jobId: number | undefined, onEnded: (job: RetrainJobView) => void) {
-  const [job, setJob] = useState<RetrainJobView>();
-  const [error, setError] = useState<AppError>();
-  const ended = useRef(onEnded);
-  ended.current = onEnded;
-
-  useEffect(() => {
-    setJob(undefined);
-    setError(undefined);
-    if (jobId === undefined) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ask = async () => {
-      let next = POLL_MS;
-      try {
-        const current = await client.call('models.job', { jobId });
-        if (!live) return;
-        setJob(current);
-        setError(undefined);
-        if (current.status !== 'running') {
-          ended.current(current);
-          return;
-        }
-      } catch (e) {
-        if (!live) return;
-        const problem = asAppError(e);
-        setError(problem);
-        if (problem.kind === 'not_found') return;
-        next = RETRY_MS;
-      }
-      timer = setTimeout(ask, next);
-    };
-    void ask();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [jobId]);
-
-  // Until the new job's first answer, the previous one is not shown as if it were this one.
-  return { job: job?.id === jobId ? job : undefined, error };
-}
-
 function Retrain({
   jobId,
   onStarted,
@@ -176,7 +131,7 @@ function Retrain({
   onStarted(jobId: number): void;
   onEnded(): void;
 }) {
-  const { job, error } = useRetrainJob(jobId, onEnded);
+  const { job, error } = usePolledJob('models.job', jobId, onEnded, POLL_MS);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<AppError>();
   const following = jobId !== undefined && error?.kind !== 'not_found';
