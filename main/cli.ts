@@ -225,6 +225,8 @@ const STAGE_WORDS: Record<RetrainStepName, string> = {
   churn: 'Learning churn risk',
   value: 'Learning predicted value',
   predictions: 'Scoring every customer',
+  segments: 'Grouping customers into segments',
+  recommendations: 'Finding products to recommend',
   saving: 'Saving the new version',
 };
 
@@ -245,10 +247,20 @@ function stageLine(): { update(job: RetrainJob): void; done(): void } {
 function retrainText(outcome: NonNullable<RetrainJob['outcome']>, currency: string): string {
   const { churn, ltv } = outcome.metrics;
   const money = (amount: number) => formatMoney(Math.round(amount), currency).replace(/\.00$/, '');
+  const smallShop = outcome.method === 'bgnbd';
   return [
-    `Saved model version ${outcome.versionId}, trained on ${outcome.trainingRows.toLocaleString('en')} rows in ${(outcome.durationMs / 1000).toFixed(1)} s. Every customer has new scores.`,
-    `  Churn risk: AUC ${churn.auc.toFixed(2)} on ${churn.testCustomers.toLocaleString('en')} customers it never saw (days since the last purchase alone: ${churn.recencyAuc.toFixed(2)}).`,
-    `  Predicted value: typical error ${money(ltv.mae)} per customer (guessing they spend what they spent before: ${money(ltv.baselineMae)}).`,
+    `Saved model version ${outcome.versionId}, trained on ${outcome.trainingRows.toLocaleString('en')} ${smallShop ? 'customers' : 'rows'} in ${(outcome.durationMs / 1000).toFixed(1)} s. Every customer has new scores.`,
+    ...(smallShop
+      ? [
+          '  Small-shop mode: not enough history yet for the learned models, so the predictions come from each customer’s purchase pattern (BG/NBD).',
+        ]
+      : []),
+    churn
+      ? `  Churn risk: AUC ${churn.auc.toFixed(2)} on ${churn.testCustomers.toLocaleString('en')} customers ${smallShop ? 'measured on what they did next' : 'it never saw'} (days since the last purchase alone: ${churn.recencyAuc.toFixed(2)}).`
+      : '  Churn risk: could not be measured yet (too few customers).',
+    ltv
+      ? `  Predicted value: typical error ${money(ltv.mae)} per customer (guessing they spend what they spent before: ${money(ltv.baselineMae)}).`
+      : '  Predicted value: could not be measured yet (too few customers).',
   ].join('\n');
 }
 

@@ -36,6 +36,8 @@ export const customerSummarySchema = z.object({
   churnScore: z.number().nullable(),
   /** Predicted net spend over the value horizon, from the active model; null when not scored. */
   ltvScore: z.number().nullable(),
+  /** Segment from the active version ("Champions", "At risk" …); null when not scored. */
+  segment: z.string().nullable(),
 });
 export type CustomerSummary = z.output<typeof customerSummarySchema>;
 
@@ -107,6 +109,8 @@ export const customersContract = {
         sort: z.enum(['lifetime_value', 'last_seen', 'churn_risk', 'predicted_value']).default('last_seen'),
         /** Only customers whose churn score is in this band (see RISK_THRESHOLDS); customers not scored are left out. */
         risk: z.enum(RISK_LEVELS).optional(),
+        /** Only customers in this segment of the active version (a name from models.overview's segments). */
+        segment: z.string().trim().min(1).max(60).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(200).default(50),
       })

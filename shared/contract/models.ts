@@ -7,29 +7,50 @@
 import { z } from 'zod';
 import { command } from './define';
 
-export const RETRAIN_STAGES = ['checking', 'features', 'churn', 'value', 'predictions', 'saving'] as const;
+export const RETRAIN_STAGES = [
+  'checking',
+  'features',
+  'churn',
+  'value',
+  'predictions',
+  'segments',
+  'recommendations',
+  'saving',
+] as const;
 
+/**
+ * Which method produced a version's predictions: `trees` (learned from the shop's history) or `bgnbd` (small-shop
+ * mode: below the learned models' minimum data, the BG/NBD purchase-pattern model with Gamma-Gamma spend).
+ */
+export const PREDICTION_METHODS = ['trees', 'bgnbd'] as const;
+export type PredictionMethod = (typeof PREDICTION_METHODS)[number];
+
+/** Measures on customers the models never saw; null when they could not be worked out (small-shop mode). */
 export const modelMetricsSchema = z.object({
-  churn: z.object({
-    auc: z.number(),
-    brier: z.number(),
-    precisionTop10: z.number(),
-    recencyAuc: z.number(),
-    churnRate: z.number(),
-    testCustomers: z.number().int(),
-  }),
-  ltv: z.object({
-    mae: z.number(),
-    baselineMae: z.number(),
-    ratioToBaseline: z.number(),
-    testCustomers: z.number().int(),
-  }),
+  churn: z
+    .object({
+      auc: z.number(),
+      brier: z.number(),
+      precisionTop10: z.number(),
+      recencyAuc: z.number(),
+      churnRate: z.number(),
+      testCustomers: z.number().int(),
+    })
+    .nullable(),
+  ltv: z
+    .object({
+      mae: z.number(),
+      baselineMae: z.number(),
+      ratioToBaseline: z.number(),
+      testCustomers: z.number().int(),
+    })
+    .nullable(),
 });
 export type ModelMetrics = z.output<typeof modelMetricsSchema>;
 
 export const modelVersionSchema = z.object({
   id: z.number().int(),
-  method: z.string(),
+  method: z.enum(PREDICTION_METHODS),
   metrics: modelMetricsSchema,
   trainingRows: z.number().int(),
   durationMs: z.number().int(),
@@ -55,6 +76,19 @@ export const retrainJobSchema = z.object({
 });
 export type RetrainJobView = z.output<typeof retrainJobSchema>;
 
+export const segmentSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  customers: z.number().int(),
+  /** Share of all customers, 0–1. */
+  share: z.number(),
+  /** Mean predicted value of its customers (null when none has one). */
+  averageValue: z.number().nullable(),
+  /** Mean net spend so far of its customers. */
+  averageSpend: z.number().nullable(),
+});
+export type SegmentView = z.output<typeof segmentSchema>;
+
 const histogramSchema = z.array(z.object({ from: z.number(), to: z.number(), customers: z.number().int() }));
 
 export const modelsOverviewSchema = z.object({
@@ -65,14 +99,46 @@ export const modelsOverviewSchema = z.object({
   ltvHistogram: histogramSchema,
   /** Features that weigh most in the churn model, in plain words, heaviest first (weights sum to at most 1). */
   importance: z.array(z.object({ feature: z.string(), label: z.string(), weight: z.number() })),
+  /** The active version's segments, best customers first, "Not bought yet" last; empty before the first retrain. */
+  segments: z.array(segmentSchema),
   running: retrainJobSchema.nullable(),
 });
 export type ModelsOverview = z.output<typeof modelsOverviewSchema>;
+
+export const recommendationSchema = z.object({
+  /** The product's sku, else its title. */
+  product: z.string(),
+  title: z.string(),
+  /** Why, in shop words: "Bought with Coffee beans 1kg". */
+  reason: z.string(),
+});
+export type RecommendationView = z.output<typeof recommendationSchema>;
+
+/** BG/NBD's view of a buyer's next purchase, as of the version's date. */
+export const nextPurchaseSchema = z.object({
+  /** Chance they are still a customer at all (have not quietly left), 0–1. */
+  stillActive: z.number(),
+  /** Chance of at least one purchase in the next 30 / 90 days, 0–1. */
+  within30Days: z.number(),
+  within90Days: z.number(),
+  /** Expected number of purchases over the value horizon (`horizonDays`). */
+  expectedPurchases: z.number(),
+  horizonDays: z.number().int(),
+  /** The day by which a purchase is more likely than not; null when they are more likely gone for good. */
+  expectedDate: z.string().nullable(),
+});
+export type NextPurchase = z.output<typeof nextPurchaseSchema>;
 
 export const customerScoresSchema = z.object({
   churnScore: z.number().nullable(),
   ltvScore: z.number().nullable(),
   segment: z.string().nullable(),
+  /** Method of the version that scored them; null when not scored. */
+  method: z.enum(PREDICTION_METHODS).nullable(),
+  /** Null for customers who have not bought, or before the first retrain. */
+  nextPurchase: nextPurchaseSchema.nullable(),
+  /** Products they are likely to buy next, best first (at most 3), each with its reason. */
+  recommendations: z.array(recommendationSchema),
   modelVersion: z.number().int().nullable(),
   predictedAt: z.string().nullable(),
   /** The top reasons behind the churn risk and the predicted value, in plain words. */
@@ -84,7 +150,7 @@ const id = z.number().int().positive();
 
 export const modelsContract = {
   'models.overview': command(
-    'The active version with its metrics, score distributions, feature importance and any retrain running.',
+    'The active version with its metrics, score distributions, feature importance, segments and any retrain running.',
     z.object({}).strict(),
     modelsOverviewSchema,
   ),
@@ -102,7 +168,7 @@ export const modelsContract = {
     z.object({ ok: z.boolean() }),
   ),
   'models.customer': command(
-    'A customer’s churn risk, predicted value and the reasons behind them.',
+    'A customer’s churn risk, predicted value, segment, next purchase and recommendations, and the reasons behind them.',
     z.object({ profileId: id }).strict(),
     customerScoresSchema,
   ),

@@ -197,6 +197,9 @@ async function measure(population: ShopPopulation, customers: number, forestRows
     });
     const trainSeconds = (performance.now() - trainStarted) / 1000;
     const { artifact } = trained;
+    const { churn: trainedChurn, ltv: trainedLtv } = trained.metrics;
+    if (artifact.method === 'bgnbd' || !trainedChurn || !trainedLtv)
+      throw new Error('The simulated shop fell below the learned models’ minimum (small-shop mode).');
     if (artifact.asOf - artifact.horizons.churnDays * DAY !== shop.cutoff)
       throw new Error(
         `train() cut at ${artifact.asOf - artifact.horizons.churnDays * DAY}, the shop at ${shop.cutoff}`,
@@ -283,9 +286,9 @@ async function measure(population: ShopPopulation, customers: number, forestRows
         oursMinusBgnbd: r(churnAuc.ours - churnAuc.bgnbd),
         oursMinusBgnbdCi95: aucDifferenceInterval(ours, bgnbdScores, labels).map(r),
         trainReported: {
-          auc: r(trained.metrics.churn.auc),
-          recencyAuc: r(trained.metrics.churn.recencyAuc),
-          testCustomers: trained.metrics.churn.testCustomers,
+          auc: r(trainedChurn.auc),
+          recencyAuc: r(trainedChurn.recencyAuc),
+          testCustomers: trainedChurn.testCustomers,
         },
         labelsAgree,
         bgnbdParams: {
@@ -310,11 +313,11 @@ async function measure(population: ShopPopulation, customers: number, forestRows
           ltvTrees: artifact.ltv.trees.length,
         },
         ltv: {
-          mae: round(trained.metrics.ltv.mae, 2),
-          baselineMae: round(trained.metrics.ltv.baselineMae, 2),
-          ratioToBaseline: r(trained.metrics.ltv.ratioToBaseline),
+          mae: round(trainedLtv.mae, 2),
+          baselineMae: round(trainedLtv.baselineMae, 2),
+          ratioToBaseline: r(trainedLtv.ratioToBaseline),
           bgnbdMae: round(bgnbdMae, 2),
-          testCustomers: trained.metrics.ltv.testCustomers,
+          testCustomers: trainedLtv.testCustomers,
         },
         loadAverage: [round(loadBefore, 2), round(loadavg()[0] as number, 2)],
         targets: target,

@@ -51,8 +51,8 @@ interface ChildReport {
   predictions: number;
   startRssKb: number;
   peakRssKb: number;
-  churnAuc: number;
-  ltvRatio: number;
+  churnAuc: number | null;
+  ltvRatio: number | null;
 }
 
 function statusKb(field: 'VmRSS' | 'VmHWM', pid: number | 'self'): number {
@@ -97,8 +97,8 @@ function runChild(file: string, now: number, horizonDays: number): void {
     predictions: trained.predictions.length,
     startRssKb,
     peakRssKb: statusKb('VmHWM', 'self'),
-    churnAuc: trained.metrics.churn.auc,
-    ltvRatio: trained.metrics.ltv.ratioToBaseline,
+    churnAuc: trained.metrics.churn?.auc ?? null,
+    ltvRatio: trained.metrics.ltv?.ratioToBaseline ?? null,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -194,8 +194,8 @@ async function measure(customers: number, forestRows: number): Promise<void> {
         peakRssMb: Math.round(peakRssMb),
         polledPeakRssMb: Math.round(child.polledPeakRssKb / 1024),
         runtimeRssMb: Math.round(child.startRssKb / 1024),
-        churnAuc: round(child.churnAuc, 4),
-        ltvRatioToBaseline: round(child.ltvRatio, 4),
+        churnAuc: child.churnAuc === null ? null : round(child.churnAuc, 4),
+        ltvRatioToBaseline: child.ltvRatio === null ? null : round(child.ltvRatio, 4),
         baseline: {
           learner: 'ml-random-forest',
           trees: forest.trees,

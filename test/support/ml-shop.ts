@@ -109,11 +109,16 @@ export function seedMlShop(db: Database, options: MlShopOptions): MlShop {
           k += 1;
           const orderId = `o-${id}-${k}`;
           const total = Math.round(basket * (0.6 + 0.8 * random()) * 100) / 100;
-          const items = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
-            category:
-              random() < 0.7 ? favourite : (ML_CATEGORIES[Math.floor(random() * ML_CATEGORIES.length)] as string),
-            quantity: 1 + Math.floor(random() * 2),
-          }));
+          // Four products per category, named without drawing from the random stream (the shop stays as it was).
+          const items = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, line) => {
+            const category =
+              random() < 0.7 ? favourite : (ML_CATEGORIES[Math.floor(random() * ML_CATEGORIES.length)] as string);
+            return {
+              category,
+              title: `${category} no. ${((id + k + line) % 4) + 1}`,
+              quantity: 1 + Math.floor(random() * 2),
+            };
+          });
           const source = random() < online ? 'shopify' : 'pos';
           const when = Math.floor(at);
           events.push({

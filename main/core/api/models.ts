@@ -1,7 +1,8 @@
 /**
- * Handlers for `models.*`: the overview of the active version, the versions,
- * retrain / follow / cancel, rollback, and one customer's scores with the
- * reasons behind them.
+ * Handlers for `models.*`: the overview of the active version (with its
+ * segments), the versions, retrain / follow / cancel, rollback, and one
+ * customer's scores, next purchase and recommendations with the reasons
+ * behind them.
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
@@ -13,9 +14,11 @@ import {
   ltvHistogram,
   predictionOf,
   scoredCount,
+  segmentOverview,
   type VersionFacts,
   versionFacts,
 } from '../ml/predictions-read';
+import { nextPurchaseView } from '../ml/purchase-pattern';
 import { listVersions, type VersionRow } from '../ml/registry';
 import { dataNow } from '../ml/train';
 import { handlers } from './registry';
@@ -53,6 +56,7 @@ export const modelsHandlers = handlers({
         label: featureLabel(f.feature, active?.categories ?? []),
         weight: f.weight,
       })),
+      segments: active ? segmentOverview(db, core.brandId) : [],
       running: core.retrain.running(),
     };
   },
@@ -84,6 +88,9 @@ export const modelsHandlers = handlers({
       churnScore: row?.churnScore ?? null,
       ltvScore: row?.ltvScore ?? null,
       segment: row?.segment ?? null,
+      method: row?.method ?? null,
+      nextPurchase: row ? nextPurchaseView(row, active?.horizons.ltvDays ?? 0) : null,
+      recommendations: row?.recommendations ?? [],
       modelVersion: row?.modelVersion ?? null,
       predictedAt: row ? iso(row.predictedAt) : null,
       reasons:

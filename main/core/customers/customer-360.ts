@@ -171,9 +171,9 @@ export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
     )
       .pluck()
       .get(profile.id, type) as string | undefined) ?? null;
-  const scores = stmt(db, 'SELECT churn_score, ltv_score FROM predictions WHERE profile_id = ?').get(profile.id) as
-    | { churn_score: number | null; ltv_score: number | null }
-    | undefined;
+  const scores = stmt(db, 'SELECT churn_score, ltv_score, segment FROM predictions WHERE profile_id = ?').get(
+    profile.id,
+  ) as { churn_score: number | null; ltv_score: number | null; segment: string | null } | undefined;
   return {
     id: profile.id,
     name: fullName(profile),
@@ -185,5 +185,6 @@ export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
     lastSeenAt: iso(profile.last_seen_at),
     churnScore: scores?.churn_score ?? null,
     ltvScore: scores?.ltv_score ?? null,
+    segment: scores?.segment ?? null,
   };
 }

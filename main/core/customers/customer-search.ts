@@ -1,10 +1,12 @@
 /**
  * Find customers by name prefix or any identifier, sorted by lifetime value,
- * last seen, churn risk or predicted value, optionally only one risk band.
+ * last seen, churn risk or predicted value, optionally only one risk band
+ * and / or one segment.
  * Every lookup is an index range scan: name prefixes on
  * `search_name`/`search_last`, identifier prefixes on the identifier table's
  * unique (brand, type, value) index, phones normalised to E.164 first; a risk
- * band is a range of the predictions' (brand, churn score) index.
+ * band is a range of the predictions' (brand, churn score) index, a segment
+ * an equality on its (brand, segment) index.
  */
 import { type CustomerSummary, RISK_THRESHOLDS, type RiskLevel } from '../../../shared/contract/customers';
 import { INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
@@ -24,6 +26,7 @@ export interface SearchArgs {
   query: string;
   sort: SearchSort;
   risk?: RiskLevel | undefined;
+  segment?: string | undefined;
   offset: number;
   limit: number;
   normalize: NormalizeOptions;
@@ -43,7 +46,7 @@ const BAND: Record<RiskLevel, [number, number]> = {
   low: [-1, RISK_THRESHOLDS.medium],
 };
 
-type Scores = { churn_score: number | null; ltv_score: number | null };
+type Scores = { churn_score: number | null; ltv_score: number | null; segment: string | null };
 
 export function searchCustomers(
   db: Database,
@@ -52,13 +55,23 @@ export function searchCustomers(
   const query = args.query.trim();
   if (query === '') {
     const scored = args.sort === 'churn_risk' || args.sort === 'predicted_value';
-    const from = args.risk
+    const filtered = args.risk !== undefined || args.segment !== undefined;
+    const from = filtered
       ? 'customer_profile p JOIN predictions pr ON pr.profile_id = p.id'
       : scored
         ? 'customer_profile p LEFT JOIN predictions pr ON pr.profile_id = p.id'
         : 'customer_profile p';
-    const where = args.risk ? 'p.brand_id = ? AND pr.churn_score >= ? AND pr.churn_score < ?' : 'p.brand_id = ?';
-    const params = args.risk ? [args.brandId, ...BAND[args.risk]] : [args.brandId];
+    const conditions = ['p.brand_id = ?'];
+    const params: (number | string)[] = [args.brandId];
+    if (args.risk) {
+      conditions.push('pr.churn_score >= ? AND pr.churn_score < ?');
+      params.push(...BAND[args.risk]);
+    }
+    if (args.segment !== undefined) {
+      conditions.push('pr.brand_id = ? AND pr.segment = ?');
+      params.push(args.brandId, args.segment);
+    }
+    const where = conditions.join(' AND ');
     const total = stmt(db, `SELECT count(*) FROM ${from} WHERE ${where}`)
       .pluck()
       .get(...params) as number;
@@ -104,9 +117,9 @@ export function searchCustomers(
   const scoresOf = (id: number): Scores => {
     let found = scores.get(id);
     if (!found) {
-      found = (stmt(db, 'SELECT churn_score, ltv_score FROM predictions WHERE profile_id = ?').get(id) as
+      found = (stmt(db, 'SELECT churn_score, ltv_score, segment FROM predictions WHERE profile_id = ?').get(id) as
         | Scores
-        | undefined) ?? { churn_score: null, ltv_score: null };
+        | undefined) ?? { churn_score: null, ltv_score: null, segment: null };
       scores.set(id, found);
     }
     return found;
@@ -116,6 +129,7 @@ export function searchCustomers(
     .map((id) => getProfile(db, id))
     .filter((p): p is ProfileRow => p !== undefined)
     .filter((p) => {
+      if (args.segment !== undefined && scoresOf(p.id).segment !== args.segment) return false;
       if (!band) return true;
       const churn = scoresOf(p.id).churn_score;
       return churn !== null && churn >= band[0] && churn < band[1];

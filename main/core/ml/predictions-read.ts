@@ -3,15 +3,25 @@
  * scores, the score distributions for the Models page, and every scored
  * customer with their main email and phone for an export.
  */
+import type { PredictionMethod, RecommendationView, SegmentView } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
-import { SCORES_KIND } from './registry';
+import { activeSegments, SCORES_KIND } from './registry';
+import { segmentNames } from './segments';
 
 export interface PredictionRow {
   churnScore: number | null;
   ltvScore: number | null;
   segment: string | null;
+  recommendations: RecommendationView[];
+  stillActive: number | null;
+  purchase30d: number | null;
+  purchase90d: number | null;
+  expectedPurchases: number | null;
+  nextPurchaseAt: number | null;
   modelVersion: number | null;
+  /** The method of the version that wrote the row. */
+  method: PredictionMethod | null;
   predictedAt: number;
 }
 
@@ -22,12 +32,54 @@ export interface Bin {
 }
 
 export function predictionOf(db: Database, profileId: number): PredictionRow | undefined {
-  return stmt(
+  const row = stmt(
     db,
-    `SELECT churn_score AS churnScore, ltv_score AS ltvScore, segment, model_version AS modelVersion,
-            predicted_at AS predictedAt
-     FROM predictions WHERE profile_id = ?`,
-  ).get(profileId) as PredictionRow | undefined;
+    `SELECT pr.churn_score AS churnScore, pr.ltv_score AS ltvScore, pr.segment, pr.recommendations,
+            pr.still_active AS stillActive, pr.purchase_30d AS purchase30d, pr.purchase_90d AS purchase90d,
+            pr.expected_purchases AS expectedPurchases, pr.next_purchase_at AS nextPurchaseAt,
+            pr.model_version AS modelVersion, mv.method, pr.predicted_at AS predictedAt
+     FROM predictions pr LEFT JOIN model_version mv ON mv.id = pr.model_version WHERE pr.profile_id = ?`,
+  ).get(profileId) as (Omit<PredictionRow, 'recommendations'> & { recommendations: string }) | undefined;
+  if (!row) return undefined;
+  const recommendations = (JSON.parse(row.recommendations) as RecommendationView[]).map((r) => ({
+    product: r.product,
+    title: r.title,
+    reason: r.reason,
+  }));
+  return { ...row, recommendations };
+}
+
+/**
+ * The active version's segments as they stand in the predictions table: customers, share, average predicted value
+ * and average spend so far, in the model's display order ("Not bought yet" last). Empty segments are left out.
+ */
+export function segmentOverview(db: Database, brandId: number): SegmentView[] {
+  const model = activeSegments(db, brandId);
+  if (!model) return [];
+  const rows = stmt(
+    db,
+    `SELECT pr.segment AS name, count(*) AS customers, avg(pr.ltv_score) AS averageValue,
+            avg(p.lifetime_value) AS averageSpend
+     FROM predictions pr JOIN customer_profile p ON p.id = pr.profile_id
+     WHERE pr.brand_id = ? AND pr.segment IS NOT NULL GROUP BY pr.segment`,
+  ).all(brandId) as { name: string; customers: number; averageValue: number | null; averageSpend: number | null }[];
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const total = rows.reduce((sum, r) => sum + r.customers, 0);
+  const round = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+  return segmentNames(model).flatMap(({ name, description }) => {
+    const row = byName.get(name);
+    if (!row) return [];
+    return [
+      {
+        name,
+        description,
+        customers: row.customers,
+        share: total > 0 ? row.customers / total : 0,
+        averageValue: round(row.averageValue),
+        averageSpend: round(row.averageSpend),
+      },
+    ];
+  });
 }
 
 /** Customers with a score (a churn risk or a predicted value). */

@@ -6,7 +6,9 @@
  * scores everyone with it again.
  */
 import { AppError } from '../../../shared/contract/errors';
+import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
+import type { SegmentModel } from './segments';
 import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
 
 /** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */
@@ -14,7 +16,7 @@ export const SCORES_KIND = 'scores';
 
 export interface VersionRow {
   id: number;
-  method: string;
+  method: PredictionMethod;
   metrics: ScoreMetrics;
   trainingRows: number;
   durationMs: number;
@@ -23,19 +25,41 @@ export interface VersionRow {
 }
 
 function writePredictions(db: Database, brandId: number, versionId: number, predictions: Prediction[], now: number) {
-  // Segments and recommendations (issue 7) are kept for customers who still have them.
+  // Everyone scored now is rewritten below; a row left over (a customer merged away since) is emptied.
   db.sqlite
     .prepare(
-      'UPDATE predictions SET churn_score = NULL, ltv_score = NULL, model_version = ?, predicted_at = ? WHERE brand_id = ?',
+      `UPDATE predictions SET churn_score = NULL, ltv_score = NULL, segment = NULL, recommendations = '[]',
+         still_active = NULL, purchase_30d = NULL, purchase_90d = NULL, expected_purchases = NULL,
+         next_purchase_at = NULL, model_version = ?, predicted_at = ? WHERE brand_id = ?`,
     )
     .run(versionId, now, brandId);
   const upsert = db.sqlite.prepare(
-    `INSERT INTO predictions (profile_id, brand_id, churn_score, ltv_score, model_version, predicted_at)
-     VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO predictions (profile_id, brand_id, churn_score, ltv_score, segment, recommendations, still_active,
+       purchase_30d, purchase_90d, expected_purchases, next_purchase_at, model_version, predicted_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (profile_id) DO UPDATE SET churn_score = excluded.churn_score, ltv_score = excluded.ltv_score,
+       segment = excluded.segment, recommendations = excluded.recommendations, still_active = excluded.still_active,
+       purchase_30d = excluded.purchase_30d, purchase_90d = excluded.purchase_90d,
+       expected_purchases = excluded.expected_purchases, next_purchase_at = excluded.next_purchase_at,
        model_version = excluded.model_version, predicted_at = excluded.predicted_at`,
   );
-  for (const p of predictions) upsert.run(p.profileId, brandId, p.churn, p.ltv, versionId, now);
+  const round = (value: number) => Math.round(value * 10_000) / 10_000;
+  for (const p of predictions)
+    upsert.run(
+      p.profileId,
+      brandId,
+      p.churn,
+      p.ltv,
+      p.segment,
+      JSON.stringify(p.recommendations),
+      p.next ? round(p.next.stillActive) : null,
+      p.next ? round(p.next.within30Days) : null,
+      p.next ? round(p.next.within90Days) : null,
+      p.next ? round(p.next.expectedPurchases) : null,
+      p.next?.expectedAt ?? null,
+      versionId,
+      now,
+    );
 }
 
 /** Stores a retrain as the active version and writes its predictions. */
@@ -49,11 +73,12 @@ export function saveVersion(db: Database, brandId: number, trained: Trained, dur
         db.sqlite
           .prepare(
             `INSERT INTO model_version (brand_id, kind, method, metrics, artifact, training_rows, duration_ms, active, created_at)
-             VALUES (?, ?, 'trees', ?, ?, ?, ?, 1, ?)`,
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
           )
           .run(
             brandId,
             SCORES_KIND,
+            trained.method,
             JSON.stringify(trained.metrics),
             JSON.stringify(trained.artifact),
             trained.trainingRows,
@@ -75,7 +100,7 @@ export function listVersions(db: Database, brandId: number): VersionRow[] {
     )
     .all(brandId, SCORES_KIND) as {
     id: number;
-    method: string;
+    method: PredictionMethod;
     metrics: string;
     training_rows: number;
     duration_ms: number;
@@ -98,6 +123,15 @@ export function activeArtifact(db: Database, brandId: number): { id: number; art
     .prepare('SELECT id, artifact FROM model_version WHERE brand_id = ? AND kind = ? AND active = 1')
     .get(brandId, SCORES_KIND) as { id: number; artifact: string } | undefined;
   return row ? { id: row.id, artifact: JSON.parse(row.artifact) as ScoresArtifact } : undefined;
+}
+
+/** The active version's segment model (read without loading the other models), for names kept across retrains. */
+export function activeSegments(db: Database, brandId: number): SegmentModel | undefined {
+  const json = db.sqlite
+    .prepare(`SELECT artifact -> '$.segments' FROM model_version WHERE brand_id = ? AND kind = ? AND active = 1`)
+    .pluck()
+    .get(brandId, SCORES_KIND) as string | null | undefined;
+  return json ? (JSON.parse(json) as SegmentModel) : undefined;
 }
 
 /** Makes an earlier version active again and scores every customer with it, on the data as it is now. */

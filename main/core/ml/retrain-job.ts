@@ -7,10 +7,10 @@
  */
 
 import { AppError } from '../../../shared/contract/errors';
-import type { RETRAIN_STAGES } from '../../../shared/contract/models';
+import type { PredictionMethod, RETRAIN_STAGES } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { readSettings } from '../settings/settings-store';
-import { saveVersion } from './registry';
+import { activeSegments, saveVersion } from './registry';
 import { RetrainCancelled, type ScoreMetrics, train } from './train';
 
 export type RetrainStepName = (typeof RETRAIN_STAGES)[number];
@@ -20,6 +20,7 @@ export const RETRAIN_SEED = 1;
 
 export interface RetrainOutcome {
   versionId: number;
+  method: PredictionMethod;
   metrics: ScoreMetrics;
   trainingRows: number;
   durationMs: number;
@@ -38,8 +39,8 @@ export interface RetrainRun {
 /** Metrics that could not be worked out (NaN: one outcome only among the measured customers, none to measure). */
 function unmeasured(metrics: ScoreMetrics): string[] {
   const all: [string, number][] = [
-    ...Object.entries(metrics.churn).map(([k, v]): [string, number] => [`churn ${k}`, v]),
-    ...Object.entries(metrics.ltv).map(([k, v]): [string, number] => [`value ${k}`, v]),
+    ...Object.entries(metrics.churn ?? {}).map(([k, v]): [string, number] => [`churn ${k}`, v]),
+    ...Object.entries(metrics.ltv ?? {}).map(([k, v]): [string, number] => [`value ${k}`, v]),
   ];
   return all.filter(([, v]) => !Number.isFinite(v)).map(([k]) => k);
 }
@@ -48,14 +49,17 @@ export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
   const started = performance.now();
   // The horizons are the shop's (Settings → Predictions); the worker reads them on its own connection.
   const settings = readSettings(db);
+  const previous = activeSegments(db, run.brandId);
   const trained = train(db, run.brandId, {
     now: run.now,
     horizons: { churnDays: settings.churnHorizonDays, ltvDays: settings.valueHorizonDays },
     seed: run.seed ?? RETRAIN_SEED,
+    ...(previous ? { previousSegments: previous } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.onStage ? { onStage: run.onStage } : {}),
   });
-  const missing = unmeasured(trained.metrics);
+  // Learned models must be measurable; small-shop mode leaves out (null) what its history cannot measure.
+  const missing = trained.method === 'trees' ? unmeasured(trained.metrics) : [];
   if (missing.length > 0)
     throw new AppError(
       'validation',
@@ -68,6 +72,7 @@ export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
   const versionId = saveVersion(db, run.brandId, trained, durationMs, run.now);
   return {
     versionId,
+    method: trained.method,
     metrics: trained.metrics,
     trainingRows: trained.trainingRows,
     durationMs: Math.round(durationMs),

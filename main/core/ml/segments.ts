@@ -791,6 +791,14 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
   return { model, assignments };
 }
 
+/** The model's segments by name and description, in display order, "Not bought yet" last. */
+export function segmentNames(model: Pick<SegmentModel, 'segments'>): { name: string; description: string }[] {
+  return [
+    ...model.segments.map((s) => ({ name: s.name, description: s.description })),
+    { name: NOT_BOUGHT_YET, description: NOT_BOUGHT_DESCRIPTION },
+  ];
+}
+
 /**
  * Per segment, in display order ("Not bought yet" last): size, share, mean predicted value (when `value` is given)
  * and mean spend (from `spend` when given, else as fitted). Names not in the model are an error: the assignments

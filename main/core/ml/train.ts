@@ -11,14 +11,33 @@
  *   stopping and calibration, 20% to measure on — customers the models never
  *   saw. The deployed models are the ones measured.
  * - Predictions use features as of `asOf` for every customer.
- * With too little history the shop is told what is missing, in numbers.
+ * - Below the learned models' minimum data, small-shop mode: churn risk and
+ *   predicted value come from the purchase pattern (BG/NBD with Gamma-Gamma,
+ *   purchase-pattern.ts) fitted on every buyer, measured (when the history
+ *   allows) on the same time split; the version says which method it used.
+ *   With too little even for that, the shop is told what is missing, in numbers.
+ * - Then, in both modes: every buyer's next-purchase figures from the purchase
+ *   pattern as of `asOf`; segments (segments.ts, names kept from the previous
+ *   version's); recommendations from co-purchases (recommendations.ts).
  */
 import { AppError } from '../../../shared/contract/errors';
+import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
-import { type BgnbdCustomer, type BgnbdParams, fitBgnbd, pNoPurchase } from './bgnbd';
+import type { BgnbdParams } from './bgnbd';
 import { calibrate, fitIsotonic, type IsotonicMap } from './calibration';
-import { buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
+import { buildFeatures, type FeatureSet, outcomes } from './features';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
+import {
+  bgnbdChurn,
+  fitBuyers,
+  fitPattern,
+  type NextPurchaseFigures,
+  nextPurchase,
+  type PurchasePattern,
+  patternValue,
+} from './purchase-pattern';
+import { buildCoPurchase, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
+import { assignSegment, fitSegments, type SegmentModel } from './segments';
 import { type BoostedModel, featureImportance, predict, trainBoosted } from './trees';
 
 const DAY = 86_400_000;
@@ -32,10 +51,16 @@ export interface Horizons {
 
 export const DEFAULT_HORIZONS: Horizons = { churnDays: 90, ltvDays: 180 };
 
-/** The least history the tree models learn from (below it, issue 7's small-shop mode takes over). */
+/** The least history the tree models learn from (below it, small-shop mode takes over). */
 export const MINIMUM = { historyDays: 60, customers: 200, eachOutcome: 20 };
 
-export type RetrainStage = 'checking' | 'features' | 'churn' | 'value' | 'predictions';
+/** The least small-shop mode predicts from: this many buyers, some of whom bought twice (BG/NBD needs a repeat). */
+export const SMALL_SHOP_MINIMUM = { buyers: 10 };
+
+/** Small-shop measures need at least this many customers behind each figure (fewer say nothing). */
+const SMALL_SHOP_MEASURE = { eachOutcome: 5, customers: 10 };
+
+export type RetrainStage = 'checking' | 'features' | 'churn' | 'value' | 'predictions' | 'segments' | 'recommendations';
 
 export interface RetrainOptions {
   now: number;
@@ -43,8 +68,11 @@ export interface RetrainOptions {
   seed?: number;
   onStage?: (stage: RetrainStage) => void;
   signal?: AbortSignal;
+  /** The active version's segments: clusters that barely moved keep their names. */
+  previousSegments?: SegmentModel;
 }
 
+/** Measures on customers the models never saw; null where they could not be worked out (small-shop mode only). */
 export interface ScoreMetrics {
   churn: {
     auc: number;
@@ -55,38 +83,66 @@ export interface ScoreMetrics {
     /** Share of measured customers who did not buy again in the horizon. */
     churnRate: number;
     testCustomers: number;
-  };
+  } | null;
   ltv: {
     mae: number;
     /** MAE of "they will spend what they spent in the previous period". */
     baselineMae: number;
     ratioToBaseline: number;
     testCustomers: number;
-  };
+  } | null;
 }
 
-/** What a version stores: everything needed to predict again (a rollback) and to explain. */
-export interface ScoresArtifact {
+interface ArtifactBase {
   asOf: number;
   horizons: Horizons;
   seed: number;
   categories: string[];
+  /** BG/NBD + Gamma-Gamma on every buyer as of `asOf`: next-purchase figures (null: nobody bought twice). */
+  pattern?: PurchasePattern | null;
+  /** Segments as fitted (absent in versions from before segments existed). */
+  segments?: SegmentModel;
+  /** Co-purchase similarities the recommendations come from. */
+  copurchase?: CoPurchaseModel;
+  importance: { churn: { feature: string; weight: number }[]; ltv: { feature: string; weight: number }[] };
+}
+
+/** Learned models (method 'trees'; versions from before small-shop mode have no `method`). */
+export interface TreesArtifact extends ArtifactBase {
+  method?: 'trees';
   churn: BoostedModel;
   /** BG/NBD fitted at training time (null when nobody had bought twice) and the trees' weight in the blend. */
   bgnbd?: BgnbdParams | null;
   blend?: number;
   calibration: IsotonicMap;
   ltv: BoostedModel;
-  importance: { churn: { feature: string; weight: number }[]; ltv: { feature: string; weight: number }[] };
 }
+
+/** Small-shop mode: the purchase pattern is the model. */
+export interface SmallShopArtifact extends ArtifactBase {
+  method: 'bgnbd';
+  pattern: PurchasePattern;
+}
+
+/** What a version stores: everything needed to predict again (a rollback) and to explain. */
+export type ScoresArtifact = TreesArtifact | SmallShopArtifact;
+
+export const methodOf = (artifact: { method?: PredictionMethod }): PredictionMethod => artifact.method ?? 'trees';
 
 export interface Prediction {
   profileId: number;
+  /** Buyers only. */
   churn: number | null;
-  ltv: number;
+  /** Null in small-shop mode for customers who have not bought (the purchase pattern says nothing of them). */
+  ltv: number | null;
+  segment: string | null;
+  recommendations: Recommendation[];
+  /** Buyers only, when the purchase pattern could be fitted. */
+  next: NextPurchaseFigures | null;
 }
 
 export interface Trained {
+  method: PredictionMethod;
   artifact: ScoresArtifact;
   metrics: ScoreMetrics;
   trainingRows: number;
@@ -176,11 +232,7 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     missing.push(
       `at least ${MINIMUM.eachOutcome} customers who came back and ${MINIMUM.eachOutcome} who did not (you have ${buyers.length - churned.length} and ${churned.length})`,
     );
-  if (missing.length > 0)
-    throw new AppError(
-      'validation',
-      `Not enough history to learn from yet: the models need ${missing.join(' and ')}. Import older sales or wait for more to come in.`,
-    );
+  if (missing.length > 0) return trainSmallShop(db, brandId, { ...options, horizons, seed }, asOf, missing, step);
 
   step('churn');
   const parts = (set: FeatureSet, rows: number[]) => {
@@ -208,7 +260,7 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   // purchase in the horizon is blended with the trees' score by the weight that ranks the tuning customers best:
   // on a shop where recency and frequency say it all (BG/NBD's own world) the blend leans on BG/NBD, which
   // small training sets cannot beat; where habits, categories or channels say more, on the trees.
-  const bgnbd = fitChurnBgnbd(churnSet, buyers);
+  const bgnbd = fitBuyers(pick(churnSet.rows, buyers));
   const tuneLabels = c.tune.map(churnLabel);
   const tuneTrees = c.tune.map((i) => predict(churn, churnSet.rows[i] as Float64Array));
   const tuneBgnbd = c.tune.map((i) => bgnbdChurn(bgnbd, churnSet.rows[i] as Float64Array, horizons.churnDays));
@@ -282,7 +334,9 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
       .map((weight, i) => ({ feature: model.featureNames[i] ?? String(i), weight }))
       .filter((f) => f.weight > 0)
       .sort((a, b) => b.weight - a.weight);
-  const artifact: ScoresArtifact = {
+  const nowSet = buildFeatures(db, brandId, asOf + 1, churnSet.categories);
+  const artifact: TreesArtifact = {
+    method: 'trees',
     asOf,
     horizons,
     seed,
@@ -292,9 +346,11 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     blend,
     calibration,
     ltv,
+    pattern: fitPattern(buyerRows(nowSet)),
     importance: { churn: importance(churn), ltv: importance(ltv) },
   };
   return {
+    method: 'trees',
     artifact,
     metrics: {
       churn: churnMetrics,
@@ -308,30 +364,210 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     // Customers either model learned from (most are in both).
     trainingRows: new Set([...c.train.map((i) => churnSet.profileIds[i]), ...l.train.map((i) => ltvSet.profileIds[i])])
       .size,
-    predictions: predictAll(db, brandId, artifact, asOf),
+    predictions: finish(db, brandId, artifact, nowSet, { ...options, seed }, step),
   };
 }
 
-/** Every customer scored by a version's models, from features as of `asOf`. */
-export function predictAll(db: Database, brandId: number, artifact: ScoresArtifact, asOf: number): Prediction[] {
-  const set = buildFeatures(db, brandId, asOf + 1, artifact.categories);
+const buyerRows = (set: FeatureSet) => set.rows.filter((_, i) => set.buyer[i]);
+
+/**
+ * Small-shop mode: the purchase pattern fitted on every buyer as of `asOf` is the model. It is measured the honest
+ * way where the history allows: fitted on the history before the churn (value) cutoff, which uses no outcome, and
+ * compared with what those customers did after it. Too few customers for a figure leaves it out (null).
+ */
+function trainSmallShop(
+  db: Database,
+  brandId: number,
+  options: RetrainOptions & { horizons: Horizons; seed: number },
+  asOf: number,
+  missing: readonly string[],
+  step: (stage: RetrainStage) => void,
+): Trained {
+  const { horizons } = options;
+  const nowSet = buildFeatures(db, brandId, asOf + 1);
+  const buyers = buyerRows(nowSet);
+  step('churn');
+  const pattern = fitPattern(buyers);
+  if (buyers.length === 0)
+    throw new AppError(
+      'validation',
+      'Not enough history to predict from yet: there are no sales to learn from. Import your sales history on the Import page, or wait for orders to come in.',
+    );
+  if (!pattern || buyers.length < SMALL_SHOP_MINIMUM.buyers) {
+    const repeat = buyers.filter((row) => (row[nowSet.names.indexOf('frequency')] as number) > 1).length;
+    throw new AppError(
+      'validation',
+      `Not enough history to predict from yet: predictions need at least ${SMALL_SHOP_MINIMUM.buyers} customers who bought, some of them more than once (you have ${buyers.length}, ${repeat} of them more than once). The learned models need ${missing.join(' and ')}. Import older sales or wait for more to come in.`,
+    );
+  }
+  const churnCutoff = asOf - horizons.churnDays * DAY;
+  const churnSet = buildFeatures(db, brandId, churnCutoff, nowSet.categories);
+  const churnOutcomes = outcomes(db, brandId, churnCutoff, asOf);
+  const churnRows = churnSet.rows.filter((_, i) => churnSet.buyer[i]);
+  const churnLabels = churnSet.profileIds
+    .filter((_, i) => churnSet.buyer[i])
+    .map((id) => ((churnOutcomes.get(id)?.purchases ?? 0) > 0 ? 0 : 1));
+  const churnParams = fitBuyers(churnRows);
+  const churned = churnLabels.reduce<number>((a, b) => a + b, 0);
+  let churnMetrics: ScoreMetrics['churn'] = null;
+  if (
+    churnParams &&
+    churned >= SMALL_SHOP_MEASURE.eachOutcome &&
+    churnLabels.length - churned >= SMALL_SHOP_MEASURE.eachOutcome
+  ) {
+    const scores = churnRows.map((row) => bgnbdChurn(churnParams, row, horizons.churnDays));
+    const recency = churnSet.names.indexOf('recency_days');
+    churnMetrics = {
+      auc: auc(scores, churnLabels),
+      brier: brier(scores, churnLabels),
+      precisionTop10: precisionAtTop(scores, churnLabels, 0.1),
+      recencyAuc: auc(
+        churnRows.map((row) => row[recency] as number),
+        churnLabels,
+      ),
+      churnRate: churned / churnLabels.length,
+      testCustomers: churnLabels.length,
+    };
+  }
+
+  step('value');
+  const ltvCutoff = asOf - horizons.ltvDays * DAY;
+  const ltvSet = buildFeatures(db, brandId, ltvCutoff, nowSet.categories);
+  const ltvPattern = fitPattern(buyerRows(ltvSet));
+  const ltvOutcomes = outcomes(db, brandId, ltvCutoff, ltvCutoff + horizons.ltvDays * DAY);
+  const before = outcomes(db, brandId, ltvCutoff - horizons.ltvDays * DAY, ltvCutoff);
+  const ltvBuyers = ltvSet.profileIds.map((_, i) => i).filter((i) => ltvSet.buyer[i]);
+  let ltvMetrics: ScoreMetrics['ltv'] = null;
+  if (ltvPattern && ltvBuyers.length >= SMALL_SHOP_MEASURE.customers) {
+    const actual = ltvBuyers.map((i) => ltvOutcomes.get(ltvSet.profileIds[i] as number)?.spend ?? 0);
+    const mae = meanAbsoluteError(
+      ltvBuyers.map((i) => patternValue(ltvPattern, ltvSet.rows[i] as Float64Array, horizons.ltvDays)),
+      actual,
+    );
+    const baselineMae = meanAbsoluteError(
+      ltvBuyers.map((i) => before.get(ltvSet.profileIds[i] as number)?.spend ?? 0),
+      actual,
+    );
+    if (baselineMae > 0)
+      ltvMetrics = { mae, baselineMae, ratioToBaseline: mae / baselineMae, testCustomers: ltvBuyers.length };
+  }
+  const measured = (metrics: NonNullable<ScoreMetrics['churn']> | NonNullable<ScoreMetrics['ltv']> | null) =>
+    metrics && Object.values(metrics).every(Number.isFinite) ? metrics : null;
+
+  step('predictions');
+  const artifact: SmallShopArtifact = {
+    method: 'bgnbd',
+    asOf,
+    horizons,
+    seed: options.seed,
+    categories: nowSet.categories,
+    pattern,
+    importance: { churn: [], ltv: [] },
+  };
+  return {
+    method: 'bgnbd',
+    artifact,
+    metrics: {
+      churn: measured(churnMetrics) as ScoreMetrics['churn'],
+      ltv: measured(ltvMetrics) as ScoreMetrics['ltv'],
+    },
+    trainingRows: buyers.length,
+    predictions: finish(db, brandId, artifact, nowSet, options, step),
+  };
+}
+
+/**
+ * Both modes end here: every customer scored, then segments fitted on the same rows (names kept from the previous
+ * version's), then recommendations from the co-purchases before `asOf`. The artifact keeps both models.
+ */
+function finish(
+  db: Database,
+  brandId: number,
+  artifact: ScoresArtifact,
+  set: FeatureSet,
+  options: RetrainOptions & { seed: number },
+  step: (stage: RetrainStage) => void,
+): Prediction[] {
+  const predictions = scoreSet(artifact, set);
+  step('segments');
+  const fitted = fitSegments(
+    {
+      rows: set.rows,
+      names: set.names,
+      churn: predictions.map((p) => p.churn),
+      value: predictions.map((p) => p.ltv),
+    },
+    { seed: options.seed, ...(options.previousSegments ? { previous: options.previousSegments } : {}) },
+  );
+  artifact.segments = fitted.model;
+  predictions.forEach((p, i) => {
+    p.segment = fitted.assignments[i] ?? null;
+  });
+  step('recommendations');
+  artifact.copurchase = buildCoPurchase(db, brandId, artifact.asOf + 1);
+  addRecommendations(db, brandId, artifact.asOf, artifact.copurchase, predictions);
+  return predictions;
+}
+
+function addRecommendations(
+  db: Database,
+  brandId: number,
+  asOf: number,
+  model: CoPurchaseModel,
+  predictions: Prediction[],
+): void {
+  const recommended = recommendAll(db, brandId, asOf + 1, model);
+  for (const p of predictions) p.recommendations = recommended.get(p.profileId) ?? [];
+}
+
+/** Churn, value and next purchase for every row (segments and recommendations come after). */
+function scoreSet(artifact: ScoresArtifact, set: FeatureSet): Prediction[] {
+  const { asOf, horizons } = artifact;
+  const pattern = artifact.pattern ?? null;
   return set.profileIds.map((profileId, i) => {
     const row = set.rows[i] as Float64Array;
+    const buyer = set.buyer[i] === true;
+    let churn: number | null = null;
+    let ltv: number | null;
+    if (artifact.method === 'bgnbd') {
+      churn = buyer ? bgnbdChurn(artifact.pattern.bgnbd, row, horizons.churnDays) : null;
+      ltv = buyer ? patternValue(artifact.pattern, row, horizons.ltvDays) : null;
+    } else {
+      churn = buyer ? churnProbability(artifact, row) : null;
+      ltv = predict(artifact.ltv, row);
+    }
     return {
       profileId,
-      churn: set.buyer[i] ? churnProbability(artifact, row) : null,
-      ltv: Math.max(0, Math.round(predict(artifact.ltv, row) * 100) / 100),
+      churn,
+      ltv: ltv === null ? null : Math.max(0, Math.round(ltv * 100) / 100),
+      segment: null,
+      recommendations: [],
+      next: buyer && pattern ? (nextPurchase(pattern, row, asOf, horizons.ltvDays) ?? null) : null,
     };
   });
 }
 
-/** The deployed churn risk of a buyer's feature row: the blended score, calibrated. */
+/** Every customer scored by a version's models, from features as of `asOf`, with its segments and recommendations. */
+export function predictAll(db: Database, brandId: number, artifact: ScoresArtifact, asOf: number): Prediction[] {
+  const set = buildFeatures(db, brandId, asOf + 1, artifact.categories);
+  const predictions = scoreSet({ ...artifact, asOf } as ScoresArtifact, set);
+  const segments = artifact.segments;
+  if (segments)
+    predictions.forEach((p, i) => {
+      p.segment = assignSegment(segments, set.rows[i] as Float64Array);
+    });
+  if (artifact.copurchase) addRecommendations(db, brandId, asOf, artifact.copurchase, predictions);
+  return predictions;
+}
+
+/** The deployed churn risk of a buyer's feature row: the blended score, calibrated (or the purchase pattern's). */
 export function churnProbability(artifact: ScoresArtifact, row: Float64Array): number {
+  if (artifact.method === 'bgnbd') return bgnbdChurn(artifact.pattern.bgnbd, row, artifact.horizons.churnDays);
   return calibratedScore(artifact.calibration, churnScore(artifact, row));
 }
 
 /** The churn score before calibration: the trees' and BG/NBD's, blended as trained. */
-export function churnScore(artifact: ScoresArtifact, row: Float64Array): number {
+export function churnScore(artifact: TreesArtifact, row: Float64Array): number {
   const w = artifact.blend ?? 1;
   const trees = predict(artifact.churn, row);
   return w === 1 ? trees : w * trees + (1 - w) * bgnbdChurn(artifact.bgnbd ?? null, row, artifact.horizons.churnDays);
@@ -343,33 +579,4 @@ export function churnScore(artifact: ScoresArtifact, row: Float64Array): number 
  */
 function calibratedScore(map: IsotonicMap, score: number): number {
   return Math.min(1, Math.max(0, calibrate(map, score) + (score - 0.5) * 1e-6));
-}
-
-const FREQUENCY = FEATURE_NAMES.indexOf('frequency');
-const RECENCY = FEATURE_NAMES.indexOf('recency_days');
-const TENURE = FEATURE_NAMES.indexOf('tenure_days');
-
-/** A buyer's BG/NBD summary in days from their feature row: repeat purchases, last purchase and age. */
-function summary(row: Float64Array): BgnbdCustomer | undefined {
-  const orders = row[FREQUENCY] ?? 0;
-  const T = row[TENURE] ?? Number.NaN;
-  const recency = row[RECENCY] ?? Number.NaN;
-  if (!(orders > 0) || !Number.isFinite(T) || !Number.isFinite(recency)) return undefined;
-  return { x: orders - 1, tx: Math.max(0, T - recency), T: Math.max(T, 1e-6) };
-}
-
-function fitChurnBgnbd(set: FeatureSet, buyers: number[]): BgnbdParams | null {
-  const customers = buyers.map((i) => summary(set.rows[i] as Float64Array)).filter((c) => c !== undefined);
-  try {
-    return fitBgnbd(customers).params;
-  } catch {
-    // Nobody bought twice yet: the trees alone.
-    return null;
-  }
-}
-
-/** BG/NBD's chance that the customer buys nothing in the next `days`; 0.5 when it has nothing to say. */
-function bgnbdChurn(params: BgnbdParams | null, row: Float64Array, days: number): number {
-  const customer = summary(row);
-  return params && customer ? pNoPurchase(params, customer, days) : 0.5;
 }

@@ -66,6 +66,14 @@ export const predictions = sqliteTable(
     segment: text('segment'),
     /** JSON array of recommended products with a reason each. */
     recommendations: text('recommendations').notNull().default('[]'),
+    /** BG/NBD, as of the version's date (buyers only): chance they are still a customer, of buying within 30 / 90 days. */
+    stillActive: real('still_active'),
+    purchase30d: real('purchase_30d'),
+    purchase90d: real('purchase_90d'),
+    /** Expected purchases over the value horizon. */
+    expectedPurchases: real('expected_purchases'),
+    /** The day by which a purchase is more likely than not (null: more likely gone for good). */
+    nextPurchaseAt: integer('next_purchase_at'),
     modelVersion: integer('model_version').references(() => modelVersion.id),
     predictedAt: integer('predicted_at').notNull(),
   },

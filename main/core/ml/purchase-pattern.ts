@@ -1,0 +1,149 @@
+/**
+ * The shop's purchase pattern: BG/NBD (how often each customer buys and whether
+ * they are still a customer) with Gamma-Gamma (how much each order is worth),
+ * fitted on every buyer's history as of a date, read from the feature rows in
+ * days. It gives every buyer's next-purchase figures in both modes, and in
+ * small-shop mode (below the learned models' minimum data) the churn risk and
+ * predicted value themselves.
+ *
+ * A buyer's summary: x = orders − 1 (repeat purchases), tx = days from the first
+ * to the last purchase, T = days from the first purchase to the date. Gamma-Gamma
+ * takes each repeat buyer's average order value over all their orders (the
+ * feature row has no separate figure for repeat orders; the first order's value
+ * differs little in a small shop's history, and this is what the model sees).
+ */
+import type { NextPurchase } from '../../../shared/contract/models';
+import {
+  type BgnbdCustomer,
+  type BgnbdParams,
+  expectedPurchases,
+  expectedSpend,
+  fitBgnbd,
+  fitGammaGamma,
+  type GammaGammaParams,
+  pAlive,
+  pNoPurchase,
+  pPurchase,
+  timeToNextPurchase,
+} from './bgnbd';
+import { FEATURE_NAMES } from './features';
+
+const DAY = 86_400_000;
+
+const FREQUENCY = FEATURE_NAMES.indexOf('frequency');
+const RECENCY = FEATURE_NAMES.indexOf('recency_days');
+const TENURE = FEATURE_NAMES.indexOf('tenure_days');
+const AVERAGE_ORDER = FEATURE_NAMES.indexOf('avg_order_value');
+
+export interface PurchasePattern {
+  bgnbd: BgnbdParams;
+  /** Null when fewer than two customers have bought twice with a positive average (spend then comes from their own). */
+  gammaGamma: GammaGammaParams | null;
+}
+
+/** A buyer's BG/NBD summary in days from their feature row; undefined for someone who has not bought. */
+export function summary(row: ArrayLike<number>): (BgnbdCustomer & { m: number }) | undefined {
+  const orders = row[FREQUENCY] ?? 0;
+  const T = row[TENURE] ?? Number.NaN;
+  const recency = row[RECENCY] ?? Number.NaN;
+  if (!(orders > 0) || !Number.isFinite(T) || !Number.isFinite(recency)) return undefined;
+  const m = row[AVERAGE_ORDER] ?? Number.NaN;
+  return { x: orders - 1, tx: Math.max(0, T - recency), T: Math.max(T, 1e-6), m: Number.isFinite(m) ? m : 0 };
+}
+
+/** BG/NBD fitted on the given rows' buyers; null when nobody bought twice (nothing to learn a rate from). */
+export function fitBuyers(rows: readonly ArrayLike<number>[]): BgnbdParams | null {
+  const customers = rows.map(summary).filter((c) => c !== undefined);
+  try {
+    return fitBgnbd(customers).params;
+  } catch {
+    return null;
+  }
+}
+
+/** BG/NBD and Gamma-Gamma on the given rows' buyers; null when BG/NBD cannot be fitted. */
+export function fitPattern(rows: readonly ArrayLike<number>[]): PurchasePattern | null {
+  const bgnbd = fitBuyers(rows);
+  if (!bgnbd) return null;
+  const spenders = rows
+    .map(summary)
+    .filter((c) => c !== undefined && c.x > 0 && c.m > 0)
+    .map((c) => ({ x: (c as BgnbdCustomer).x, m: (c as { m: number }).m }));
+  let gammaGamma: GammaGammaParams | null = null;
+  try {
+    const fitted = fitGammaGamma(spenders).params;
+    // q ≤ 1 leaves the population's mean order value undefined: better none than an infinite spend.
+    if (fitted.q > 1) gammaGamma = fitted;
+  } catch {
+    gammaGamma = null;
+  }
+  return { bgnbd, gammaGamma };
+}
+
+/** BG/NBD's chance that the buyer buys nothing in the next `days`; 0.5 when it has nothing to say. */
+export function bgnbdChurn(params: BgnbdParams | null, row: ArrayLike<number>, days: number): number {
+  const customer = summary(row);
+  return params && customer ? pNoPurchase(params, customer, days) : 0.5;
+}
+
+/** Expected net spend over the next `days`: expected purchases × expected order value. */
+export function patternValue(pattern: PurchasePattern, row: ArrayLike<number>, days: number): number {
+  const customer = summary(row);
+  if (!customer) return 0;
+  const value = pattern.gammaGamma
+    ? expectedSpend(pattern.bgnbd, pattern.gammaGamma, customer, days)
+    : expectedPurchases(pattern.bgnbd, customer, days) * Math.max(0, customer.m);
+  return Number.isFinite(value) ? Math.max(0, value) : 0;
+}
+
+/** What the pattern says about a buyer's next purchase as of `asOf` (undefined for someone who has not bought). */
+export interface NextPurchaseFigures {
+  stillActive: number;
+  within30Days: number;
+  within90Days: number;
+  expectedPurchases: number;
+  /** Epoch ms of the day by which a purchase is more likely than not; null when they are more likely gone. */
+  expectedAt: number | null;
+}
+
+export function nextPurchase(
+  pattern: PurchasePattern,
+  row: ArrayLike<number>,
+  asOf: number,
+  horizonDays: number,
+): NextPurchaseFigures | undefined {
+  const customer = summary(row);
+  if (!customer) return undefined;
+  const { bgnbd } = pattern;
+  const wait = timeToNextPurchase(bgnbd, customer, 0.5);
+  return {
+    stillActive: pAlive(bgnbd, customer),
+    within30Days: pPurchase(bgnbd, customer, 30),
+    within90Days: pPurchase(bgnbd, customer, 90),
+    expectedPurchases: expectedPurchases(bgnbd, customer, horizonDays),
+    // Whole days from the date (a wait under a day is "today").
+    expectedAt: wait === null ? null : asOf + Math.ceil(wait) * DAY,
+  };
+}
+
+/** The stored figures as the contract shows them. */
+export function nextPurchaseView(
+  row: {
+    stillActive: number | null;
+    purchase30d: number | null;
+    purchase90d: number | null;
+    expectedPurchases: number | null;
+    nextPurchaseAt: number | null;
+  },
+  horizonDays: number,
+): NextPurchase | null {
+  if (row.stillActive === null || row.purchase30d === null || row.purchase90d === null) return null;
+  return {
+    stillActive: row.stillActive,
+    within30Days: row.purchase30d,
+    within90Days: row.purchase90d,
+    expectedPurchases: row.expectedPurchases ?? 0,
+    horizonDays,
+    expectedDate: row.nextPurchaseAt === null ? null : new Date(row.nextPurchaseAt).toISOString(),
+  };
+}
