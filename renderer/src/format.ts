@@ -173,3 +173,18 @@ export function formatDuration(ms: number): string {
   const rest = Math.round(seconds - minutes * 60);
   return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
+
+/**
+ * A calendar day ("12 Dec 2026"). A bare "2026-12-12", or that day at midnight UTC as the backend writes days, is
+ * that day wherever this PC is, not the evening before west of London.
+ */
+export function formatDay(iso: string | null | undefined, fallback = '—'): string {
+  const day = iso ? /^(\d{4})-(\d{2})-(\d{2})(?:T00:00(?::00(?:\.0+)?)?Z)?$/.exec(iso) : null;
+  if (day) return dateFormat.format(new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+  return formatDate(iso, fallback);
+}
+
+/** A count that may be fractional, to one decimal ("2.1", "0.4"). */
+export function formatDecimal(value: number): string {
+  return new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+}

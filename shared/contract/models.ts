@@ -139,6 +139,11 @@ export const customerScoresSchema = z.object({
   nextPurchase: nextPurchaseSchema.nullable(),
   /** Products they are likely to buy next, best first (at most 3), each with its reason. */
   recommendations: z.array(recommendationSchema),
+  /**
+   * Products they have shown interest in lately (cart adds, views, matching searches) and not bought since, strongest
+   * first, with the intent score 0–100 (a cart add today scores 40; it halves every week).
+   */
+  interest: z.array(z.object({ product: z.string(), title: z.string(), score: z.number() })),
   modelVersion: z.number().int().nullable(),
   predictedAt: z.string().nullable(),
   /** The top reasons behind the churn risk and the predicted value, in plain words. */

@@ -196,7 +196,7 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
       await nav(page, 'Models');
       await page.getByTestId('no-model').waitFor();
       const seen = await retrain(page);
-      expect(seen.some((text) => /^(Starting…|Step [1-6] of 6: [a-z ]+…)$/.test(text))).toBe(true);
+      expect(seen.some((text) => /^(Starting…|Step [1-8] of 8: [a-z ]+…)$/.test(text))).toBe(true);
       expect(seen.at(-1)).toMatch(/^Done: every customer has a new churn risk and predicted value/);
       expect(await page.getByRole('progressbar', { name: 'Retraining' }).getAttribute('aria-valuenow')).toBe('100');
       const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
@@ -206,6 +206,8 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
         '✓Learning churn risk (done)',
         '✓Learning customer value (done)',
         '✓Scoring every customer (done)',
+        '✓Grouping customers into segments (done)',
+        '✓Finding products to recommend (done)',
         '✓Saving (done)',
       ]);
 

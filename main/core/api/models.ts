@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
 import { getProfile, redirectOf } from '../identity/identity-repo';
 import { featureLabel, reasonsFor } from '../ml/explain';
+import { highIntentProducts } from '../ml/intent';
 import {
   activeSummary,
   churnHistogram,
@@ -25,6 +26,9 @@ import { handlers } from './registry';
 
 /** Features shown on the overview: the heaviest, which carry most of the weight. */
 const IMPORTANCE_SHOWN = 10;
+
+/** Interest worth telling the shop about on Customer 360: a view or two this week, a cart add this month. */
+const INTEREST_SHOWN = { minScore: 10, limit: 5 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -91,6 +95,11 @@ export const modelsHandlers = handlers({
       method: row?.method ?? null,
       nextPurchase: row ? nextPurchaseView(row, active?.horizons.ltvDays ?? 0) : null,
       recommendations: row?.recommendations ?? [],
+      interest: highIntentProducts(db, core.brandId, id, {
+        now: clock.now().getTime(),
+        minScore: INTEREST_SHOWN.minScore,
+        limit: INTEREST_SHOWN.limit,
+      }).map(({ product, title, score }) => ({ product, title, score })),
       modelVersion: row?.modelVersion ?? null,
       predictedAt: row ? iso(row.predictedAt) : null,
       reasons:

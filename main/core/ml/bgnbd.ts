@@ -410,7 +410,10 @@ export function expectedPurchases(params: BgnbdParams, customer: BgnbdCustomer, 
   const { x, T } = customer;
   const shape = r + x;
   const s = t / (alpha + T);
-  const perAlive = betaExpectation((p) => -Math.expm1(-shape * Math.log1p(p * s)) / p, a, b + x);
+  // E[g(p)] as g(0) + E[g(p) − g(0)], g(0) = shape · s: with a tiny `a` (a shop where almost nobody leaves) the Beta
+  // puts nearly all its weight at p ≈ 0, closer than the quadrature's nodes reach; the difference vanishes there.
+  const atZero = shape * s;
+  const perAlive = atZero + betaExpectation((p) => -Math.expm1(-shape * Math.log1p(p * s)) / p - atZero, a, b + x);
   return pAlive(params, customer) * perAlive;
 }
 

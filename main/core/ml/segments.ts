@@ -114,6 +114,13 @@ const MAX_ITERATIONS = 100;
 /** Shop percentiles at or below the first count as 0 when naming, at or above the second as 1. */
 const SCORE_FLOOR = 0.2;
 const SCORE_CEILING = 0.8;
+/**
+ * Recency also counts in days, not only against the rest of the shop: a last purchase this many days ago or more is
+ * "long ago" however the shop's other customers stand; one today is "recent". The recency standing used for naming
+ * is the better of the two, so a young shop (everyone bought in the last few weeks) has nobody "Lost" or "At risk"
+ * merely for being its least recent customers, while an established shop's ranking is unchanged.
+ */
+const LONG_AGO_DAYS = 120;
 /** Weight of the exact standing in a name's fit: enough to break ties, too little to change a clear choice. */
 const TIE_BREAK = 0.01;
 /** With a single previous segment there is no neighbour to measure "close" against: this many standard deviations. */
@@ -148,7 +155,7 @@ export interface Segment {
   typical: Record<string, number>;
   /**
    * Where the centroid sits among the shop's buyers, 0 … 1, higher = better: the share of buyers who bought longer
-   * ago, fewer times, for less (ties counted half).
+   * ago, fewer times, for less (ties counted half); recency is the better of that and its days (see LONG_AGO_DAYS).
    */
   standing: Rfm;
   /** `standing` with the bottom fifth of the shop as 0 and the top fifth as 1: what the names are given from. */
@@ -718,7 +725,10 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
     Object.fromEntries(features.map((f, j) => [f.name, unscale(f, c[j] as number)])),
   );
   const standing: Rfm[] = typical.map((t) => ({
-    recency: 1 - shopPercentile(shopRecency, t.recency_days as number),
+    recency: Math.max(
+      1 - shopPercentile(shopRecency, t.recency_days as number),
+      Math.min(1, Math.max(0, 1 - (t.recency_days as number) / LONG_AGO_DAYS)),
+    ),
     frequency: shopPercentile(shopFrequency, t.frequency as number),
     monetary: shopPercentile(shopMonetary, t.monetary as number),
   }));

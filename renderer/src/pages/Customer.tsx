@@ -1,12 +1,14 @@
 /**
  * Customer 360: everything known about one customer — totals, churn risk and
- * predicted value with the reasons, consent, the identifiers that make them one
- * person, what they did, and the merges that joined them (each one can be undone).
+ * predicted value with the reasons, segment, next purchase, recommendations and
+ * recent interest, consent, the identifiers that make them one person, what they
+ * did, and the merges that joined them (each one can be undone).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import type { AppError } from '../../../shared/contract/errors';
 import type { Customer360, MergeView, TimelineEvent } from '../../../shared/contract/index';
+import type { NextPurchase, RecommendationView } from '../../../shared/contract/models';
 import { client } from '../client';
 import { asAppError, Confidence, ConfirmAction, PageHeader, Problem } from '../components';
 import {
@@ -14,6 +16,8 @@ import {
   formatChance,
   formatDate,
   formatDateTime,
+  formatDay,
+  formatDecimal,
   formatMoney,
   formatNumber,
   identifierLabel,
@@ -140,7 +144,10 @@ function Totals({ customer }: { customer: Customer360 }) {
   );
 }
 
-/** Churn risk and predicted value from the active model, and the reasons behind them. */
+/**
+ * Churn risk and predicted value from the active model with the reasons, the customer's segment, when they are
+ * likely to buy next and what to suggest to them.
+ */
 function Prediction({ customer }: { customer: Customer360 }) {
   const scores = useCommand('models.customer', { profileId: customer.id });
   // The horizons belong to the version that scored them.
@@ -148,13 +155,26 @@ function Prediction({ customer }: { customer: Customer360 }) {
   // Shown once both have answered, so the sentences do not change under the reader.
   const data = versions.data || versions.error ? scores.data : undefined;
   const version = versions.data?.find((v) => v.id === data?.modelVersion);
-  const scored = data && (data.churnScore !== null || data.ltvScore !== null);
+  const scored = data && (data.churnScore !== null || data.ltvScore !== null || data.segment !== null);
   return (
     <section aria-labelledby="prediction-heading" className="panel" data-testid="prediction">
       <h2 id="prediction-heading">Will they come back?</h2>
       <Problem error={scores.error} />
       {data && scored ? (
         <>
+          {data.segment ? (
+            <p className="segment-line">
+              Segment:{' '}
+              <Link
+                to={`/customers?segment=${encodeURIComponent(data.segment)}`}
+                className="segment-badge"
+                data-testid="segment"
+                title="See everyone in this segment"
+              >
+                {data.segment}
+              </Link>
+            </p>
+          ) : null}
           <dl className="facts plain">
             <dt>Churn risk</dt>
             <dd data-testid="churn-risk">
@@ -192,8 +212,14 @@ function Prediction({ customer }: { customer: Customer360 }) {
               </ul>
             </>
           ) : null}
-          <p className="hint">
-            Worked out {data.predictedAt ? `on ${formatDate(data.predictedAt)} ` : ''}from your shop’s own history
+          {data.nextPurchase ? <NextPurchaseView next={data.nextPurchase} /> : null}
+          <Recommendations recommendations={data.recommendations} />
+          <Interest interest={data.interest} />
+          <p className="hint" data-testid="prediction-method">
+            Worked out {data.predictedAt ? `on ${formatDate(data.predictedAt)} ` : ''}
+            {data.method === 'bgnbd'
+              ? 'in small-shop mode: there is not enough history yet for learned models, so this comes from their own purchase pattern (BG/NBD)'
+              : 'from your shop’s own history'}
             {data.modelVersion !== null ? ` (model version #${data.modelVersion})` : ''}. See how good the predictions
             are on the <Link to="/models">Models</Link> page.
           </p>
@@ -206,6 +232,78 @@ function Prediction({ customer }: { customer: Customer360 }) {
         <p>Loading…</p>
       )}
     </section>
+  );
+}
+
+/** When they are likely to buy again, from their own purchase pattern. */
+function NextPurchaseView({ next }: { next: NextPurchase }) {
+  return (
+    <>
+      <h3 id="next-purchase-heading">Next purchase</h3>
+      <div className="next-purchase" data-testid="next-purchase">
+        <p className="next-purchase-headline" data-testid="next-purchase-headline">
+          <strong>
+            {next.expectedDate
+              ? `Likely to buy again by ${formatDay(next.expectedDate)}`
+              : 'More likely gone for good than coming back'}
+          </strong>
+        </p>
+        <ul className="plain-list">
+          <li data-testid="next-purchase-chances">
+            {formatChance(next.within30Days)} chance of buying within 30 days · {formatChance(next.within90Days)} within
+            90 days
+          </li>
+          <li data-testid="still-active">Still a customer (has not quietly left): {formatChance(next.stillActive)}</li>
+          <li data-testid="expected-orders">
+            Expected orders in the next {next.horizonDays} days: {formatDecimal(next.expectedPurchases)}
+          </li>
+        </ul>
+      </div>
+    </>
+  );
+}
+
+/** Products to suggest to them next, each with why. */
+function Recommendations({ recommendations }: { recommendations: readonly RecommendationView[] }) {
+  return (
+    <>
+      <h3 id="recommendations-heading">Recommended next</h3>
+      {recommendations.length === 0 ? (
+        <p className="muted" data-testid="no-recommendations">
+          Nothing to suggest yet: recommendations come from products your customers often buy together.
+        </p>
+      ) : (
+        <ul className="recommendations" aria-labelledby="recommendations-heading" data-testid="recommendations">
+          {recommendations.map((r) => (
+            <li key={r.product}>
+              <strong className="recommendation-title">{r.title}</strong>{' '}
+              <span className="muted recommendation-reason">— {r.reason}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Products they have looked at or put in a basket lately and not bought since (the intent score, 0–100). */
+function Interest({ interest }: { interest: readonly { product: string; title: string; score: number }[] }) {
+  if (interest.length === 0) return null;
+  return (
+    <>
+      <h3 id="interest-heading">Showing interest in</h3>
+      <ul className="recommendations" aria-labelledby="interest-heading" data-testid="interest">
+        {interest.map((i) => (
+          <li key={i.product}>
+            <strong className="recommendation-title">{i.title}</strong>{' '}
+            <span className="muted">
+              — interest {Math.round(i.score)} of 100 (from baskets, views and searches in recent weeks, not bought
+              since)
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 

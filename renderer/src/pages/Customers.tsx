@@ -1,6 +1,6 @@
 /**
  * Customers: search as you type, sort (also by churn risk or predicted value),
- * filter by risk, one page at a time; each row opens the Customer 360 page.
+ * filter by risk or segment, one page at a time; each row opens the Customer 360 page.
  */
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
@@ -55,10 +55,15 @@ export function CustomersPage() {
   const sort: Sort = isSort(sortParam) ? sortParam : 'last_seen';
   const riskParam = params.get('risk');
   const risk = isRisk(riskParam) ? riskParam : undefined;
+  const segment = params.get('segment')?.trim() || undefined;
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const [typed, setTyped] = useState(query);
+  // The segments of the active version, for the filter; a segment in the address is offered even before they load.
+  const overview = useCommand('models.overview', {});
+  const segmentNames = (overview.data?.segments ?? []).map((s) => s.name);
+  if (segment && !segmentNames.includes(segment)) segmentNames.push(segment);
 
-  const update = (patch: { q?: string; sort?: Sort; risk?: RiskBand | ''; offset?: number }) =>
+  const update = (patch: { q?: string; sort?: Sort; risk?: RiskBand | ''; segment?: string; offset?: number }) =>
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
@@ -66,6 +71,7 @@ export function CustomersPage() {
         if (patch.q !== undefined) set('q', patch.q.trim());
         if (patch.sort !== undefined) set('sort', patch.sort === 'last_seen' ? undefined : patch.sort);
         if (patch.risk !== undefined) set('risk', patch.risk || undefined);
+        if (patch.segment !== undefined) set('segment', patch.segment || undefined);
         set('offset', patch.offset ? String(patch.offset) : undefined);
         return next;
       },
@@ -90,6 +96,7 @@ export function CustomersPage() {
     offset,
     limit: PAGE_SIZE,
     ...(risk ? { risk } : {}),
+    ...(segment ? { segment } : {}),
   });
   const data = result.data;
   const first = data && data.total > 0 ? data.offset + 1 : 0;
@@ -137,18 +144,41 @@ export function CustomersPage() {
             ))}
           </select>
         </label>
+        <label>
+          <span>Segment</span>
+          <select
+            value={segment ?? ''}
+            onChange={(e) => update({ segment: e.target.value, offset: 0 })}
+            disabled={segmentNames.length === 0}
+            title={segmentNames.length === 0 ? 'Segments appear after a retrain on the Models page' : undefined}
+          >
+            <option value="">All segments</option>
+            {segmentNames.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <Problem error={result.error} />
       {data ? (
         data.total === 0 ? (
           query ? (
             <div className="notice" role="status">
-              No customer matches “{query}”{risk ? ` with ${riskWords(risk).toLowerCase()}` : ''}. Try part of the name,
-              or the whole email, phone or loyalty number.
+              No customer matches “{query}”{risk ? ` with ${riskWords(risk).toLowerCase()}` : ''}
+              {segment ? ` in the segment “${segment}”` : ''}. Try part of the name, or the whole email, phone or
+              loyalty number.
             </div>
           ) : risk ? (
             <div className="notice" role="status" data-testid="no-risk-match">
-              No customer has {riskWords(risk).toLowerCase()} — or none has been scored yet: retrain on the{' '}
+              No customer has {riskWords(risk).toLowerCase()}
+              {segment ? ` in the segment “${segment}”` : ''} — or none has been scored yet: retrain on the{' '}
+              <Link to="/models">Models</Link> page.
+            </div>
+          ) : segment ? (
+            <div className="notice" role="status" data-testid="no-segment-match">
+              No customer is in the segment “{segment}” — or none has been scored yet: retrain on the{' '}
               <Link to="/models">Models</Link> page.
             </div>
           ) : (
@@ -173,6 +203,7 @@ export function CustomersPage() {
                     Orders
                   </th>
                   <th scope="col">Last seen</th>
+                  <th scope="col">Segment</th>
                   <th scope="col">Churn risk</th>
                   <th scope="col" className="num">
                     Predicted value
@@ -183,7 +214,9 @@ export function CustomersPage() {
                 {data.items.map((c) => (
                   <tr key={c.id}>
                     <td>
-                      <Link to={`/customers/${c.id}`}>{customerName(c.name)}</Link>{' '}
+                      <Link to={`/customers/${c.id}`} className="customer-link">
+                        {customerName(c.name)}
+                      </Link>{' '}
                       <span className="muted">#{c.id}</span>
                     </td>
                     <td>{c.email ? <BreakableEmail email={c.email} /> : null}</td>
@@ -191,6 +224,15 @@ export function CustomersPage() {
                     <td className="num">{formatMoney(c.lifetimeValue, data.currency)}</td>
                     <td className="num">{formatNumber(c.totalOrders)}</td>
                     <td className="nowrap">{formatDate(c.lastSeenAt)}</td>
+                    <td data-testid="segment-cell">
+                      {c.segment === null ? (
+                        <span className="muted" title="Not scored yet: retrain on the Models page">
+                          —
+                        </span>
+                      ) : (
+                        <span className="segment-badge">{c.segment}</span>
+                      )}
+                    </td>
                     <td data-testid="churn-cell">
                       {c.churnScore === null ? (
                         <span className="muted" title="Not scored yet: retrain on the Models page">

@@ -12,8 +12,10 @@ import {
   type ModelMetrics,
   type ModelsOverview,
   type ModelVersionView,
+  type PredictionMethod,
   RETRAIN_STAGES,
   type RetrainJobView,
+  type SegmentView,
 } from '../../../shared/contract/models';
 import { client } from '../client';
 import { asAppError, ConfirmAction, PageHeader, Problem, SectionHead } from '../components';
@@ -37,8 +39,22 @@ const STAGE_WORDS: Record<Stage, string> = {
   churn: 'Learning churn risk',
   value: 'Learning customer value',
   predictions: 'Scoring every customer',
+  segments: 'Grouping customers into segments',
+  recommendations: 'Finding products to recommend',
   saving: 'Saving',
 };
+
+/** Which method made a version's predictions, in words: short for the versions list, in full for the active one. */
+const METHOD_WORDS: Record<PredictionMethod, { short: string; full: string }> = {
+  trees: { short: 'Learned from your shop’s history', full: 'Learned from your shop’s history.' },
+  bgnbd: {
+    short: 'Small-shop mode',
+    full: 'Small-shop mode: not enough history yet for learned models, so predictions come from each customer’s purchase pattern (BG/NBD).',
+  },
+};
+
+/** What a measure that could not be worked out says instead. */
+const NOT_MEASURED = 'Could not be measured yet: too few customers';
 
 const POLL_MS = 400;
 
@@ -69,8 +85,8 @@ export function ModelsPage() {
   return (
     <section>
       <PageHeader title="Models">
-        ConstIntel learns from your own sales which customers are likely to stop coming and what each is likely to
-        spend. It all happens on this PC.
+        ConstIntel learns from your own sales which customers are likely to stop coming, what each is likely to spend,
+        which group each belongs to and what to suggest to them next. It all happens on this PC.
       </PageHeader>
       <Retrain
         jobId={jobId}
@@ -94,13 +110,15 @@ export function ModelsPage() {
         overview.data.active ? (
           <>
             <Quality overview={overview.data} active={overview.data.active} currency={currency} />
+            <Segments segments={overview.data.segments} active={overview.data.active} currency={currency} />
             <Charts overview={overview.data} currency={currency} />
           </>
         ) : (
           <div className="notice" data-testid="no-model">
             <strong>No predictions yet.</strong> Press Retrain: ConstIntel looks at your sales history and learns from
-            it. It needs several months of sales from a few hundred customers, and tells you plainly if there is not
-            enough yet. Bring in older sales on the <Link to="/import">Import</Link> page.
+            it. With several months of sales from a few hundred customers it learns from your shop’s history; with
+            fewer, it works in small-shop mode from each customer’s purchase pattern. It tells you plainly if there is
+            not enough yet. Bring in older sales on the <Link to="/import">Import</Link> page.
           </div>
         )
       ) : overview.error ? null : (
@@ -157,8 +175,9 @@ function Retrain({
     <section className="panel retrain" aria-labelledby="retrain-heading">
       <h2 id="retrain-heading">Retrain</h2>
       <p className="hint">
-        Learns again from all the sales ConstIntel has, then gives every customer a new churn risk and predicted value.
-        It takes a few seconds to a minute; you can keep working meanwhile.
+        Learns again from all the sales ConstIntel has, then gives every customer a new churn risk, predicted value and
+        segment, and finds products to suggest to them. It takes a few seconds to a minute; you can keep working
+        meanwhile.
       </p>
       {starting ? (
         <RetrainProgress job={undefined} />
@@ -271,7 +290,7 @@ function RetrainProgress({ job }: { job: RetrainJobView | undefined }) {
     : job.status === 'running'
       ? `Step ${stageIndex + 1} of ${RETRAIN_STAGES.length}: ${current.toLowerCase()}…`
       : job.status === 'completed'
-        ? 'Done: every customer has a new churn risk and predicted value, and this version is now in use.'
+        ? 'Done: every customer has a new churn risk and predicted value, a segment and products to suggest; this version is now in use.'
         : 'You stopped it. Nothing changed: the predictions you had are still in use.';
 
   return (
@@ -309,33 +328,43 @@ function RetrainProgress({ job }: { job: RetrainJobView | undefined }) {
   );
 }
 
-/** The figures that speak for one version, in sentences a shop owner can weigh. */
+/** The figures that speak for one version, in sentences a shop owner can weigh; a measure not worked out says so. */
 function qualitySentences(metrics: ModelMetrics, horizons: ModelVersionView['horizons'], currency?: string) {
   const { churn, ltv } = metrics;
   const money = (v: number) => formatWholeMoney(v, currency);
-  const gap = churn.auc - churn.recencyAuc;
-  const ranking = gap > 0.005 ? 'better than' : gap < -0.005 ? 'less well than' : 'about as well as';
-  const spend =
-    ltv.mae < ltv.baselineMae
-      ? `against ${money(ltv.baselineMae)} for guessing “the same as last period”.`
-      : `no better than guessing “the same as last period” (off by ${money(ltv.baselineMae)}).`;
-  return [
-    {
-      key: 'precision',
-      text: `Of the customers it rated most at risk (top 10%), ${formatPercent(churn.precisionTop10)} really did not come back within ${horizons.churnDays} days — against ${formatPercent(churn.churnRate)} of all customers.`,
-      raw: `precision in top 10%: ${churn.precisionTop10.toFixed(2)}; base rate ${churn.churnRate.toFixed(2)}`,
-    },
-    {
-      key: 'ranking',
-      text: `Ranks customers by risk ${ranking} judging by their last purchase alone (${churn.auc.toFixed(2)} vs ${churn.recencyAuc.toFixed(2)}, where 1 is perfect and 0.5 is a coin toss).`,
-      raw: `AUC ${churn.auc.toFixed(3)}; last-purchase-only AUC ${churn.recencyAuc.toFixed(3)}; Brier ${churn.brier.toFixed(3)}`,
-    },
-    {
+  const sentences: { key: string; text: string; raw: string }[] = [];
+  if (churn) {
+    const gap = churn.auc - churn.recencyAuc;
+    const ranking = gap > 0.005 ? 'better than' : gap < -0.005 ? 'less well than' : 'about as well as';
+    sentences.push(
+      {
+        key: 'precision',
+        text: `Of the customers it rated most at risk (top 10%), ${formatPercent(churn.precisionTop10)} really did not come back within ${horizons.churnDays} days — against ${formatPercent(churn.churnRate)} of all customers.`,
+        raw: `precision in top 10%: ${churn.precisionTop10.toFixed(2)}; base rate ${churn.churnRate.toFixed(2)}`,
+      },
+      {
+        key: 'ranking',
+        text: `Ranks customers by risk ${ranking} judging by their last purchase alone (${churn.auc.toFixed(2)} vs ${churn.recencyAuc.toFixed(2)}, where 1 is perfect and 0.5 is a coin toss).`,
+        raw: `AUC ${churn.auc.toFixed(3)}; last-purchase-only AUC ${churn.recencyAuc.toFixed(3)}; Brier ${churn.brier.toFixed(3)}`,
+      },
+    );
+  } else {
+    sentences.push({ key: 'churn-unmeasured', text: `Churn risk: ${NOT_MEASURED.toLowerCase()}.`, raw: '' });
+  }
+  if (ltv) {
+    const spend =
+      ltv.mae < ltv.baselineMae
+        ? `against ${money(ltv.baselineMae)} for guessing “the same as last period”.`
+        : `no better than guessing “the same as last period” (off by ${money(ltv.baselineMae)}).`;
+    sentences.push({
       key: 'spend',
       text: `Predicted spend over ${horizons.ltvDays} days is off by ${money(ltv.mae)} per customer on average, ${spend}`,
       raw: `MAE ${ltv.mae.toFixed(2)}; baseline MAE ${ltv.baselineMae.toFixed(2)}; ratio ${ltv.ratioToBaseline.toFixed(2)}`,
-    },
-  ];
+    });
+  } else {
+    sentences.push({ key: 'spend-unmeasured', text: `Predicted spend: ${NOT_MEASURED.toLowerCase()}.`, raw: '' });
+  }
+  return sentences;
 }
 
 function Quality({
@@ -348,12 +377,16 @@ function Quality({
   currency: string | undefined;
 }) {
   const sentences = qualitySentences(active.metrics, active.horizons, currency);
+  const tested = active.metrics.churn?.testCustomers ?? active.metrics.ltv?.testCustomers;
   return (
     <section className="panel" aria-labelledby="quality-heading" data-testid="model-quality">
       <h2 id="quality-heading">How good the predictions are</h2>
       <p>
         Predictions as of <strong data-testid="as-of">{formatDate(active.asOf)}</strong> for{' '}
         {formatNumber(overview.scored)} customers, from version #{active.id} made {formatDateTime(active.createdAt)}.
+      </p>
+      <p className={`method method-${active.method}`} data-testid="method">
+        <strong>How it predicts:</strong> {METHOD_WORDS[active.method].full}
       </p>
       <dl className="facts plain compact horizons" aria-label="What the words mean">
         <div className="fact">
@@ -365,18 +398,99 @@ function Quality({
           <dd>what a customer spends over the next {active.horizons.ltvDays} days</dd>
         </div>
       </dl>
-      <h3>Tested on customers it had not seen</h3>
+      <h3>
+        {active.method === 'bgnbd'
+          ? 'Checked against what customers really did'
+          : 'Tested on customers it had not seen'}
+      </h3>
+      {tested === undefined ? (
+        <p className="hint" data-testid="not-measured">
+          {NOT_MEASURED} with a long enough history to check the predictions against what they really did. The
+          predictions are still made; they can be checked once more customers have bought for longer.
+        </p>
+      ) : (
+        <>
+          <p className="hint">
+            {active.method === 'bgnbd'
+              ? `From what ${formatNumber(tested)} customers had bought until some time ago, it predicted what they would do next, and was checked against what they really did.`
+              : `Before it was put to use, it predicted what ${formatNumber(tested)} customers it had not learned from would do, and was checked against what they really did.`}
+          </p>
+          <ul className="metrics">
+            {sentences.map((s) => (
+              <li key={s.key} data-testid={`metric-${s.key}`}>
+                <span className="metric-words">{s.text}</span>
+                {s.raw ? (
+                  <>
+                    {' '}
+                    <span className="metric-raw">{s.raw}</span>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The customer groups of the active version, best first; each opens the Customers list filtered to it. */
+function Segments({
+  segments,
+  active,
+  currency,
+}: {
+  segments: readonly SegmentView[];
+  active: ModelVersionView;
+  currency: string | undefined;
+}) {
+  if (segments.length === 0) return null;
+  const money = (v: number | null) => (v === null ? '—' : formatWholeMoney(v, currency));
+  return (
+    <section className="panel" aria-labelledby="segments-heading" data-testid="segments">
+      <h2 id="segments-heading">Segments</h2>
       <p className="hint">
-        Before it was put to use, it predicted what {formatNumber(active.metrics.churn.testCustomers)} customers it had
-        not learned from would do, and was checked against what they really did.
+        Your customers in groups that behave alike: how recently and how often they buy, and how much they spend. Open a
+        group to see who is in it.
       </p>
-      <ul className="metrics">
-        {sentences.map((s) => (
-          <li key={s.key} data-testid={`metric-${s.key}`}>
-            <span className="metric-words">{s.text}</span> <span className="metric-raw">{s.raw}</span>
-          </li>
-        ))}
-      </ul>
+      <table className="data segments" aria-labelledby="segments-heading">
+        <thead>
+          <tr>
+            <th scope="col">Segment</th>
+            <th scope="col" className="num">
+              Customers
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title={`What a customer in the group is likely to spend over the next ${active.horizons.ltvDays} days, on average`}
+            >
+              Predicted value, on average
+            </th>
+            <th scope="col" className="num" title="What a customer in the group has spent so far, on average">
+              Spent so far, on average
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {segments.map((segment) => (
+            <tr key={segment.name} data-testid="segment">
+              <td>
+                <Link to={`/customers?segment=${encodeURIComponent(segment.name)}`} className="segment-name">
+                  {segment.name}
+                </Link>
+                {segment.description ? <div className="hint">{segment.description}</div> : null}
+              </td>
+              <td className="num nowrap">
+                {formatNumber(segment.customers)} <span className="muted">({formatPercent(segment.share)})</span>
+              </td>
+              <td className="num">{money(segment.averageValue)}</td>
+              <td className="num">{money(segment.averageSpend)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">Predicted value is over the next {active.horizons.ltvDays} days.</p>
     </section>
   );
 }
@@ -530,6 +644,7 @@ function Versions({
               <th scope="col" className="num">
                 Took
               </th>
+              <th scope="col">How it predicts</th>
               <th scope="col">In use</th>
             </tr>
           </thead>
@@ -540,10 +655,15 @@ function Versions({
                   {formatDateTime(v.createdAt)} <span className="muted">#{v.id}</span>
                   <div className="hint">as of {formatDate(v.asOf)}</div>
                 </td>
-                <td className="num">{v.metrics.churn.auc.toFixed(2)}</td>
-                <td className="num">{formatWholeMoney(v.metrics.ltv.mae, currency)}</td>
+                <td className="num">{v.metrics.churn ? v.metrics.churn.auc.toFixed(2) : <NotMeasured />}</td>
+                <td className="num">
+                  {v.metrics.ltv ? formatWholeMoney(v.metrics.ltv.mae, currency) : <NotMeasured />}
+                </td>
                 <td className="num">{formatNumber(v.trainingRows)} examples</td>
                 <td className="num">{formatDuration(v.durationMs)}</td>
+                <td data-testid="version-method" title={METHOD_WORDS[v.method].full}>
+                  {METHOD_WORDS[v.method].short}
+                </td>
                 <td>
                   {v.active ? (
                     <span className="in-use">In use</span>
@@ -571,6 +691,20 @@ function Versions({
           </tbody>
         </table>
       ) : null}
+      {list?.some((v) => v.method === 'bgnbd') ? (
+        <p className="hint" data-testid="small-shop-explained">
+          {METHOD_WORDS.bgnbd.full} “Not measured” means there were too few customers to check it against.
+        </p>
+      ) : null}
     </section>
+  );
+}
+
+/** A measure that could not be worked out, said in words in a table cell. */
+function NotMeasured() {
+  return (
+    <span className="muted" title={NOT_MEASURED}>
+      not measured
+    </span>
   );
 }

@@ -123,7 +123,7 @@ describe('segments, next purchase and recommendations from a retrain', () => {
     const [someone] = (await backend.call('customers.search', { segment: segments[0]?.name as string, limit: 1 }))
       .items;
     const byName = await backend.call('customers.search', {
-      query: (someone?.email as string).slice(0, 6),
+      query: String(someone?.email).slice(0, 6),
       segment: segments[0]?.name as string,
     });
     expect(byName.items.map((c) => c.id)).toContain(someone?.id);
@@ -179,6 +179,25 @@ describe('segments, next purchase and recommendations from a retrain', () => {
     expect(after.map((r) => [r.profile_id, r.segment, r.recommendations])).toEqual(
       before.map((r) => [r.profile_id, r.segment, r.recommendations]),
     );
+  });
+
+  it("shows the products a customer is keen on from today's cart add and views, until they buy", async () => {
+    const [someone] = rows(backend);
+    const id = someone?.profile_id as number;
+    const insert = backend.db.sqlite.prepare(
+      `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, occurred_at,
+         received_at, customer_profile_id) VALUES (1, ?, 'shopify', NULL, ?, '[]', ?, ?, ?)`,
+    );
+    const item = { items: [{ sku: 'GRN-1', title: 'Burr grinder', quantity: 1 }] };
+    insert.run('product_view', JSON.stringify(item), NOW - 2 * DAY, NOW, id);
+    insert.run('cart_add', JSON.stringify(item), NOW - DAY / 2, NOW, id);
+    const { interest } = await backend.call('models.customer', { profileId: id });
+    expect(interest).toHaveLength(1);
+    expect(interest[0]).toMatchObject({ product: 'GRN-1', title: 'Burr grinder' });
+    // 40 for the cart add and 15 for the view, each halving every 7 days.
+    expect(interest[0]?.score).toBeCloseTo(40 * 0.5 ** (0.5 / 7) + 15 * 0.5 ** (2 / 7), 0);
+    insert.run('purchase', JSON.stringify({ orderId: 'g-1', total: 89, ...item }), NOW - DAY / 4, NOW, id);
+    expect((await backend.call('models.customer', { profileId: id })).interest).toEqual([]);
   });
 });
 

@@ -179,6 +179,15 @@ describe('BG/NBD predictions', () => {
     const atOne = expectedPurchases({ ...params, a: 1 }, { x: 2, tx: 10, T: 30 }, 39);
     const around = [0.999, 1.001].map((a1) => fhlExpected({ ...params, a: a1 }, { x: 2, tx: 10, T: 30 }, 39));
     expect(relativeError(atOne, ((around[0] ?? 0) + (around[1] ?? 0)) / 2)).toBeLessThan(1e-5);
+    // A shop where almost nobody leaves fits a tiny a: the Beta's weight sits at p ≈ 0, and the expectation tends
+    // to the Poisson rate's (r + x) t / (α + T) (it came out as 0 before, which made every small-shop value 0).
+    for (const a of [1e-3, 1e-6, 5e-9]) {
+      const c = { x: 5, tx: 60, T: 65 };
+      const tiny = { r: 2, alpha: 10, a, b: 1 };
+      expect(relativeError(expectedPurchases(tiny, c, 180), (pAlive(tiny, c) * (2 + 5) * 180) / 75)).toBeLessThan(
+        a * 100,
+      );
+    }
   });
 
   it('P(no purchase) follows its derivation and has the right limits', () => {

@@ -242,6 +242,21 @@ describe('small shops and non-buyers', () => {
     expect(fit.model.segments.reduce((sum, s) => sum + s.size, 0)).toBe(60);
   });
 
+  it('calls nobody in a young shop "Lost", "Hibernating" or "At risk" when everyone bought in the last few weeks', () => {
+    // Ten weeks of history: the least recent customers still bought within 20 days, some once, some weekly.
+    const random = mulberry32(70);
+    const rows = Array.from({ length: 80 }, (_, i) =>
+      customer(
+        random,
+        i % 2 === 0
+          ? { recency: [1, 20], orders: [4, 9], orderValue: [20, 60], gap: [6, 8] }
+          : { recency: [1, 20], orders: [1, 2], orderValue: [10, 30], gap: [10, 20] },
+      ),
+    );
+    const names = new Set(fitSegments({ rows, names: FEATURE_NAMES }, { seed: 1 }).assignments);
+    for (const stale of ['Lost', 'Hibernating', 'At risk']) expect(names).not.toContain(stale);
+  });
+
   it('puts customers who never bought in "Not bought yet", unclustered', () => {
     const data = fourGroups(5, 100);
     const random = mulberry32(6);
