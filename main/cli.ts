@@ -249,7 +249,7 @@ function retrainText(outcome: NonNullable<RetrainJob['outcome']>, currency: stri
   const money = (amount: number) => formatMoney(Math.round(amount), currency).replace(/\.00$/, '');
   const smallShop = outcome.method === 'bgnbd';
   return [
-    `Saved model version ${outcome.versionId}, trained on ${outcome.trainingRows.toLocaleString('en')} ${smallShop ? 'customers' : 'rows'} in ${(outcome.durationMs / 1000).toFixed(1)} s. Every customer has new scores.`,
+    `Saved model version ${outcome.versionId}, trained on ${outcome.trainingRows.toLocaleString('en')} customers in ${(outcome.durationMs / 1000).toFixed(1)} s. Every customer has new scores.`,
     ...(smallShop
       ? [
           '  Small-shop mode: not enough history yet for the learned models, so the predictions come from each customer’s purchase pattern (BG/NBD).',

@@ -51,6 +51,21 @@ export interface FitOptions {
   tolerance?: number;
 }
 
+/**
+ * A log-normal prior on BG/NBD's drop-out parameters a and b (maximum a posteriori instead of maximum likelihood):
+ * ln a ~ N(ln a, sd²) and ln b ~ N(ln b, sd²). Its weight is fixed while the data's grows with the customers, so it
+ * settles only what a small shop's history leaves open.
+ */
+export interface DropoutPrior {
+  a: number;
+  b: number;
+  sd: number;
+}
+
+export interface BgnbdFitOptions extends FitOptions {
+  prior?: DropoutPrior;
+}
+
 export interface FitResult<P> {
   params: P;
   /** Summed log-likelihood at params. */
@@ -312,8 +327,8 @@ function bgnbdFromLog(v: readonly number[]): BgnbdParams {
   return { r, alpha, a, b };
 }
 
-/** Maximum-likelihood BG/NBD parameters. Needs at least one repeat purchase. */
-export function fitBgnbd(customers: readonly BgnbdCustomer[], options: FitOptions = {}): FitResult<BgnbdParams> {
+/** Maximum-likelihood BG/NBD parameters (maximum a posteriori with `prior`). Needs at least one repeat purchase. */
+export function fitBgnbd(customers: readonly BgnbdCustomer[], options: BgnbdFitOptions = {}): FitResult<BgnbdParams> {
   const grouped = groupCustomers(customers);
   if (grouped.customers === 0) throw invalid('There are no customers to learn from yet.');
   if (grouped.repeatPurchases === 0) {
@@ -321,7 +336,15 @@ export function fitBgnbd(customers: readonly BgnbdCustomer[], options: FitOption
   }
   if (grouped.totalAge === 0) throw invalid('Every customer is brand new, so there is no history to learn from yet.');
   // Mean per-customer likelihood keeps the tolerance meaningful whatever the shop's size.
-  const objective = (v: readonly number[]) => -groupedLogLikelihood(bgnbdFromLog(v), grouped) / grouped.customers;
+  const { prior } = options;
+  const penalty = (v: readonly number[]) => {
+    if (!prior) return 0;
+    const da = (v[2] as number) - Math.log(prior.a);
+    const db = (v[3] as number) - Math.log(prior.b);
+    return (da * da + db * db) / (2 * prior.sd * prior.sd);
+  };
+  const objective = (v: readonly number[]) =>
+    (-groupedLogLikelihood(bgnbdFromLog(v), grouped) + penalty(v)) / grouped.customers;
   // Start at r = 1 with the Gamma's mean r/α equal to the shop's overall purchase rate.
   const start = [0, Math.log(grouped.totalAge / grouped.repeatPurchases), 0, 0];
   const { best, evaluations, converged } = minimise(objective, start, options);

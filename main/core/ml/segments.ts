@@ -29,6 +29,8 @@ interface NameRule {
   at: [r: number, f: number, m: number];
   /** How much each of recency, frequency and spend counts towards the fit. */
   weight: [r: number, f: number, m: number];
+  /** Only for clusters whose typical customer first bought at most this many days ago. */
+  maxTenureDays?: number;
 }
 
 /** The names a cluster can earn, in display order (best customers first). */
@@ -49,13 +51,14 @@ const NAME_RULES: readonly NameRule[] = [
     name: 'Promising',
     description: 'Bought recently and a few times already; could become regulars.',
     at: [0.9, 0.5, 0.5],
-    weight: [1, 1, 1],
+    weight: [2, 1, 1],
   },
   {
     name: 'New',
     description: 'First purchase was recent; only one order or so far.',
     at: [1, 0, 0.3],
-    weight: [1, 1, 0.25],
+    weight: [2, 1, 0.25],
+    maxTenureDays: 90,
   },
   {
     name: 'Need attention',
@@ -67,19 +70,19 @@ const NAME_RULES: readonly NameRule[] = [
     name: 'At risk',
     description: 'Used to buy often and spend well, but not for a long time.',
     at: [0.1, 0.9, 0.9],
-    weight: [1, 1, 1],
+    weight: [2, 1, 1],
   },
   {
     name: 'Hibernating',
     description: 'Last bought a while ago; few orders and modest spend.',
     at: [0.3, 0.3, 0.3],
-    weight: [1, 1, 1],
+    weight: [2, 1, 1],
   },
   {
     name: 'Lost',
     description: 'Bought once or twice, long ago, and spent little.',
     at: [0, 0, 0],
-    weight: [1, 1, 1],
+    weight: [2, 1, 1],
   },
 ];
 
@@ -121,6 +124,8 @@ const SCORE_CEILING = 0.8;
  * merely for being its least recent customers, while an established shop's ranking is unchanged.
  */
 const LONG_AGO_DAYS = 120;
+/** A cluster takes a name other than its best only when it fits within this much of the best (fits run 0 … 1). */
+const NAME_MARGIN = 0.2;
 /** Weight of the exact standing in a name's fit: enough to break ties, too little to change a clear choice. */
 const TIE_BREAK = 0.01;
 /** With a single previous segment there is no neighbour to measure "close" against: this many standard deviations. */
@@ -542,12 +547,16 @@ function matchPrevious(
 
 /**
  * Names for the clusters: those matched to a previous segment keep its name; the rest take the best-fitting free
- * name, best fits first, so when two clusters earn the same name the weaker fit gets its next best one.
+ * name, best fits first, so when two clusters earn the same name the weaker fit gets its next best one — but only a
+ * name that fits nearly as well as its best (within NAME_MARGIN). Otherwise it shares its best name with the other
+ * cluster, and the two are one segment: in a young shop where most customers are recent and frequent, the third
+ * such cluster is more "Loyal" customers, not "At risk" ones.
  */
 function nameClusters(
   scores: readonly Rfm[],
   standing: readonly Rfm[],
   kept: readonly (string | null)[],
+  tenureDays: readonly number[],
 ): { name: string; description: string; keptName: boolean }[] {
   const result: ({ name: string; description: string; keptName: boolean } | null)[] = kept.map((name) =>
     name === null ? null : { name, description: descriptionOf(name), keptName: true },
@@ -557,19 +566,27 @@ function nameClusters(
   scores.forEach((s, c) => {
     if (result[c] !== null) return;
     NAME_RULES.forEach((rule, r) => {
+      // "New" is for customers who really are (a missing tenure, NaN, rules nothing out).
+      if (rule.maxTenureDays !== undefined && (tenureDays[c] as number) > rule.maxTenureDays) return;
       // Two clusters both in the shop's top (or bottom) fifth score alike: their exact standing decides.
       pairs.push({ c, r, fit: nameFit(rule, s) + TIE_BREAK * nameFit(rule, standing[c] as Rfm) });
     });
   });
   pairs.sort((a, b) => b.fit - a.fit || a.c - b.c || a.r - b.r);
-  for (const { c, r } of pairs) {
+  const bestFit = new Map<number, { fit: number; r: number }>();
+  for (const { c, r, fit } of pairs) if (!bestFit.has(c)) bestFit.set(c, { fit, r });
+  for (const { c, r, fit } of pairs) {
     const rule = NAME_RULES[r] as NameRule;
     if (result[c] !== null || used.has(rule.name)) continue;
+    if (fit < (bestFit.get(c)?.fit ?? 0) - NAME_MARGIN) continue;
     result[c] = { name: rule.name, description: rule.description, keptName: false };
     used.add(rule.name);
   }
-  // More clusters than names cannot happen (k ≤ names), but a name must never be missing.
-  return result.map((r, c) => r ?? { name: `Group ${c + 1}`, description: '', keptName: false });
+  return result.map((named, c) => {
+    if (named) return named;
+    const rule = NAME_RULES[bestFit.get(c)?.r ?? 0] as NameRule;
+    return { name: rule.name, description: rule.description, keptName: false };
+  });
 }
 
 function descriptionOf(name: string): string {
@@ -742,6 +759,7 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
     scores,
     standing,
     matches.map((p) => (p === -1 ? null : ((options.previous as SegmentModel).segments[p] as Segment).name)),
+    typical.map((t) => t.tenure_days ?? Number.NaN),
   );
 
   const order = centroids
@@ -801,10 +819,15 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
   return { model, assignments };
 }
 
-/** The model's segments by name and description, in display order, "Not bought yet" last. */
+/**
+ * The model's segments by name and description, in display order, "Not bought yet" last; clusters sharing a name
+ * are one segment.
+ */
 export function segmentNames(model: Pick<SegmentModel, 'segments'>): { name: string; description: string }[] {
+  const seen = new Set<string>();
+  const named = model.segments.filter((s) => !seen.has(s.name) && seen.add(s.name));
   return [
-    ...model.segments.map((s) => ({ name: s.name, description: s.description })),
+    ...named.map((s) => ({ name: s.name, description: s.description })),
     { name: NOT_BOUGHT_YET, description: NOT_BOUGHT_DESCRIPTION },
   ];
 }
@@ -826,10 +849,16 @@ export function segmentSummary(
   ] as const)
     if (values !== undefined && values.length !== assignments.length)
       throw invalid(`There are ${values.length} ${field} figures for ${assignments.length} customers.`, field);
-  const entries = [
-    ...model.segments.map((s) => ({ name: s.name, description: s.description, fittedSpend: s.averageSpend })),
-    { name: NOT_BOUGHT_YET, description: NOT_BOUGHT_DESCRIPTION, fittedSpend: 0 },
-  ];
+  // Clusters sharing a name are one segment: their fitted spend is averaged over their customers.
+  const fitted = new Map<string, { size: number; spend: number }>();
+  for (const s of model.segments) {
+    const f = fitted.get(s.name) ?? { size: 0, spend: 0 };
+    fitted.set(s.name, { size: f.size + s.size, spend: f.spend + s.averageSpend * s.size });
+  }
+  const entries = segmentNames(model).map(({ name, description }) => {
+    const f = fitted.get(name);
+    return { name, description, fittedSpend: f && f.size > 0 ? f.spend / f.size : 0 };
+  });
   const index = new Map(entries.map((e, i) => [e.name, i]));
   const members: number[][] = entries.map(() => []);
   assignments.forEach((name, i) => {

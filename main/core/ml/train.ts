@@ -29,6 +29,7 @@ import { buildFeatures, type FeatureSet, outcomes } from './features';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
 import {
   bgnbdChurn,
+  DROPOUT_PRIOR,
   fitBuyers,
   fitPattern,
   type NextPurchaseFigures,
@@ -407,7 +408,7 @@ function trainSmallShop(
   const churnLabels = churnSet.profileIds
     .filter((_, i) => churnSet.buyer[i])
     .map((id) => ((churnOutcomes.get(id)?.purchases ?? 0) > 0 ? 0 : 1));
-  const churnParams = fitBuyers(churnRows);
+  const churnParams = fitBuyers(churnRows, DROPOUT_PRIOR);
   const churned = churnLabels.reduce<number>((a, b) => a + b, 0);
   let churnMetrics: ScoreMetrics['churn'] = null;
   if (

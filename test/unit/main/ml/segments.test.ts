@@ -133,14 +133,27 @@ describe('fitSegments on four obvious groups', () => {
     expect(fit.model.segments[0]?.name).toBe('Champions');
   });
 
-  it('gives unique names even when two clusters earn the same one', () => {
-    const five = fitSegments({ rows: data.rows, names: FEATURE_NAMES }, { seed: 7, kRange: [6, 6] });
-    const names = five.model.segments.map((s) => s.name);
-    expect(names).toHaveLength(6);
-    expect(new Set(names).size).toBe(6);
-    for (const n of names) expect(SEGMENT_NAMES).toContain(n);
-    // The champions still hold the best-fitting name, whichever cluster won it.
-    expect(names).toContain('Champions');
+  it('names a group split over two clusters alike, not with a name that does not fit it', () => {
+    // Six clusters for four groups: two groups are split. A split half takes another name only if it fits nearly as
+    // well; otherwise both halves share the name, and are one segment.
+    const six = fitSegments({ rows: data.rows, names: FEATURE_NAMES }, { seed: 7, kRange: [6, 6] });
+    expect(six.model.segments).toHaveLength(6);
+    for (const s of six.model.segments) expect(SEGMENT_NAMES).toContain(s.name);
+    const seen = new Map<GroupName, Set<string>>();
+    data.group.forEach((g, i) => {
+      seen.set(g, (seen.get(g) ?? new Set()).add(six.assignments[i] as string));
+    });
+    const nearby: Record<GroupName, string[]> = {
+      champions: ['Champions', 'Loyal'],
+      newcomers: ['New', 'Promising'],
+      atRisk: ['At risk', 'Hibernating'],
+      lost: ['Lost', 'Hibernating'],
+    };
+    for (const g of GROUP_NAMES) for (const name of seen.get(g) ?? []) expect(nearby[g]).toContain(name);
+    // The summary counts a shared name once.
+    const summary = segmentSummary(six.model, six.assignments);
+    expect(new Set(summary.map((r) => r.name)).size).toBe(summary.length);
+    expect(summary.reduce((a, r) => a + r.size, 0)).toBe(data.rows.length);
   });
 
   it('summarises churn and value per segment when predictions are passed in', () => {
