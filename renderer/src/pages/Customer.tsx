@@ -212,7 +212,7 @@ function Prediction({ customer }: { customer: Customer360 }) {
               </ul>
             </>
           ) : null}
-          {data.nextPurchase ? <NextPurchaseView next={data.nextPurchase} /> : null}
+          {data.nextPurchase ? <NextPurchaseView next={data.nextPurchase} learned={data.method === 'trees'} /> : null}
           <Recommendations recommendations={data.recommendations} />
           <Interest interest={data.interest} />
           <p className="hint" data-testid="prediction-method">
@@ -236,7 +236,7 @@ function Prediction({ customer }: { customer: Customer360 }) {
 }
 
 /** When they are likely to buy again, from their own purchase pattern. */
-function NextPurchaseView({ next }: { next: NextPurchase }) {
+function NextPurchaseView({ next, learned }: { next: NextPurchase; learned: boolean }) {
   return (
     <>
       <h3 id="next-purchase-heading">Next purchase</h3>
@@ -258,6 +258,12 @@ function NextPurchaseView({ next }: { next: NextPurchase }) {
             Expected orders in the next {next.horizonDays} days: {formatDecimal(next.expectedPurchases)}
           </li>
         </ul>
+        {learned ? (
+          <p className="hint" data-testid="next-purchase-note">
+            These come from their buying rhythm alone (how often and how recently they buy). The churn risk above also
+            weighs what, where and how they buy, so the two can differ a little.
+          </p>
+        ) : null}
       </div>
     </>
   );
