@@ -37,7 +37,7 @@ import {
   type PurchasePattern,
   patternValue,
 } from './purchase-pattern';
-import { buildCoPurchase, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
+import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';
 import { type BoostedModel, featureImportance, predict, trainBoosted } from './trees';
 
@@ -505,8 +505,9 @@ function finish(
     p.segment = fitted.assignments[i] ?? null;
   });
   step('recommendations');
-  artifact.copurchase = buildCoPurchase(db, brandId, artifact.asOf + 1);
-  addRecommendations(db, brandId, artifact.asOf, artifact.copurchase, predictions);
+  const { model, recommendations } = buildAndRecommend(db, brandId, artifact.asOf + 1);
+  artifact.copurchase = model;
+  for (const p of predictions) p.recommendations = recommendations.get(p.profileId) ?? [];
   return predictions;
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../main/core/db/open';
 import {
+  buildAndRecommend,
   buildCoPurchase,
   type CoPurchaseModel,
   recommendAll,
@@ -312,7 +313,13 @@ describe('recommending', () => {
     shop.buy(nothingToSay, 20, [{ sku: 'GIFT', title: 'Gift card', quantity: 1, price: 10 }]);
     const model = buildCoPurchase(shop.db, 1, NOW);
     const all = recommendAll(shop.db, 1, NOW, model);
+    // A retrain builds and recommends in one pass: exactly the same model and lists.
+    const together = buildAndRecommend(shop.db, 1, NOW);
     shop.close();
+    expect(together.model).toEqual(model);
+    expect([...together.recommendations.entries()].sort((a, b) => a[0] - b[0])).toEqual(
+      [...all.entries()].sort((a, b) => a[0] - b[0]),
+    );
 
     expect(all.get(beansOnly)).toEqual(recommendFor(model, [{ ...BEANS, at: NOW - 200 * DAY }], { now: NOW }));
     expect(all.get(beansOnly)?.[0]).toMatchObject({ product: 'FLT-1', reason: 'Bought with Coffee beans 1kg' });
