@@ -124,6 +124,8 @@ export const nextPurchaseSchema = z.object({
   /** Expected number of purchases over the value horizon (`horizonDays`). */
   expectedPurchases: z.number(),
   horizonDays: z.number().int(),
+  /** The day the chances count from: today, or the day after the last sale when the data ends long ago. */
+  from: z.string(),
   /** The day by which a purchase is more likely than not; null when they are more likely gone for good. */
   expectedDate: z.string().nullable(),
 });
@@ -160,6 +162,11 @@ export const modelsContract = {
     modelsOverviewSchema,
   ),
   'models.versions': command('Every retrain, newest first.', z.object({}).strict(), z.array(modelVersionSchema)),
+  'models.segments': command(
+    'The active version’s segments with their sizes (what the Customers filter offers); empty before the first retrain.',
+    z.object({}).strict(),
+    z.array(segmentSchema),
+  ),
   'models.retrain': command(
     'Start retraining in the background; follow it with models.job.',
     z.object({}).strict(),

@@ -70,6 +70,8 @@ export const modelsHandlers = handlers({
     return listVersions(db, core.brandId).map((v) => versionView(v, facts.get(v.id)));
   },
 
+  'models.segments': (_input, { db, core }) => segmentOverview(db, core.brandId),
+
   'models.retrain': (_input, { core }) => core.retrain.start(),
 
   'models.job': ({ jobId }, { core }) => core.retrain.job(jobId),
@@ -93,7 +95,7 @@ export const modelsHandlers = handlers({
       ltvScore: row?.ltvScore ?? null,
       segment: row?.segment ?? null,
       method: row?.method ?? null,
-      nextPurchase: row ? nextPurchaseView(row, active?.horizons.ltvDays ?? 0) : null,
+      nextPurchase: row && active ? nextPurchaseView(row, active.horizons.ltvDays, active.asOf) : null,
       recommendations: row?.recommendations ?? [],
       interest: highIntentProducts(db, core.brandId, id, {
         now: clock.now().getTime(),

@@ -39,8 +39,25 @@ const AVERAGE_ORDER = FEATURE_NAMES.indexOf('avg_order_value');
 
 export interface PurchasePattern {
   bgnbd: BgnbdParams;
-  /** Null when fewer than two customers have bought twice with a positive average (spend then comes from their own). */
+  /**
+   * Null when fewer than two customers have bought twice with a positive average, or the fit leaves the average
+   * order value undefined (q ≤ 1): spend then comes from each customer's own average.
+   */
   gammaGamma: GammaGammaParams | null;
+}
+
+/** The longest wait for a next purchase worth a date (five years); beyond it they are as good as gone. */
+const LONGEST_WAIT_DAYS = 5 * 365;
+
+/**
+ * A fit with r or α below these has collapsed onto purchases with no time between them (for example every repeat
+ * purchase on the same day as the first): its rates are infinite in effect and its figures nonsense, so none are
+ * made. Large r and α together are fine: customers who all buy at much the same rate.
+ */
+const SANE = { rMin: 1e-3, alphaMin: 1e-3 };
+
+function sane(params: BgnbdParams): boolean {
+  return params.r >= SANE.rMin && params.alpha >= SANE.alphaMin;
 }
 
 /** A buyer's BG/NBD summary in days from their feature row; undefined for someone who has not bought. */
@@ -77,13 +94,14 @@ const FIT_EVALUATIONS = 1500;
 export const DROPOUT_PRIOR: DropoutPrior = { a: 0.793, b: 2.426, sd: 1 };
 
 /**
- * BG/NBD fitted on the given rows' buyers; null when nobody bought twice (nothing to learn a rate from). Plain
- * maximum likelihood unless a prior is given.
+ * BG/NBD fitted on the given rows' buyers; null when nobody bought twice (nothing to learn a rate from) or the fit
+ * is not a shop's (see SANE). Plain maximum likelihood unless a prior is given.
  */
 export function fitBuyers(rows: readonly ArrayLike<number>[], prior?: DropoutPrior): BgnbdParams | null {
   const customers = rows.map(summary).filter((c) => c !== undefined);
   try {
-    return fitBgnbd(customers, { maxEvaluations: FIT_EVALUATIONS, ...(prior ? { prior } : {}) }).params;
+    const params = fitBgnbd(customers, { maxEvaluations: FIT_EVALUATIONS, ...(prior ? { prior } : {}) }).params;
+    return sane(params) ? params : null;
   } catch {
     return null;
   }
@@ -130,7 +148,7 @@ export interface NextPurchaseFigures {
   within30Days: number;
   within90Days: number;
   expectedPurchases: number;
-  /** Epoch ms of the day by which a purchase is more likely than not; null when they are more likely gone. */
+  /** Epoch ms of the day by which a purchase is more likely than not; null when they are more likely gone (or it is over five years away). */
   expectedAt: number | null;
 }
 
@@ -149,8 +167,8 @@ export function nextPurchase(
     within30Days: pPurchase(bgnbd, customer, 30),
     within90Days: pPurchase(bgnbd, customer, 90),
     expectedPurchases: expectedPurchases(bgnbd, customer, horizonDays),
-    // Whole days from the date (a wait under a day is "today").
-    expectedAt: wait === null ? null : asOf + Math.ceil(wait) * DAY,
+    // Whole days from the date (a wait under a day is "today"); years away is no date at all.
+    expectedAt: wait === null || !(wait <= LONGEST_WAIT_DAYS) ? null : asOf + Math.ceil(wait) * DAY,
   };
 }
 
@@ -164,14 +182,18 @@ export function nextPurchaseView(
     nextPurchaseAt: number | null;
   },
   horizonDays: number,
+  from: number,
 ): NextPurchase | null {
-  if (row.stillActive === null || row.purchase30d === null || row.purchase90d === null) return null;
+  const { stillActive, purchase30d, purchase90d, expectedPurchases, nextPurchaseAt } = row;
+  if (![stillActive, purchase30d, purchase90d].every(Number.isFinite)) return null;
+  const date = nextPurchaseAt !== null && Number.isFinite(nextPurchaseAt) ? new Date(nextPurchaseAt) : null;
   return {
-    stillActive: row.stillActive,
-    within30Days: row.purchase30d,
-    within90Days: row.purchase90d,
-    expectedPurchases: row.expectedPurchases ?? 0,
+    stillActive: stillActive as number,
+    within30Days: purchase30d as number,
+    within90Days: purchase90d as number,
+    expectedPurchases: Number.isFinite(expectedPurchases) ? (expectedPurchases as number) : 0,
     horizonDays,
-    expectedDate: row.nextPurchaseAt === null ? null : new Date(row.nextPurchaseAt).toISOString(),
+    from: new Date(from).toISOString(),
+    expectedDate: date && Number.isFinite(date.getTime()) ? date.toISOString() : null,
   };
 }

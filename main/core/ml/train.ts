@@ -36,6 +36,7 @@ import {
   nextPurchase,
   type PurchasePattern,
   patternValue,
+  summary,
 } from './purchase-pattern';
 import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';
@@ -55,8 +56,11 @@ export const DEFAULT_HORIZONS: Horizons = { churnDays: 90, ltvDays: 180 };
 /** The least history the tree models learn from (below it, small-shop mode takes over). */
 export const MINIMUM = { historyDays: 60, customers: 200, eachOutcome: 20 };
 
-/** The least small-shop mode predicts from: this many buyers, some of whom bought twice (BG/NBD needs a repeat). */
-export const SMALL_SHOP_MINIMUM = { buyers: 10 };
+/**
+ * The least small-shop mode predicts from: this many buyers, of whom this many came back on a later day than their
+ * first purchase (BG/NBD learns how often people buy from repeat purchases spread over time).
+ */
+export const SMALL_SHOP_MINIMUM = { buyers: 10, repeatBuyers: 3 };
 
 /** Small-shop measures need at least this many customers behind each figure (fewer say nothing). */
 const SMALL_SHOP_MEASURE = { eachOutcome: 5, customers: 10 };
@@ -127,8 +131,6 @@ export interface SmallShopArtifact extends ArtifactBase {
 
 /** What a version stores: everything needed to predict again (a rollback) and to explain. */
 export type ScoresArtifact = TreesArtifact | SmallShopArtifact;
-
-export const methodOf = (artifact: { method?: PredictionMethod }): PredictionMethod => artifact.method ?? 'trees';
 
 export interface Prediction {
   profileId: number;
@@ -394,13 +396,13 @@ function trainSmallShop(
       'validation',
       'Not enough history to predict from yet: there are no sales to learn from. Import your sales history on the Import page, or wait for orders to come in.',
     );
-  if (!pattern || buyers.length < SMALL_SHOP_MINIMUM.buyers) {
-    const repeat = buyers.filter((row) => (row[nowSet.names.indexOf('frequency')] as number) > 1).length;
+  // Came back on a later day: a repeat purchase with time between it and the first.
+  const repeat = buyers.filter((row) => (summary(row)?.tx ?? 0) > 0).length;
+  if (!pattern || buyers.length < SMALL_SHOP_MINIMUM.buyers || repeat < SMALL_SHOP_MINIMUM.repeatBuyers)
     throw new AppError(
       'validation',
-      `Not enough history to predict from yet: predictions need at least ${SMALL_SHOP_MINIMUM.buyers} customers who bought, some of them more than once (you have ${buyers.length}, ${repeat} of them more than once). The learned models need ${missing.join(' and ')}. Import older sales or wait for more to come in.`,
+      `Not enough history to predict from yet: predictions need at least ${SMALL_SHOP_MINIMUM.buyers} customers who bought, ${SMALL_SHOP_MINIMUM.repeatBuyers} of them coming back on a later day (you have ${buyers.length}, ${repeat} of them coming back). The learned models need ${missing.join(' and ')}. Import older sales or wait for more to come in.`,
     );
-  }
   const churnCutoff = asOf - horizons.churnDays * DAY;
   const churnSet = buildFeatures(db, brandId, churnCutoff, nowSet.categories);
   const churnOutcomes = outcomes(db, brandId, churnCutoff, asOf);

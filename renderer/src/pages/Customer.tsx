@@ -172,7 +172,8 @@ function Prediction({ customer }: { customer: Customer360 }) {
                 title="See everyone in this segment"
               >
                 {data.segment}
-              </Link>
+              </Link>{' '}
+              <span className="muted">(how they have bought so far; the figures below look ahead)</span>
             </p>
           ) : null}
           <dl className="facts plain">
@@ -212,7 +213,13 @@ function Prediction({ customer }: { customer: Customer360 }) {
               </ul>
             </>
           ) : null}
-          {data.nextPurchase ? <NextPurchaseView next={data.nextPurchase} learned={data.method === 'trees'} /> : null}
+          {data.nextPurchase ? (
+            <NextPurchaseView
+              next={data.nextPurchase}
+              learned={data.method === 'trees'}
+              predictedAt={data.predictedAt}
+            />
+          ) : null}
           <Recommendations recommendations={data.recommendations} />
           <Interest interest={data.interest} />
           <p className="hint" data-testid="prediction-method">
@@ -236,7 +243,17 @@ function Prediction({ customer }: { customer: Customer360 }) {
 }
 
 /** When they are likely to buy again, from their own purchase pattern. */
-function NextPurchaseView({ next, learned }: { next: NextPurchase; learned: boolean }) {
+function NextPurchaseView({
+  next,
+  learned,
+  predictedAt,
+}: {
+  next: NextPurchase;
+  learned: boolean;
+  predictedAt: string | null;
+}) {
+  // An old export: the chances count from the day after its last sale, not from the day they were worked out.
+  const stale = predictedAt !== null && Date.parse(predictedAt) - Date.parse(next.from) > 2 * 86_400_000;
   return (
     <>
       <h3 id="next-purchase-heading">Next purchase</h3>
@@ -258,10 +275,16 @@ function NextPurchaseView({ next, learned }: { next: NextPurchase; learned: bool
             Expected orders in the next {next.horizonDays} days: {formatDecimal(next.expectedPurchases)}
           </li>
         </ul>
+        {stale ? (
+          <p className="hint" data-testid="next-purchase-from">
+            Counted from {formatDay(next.from)}, the day after the last sale in your data: import newer sales to bring
+            these up to date.
+          </p>
+        ) : null}
         {learned ? (
           <p className="hint" data-testid="next-purchase-note">
             These come from their buying rhythm alone (how often and how recently they buy). The churn risk above also
-            weighs what, where and how they buy, so the two can differ a little.
+            weighs what, where and how they buy, so the two can differ.
           </p>
         ) : null}
       </div>

@@ -59,8 +59,8 @@ export function CustomersPage() {
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const [typed, setTyped] = useState(query);
   // The segments of the active version, for the filter; a segment in the address is offered even before they load.
-  const overview = useCommand('models.overview', {});
-  const segmentNames = (overview.data?.segments ?? []).map((s) => s.name);
+  const segments = useCommand('models.segments', {});
+  const segmentNames = (segments.data ?? []).map((s) => s.name);
   if (segment && !segmentNames.includes(segment)) segmentNames.push(segment);
 
   const update = (patch: { q?: string; sort?: Sort; risk?: RiskBand | ''; segment?: string; offset?: number }) =>

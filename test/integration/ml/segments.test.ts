@@ -171,6 +171,14 @@ describe('segments, next purchase and recommendations from a retrain', () => {
     });
   });
 
+  it('lists the segments for the Customers filter, and dates next purchases from the version’s date', async () => {
+    const overview = await backend.call('models.overview', {});
+    expect(await backend.call('models.segments', {})).toEqual(overview.segments);
+    const buyer = rows(backend).find((r) => r.total_orders > 0) as Row;
+    const { nextPurchase } = await backend.call('models.customer', { profileId: buyer.profile_id });
+    expect(nextPurchase?.from).toBe(overview.active?.asOf);
+  });
+
   it('keeps segments and recommendations on a roll back to the first version', async () => {
     const versions = await backend.call('models.versions', {});
     const before = rows(backend);
@@ -198,6 +206,83 @@ describe('segments, next purchase and recommendations from a retrain', () => {
     expect(interest[0]?.score).toBeCloseTo(40 * 0.5 ** (0.5 / 7) + 15 * 0.5 ** (2 / 7), 0);
     insert.run('purchase', JSON.stringify({ orderId: 'g-1', total: 89, ...item }), NOW - DAY / 4, NOW, id);
     expect((await backend.call('models.customer', { profileId: id })).interest).toEqual([]);
+  });
+});
+
+describe('a version from before segments (rolled back to)', () => {
+  it('scores as before with no segments, next purchase or recommendations, and nothing breaks', async () => {
+    const backend = await testBackend({ dataDir: join(dir.path, 'old-version') });
+    try {
+      seedMlShop(backend.db, { customers: 300, end: NOW, days: 400, seed: 8 });
+      const first = await retrained(backend);
+      // What issue 6's retrain stored: no method, purchase pattern, segments or co-purchases in the artifact.
+      backend.db.sqlite
+        .prepare(
+          `UPDATE model_version SET method = 'trees',
+             artifact = json_remove(artifact, '$.method', '$.pattern', '$.segments', '$.copurchase') WHERE id = ?`,
+        )
+        .run(first.versionId);
+      await retrained(backend);
+      await backend.call('models.activate', { versionId: first.versionId as number });
+      const all = rows(backend);
+      expect(all.every((r) => r.segment === null && r.recommendations === '[]')).toBe(true);
+      expect(all.filter((r) => r.churn_score !== null).length).toBeGreaterThan(250);
+      expect((await backend.call('models.overview', {})).segments).toEqual([]);
+      expect(await backend.call('models.segments', {})).toEqual([]);
+      const scores = await backend.call('models.customer', { profileId: all[0]?.profile_id as number });
+      expect(scores).toMatchObject({ segment: null, nextPurchase: null, recommendations: [], method: 'trees' });
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('small shops below small-shop mode’s minimum', () => {
+  const insert = (backend: Backend, profileId: number, at: number, orderId: string) =>
+    backend.db.sqlite
+      .prepare(
+        `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, occurred_at,
+           received_at, customer_profile_id, order_id) VALUES (1, 'purchase', 'pos', ?, ?, '[]', ?, ?, ?, ?)`,
+      )
+      .run(orderId, JSON.stringify({ orderId, total: 20, currency: 'GBP', items: [] }), at, at, profileId, orderId);
+
+  async function shop(name: string, repeatAt: (i: number) => number | null): Promise<RetrainJobView> {
+    const backend = await testBackend({ dataDir: join(dir.path, name) });
+    try {
+      const profile = backend.db.sqlite.prepare(
+        `INSERT INTO customer_profile (brand_id, lifetime_value, total_orders, strength, created_at, updated_at)
+         VALUES (1, 0, 0, 0.5, ?, ?)`,
+      );
+      for (let i = 0; i < 12; i++) {
+        const id = Number(profile.run(NOW, NOW).lastInsertRowid);
+        const first = NOW - (40 + i) * DAY;
+        insert(backend, id, first, `o-${i}-1`);
+        const again = repeatAt(i);
+        if (again !== null) insert(backend, id, first + again, `o-${i}-2`);
+      }
+      const { jobId } = await backend.call('models.retrain', {});
+      let job = await backend.call('models.job', { jobId });
+      for (let k = 0; k < 3000 && job.status === 'running'; k++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        job = await backend.call('models.job', { jobId });
+      }
+      expect(await backend.call('models.versions', {})).toEqual([]);
+      return job;
+    } finally {
+      await backend.close();
+    }
+  }
+
+  it('says what is missing when only one customer came back, or everyone came back the same day', async () => {
+    const message =
+      /^Not enough history to predict from yet: predictions need at least 10 customers who bought, 3 of them coming back on a later day \(you have 12, (\d+) of them coming back\)/;
+    const oneBack = await shop('one-back', (i) => (i === 0 ? 20 * DAY : null));
+    expect(oneBack.status).toBe('failed');
+    expect(oneBack.error).toMatch(message);
+    expect(oneBack.error?.match(message)?.[1]).toBe('1');
+    const sameDay = await shop('same-day', (i) => (i < 6 ? 3_600_000 : null));
+    expect(sameDay.status).toBe('failed');
+    expect(sameDay.error?.match(message)?.[1]).toBe('0');
   });
 });
 

@@ -5,6 +5,7 @@ import {
   fitBuyers,
   fitPattern,
   nextPurchase,
+  nextPurchaseView,
   patternValue,
   summary,
 } from '../../../../main/core/ml/purchase-pattern';
@@ -76,5 +77,32 @@ describe('the purchase pattern (BG/NBD with Gamma-Gamma, in days)', () => {
     expect(value / regular.expectedPurchases).toBeGreaterThan(25);
     expect(value / regular.expectedPurchases).toBeLessThan(35);
     expect(nextPurchase(pattern, buyer(0, 0, Number.NaN), asOf, 180)).toBeUndefined();
+  });
+
+  it('gives no date for a wait of years, and never stores or shows an impossible one', () => {
+    // Hardly any purchases per customer and a long history: a one-time buyer's median wait runs to centuries.
+    const pattern = { bgnbd: { r: 0.02, alpha: 50, a: 0.8, b: 2.4 }, gammaGamma: null };
+    const figures = nextPurchase(pattern, buyer(1, 0, 400), Date.UTC(2026, 0, 1), 180);
+    expect(figures?.expectedAt).toBeNull();
+    const view = (nextPurchaseAt: number | null) =>
+      nextPurchaseView(
+        { stillActive: 0.9, purchase30d: 0.1, purchase90d: 0.2, expectedPurchases: 0.3, nextPurchaseAt },
+        180,
+        Date.UTC(2026, 0, 1),
+      );
+    expect(view(Number.POSITIVE_INFINITY)?.expectedDate).toBeNull();
+    expect(view(9e15)?.expectedDate).toBeNull();
+    expect(view(Date.UTC(2026, 0, 20))).toMatchObject({
+      expectedDate: '2026-01-20T00:00:00.000Z',
+      from: '2026-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('makes no pattern from a history that cannot show a buying rhythm (every repeat on the first day)', () => {
+    const sameDay = Array.from({ length: 15 }, (_, i) => {
+      const row = buyer(i < 5 ? 2 : 1, 0, i % 2 === 0 ? 0 : 30);
+      return row;
+    });
+    expect(fitPattern(sameDay)).toBeNull();
   });
 });
