@@ -12,12 +12,12 @@
 import { formatMoney } from '../../../shared/describe-event';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
-import type { FeatureName } from './features';
+import type { BgnbdFeatureName, FeatureName } from './features';
 
 const DAY = 86_400_000;
 
 /** Every feature but the category shares (named after the version's categories); a new feature fails to compile here. */
-const LABELS: Record<Exclude<FeatureName, `category_${number}_share`>, string> = {
+const LABELS: Record<Exclude<FeatureName, `category_${number}_share`> | BgnbdFeatureName, string> = {
   recency_days: 'Days since last purchase',
   frequency: 'Number of orders',
   monetary: 'Total spent',
@@ -48,6 +48,9 @@ const LABELS: Record<Exclude<FeatureName, `category_${number}_share`>, string> =
   email_consent: 'Agreed to emails',
   sms_consent: 'Agreed to text messages',
   whatsapp_consent: 'Agreed to WhatsApp messages',
+  bgnbd_p_alive: 'Chance they are still a customer (purchase pattern)',
+  bgnbd_expected_purchases: 'Orders expected in the coming period (purchase pattern)',
+  bgnbd_p_no_purchase: 'Chance of no order in the coming period (purchase pattern)',
 };
 
 const ORDINAL = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
@@ -80,7 +83,11 @@ type Family =
 /** The fact a feature is told by (several features share one: each fact is told once). */
 function familyOf(feature: string): Family | undefined {
   if (feature.startsWith('category_')) return 'category';
-  switch (feature as FeatureName) {
+  switch (feature as FeatureName | BgnbdFeatureName) {
+    // BG/NBD reads the purchase rhythm: how often and how long ago.
+    case 'bgnbd_p_alive':
+    case 'bgnbd_expected_purchases':
+    case 'bgnbd_p_no_purchase':
     case 'recency_days':
     case 'overdue_ratio':
     case 'gap_mean_days':

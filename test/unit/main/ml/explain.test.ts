@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../main/core/clock';
 import { type Database, openDatabase } from '../../../../main/core/db/open';
 import { featureLabel, reasonsFor } from '../../../../main/core/ml/explain';
-import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { BGNBD_FEATURE_NAMES, FEATURE_NAMES } from '../../../../main/core/ml/features';
 import { ensureDefaultBrand } from '../../../../main/core/settings/settings-store';
 import { TEST_NOW } from '../../../support/backend';
 
@@ -16,7 +16,9 @@ const NOW = Date.parse(TEST_NOW);
 
 describe('feature labels', () => {
   it('name every feature in plain words, categories by their name', () => {
-    for (const feature of FEATURE_NAMES) expect(featureLabel(feature, ['Coffee', 'Tea'])).not.toMatch(/_/);
+    for (const feature of [...FEATURE_NAMES, ...BGNBD_FEATURE_NAMES])
+      expect(featureLabel(feature, ['Coffee', 'Tea'])).not.toMatch(/_/);
+    expect(featureLabel('bgnbd_p_alive', [])).toBe('Chance they are still a customer (purchase pattern)');
     expect(featureLabel('recency_days', [])).toBe('Days since last purchase');
     expect(featureLabel('category_2_share', ['Coffee', 'Tea'])).toBe('Share of purchases in Tea');
     expect(featureLabel('category_5_share', ['Coffee', 'Tea'])).toBe("Share of purchases in the shop's fifth category");
