@@ -81,8 +81,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const core = new Core(db, clock, logger, secrets, options.dataDir);
   // Webhook deliveries acknowledged in a burst just before a crash are read before anything else is served.
   core.readAllWaiting();
-  // An import still marked running was cut short (the app or PC stopped): the shop sees it as interrupted.
-  markInterruptedJobs(db);
+  // An import still marked running was cut short (the app or PC stopped): the shop sees it as interrupted, and what
+  // it had added to customers' totals but not yet written is written.
+  markInterruptedJobs(db, clock.now().getTime());
   core.imports.sweepUploads();
   const ctx: HandlerContext = { db, core, clock, logger, runtime };
   const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);

@@ -56,7 +56,7 @@ function baselineRowsPerSec(dir: string, path: string, eventsOnly: boolean): num
   const db = openDatabase(join(dir, eventsOnly ? 'baseline-events.db' : 'baseline.db'));
   // The settings the app's import uses (see runImport), so the comparison is of the work, not of the tuning.
   db.sqlite.pragma('cache_size = -24576');
-  db.sqlite.pragma('wal_autocheckpoint = 10000');
+  db.sqlite.pragma('wal_autocheckpoint = 30000');
   try {
     db.sqlite
       .prepare(

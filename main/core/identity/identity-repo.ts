@@ -215,6 +215,38 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
     `UPDATE customer_profile SET lifetime_value = ?, total_orders = ?, last_purchase_at = ?, first_seen_at = ?, last_seen_at = ?, updated_at = ?
      WHERE id = ?`,
   ).run(Math.round(value * 100) / 100, count, lastPurchase, seen.first, seen.last, now, profileId);
+  // The totals are now what the events add up to: anything an import had pending for them is in already.
+  stmt(db, 'DELETE FROM profile_pending_totals WHERE profile_id = ?').run(profileId);
+}
+
+/**
+ * Writes what imports have added to profiles' totals but not yet written (profile_pending_totals) into the
+ * profiles, in one statement, and empties the table (or only the given profiles' rows). Always safe: totals plus
+ * pending are the truth before and after. Returns how many profiles it settled.
+ */
+export function settlePendingTotals(db: Database, now: number, profileIds?: readonly number[]): number {
+  const only = profileIds === undefined ? '' : 'AND p.profile_id IN (SELECT value FROM json_each(?))';
+  const list = profileIds === undefined ? [] : [JSON.stringify(profileIds)];
+  return db.sqlite
+    .transaction(() => {
+      const settled = stmt(
+        db,
+        `UPDATE customer_profile SET lifetime_value = round(customer_profile.lifetime_value + p.cents / 100.0, 2),
+           total_orders = customer_profile.total_orders + p.orders,
+           last_purchase_at = CASE WHEN p.last_purchase_at IS NULL THEN customer_profile.last_purchase_at
+             ELSE max(coalesce(customer_profile.last_purchase_at, p.last_purchase_at), p.last_purchase_at) END,
+           first_seen_at = min(coalesce(customer_profile.first_seen_at, p.first_seen_at), p.first_seen_at),
+           last_seen_at = max(coalesce(customer_profile.last_seen_at, p.last_seen_at), p.last_seen_at),
+           updated_at = ?
+         FROM profile_pending_totals p WHERE p.profile_id = customer_profile.id ${only}`,
+      ).run(now, ...list).changes;
+      stmt(
+        db,
+        `DELETE FROM profile_pending_totals ${profileIds === undefined ? '' : 'WHERE profile_id IN (SELECT value FROM json_each(?))'}`,
+      ).run(...list);
+      return settled;
+    })
+    .immediate();
 }
 
 /** The profile a merged-away id now lives in (following chains), or undefined if it was never merged. */

@@ -18,6 +18,7 @@ import {
   redirectOf,
   refreshStrength,
   setNames,
+  settlePendingTotals,
   stmt,
 } from './identity-repo';
 import { identifierKey } from './normalize';
@@ -66,6 +67,8 @@ export function mergeProfiles(
     now: number;
   },
 ): MergeResult {
+  // The snapshot keeps the profiles as they stand, totals included: an import's pending totals go in first.
+  settlePendingTotals(db, args.now, args.profileIds);
   const profiles = getProfiles(db, [...new Set(args.profileIds)]).sort(byStrength);
   const base = profiles[0];
   if (!base || profiles.length < 2) throw new AppError('conflict', 'These customers are already one customer.');

@@ -16,6 +16,16 @@
  * job's chunks. Another connection's commit (a webhook, a merge in the app)
  * changes `PRAGMA data_version`, and what was remembered is dropped.
  *
+ * Held-back events' totals go to `profile_pending_totals` (one row per
+ * customer, in the same transaction as the events), not to the profile: a
+ * profile row carries two sorted indexes (lifetime value, last seen), and
+ * rewriting a thousand random profiles and their index pages at every chunk's
+ * commit was a fifth of a large import's time. The import settles them into
+ * the profiles when it ends (`settlePendingTotals`), and the app at start after
+ * a crash; until then a profile's totals lag its imported events, and totals
+ * plus pending are always what its events add up to (recomputing a profile
+ * drops its pending row). The caller must settle: tests, the import job.
+ *
  * Stream messages for held-back events are one set per flush: `events.raw`
  * and `events.normalized` keyed `<first id>-<last id>` with
  * `{ fromEventId, toEventId, … }` (the events are read from the table), and
@@ -162,28 +172,20 @@ export class BatchIngest {
       messages.push(['predictions.requests', null, JSON.stringify({ profileIds, reason: 'import' }), ctx.now]);
     const publish = stmt(db, 'INSERT INTO stream_message (stream, key, payload, created_at) VALUES (?, ?, ?, ?)');
     for (const message of messages) publish.run(message);
-    const update = stmt(
+    // Added to the profile's pending totals, not to the profile (see the header): one small row per customer
+    // instead of the profile row and its two sorted indexes, at every chunk.
+    const pending = stmt(
       db,
-      `UPDATE customer_profile SET lifetime_value = round(lifetime_value + ?, 2), total_orders = total_orders + ?,
-         last_purchase_at = CASE WHEN ? IS NULL THEN last_purchase_at ELSE max(coalesce(last_purchase_at, ?), ?) END,
-         first_seen_at = min(coalesce(first_seen_at, ?), ?), last_seen_at = max(coalesce(last_seen_at, ?), ?),
-         updated_at = ?
-       WHERE id = ?`,
+      `INSERT INTO profile_pending_totals (profile_id, cents, orders, last_purchase_at, first_seen_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (profile_id) DO UPDATE SET cents = cents + excluded.cents, orders = orders + excluded.orders,
+         last_purchase_at = CASE WHEN excluded.last_purchase_at IS NULL THEN last_purchase_at
+           ELSE max(coalesce(last_purchase_at, excluded.last_purchase_at), excluded.last_purchase_at) END,
+         first_seen_at = min(first_seen_at, excluded.first_seen_at),
+         last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
     );
     for (const [profileId, d] of this.deltas)
-      update.run(
-        d.cents / 100,
-        d.orders,
-        d.lastPurchase,
-        d.lastPurchase,
-        d.lastPurchase,
-        d.firstSeen,
-        d.firstSeen,
-        d.lastSeen,
-        d.lastSeen,
-        ctx.now,
-        profileId,
-      );
+      pending.run(profileId, d.cents, d.orders, d.lastPurchase, d.firstSeen, d.lastSeen);
     this.rows = [];
     this.heldKeys.clear();
     this.heldOrders.clear();

@@ -79,6 +79,15 @@ describe('an import killed halfway', () => {
         before = count(db, "SELECT count(*) FROM customer_raw_event WHERE event_type = 'purchase'");
         expect(before).toBe(job.events_created);
         expect(before).toBeGreaterThan(0);
+        // Customers' totals: what the profiles hold plus what the import had pending is exactly what was stored
+        // (mid-import, most of it is pending: it goes into the profiles when the import ends, or at the next start).
+        expect(count(db, 'SELECT count(*) FROM profile_pending_totals')).toBeGreaterThan(0);
+        expect(
+          count(
+            db,
+            'SELECT (SELECT sum(total_orders) FROM customer_profile) + (SELECT coalesce(sum(orders), 0) FROM profile_pending_totals)',
+          ),
+        ).toBe(before);
       } finally {
         db.close();
       }
@@ -87,6 +96,16 @@ describe('an import killed halfway', () => {
     const backend = await testBackend({ dataDir });
     try {
       expect((await backend.call('imports.jobs', {}))[0]).toMatchObject({ status: 'interrupted' });
+      // The start wrote the pending totals into the profiles: they add up to the stored sales.
+      const sales = backend.db.sqlite;
+      expect(count(sales, 'SELECT count(*) FROM profile_pending_totals')).toBe(0);
+      expect(count(sales, 'SELECT sum(total_orders) FROM customer_profile')).toBe(before);
+      expect(count(sales, 'SELECT round(sum(lifetime_value), 2) FROM customer_profile')).toBe(
+        count(
+          sales,
+          "SELECT round(sum(payload ->> '$.total'), 2) FROM customer_raw_event WHERE event_type = 'purchase'",
+        ),
+      );
       const again = await backend.core.imports.addPath(file);
       const { jobId } = await backend.call('imports.start', { fileId: again.fileId });
       let job = await backend.call('imports.job', { jobId });
@@ -105,6 +124,8 @@ describe('an import killed halfway', () => {
         count(sqlite, "SELECT count(DISTINCT external_id) FROM customer_raw_event WHERE event_type = 'purchase'"),
       ).toBe(ROWS);
       expect(count(sqlite, 'SELECT count(*) FROM customer_profile')).toBe(500);
+      expect(count(sqlite, 'SELECT count(*) FROM profile_pending_totals')).toBe(0);
+      expect(count(sqlite, 'SELECT sum(total_orders) FROM customer_profile')).toBe(ROWS);
     } finally {
       await backend.close();
     }

@@ -43,6 +43,23 @@ export const customerProfile = sqliteTable(
   ],
 );
 
+/**
+ * What an import has added to profiles' totals and not yet written to them (see ingest-batch.ts): a profile's
+ * totals plus its row here are always what its events add up to. Rows are written with their events, in the same
+ * transaction, and settled into customer_profile when the import ends (or when the app starts after a crash);
+ * recomputing a profile's totals from its events drops its row.
+ */
+export const profilePendingTotals = sqliteTable('profile_pending_totals', {
+  profileId: integer('profile_id')
+    .primaryKey()
+    .references(() => customerProfile.id, { onDelete: 'cascade' }),
+  cents: integer('cents').notNull(),
+  orders: integer('orders').notNull(),
+  lastPurchaseAt: integer('last_purchase_at'),
+  firstSeenAt: integer('first_seen_at').notNull(),
+  lastSeenAt: integer('last_seen_at').notNull(),
+});
+
 export const profileIdentifier = sqliteTable(
   'profile_identifier',
   {

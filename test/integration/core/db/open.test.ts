@@ -31,6 +31,7 @@ const PRODUCT_TABLES = [
   'predictions',
   'privacy_request',
   'profile_identifier',
+  'profile_pending_totals',
   'profile_redirect',
   'profile_separation',
   'setting',
