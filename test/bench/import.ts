@@ -55,7 +55,7 @@ async function writeFile(path: string, rows: number, customers: number): Promise
 function baselineRowsPerSec(dir: string, path: string, eventsOnly: boolean): number {
   const db = openDatabase(join(dir, eventsOnly ? 'baseline-events.db' : 'baseline.db'));
   // The settings the app's import uses (see runImport), so the comparison is of the work, not of the tuning.
-  db.sqlite.pragma('cache_size = -24576');
+  db.sqlite.pragma('cache_size = -16384');
   db.sqlite.pragma('wal_autocheckpoint = 30000');
   try {
     db.sqlite

@@ -47,9 +47,10 @@ export const READER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-reader.js')
 const IMPORT_CHECKPOINT_PAGES = 30_000;
 /**
  * Page cache while importing (SQLite's default is 2 MB): a big file's customers' pages and the events' per-customer
- * index stay in memory instead of being read again for every chunk.
+ * index stay in memory instead of being read again for every chunk. 16 MB imports a 1M-row file as fast as 24 MB
+ * did once totals stopped rewriting profiles at every chunk, and keeps the app's peak memory under 400 MB.
  */
-const IMPORT_CACHE_KIB = 24 * 1024;
+const IMPORT_CACHE_KIB = 16 * 1024;
 
 /** What the shop may change in the preview (or a preset / the CLI sets). */
 export interface ImportChoices {
