@@ -31,8 +31,8 @@ import { appRoot } from '../../main/core/paths';
 import { seededRandom } from '../support/population';
 import { builtScript } from '../support/spawn';
 
-const SECRET = 'shpss_bench_secret_0123456789';
-const SHOP = 'corner-shop.myshopify.com';
+export const SECRET = 'shpss_bench_secret_0123456789';
+export const SHOP = 'corner-shop.myshopify.com';
 const CUSTOMERS = 5_000;
 const REPLAY_SHARE = 0.1;
 const WARMUP = 1_000;
@@ -48,7 +48,7 @@ const PRODUCTS = [
   { sku: 'HON-1', title: 'Honey', type: 'Food', price: 7.8 },
 ];
 
-interface Delivery {
+export interface Delivery {
   eventId: string;
   orderId: number;
   body: Buffer;
@@ -56,7 +56,7 @@ interface Delivery {
 }
 
 /** Seeded Shopify orders from a pool of customers, signed, with the headers Shopify sends. */
-function makeDeliveries(count: number, firstOrder: number, seed: number): Delivery[] {
+export function makeDeliveries(count: number, firstOrder: number, seed: number): Delivery[] {
   const random = seededRandom(seed);
   const deliveries: Delivery[] = [];
   for (let n = 0; n < count; n++) {
@@ -164,7 +164,7 @@ function processCpuMs(pid: number | undefined): number | null {
   }
 }
 
-function post(agent: Agent, port: number, path: string, delivery: Delivery): Promise<number> {
+export function post(agent: Agent, port: number, path: string, delivery: Delivery): Promise<number> {
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers: delivery.headers }, (res) => {
       res.on('data', () => {});

@@ -35,8 +35,9 @@ describe('imports in their own thread', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         job = await backend.call('imports.job', { jobId });
       }
-      // The app answers while the import runs.
+      // The app answers while the import runs, and leaves checkpoints to the import's connection meanwhile.
       expect((await backend.call('app.info', {})).version).toBeTruthy();
+      expect(backend.db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
       expect(await backend.call('imports.cancel', { jobId })).toEqual({ cancelled: true });
       for (let i = 0; i < 1000 && job.status === 'running'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -47,6 +48,14 @@ describe('imports in their own thread', () => {
       expect(job.rowsRead).toBeLessThan(60_000);
       const stored = backend.db.sqlite.prepare('SELECT count(*) FROM customer_raw_event').pluck().get() as number;
       expect(stored).toBe(job.eventsCreated);
+      // Cancelled or not, what it added to customers' totals is in their profiles.
+      const sql = backend.db.sqlite;
+      expect(sql.prepare('SELECT count(*) FROM profile_pending_totals').pluck().get()).toBe(0);
+      expect(sql.prepare('SELECT sum(total_orders) FROM customer_profile').pluck().get()).toBe(stored);
+      // Once its thread has stopped, this connection checkpoints again.
+      for (let i = 0; i < 500 && sql.pragma('wal_autocheckpoint', { simple: true }) === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(sql.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     } finally {
       await backend.close();
     }
