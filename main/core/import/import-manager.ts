@@ -262,6 +262,8 @@ export class ImportManager {
    */
   private checkpointing(importsStarted: number): void {
     this.workerImports += importsStarted;
+    // A thread that stops after the app closed its data file (quitting mid-import) has nothing to hand back.
+    if (!this.core.db.sqlite.open) return;
     this.core.db.sqlite.pragma(`wal_autocheckpoint = ${this.workerImports > 0 ? 0 : 1000}`);
   }
 
