@@ -61,6 +61,28 @@ describe('imports in their own thread', () => {
     }
   });
 
+  it('lets the app close while an import runs in its thread', async () => {
+    const backend = await testBackend({ dataDir: join(dir.path, 'quitting') });
+    const { fileId } = backend.core.imports.addPath(salesFile('quit', 60_000));
+    const { jobId } = await backend.call('imports.start', { fileId });
+    let job = await backend.call('imports.job', { jobId });
+    while (job.status === 'running' && job.rowsRead === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      job = await backend.call('imports.job', { jobId });
+    }
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      await backend.close();
+      // The thread stops after the data file is closed; what it hands back must not touch the closed connection.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('customers it changes are read fresh on their 360 page', async () => {
     const backend = await testBackend({ dataDir: join(dir.path, 'cache') });
     try {
