@@ -66,6 +66,23 @@ export function NotBuiltYet({ title, children }: { title: string; children: Reac
 }
 
 /** Any thrown value as an AppError, so one banner can show it. */
+/** A bar from 0 to 100 that screen readers announce with `label` and `valueText`. */
+export function ProgressBar({ label, percent, valueText }: { label: string; percent: number; valueText: string }) {
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent}
+      aria-valuetext={valueText}
+    >
+      <div className="progress-fill" style={{ width: `${percent}%` }} />
+    </div>
+  );
+}
+
 export function asAppError(e: unknown): AppError {
   return e instanceof AppError ? e : new AppError('internal', String(e));
 }

@@ -207,12 +207,14 @@ export async function importBench(args: string[]): Promise<void> {
     const eventsOnlyBaseline = baselineRowsPerSec(dir, file, true);
 
     const dataDir = join(dir, 'data');
-    const connect = spawnSync(
-      process.execPath,
-      [builtScript('cli'), 'connect', 'shopify', '--shop-domain', SHOP, '--secret', SECRET, '--data-dir', dataDir],
-      { encoding: 'utf8' },
-    );
-    if (connect.status !== 0) throw new Error(`connect failed: ${connect.stdout}${connect.stderr}`);
+    if (withWebhooks) {
+      const connect = spawnSync(
+        process.execPath,
+        [builtScript('cli'), 'connect', 'shopify', '--shop-domain', SHOP, '--secret', SECRET, '--data-dir', dataDir],
+        { encoding: 'utf8' },
+      );
+      if (connect.status !== 0) throw new Error(`connect failed: ${connect.stdout}${connect.stderr}`);
+    }
     const served = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
     const child = served.child;
     try {

@@ -11,11 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/backend';
-import { dropFile, launchChromium, skipBrowser, watchForProblems } from '../support/browser';
-import { type Served, serve } from '../support/spawn';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, dropFile, skipBrowser, watchForProblems } from '../support/browser';
 
 const FLOW_TIMEOUT = 90_000;
 const FIXTURE_NAME = 'square-item-sales.csv';
@@ -24,16 +22,18 @@ const FIXTURE = fileURLToPath(new URL(`../fixtures/import/${FIXTURE_NAME}`, impo
 const FIXTURE_ROWS = 8;
 
 describe.skipIf(skipBrowser)('Import in Chromium', () => {
-  let browser: Browser;
-  let server: Served;
-  const data = tempDir('constintel-e2e-import-');
+  const app = appInBrowser('constintel-e2e-import-');
   const problems: string[] = [];
 
   const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London', acceptDownloads: true });
+    const context = await app.browser.newContext({
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     watchForProblems(page, problems);
-    await page.goto(server.launchUrl);
+    await page.goto(app.server.launchUrl);
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     return page;
   };
@@ -59,17 +59,6 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
     summary.getByRole('term').filter({ hasText: label }).locator('xpath=following-sibling::dd[1]').textContent();
 
   const summaryOf = (page: Page) => page.getByRole('region', { name: /^Import finished/ }).locator('dl');
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    data.remove();
-  });
 
   it(
     'previews a Square export, takes a changed column, imports it with a summary, and its customers are in Customers',

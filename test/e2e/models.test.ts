@@ -10,11 +10,10 @@
  * predicted value and the reasons. Without Chromium this file is skipped
  * loudly; under CI=true a missing Chromium fails.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/backend';
-import { dropFile, launchChromium, skipBrowser, watchForProblems } from '../support/browser';
-import { type Served, serve } from '../support/spawn';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, dropFile, skipBrowser, watchForProblems } from '../support/browser';
+import { seededRandom } from '../support/population';
 
 const FLOW_TIMEOUT = 60_000;
 const FILE_NAME = 'sales-history.csv';
@@ -23,18 +22,6 @@ const DAY = 86_400_000;
 /** The history: 14 months of sales, ending long enough ago that predictions are made as of the day after it. */
 const FIRST_DAY = Date.UTC(2024, 10, 1);
 const LAST_DAY = Date.UTC(2025, 11, 31);
-
-/** mulberry32: small, fast, seeded. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST_NAMES = [
   'Ann',
@@ -118,9 +105,7 @@ function salesHistory(seed: number): { csv: string; rows: number } {
 }
 
 describe.skipIf(skipBrowser)('Models in Chromium', () => {
-  let browser: Browser;
-  let server: Served;
-  const data = tempDir('constintel-e2e-models-');
+  const app = appInBrowser('constintel-e2e-models-');
   const problems: string[] = [];
 
   const nav = async (page: Page, name: string) => {
@@ -145,24 +130,13 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
     return seen;
   };
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    data.remove();
-  });
-
   it(
     'retrains on an imported sales history with progress, explains the result in words, and shows a customer’s risk and reasons',
     async () => {
-      const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
+      const context = await app.browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
       const page = await context.newPage();
       watchForProblems(page, problems);
-      await page.goto(server.launchUrl);
+      await page.goto(app.server.launchUrl);
       await page.getByRole('heading', { level: 1 }).first().waitFor();
 
       // With nothing to learn from, Retrain says what is missing as advice, not as a crash.

@@ -14,12 +14,11 @@
  * Chromium fails.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
-import { tempDir } from '../support/backend';
-import { dropFile, launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { appInBrowser, dropFile, skipBrowser, watchForProblems } from '../support/browser';
 import { seededRandom } from '../support/population';
-import { rpcOf, type Served, serve } from '../support/spawn';
+import { rpcOf, type Served } from '../support/spawn';
 
 const FLOW_TIMEOUT = 120_000;
 const FILE_NAME = 'sales-with-items.csv';
@@ -152,11 +151,11 @@ async function retrain(page: Page): Promise<string> {
   }
 }
 
-async function openApp(browser: Browser, server: Served, problems: string[]): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
+async function openApp(app: { browser: Browser; server: Served }, problems: string[]): Promise<Page> {
+  const context = await app.browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
   const page = await context.newPage();
   watchForProblems(page, problems);
-  await page.goto(server.launchUrl);
+  await page.goto(app.server.launchUrl);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
   return page;
 }
@@ -165,10 +164,8 @@ type Search = CommandOutput<'customers.search'>;
 type Scores = CommandOutput<'models.customer'>;
 
 describe.skipIf(skipBrowser)('Segments and recommendations in Chromium', () => {
-  let browser: Browser;
-  let server: Served;
   let rpc: ReturnType<typeof rpcOf>;
-  const data = tempDir('constintel-e2e-segments-');
+  const app = appInBrowser('constintel-e2e-segments-');
   const problems: string[] = [];
 
   /** The customer ids shown in the Customers list ("#12" beside each name), top to bottom. */
@@ -197,22 +194,14 @@ describe.skipIf(skipBrowser)('Segments and recommendations in Chromium', () => {
     expect(expected.total).toBeLessThan(all.total);
   };
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
-    rpc = rpcOf(server.launchUrl);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    data.remove();
+  beforeAll(() => {
+    rpc = rpcOf(app.server.launchUrl);
   });
 
   it(
     'names segments after a retrain, filters customers by segment, and shows a customer’s recommendations with reasons',
     async () => {
-      const page = await openApp(browser, server, problems);
+      const page = await openApp(app, problems);
 
       // Before any retrain the segment filter has nothing to offer but "All segments".
       await nav(page, 'Customers');
@@ -346,28 +335,18 @@ describe.skipIf(skipBrowser)('Segments and recommendations in Chromium', () => {
 });
 
 describe.skipIf(skipBrowser)('Small-shop mode in Chromium', () => {
-  let browser: Browser;
-  let server: Served;
   let rpc: ReturnType<typeof rpcOf>;
-  const data = tempDir('constintel-e2e-small-shop-');
+  const app = appInBrowser('constintel-e2e-small-shop-');
   const problems: string[] = [];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
-    rpc = rpcOf(server.launchUrl);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    data.remove();
+  beforeAll(() => {
+    rpc = rpcOf(app.server.launchUrl);
   });
 
   it(
     'says in words that a small shop’s predictions come from purchase patterns, and which measures could not be made',
     async () => {
-      const page = await openApp(browser, server, problems);
+      const page = await openApp(app, problems);
       await importHistory(
         page,
         salesHistory(5, {
@@ -418,7 +397,7 @@ describe.skipIf(skipBrowser)('Small-shop mode in Chromium', () => {
       const scores = await rpc<Scores>('models.customer', { profileId: regular.id });
       expect(scores.method).toBe('bgnbd');
       expect(scores.nextPurchase).not.toBeNull();
-      await page.goto(`${new URL(server.launchUrl).origin}/customers/${regular.id}`);
+      await page.goto(`${new URL(app.server.launchUrl).origin}/customers/${regular.id}`);
       const prediction = page.getByTestId('prediction');
       await prediction.getByTestId('prediction-method').waitFor();
       expect(await prediction.getByTestId('prediction-method').textContent()).toMatch(

@@ -5,6 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { tempDir } from './backend';
+import { type Served, serve } from './spawn';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -56,4 +59,23 @@ export async function dropFile(page: Page, contents: string | Uint8Array, name: 
     },
     { bytes: [...(typeof contents === 'string' ? new TextEncoder().encode(contents) : contents)], name },
   );
+}
+
+/**
+ * Chromium and a headless `constintel serve` on a fresh data folder for the tests of one describe block: started
+ * before them, stopped (and the folder removed) after. Read `browser` and `server` inside the tests.
+ */
+export function appInBrowser(dataPrefix: string): { readonly browser: Browser; readonly server: Served } {
+  const data = tempDir(dataPrefix);
+  const app = {} as { browser: Browser; server: Served };
+  beforeAll(async () => {
+    app.browser = await launchChromium();
+    app.server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+    data.remove();
+  });
+  return app;
 }

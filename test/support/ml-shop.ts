@@ -7,7 +7,10 @@
  * people only browse. Profile totals are written as the identity code keeps
  * them (net of refunds). Same seed, same shop.
  */
+import type { Backend } from '../../main/core/backend';
 import type { Database } from '../../main/core/db/open';
+import { mulberry32 } from '../../main/core/ml/trees';
+import type { RetrainJobView } from '../../shared/contract/models';
 
 const DAY = 86_400_000;
 export const ML_CATEGORIES = ['Coffee', 'Tea', 'Cakes', 'Gifts', 'Equipment', 'Books'] as const;
@@ -30,18 +33,6 @@ export interface MlShop {
   purchases: number;
   /** Customers whose buying stopped before the end (the simulation's truth). */
   stopped: Set<number>;
-}
-
-/** mulberry32: small, fast, seeded; returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function seedMlShop(db: Database, options: MlShopOptions): MlShop {
@@ -177,4 +168,14 @@ export function seedMlShop(db: Database, options: MlShopOptions): MlShop {
     }
   })();
   return { profileIds, purchases, stopped };
+}
+
+/** A retrain's job once it has stopped running (or as it stands after 60 s). */
+export async function retrainFinished(backend: Backend, jobId: number): Promise<RetrainJobView> {
+  let job = await backend.call('models.job', { jobId });
+  for (let i = 0; i < 6000 && job.status === 'running'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    job = await backend.call('models.job', { jobId });
+  }
+  return job;
 }

@@ -17,19 +17,11 @@
  * is modelled the way a source actually sends it: an account id (Shopify
  * customer id) seen first with one email and later with the other.
  */
+import { mulberry32 } from '../../main/core/ml/trees';
 import type { EventInput, IdentifiersInput } from '../../shared/events';
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the generator the models use (one implementation: the same sequence everywhere). */
+export const seededRandom = mulberry32;
 
 export type PersonKind =
   /** Email and phone, shops online and in store, some use WhatsApp. */

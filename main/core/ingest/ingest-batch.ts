@@ -43,6 +43,8 @@ import {
   alreadyStored,
   applyProfileFields,
   differentFirstName,
+  type EventColumns,
+  eventColumns,
   type IngestContext,
   type IngestResult,
   ingestInTransaction,
@@ -66,20 +68,7 @@ interface Delta {
   lastSeen: number;
 }
 
-type EventRow = [
-  id: number,
-  brandId: number,
-  type: string,
-  source: string,
-  externalId: string | null,
-  payload: string,
-  identifiers: string,
-  unused: string | null,
-  occurredAt: number,
-  receivedAt: number,
-  profileId: number | null,
-  orderId: string | null,
-];
+type EventRow = [id: number, ...EventColumns];
 
 export class BatchIngest {
   private readonly owners = new Map<string, { profileId: number; shared: boolean } | null>();
@@ -238,20 +227,7 @@ export class BatchIngest {
     const occurredAt = Date.parse(event.occurredAt);
     if (this.nextId === undefined) this.nextId = lastEventId(db) + 1;
     const eventId = this.nextId++;
-    this.rows.push([
-      eventId,
-      ctx.brandId,
-      type,
-      event.source,
-      event.externalId ?? null,
-      JSON.stringify(event.payload),
-      JSON.stringify(usable.map((u) => [u.type, u.value])),
-      unused.length > 0 ? JSON.stringify(unused) : null,
-      occurredAt,
-      ctx.now,
-      profileId,
-      orderId ?? null,
-    ]);
+    this.rows.push([eventId, ...eventColumns(event, ctx, usable, unused, occurredAt, profileId)]);
     if (event.externalId !== undefined) this.heldKeys.add(`${event.source}\u0001${event.externalId}`);
     if (orderId !== undefined) this.heldOrders.add(orderId);
 

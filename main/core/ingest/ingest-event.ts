@@ -100,6 +100,44 @@ export function ingestEvent(db: Database, event: ParsedEvent, ctx: IngestContext
   return db.sqlite.transaction(() => ingestInTransaction(db, event, ctx)).immediate();
 }
 
+/** An event's columns after its id, in the order both ingestion paths insert them. */
+export type EventColumns = [
+  brandId: number,
+  type: string,
+  source: string,
+  externalId: string | null,
+  payload: string,
+  identifiers: string,
+  unused: string | null,
+  occurredAt: number,
+  receivedAt: number,
+  profileId: number | null,
+  orderId: string | null,
+];
+
+export function eventColumns(
+  event: ParsedEvent,
+  ctx: IngestContext,
+  usable: readonly Usable[],
+  unused: IngestResult['unused'],
+  occurredAt: number,
+  profileId: number | null,
+): EventColumns {
+  return [
+    ctx.brandId,
+    event.type,
+    event.source,
+    event.externalId ?? null,
+    JSON.stringify(event.payload),
+    JSON.stringify(usable.map((u) => [u.type, u.value])),
+    unused.length > 0 ? JSON.stringify(unused) : null,
+    occurredAt,
+    ctx.now,
+    profileId,
+    event.payload.orderId ?? null,
+  ];
+}
+
 /** For callers that batch many events in one transaction (imports). */
 export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: IngestContext): IngestResult {
   const occurredAt = Date.parse(event.occurredAt);
@@ -116,19 +154,7 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
     db,
     `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, identifiers, unused_identifiers, occurred_at, received_at, customer_profile_id, order_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    ctx.brandId,
-    event.type,
-    event.source,
-    event.externalId ?? null,
-    JSON.stringify(event.payload),
-    JSON.stringify(usable.map((u) => [u.type, u.value])),
-    unused.length > 0 ? JSON.stringify(unused) : null,
-    occurredAt,
-    ctx.now,
-    profileId,
-    event.payload.orderId ?? null,
-  );
+  ).run(eventColumns(event, ctx, usable, unused, occurredAt, profileId));
   const eventId = Number(inserted.lastInsertRowid);
 
   if (profileId !== null) {

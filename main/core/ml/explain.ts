@@ -12,7 +12,7 @@
 import { formatMoney } from '../../../shared/describe-event';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
-import type { BgnbdFeatureName, FeatureName } from './features';
+import type { BgnbdFeatureName, EventRow, FeatureName } from './features';
 
 const DAY = 86_400_000;
 
@@ -164,14 +164,7 @@ function readFacts(db: Database, profileId: number, at: number): Facts {
     `SELECT event_type AS t, source AS s, occurred_at AS at, order_id AS o, payload ->> '$.total' AS total,
             CASE WHEN event_type = 'purchase' THEN payload -> '$.items' END AS items
      FROM customer_raw_event WHERE customer_profile_id = ? AND occurred_at < ? ORDER BY occurred_at, id`,
-  ).all(profileId, at) as {
-    t: string;
-    s: string;
-    at: number;
-    o: string | null;
-    total: number | string | null;
-    items: string | null;
-  }[];
+  ).all(profileId, at) as Omit<EventRow, 'p'>[];
   const orders = new Map<
     string,
     { total: number; at: number; channel: keyof Facts['channels']; items: { category?: string; quantity?: number }[] }

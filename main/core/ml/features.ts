@@ -81,7 +81,8 @@ export interface Outcome {
   spend: number;
 }
 
-interface EventRow {
+/** An event as the feature builder and the reasons read it (`p`: the customer). */
+export interface EventRow {
   p: number;
   t: string;
   s: string;

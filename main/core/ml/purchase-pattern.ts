@@ -61,7 +61,7 @@ function sane(params: BgnbdParams): boolean {
 }
 
 /** A buyer's BG/NBD summary in days from their feature row; undefined for someone who has not bought. */
-export function summary(row: ArrayLike<number>): (BgnbdCustomer & { m: number }) | undefined {
+export function summary(row: ArrayLike<number>): Summary | undefined {
   const orders = row[FREQUENCY] ?? 0;
   const T = row[TENURE] ?? Number.NaN;
   const recency = row[RECENCY] ?? Number.NaN;
@@ -98,7 +98,16 @@ export const DROPOUT_PRIOR: DropoutPrior = { a: 0.793, b: 2.426, sd: 1 };
  * is not a shop's (see SANE). Plain maximum likelihood unless a prior is given.
  */
 export function fitBuyers(rows: readonly ArrayLike<number>[], prior?: DropoutPrior): BgnbdParams | null {
-  const customers = rows.map(summary).filter((c) => c !== undefined);
+  return fitSummaries(summaries(rows), prior);
+}
+
+type Summary = BgnbdCustomer & { m: number };
+
+function summaries(rows: readonly ArrayLike<number>[]): Summary[] {
+  return rows.map(summary).filter((c) => c !== undefined);
+}
+
+function fitSummaries(customers: readonly Summary[], prior?: DropoutPrior): BgnbdParams | null {
   try {
     const params = fitBgnbd(customers, { maxEvaluations: FIT_EVALUATIONS, ...(prior ? { prior } : {}) }).params;
     return sane(params) ? params : null;
@@ -109,12 +118,10 @@ export function fitBuyers(rows: readonly ArrayLike<number>[], prior?: DropoutPri
 
 /** BG/NBD (with the drop-out prior) and Gamma-Gamma on the given rows' buyers; null when BG/NBD cannot be fitted. */
 export function fitPattern(rows: readonly ArrayLike<number>[]): PurchasePattern | null {
-  const bgnbd = fitBuyers(rows, DROPOUT_PRIOR);
+  const customers = summaries(rows);
+  const bgnbd = fitSummaries(customers, DROPOUT_PRIOR);
   if (!bgnbd) return null;
-  const spenders = rows
-    .map(summary)
-    .filter((c) => c !== undefined && c.x > 0 && c.m > 0)
-    .map((c) => ({ x: (c as BgnbdCustomer).x, m: (c as { m: number }).m }));
+  const spenders = customers.filter((c) => c.x > 0 && c.m > 0).map(({ x, m }) => ({ x, m }));
   let gammaGamma: GammaGammaParams | null = null;
   try {
     const fitted = fitGammaGamma(spenders, { maxEvaluations: FIT_EVALUATIONS }).params;

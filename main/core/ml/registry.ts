@@ -118,13 +118,6 @@ export function listVersions(db: Database, brandId: number): VersionRow[] {
   }));
 }
 
-export function activeArtifact(db: Database, brandId: number): { id: number; artifact: ScoresArtifact } | undefined {
-  const row = db.sqlite
-    .prepare('SELECT id, artifact FROM model_version WHERE brand_id = ? AND kind = ? AND active = 1')
-    .get(brandId, SCORES_KIND) as { id: number; artifact: string } | undefined;
-  return row ? { id: row.id, artifact: JSON.parse(row.artifact) as ScoresArtifact } : undefined;
-}
-
 /** The active version's segment model (read without loading the other models), for names kept across retrains. */
 export function activeSegments(db: Database, brandId: number): SegmentModel | undefined {
   const json = db.sqlite

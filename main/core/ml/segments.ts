@@ -220,18 +220,6 @@ export interface SegmentFit {
   assignments: string[];
 }
 
-export interface SegmentSummaryRow {
-  name: string;
-  description: string;
-  size: number;
-  /** Share of all customers in `assignments`, 0 … 1. */
-  share: number;
-  /** Mean predicted value of its customers; null when no values were given. */
-  averageValue: number | null;
-  /** Mean net spend: from `spend` when given, else as fitted. */
-  averageSpend: number | null;
-}
-
 function invalid(message: string, field?: string): AppError {
   return new AppError('validation', message, field);
 }
@@ -830,51 +818,4 @@ export function segmentNames(model: Pick<SegmentModel, 'segments'>): { name: str
     ...named.map((s) => ({ name: s.name, description: s.description })),
     { name: NOT_BOUGHT_YET, description: NOT_BOUGHT_DESCRIPTION },
   ];
-}
-
-/**
- * Per segment, in display order ("Not bought yet" last): size, share, mean predicted value (when `value` is given)
- * and mean spend (from `spend` when given, else as fitted). Names not in the model are an error: the assignments
- * belong to another model.
- */
-export function segmentSummary(
-  model: SegmentModel,
-  assignments: readonly string[],
-  value?: ArrayLike<number | null>,
-  spend?: ArrayLike<number | null>,
-): SegmentSummaryRow[] {
-  for (const [field, values] of [
-    ['value', value],
-    ['spend', spend],
-  ] as const)
-    if (values !== undefined && values.length !== assignments.length)
-      throw invalid(`There are ${values.length} ${field} figures for ${assignments.length} customers.`, field);
-  // Clusters sharing a name are one segment: their fitted spend is averaged over their customers.
-  const fitted = new Map<string, { size: number; spend: number }>();
-  for (const s of model.segments) {
-    const f = fitted.get(s.name) ?? { size: 0, spend: 0 };
-    fitted.set(s.name, { size: f.size + s.size, spend: f.spend + s.averageSpend * s.size });
-  }
-  const entries = segmentNames(model).map(({ name, description }) => {
-    const f = fitted.get(name);
-    return { name, description, fittedSpend: f && f.size > 0 ? f.spend / f.size : 0 };
-  });
-  const index = new Map(entries.map((e, i) => [e.name, i]));
-  const members: number[][] = entries.map(() => []);
-  assignments.forEach((name, i) => {
-    const at = index.get(name);
-    if (at === undefined) throw invalid(`"${name}" is not one of this model's segments.`, 'assignments');
-    (members[at] as number[]).push(i);
-  });
-  return entries.map((e, i) => {
-    const rowsIn = members[i] as number[];
-    return {
-      name: e.name,
-      description: e.description,
-      size: rowsIn.length,
-      share: assignments.length > 0 ? rowsIn.length / assignments.length : 0,
-      averageValue: value ? mean(rowsIn.map((r) => value[r])) : null,
-      averageSpend: spend ? mean(rowsIn.map((r) => spend[r])) : e.fittedSpend,
-    };
-  });
 }

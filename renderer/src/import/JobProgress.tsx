@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import type { AppError } from '../../../shared/contract/errors';
 import type { ImportJobView } from '../../../shared/contract/imports';
 import { client } from '../client';
-import { asAppError, Problem } from '../components';
+import { asAppError, Problem, ProgressBar } from '../components';
 import { formatNumber } from '../format';
 import { usePolledJob } from '../use-polled-job';
 import { percentRead } from './words';
@@ -42,21 +42,9 @@ export function JobProgress({
   );
 }
 
-function ProgressBar({ job }: { job: ImportJobView }) {
+function FileProgress({ job }: { job: ImportJobView }) {
   const percent = percentRead(job);
-  return (
-    <div
-      className="progress"
-      role="progressbar"
-      aria-label="Share of the file imported"
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={percent}
-      aria-valuetext={`${percent}%`}
-    >
-      <div className="progress-fill" style={{ width: `${percent}%` }} />
-    </div>
-  );
+  return <ProgressBar label="Share of the file imported" percent={percent} valueText={`${percent}%`} />;
 }
 
 function Running({ job }: { job: ImportJobView }) {
@@ -77,7 +65,7 @@ function Running({ job }: { job: ImportJobView }) {
   return (
     <>
       <h2 id="job-heading">Importing {job.fileName}…</h2>
-      <ProgressBar job={job} />
+      <FileProgress job={job} />
       <p className="actions">
         <span role="status" data-testid="rows-so-far">
           {percentRead(job)}% of the file, {formatNumber(job.rowsRead)} rows read so far.
@@ -115,7 +103,7 @@ function Ended({ job, onAnother }: { job: ImportJobView; onAnother(): void }) {
   return (
     <>
       <h2 id="job-heading">{ENDED_HEADINGS[status]}</h2>
-      <ProgressBar job={job} />
+      <FileProgress job={job} />
       <div role="status" className={ENDED_CLASSES[status]}>
         <EndedText job={job} />
       </div>

@@ -18,7 +18,7 @@ import {
   type SegmentView,
 } from '../../../shared/contract/models';
 import { client } from '../client';
-import { asAppError, ConfirmAction, PageHeader, Problem, SectionHead } from '../components';
+import { asAppError, ConfirmAction, PageHeader, Problem, ProgressBar, SectionHead } from '../components';
 import {
   formatDate,
   formatDateTime,
@@ -295,17 +295,7 @@ function RetrainProgress({ job }: { job: RetrainJobView | undefined }) {
 
   return (
     <div className="retrain-progress" data-testid="retrain-progress">
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Retraining"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        aria-valuetext={done ? 'Done' : `${percent}%: ${current}`}
-      >
-        <div className="progress-fill" style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar label="Retraining" percent={percent} valueText={done ? 'Done' : `${percent}%: ${current}`} />
       <ol className="stages" aria-label="Steps">
         {RETRAIN_STAGES.map((stage, i) => {
           const state =

@@ -4,11 +4,10 @@
  * search words matched to titles, the minimum score, the payload shapes the
  * sources write, and one customer's events never showing on another's.
  */
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../../main/core/db/open';
 import { highIntentProducts, intentForAll } from '../../../main/core/ml/intent';
 import { tempDir } from '../../support/backend';
+import { ProductShop } from '../../support/product-shop';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -21,31 +20,9 @@ const TEA = { sku: 'TEA-1', title: 'Earl Grey tea', quantity: 1, price: 6 };
 const POT = { sku: 'POT-1', title: 'Teapot', quantity: 1, price: 25 };
 const CATALOG = [BEANS, FILTER, TEA, POT];
 
-let files = 0;
-class Shop {
-  readonly db: Database;
-  private events = 0;
+class Shop extends ProductShop {
   constructor() {
-    this.db = openDatabase(join(dir.path, `intent-${files++}.db`));
-    this.db.sqlite
-      .prepare(
-        "INSERT INTO brand (id, name, default_country, currency, created_at, updated_at) VALUES (1, 'Shop', 'GB', 'GBP', 0, 0)",
-      )
-      .run();
-  }
-  customer(): number {
-    return Number(
-      this.db.sqlite.prepare('INSERT INTO customer_profile (brand_id, created_at, updated_at) VALUES (1, 0, 0)').run()
-        .lastInsertRowid,
-    );
-  }
-  event(profileId: number, type: string, at: number, payload: Record<string, unknown>): void {
-    this.db.sqlite
-      .prepare(
-        `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, occurred_at, received_at,
-           customer_profile_id) VALUES (1, ?, 'test', ?, ?, ?, ?, ?)`,
-      )
-      .run(type, `e${this.events++}`, JSON.stringify(payload), at, at, profileId);
+    super(dir.path);
   }
   view(profileId: number, at: number, ...items: object[]): void {
     this.event(profileId, 'product_view', at, { items });
@@ -61,9 +38,6 @@ class Shop {
   }
   intent(profileId: number, options: Partial<Parameters<typeof highIntentProducts>[3]> = {}) {
     return highIntentProducts(this.db, 1, profileId, { now: NOW, minScore: 0, ...options });
-  }
-  close(): void {
-    this.db.close();
   }
 }
 

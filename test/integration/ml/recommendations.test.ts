@@ -5,9 +5,7 @@
  * events arrived in, and cancelled orders, repeat orders and title-only items
  * handled as documented in recommendations.ts.
  */
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../../main/core/db/open';
 import {
   buildAndRecommend,
   buildCoPurchase,
@@ -16,6 +14,7 @@ import {
   recommendFor,
 } from '../../../main/core/ml/recommendations';
 import { tempDir } from '../../support/backend';
+import { ProductShop } from '../../support/product-shop';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -29,32 +28,10 @@ const TEA = { sku: 'TEA-1', title: 'Earl Grey tea', quantity: 1, price: 6 };
 const POT = { sku: 'POT-1', title: 'Teapot', quantity: 1, price: 25 };
 type Item = { sku?: string; title?: string; quantity: number; price?: number };
 
-let files = 0;
-class Shop {
-  readonly db: Database;
+class Shop extends ProductShop {
   private orders = 0;
-  private events = 0;
   constructor() {
-    this.db = openDatabase(join(dir.path, `shop-${files++}.db`));
-    this.db.sqlite
-      .prepare(
-        "INSERT INTO brand (id, name, default_country, currency, created_at, updated_at) VALUES (1, 'Shop', 'GB', 'GBP', 0, 0)",
-      )
-      .run();
-  }
-  customer(): number {
-    return Number(
-      this.db.sqlite.prepare('INSERT INTO customer_profile (brand_id, created_at, updated_at) VALUES (1, 0, 0)').run()
-        .lastInsertRowid,
-    );
-  }
-  event(profileId: number, type: string, at: number, payload: Record<string, unknown>, orderId?: string): void {
-    this.db.sqlite
-      .prepare(
-        `INSERT INTO customer_raw_event (brand_id, event_type, source, external_id, payload, occurred_at, received_at,
-           customer_profile_id, order_id) VALUES (1, ?, 'test', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(type, `e${this.events++}`, JSON.stringify(payload), at, at, profileId, orderId ?? null);
+    super(dir.path);
   }
   /** One order; returns its id. */
   buy(profileId: number, daysAgo: number, items: Item[]): string {
@@ -62,9 +39,6 @@ class Shop {
     const total = items.reduce((sum, i) => sum + (i.price ?? 0) * i.quantity, 0);
     this.event(profileId, 'purchase', NOW - daysAgo * DAY, { orderId, total, items }, orderId);
     return orderId;
-  }
-  close(): void {
-    this.db.close();
   }
 }
 

@@ -17,9 +17,8 @@ import { fixedClock, silentLogger } from '../../../main/core/clock';
 import { openDatabase } from '../../../main/core/db/open';
 import { EXPORT_COLUMNS } from '../../../main/core/ml/export-predictions';
 import { ensureDefaultBrand } from '../../../main/core/settings/settings-store';
-import type { RetrainJobView } from '../../../shared/contract/models';
 import { inMemoryBackend, TEST_NOW, tempDir, testBackend } from '../../support/backend';
-import { seedMlShop } from '../../support/ml-shop';
+import { retrainFinished, seedMlShop } from '../../support/ml-shop';
 import { builtScript } from '../../support/spawn';
 
 const DAY = 86_400_000;
@@ -29,14 +28,7 @@ const BROWSERS = 30;
 const dir = tempDir();
 afterAll(() => dir.remove());
 
-async function finished(backend: Backend, jobId: number): Promise<RetrainJobView> {
-  let job = await backend.call('models.job', { jobId });
-  for (let i = 0; i < 3000 && job.status === 'running'; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    job = await backend.call('models.job', { jobId });
-  }
-  return job;
-}
+const finished = retrainFinished;
 
 function predictions(backend: Backend): { profile_id: number; churn_score: number | null; ltv_score: number | null }[] {
   return backend.db.sqlite

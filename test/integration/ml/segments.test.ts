@@ -13,7 +13,7 @@ import type { Backend } from '../../../main/core/backend';
 import { SEGMENT_NAMES } from '../../../main/core/ml/segments';
 import type { RetrainJobView } from '../../../shared/contract/models';
 import { TEST_NOW, tempDir, testBackend } from '../../support/backend';
-import { seedMlShop } from '../../support/ml-shop';
+import { retrainFinished, seedMlShop } from '../../support/ml-shop';
 
 const DAY = 86_400_000;
 const NOW = Date.parse(TEST_NOW);
@@ -21,12 +21,7 @@ const dir = tempDir();
 afterAll(() => dir.remove());
 
 async function retrained(backend: Backend): Promise<RetrainJobView> {
-  const { jobId } = await backend.call('models.retrain', {});
-  let job = await backend.call('models.job', { jobId });
-  for (let i = 0; i < 6000 && job.status === 'running'; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    job = await backend.call('models.job', { jobId });
-  }
+  const job = await retrainFinished(backend, (await backend.call('models.retrain', {})).jobId);
   expect(job).toMatchObject({ status: 'completed', error: null });
   return job;
 }
@@ -260,12 +255,7 @@ describe('small shops below small-shop mode’s minimum', () => {
         const again = repeatAt(i);
         if (again !== null) insert(backend, id, first + again, `o-${i}-2`);
       }
-      const { jobId } = await backend.call('models.retrain', {});
-      let job = await backend.call('models.job', { jobId });
-      for (let k = 0; k < 3000 && job.status === 'running'; k++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        job = await backend.call('models.job', { jobId });
-      }
+      const job = await retrainFinished(backend, (await backend.call('models.retrain', {})).jobId);
       expect(await backend.call('models.versions', {})).toEqual([]);
       return job;
     } finally {

@@ -8,7 +8,7 @@ import {
   SEGMENT_NAMES,
   type SegmentFit,
   type SegmentModel,
-  segmentSummary,
+  segmentNames,
 } from '../../../../main/core/ml/segments';
 import { mulberry32 } from '../../../../main/core/ml/trees';
 import { AppError } from '../../../../shared/contract/errors';
@@ -150,10 +150,9 @@ describe('fitSegments on four obvious groups', () => {
       lost: ['Lost', 'Hibernating'],
     };
     for (const g of GROUP_NAMES) for (const name of seen.get(g) ?? []) expect(nearby[g]).toContain(name);
-    // The summary counts a shared name once.
-    const summary = segmentSummary(six.model, six.assignments);
-    expect(new Set(summary.map((r) => r.name)).size).toBe(summary.length);
-    expect(summary.reduce((a, r) => a + r.size, 0)).toBe(data.rows.length);
+    // A shared name is one segment.
+    const listed = segmentNames(six.model).map((r) => r.name);
+    expect(new Set(listed).size).toBe(listed.length);
   });
 
   it('summarises churn and value per segment when predictions are passed in', () => {
@@ -356,35 +355,14 @@ describe('the model as JSON', () => {
   });
 });
 
-describe('segmentSummary', () => {
-  const data = fourGroups(9, 100);
-  const random = mulberry32(90);
-  const rows = [...data.rows, nonBuyer(random), nonBuyer(random)];
-  let fit: SegmentFit;
-  beforeAll(() => {
-    fit = fitSegments({ rows, names: FEATURE_NAMES }, { seed: 2 });
-  });
-
-  it('gives size, share, average value and spend per segment, "Not bought yet" last', () => {
-    const value = rows.map((_, i) => (i < data.rows.length ? i : null));
-    const summary = segmentSummary(fit.model, fit.assignments, value);
-    expect(summary.map((s) => s.name)).toEqual([...fit.model.segments.map((s) => s.name), NOT_BOUGHT_YET]);
-    expect(summary.reduce((sum, s) => sum + s.size, 0)).toBe(rows.length);
-    const champions = summary.find((s) => s.name === 'Champions');
-    const members = fit.assignments.flatMap((a, i) => (a === 'Champions' ? [i] : []));
-    expect(champions?.size).toBe(members.length);
-    expect(champions?.share).toBeCloseTo(members.length / rows.length, 12);
-    expect(champions?.averageValue).toBeCloseTo(members.reduce((s, i) => s + i, 0) / members.length, 9);
-    const spend = members.reduce((s, i) => s + ((rows[i] as Float64Array)[col('monetary')] as number), 0);
-    expect(champions?.averageSpend).toBeCloseTo(spend / members.length, 9);
-    expect(champions?.description).toBe('Bought recently and often; spend the most.');
-    const notBought = summary[summary.length - 1];
-    expect(notBought).toMatchObject({ name: NOT_BOUGHT_YET, size: 2, averageValue: null, averageSpend: 0 });
-    expect(segmentSummary(fit.model, fit.assignments)[0]?.averageValue).toBeNull();
-  });
-
-  it('rejects assignments from another model', () => {
-    expect(() => segmentSummary(fit.model, ['Somebody else'])).toThrow(AppError);
+describe('segmentNames', () => {
+  it('lists the segments in display order, a shared name once, "Not bought yet" last', () => {
+    const fit = fitSegments({ rows: fourGroups(9, 100).rows, names: FEATURE_NAMES }, { seed: 2 });
+    const names = segmentNames(fit.model).map((s) => s.name);
+    expect(names).toEqual([...new Set(fit.model.segments.map((s) => s.name)), NOT_BOUGHT_YET]);
+    expect(segmentNames(fit.model).find((s) => s.name === 'Champions')?.description).toBe(
+      'Bought recently and often; spend the most.',
+    );
   });
 });
 
