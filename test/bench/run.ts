@@ -6,6 +6,7 @@
  */
 import { bgnbdBench } from './bgnbd';
 import { customer360Bench } from './customer360';
+import { futureBench } from './future';
 import { identityBench } from './identity';
 import { importBench } from './import';
 import { modelsBench } from './models';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   models: modelsBench,
   retrain: retrainBench,
   bgnbd: bgnbdBench,
+  future: futureBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
