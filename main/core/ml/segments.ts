@@ -13,7 +13,23 @@
  * say) becomes 0 after standardising, i.e. the shop's average: neutral, it pulls the customer towards no cluster.
  *
  * Predictions (churn, predicted value) are summarised per segment but not clustered on: a segment then means the same
- * thing whether or not the models could be trained, and scoring a row needs the feature row alone.
+ * thing whether or not the models could be trained.
+ *
+ * A segment describes the customer now, so it agrees with the churn risk beside it. A cluster is named after its
+ * typical customer, and a customer near "Champions" may still have stopped coming (on an 18-month till export the best
+ * customer, 50 weekly orders and silent for 158 days, was "Loyal" at >99% risk). So after the nearest cluster, one rule:
+ * a buyer is **lapsing** when
+ * - their silence (recency_days) is more than twice their own usual gap between purchases (gap_mean_days; for someone
+ *   without one — a single order, or repeat orders on the same day — the shop's 75th-percentile gap) and longer than
+ *   the shop's 75th-percentile gap (over buyers with a gap), or
+ * - their churn risk is in the shop's High band (risk-bands.ts) — except a first-time buyer in "New" who is not
+ *   overdue by the first test: a recent first order is what "New" says, and most first orders are never followed by a
+ *   second, so a first-timer's risk is high without their being lapsed.
+ * A lapsing buyer is "At risk" when they had been a good customer (two or more orders, or spend at least the shop's
+ * median), else "Lost", whatever their cluster: nobody lapsing is Champions, Loyal, Promising, Need attention or
+ * Hibernating, and "At risk" / "Lost" exist whenever lapsing customers do. The model stores what the rule needs (the
+ * 75th-percentile gap, the High line, the median spend), so `assignSegment` gives the same answer for a rollback; a
+ * model stored before the rule has none and assigns by cluster alone.
  */
 import { kmeans } from 'ml-kmeans';
 import { AppError } from '../../../shared/contract/errors';
@@ -68,7 +84,8 @@ const NAME_RULES: readonly NameRule[] = [
   },
   {
     name: 'At risk',
-    description: 'Used to buy often and spend well, but not for a long time.',
+    description:
+      'Good customers once (came back or spent well) who have gone quiet for longer than usual, or are likely to stop.',
     at: [0.1, 0.9, 0.9],
     weight: [2, 1, 1],
   },
@@ -80,7 +97,7 @@ const NAME_RULES: readonly NameRule[] = [
   },
   {
     name: 'Lost',
-    description: 'Bought once or twice, long ago, and spent little.',
+    description: 'Bought little, and have gone quiet for longer than usual or are unlikely to buy again.',
     at: [0, 0, 0],
     weight: [2, 1, 1],
   },
@@ -176,6 +193,31 @@ export interface Segment {
   keptName: boolean;
 }
 
+/** Customers in a segment and their means, when fitted. */
+export interface SegmentTally {
+  name: string;
+  size: number;
+  averageSpend: number;
+  averageChurn: number | null;
+  averageValue: number | null;
+}
+
+/** What `assignSegment` needs to tell a lapsing buyer (see the header), as fitted. */
+export interface LapseRule {
+  /** The shop's 75th-percentile gap between purchases, in days, over buyers with a gap; null when nobody has one. */
+  p75GapDays: number | null;
+  /** Churn risk from which a buyer is in the shop's High band; null when there were no churn scores. */
+  highRisk: number | null;
+  /** The shop's median spend (monetary) over buyers: a lapsing buyer who spent this much is "At risk". */
+  medianSpend: number;
+  /** Columns of recency_days, monetary and gap_mean_days in the rows (−1: the column is not there). */
+  recencyColumn: number;
+  monetaryColumn: number;
+  gapColumn: number;
+  /** The lapsing buyers the rule named apart from their cluster, per name they got, when fitted. */
+  moved: SegmentTally[];
+}
+
 /** Plain JSON: store it, parse it back, and `assignSegment` scores exactly as before. */
 export interface SegmentModel {
   version: 1;
@@ -184,8 +226,10 @@ export interface SegmentModel {
   features: SegmentFeature[];
   /** Column of `frequency`: a row with no purchase (0 or missing) is "Not bought yet". */
   buyerColumn: number;
-  /** Clusters, in display order (by name). */
+  /** Clusters, in display order (by name); sizes and means count the customers who kept the cluster's name. */
   segments: Segment[];
+  /** The lapsing rule (absent in models stored before it: they assign by cluster alone). */
+  lapse?: LapseRule;
   k: number;
   /** Mean silhouette of each candidate k (empty when only one k was possible). */
   silhouette: { k: number; score: number }[];
@@ -212,6 +256,8 @@ export interface SegmentOptions {
   sampleSize?: number;
   /** The last model: clusters close to one of its segments keep that segment's name. */
   previous?: SegmentModel;
+  /** The shop's High risk line (risk-bands.ts): buyers whose churn (input.churn) is at least this are lapsing. */
+  highRisk?: number | null;
 }
 
 export interface SegmentFit {
@@ -272,8 +318,11 @@ function flatten(centroids: readonly ArrayLike<number>[], d: number): Float64Arr
   return flat;
 }
 
-/** The segment name for one feature row (in `model.names` order). */
-export function assignSegment(model: SegmentModel, row: ArrayLike<number>): string {
+/**
+ * The segment for one feature row (in `model.names` order) and its churn probability (null: not scored): the
+ * nearest cluster's name, unless the lapsing rule names the buyer "At risk" or "Lost".
+ */
+export function assignSegment(model: SegmentModel, row: ArrayLike<number>, churn: number | null = null): string {
   const z = new Float64Array(model.features.length);
   if (!scaleRow(model, row, z)) return NOT_BOUGHT_YET;
   // Nobody had bought when the model was fitted, so whoever buys since is new.
@@ -282,7 +331,30 @@ export function assignSegment(model: SegmentModel, row: ArrayLike<number>): stri
     model.segments.map((s) => s.centroid),
     z.length,
   );
-  return (model.segments[nearest(z, centroids, model.segments.length, z.length)] as Segment).name;
+  const cluster = (model.segments[nearest(z, centroids, model.segments.length, z.length)] as Segment).name;
+  return (model.lapse && lapsedName(model.lapse, model.buyerColumn, row, churn, cluster)) ?? cluster;
+}
+
+/**
+ * The name the lapsing rule (see the header) gives a buyer in the cluster named `cluster`: "At risk" or "Lost", or
+ * null when they are not lapsing and keep the cluster's name.
+ */
+export function lapsedName(
+  rule: LapseRule,
+  frequencyColumn: number,
+  row: ArrayLike<number>,
+  churn: number | null,
+  cluster: string,
+): 'At risk' | 'Lost' | null {
+  const orders = row[frequencyColumn] as number;
+  const recency = row[rule.recencyColumn] as number;
+  const p75 = rule.p75GapDays;
+  const gap = rule.gapColumn === -1 ? Number.NaN : (row[rule.gapColumn] as number);
+  const usualGap = gap > 0 ? gap : p75;
+  const overdue = p75 !== null && usualGap !== null && recency > 2 * usualGap && recency > p75;
+  const highRisk = rule.highRisk !== null && churn !== null && churn >= rule.highRisk;
+  if (!overdue && !(highRisk && !(cluster === 'New' && orders <= 1))) return null;
+  return orders >= 2 || (row[rule.monetaryColumn] as number) >= rule.medianSpend ? 'At risk' : 'Lost';
 }
 
 /** Value at quantile q of sorted values (linear interpolation). */
@@ -612,6 +684,9 @@ function validate(input: SegmentInput, options: SegmentOptions): { kRange: [numb
     if (values !== undefined && values.length !== rows.length)
       throw invalid(`There are ${values.length} ${field} predictions for ${rows.length} customers.`, field);
   if (!Number.isInteger(options.seed)) throw invalid('The segment seed must be a whole number.', 'seed');
+  const { highRisk } = options;
+  if (highRisk !== undefined && highRisk !== null && !(highRisk >= 0 && highRisk <= 1))
+    throw invalid('The High risk line must be a chance between 0 and 1.', 'highRisk');
   const kRange = options.kRange ?? DEFAULT_K_RANGE;
   const [kMin, kMax] = kRange;
   if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMin > kMax || kMax > NAME_RULES.length)
@@ -769,28 +844,55 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
     averageValue: null,
   }));
 
-  // Assign with the final, ordered centroids, exactly as assignSegment will.
+  const monetaryColumn = column('monetary');
+  const gapColumn = column('gap_mean_days');
+  const gaps = gapColumn === -1 ? new Float64Array(0) : sortedBy('gap_mean_days').filter((g) => g > 0);
+  const lapse: LapseRule = {
+    p75GapDays: gaps.length > 0 ? quantileSorted(gaps, 0.75) : null,
+    highRisk: options.highRisk ?? null,
+    medianSpend: quantileSorted(shopMonetary, 0.5),
+    recencyColumn: column('recency_days'),
+    monetaryColumn,
+    gapColumn,
+    moved: [],
+  };
+
+  // Assign with the final, ordered centroids and the lapsing rule, exactly as assignSegment will.
   const flat = flatten(
     segments.map((s) => s.centroid),
     d,
   );
   const members: number[][] = segments.map(() => []);
+  const moved = new Map<string, number[]>();
   const assignments: string[] = rows.map(() => NOT_BOUGHT_YET);
+  const { churn, value } = input;
   buyers.forEach((row, b) => {
     if (segments.length === 0) return;
     const c = nearest(z[b] as Float64Array, flat, segments.length, d);
-    (members[c] as number[]).push(row);
-    assignments[row] = (segments[c] as Segment).name;
+    const cluster = (segments[c] as Segment).name;
+    const named = lapsedName(lapse, buyerColumn, rows[row] as ArrayLike<number>, churn?.[row] ?? null, cluster);
+    // Lapsing in a cluster of the same name ("Lost" near "Lost") is no move.
+    const lapsed = named === cluster ? null : named;
+    if (lapsed === null) (members[c] as number[]).push(row);
+    else {
+      const list = moved.get(lapsed) ?? [];
+      list.push(row);
+      moved.set(lapsed, list);
+    }
+    assignments[row] = lapsed ?? cluster;
   });
-  const monetaryColumn = column('monetary');
+  const tally = (rowsIn: readonly number[]): Omit<SegmentTally, 'name'> => ({
+    size: rowsIn.length,
+    averageSpend: mean(rowsIn.map((i) => (rows[i] as ArrayLike<number>)[monetaryColumn] as number)) ?? 0,
+    averageChurn: churn ? mean(rowsIn.map((i) => churn[i])) : null,
+    averageValue: value ? mean(rowsIn.map((i) => value[i])) : null,
+  });
   segments.forEach((s, c) => {
-    const rowsIn = members[c] as number[];
-    s.size = rowsIn.length;
-    s.averageSpend = mean(rowsIn.map((i) => (rows[i] as ArrayLike<number>)[monetaryColumn] as number)) ?? 0;
-    const { churn, value } = input;
-    if (churn) s.averageChurn = mean(rowsIn.map((i) => churn[i]));
-    if (value) s.averageValue = mean(rowsIn.map((i) => value[i]));
+    Object.assign(s, tally(members[c] as number[]));
   });
+  lapse.moved = [...moved]
+    .sort(([a], [b]) => displayOrder(a) - displayOrder(b))
+    .map(([name, rowsIn]) => ({ name, ...tally(rowsIn) }));
 
   const model: SegmentModel = {
     version: 1,
@@ -798,6 +900,7 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
     features,
     buyerColumn,
     segments,
+    lapse,
     k: segments.length,
     silhouette,
     seed: options.seed,
@@ -808,14 +911,18 @@ export function fitSegments(input: SegmentInput, options: SegmentOptions): Segme
 }
 
 /**
- * The model's segments by name and description, in display order, "Not bought yet" last; clusters sharing a name
- * are one segment.
+ * The names the model can give, with their descriptions, in display order, "Not bought yet" last: its clusters'
+ * (clusters sharing a name are one segment) and, with the lapsing rule, "At risk" and "Lost".
  */
-export function segmentNames(model: Pick<SegmentModel, 'segments'>): { name: string; description: string }[] {
-  const seen = new Set<string>();
-  const named = model.segments.filter((s) => !seen.has(s.name) && seen.add(s.name));
+export function segmentNames(model: Pick<SegmentModel, 'segments' | 'lapse'>): { name: string; description: string }[] {
+  const named = new Map<string, string>();
+  for (const s of model.segments) if (!named.has(s.name)) named.set(s.name, s.description);
+  if (model.lapse && model.segments.length > 0)
+    for (const name of ['At risk', 'Lost']) if (!named.has(name)) named.set(name, descriptionOf(name));
   return [
-    ...named.map((s) => ({ name: s.name, description: s.description })),
+    ...[...named]
+      .map(([name, description]) => ({ name, description }))
+      .sort((a, b) => displayOrder(a.name) - displayOrder(b.name)),
     { name: NOT_BOUGHT_YET, description: NOT_BOUGHT_DESCRIPTION },
   ];
 }

@@ -46,6 +46,7 @@ import {
   summary,
 } from './purchase-pattern';
 import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
+import { fitRiskBands, type RiskBands } from './risk-bands';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';
 import { type BoostedModel, featureImportance, predict, trainBoosted } from './trees';
 
@@ -114,6 +115,11 @@ interface ArtifactBase {
   pattern?: PurchasePattern | null;
   /** Segments as fitted (absent in versions from before segments existed). */
   segments?: SegmentModel;
+  /**
+   * High / Medium / Low churn risk from this version's buyers (risk-bands.ts); absent in versions from before them,
+   * which use the fixed thresholds.
+   */
+  riskBands?: RiskBands | null;
   /** Co-purchase similarities the recommendations come from. */
   copurchase?: CoPurchaseModel;
   importance: { churn: { feature: string; weight: number }[]; ltv: { feature: string; weight: number }[] };
@@ -521,8 +527,10 @@ function trainSmallShop(
 }
 
 /**
- * Both modes end here: every customer scored, then segments fitted on the same rows (names kept from the previous
- * version's), then recommendations from the co-purchases before `asOf`. The artifact keeps both models.
+ * Both modes end here: every customer scored, the shop's risk bands set from the buyers' churn risk, then segments
+ * fitted on the same rows (names kept from the previous version's; nobody at High risk or long overdue keeps a name
+ * that says they buy now), then recommendations from the co-purchases before `asOf`. The artifact keeps the bands
+ * and both models.
  */
 function finish(
   db: Database,
@@ -533,15 +541,17 @@ function finish(
   step: (stage: RetrainStage) => void,
 ): Prediction[] {
   const predictions = scoreSet(artifact, set);
+  // The bands come first: the segments' lapsing rule uses the High line.
+  const churn = predictions.map((p) => p.churn);
+  artifact.riskBands = fitRiskBands(churn);
   step('segments');
   const fitted = fitSegments(
+    { rows: set.rows, names: set.names, churn, value: predictions.map((p) => p.ltv) },
     {
-      rows: set.rows,
-      names: set.names,
-      churn: predictions.map((p) => p.churn),
-      value: predictions.map((p) => p.ltv),
+      seed: options.seed,
+      highRisk: artifact.riskBands?.high ?? null,
+      ...(options.previousSegments ? { previous: options.previousSegments } : {}),
     },
-    { seed: options.seed, ...(options.previousSegments ? { previous: options.previousSegments } : {}) },
   );
   artifact.segments = fitted.model;
   predictions.forEach((p, i) => {
@@ -599,7 +609,7 @@ export function predictAll(db: Database, brandId: number, artifact: ScoresArtifa
   const segments = artifact.segments;
   if (segments)
     predictions.forEach((p, i) => {
-      p.segment = assignSegment(segments, set.rows[i] as Float64Array);
+      p.segment = assignSegment(segments, set.rows[i] as Float64Array, p.churn);
     });
   if (artifact.copurchase) addRecommendations(db, brandId, asOf, artifact.copurchase, predictions);
   return predictions;
