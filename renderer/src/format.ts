@@ -1,5 +1,6 @@
 /** Plain words for what the backend stores: money, dates, identifier types, sources, match confidence, churn risk. */
-import { RISK_THRESHOLDS, type RiskLevel } from '../../shared/contract/customers';
+import type { RiskBandsView, RiskLevel } from '../../shared/contract/customers';
+import { formatRisk } from '../../shared/risk-band';
 
 const number = new Intl.NumberFormat();
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -152,16 +153,48 @@ export function formatChance(chance: number): string {
 
 export type RiskBand = RiskLevel;
 
-/** A churn score's band, by the same thresholds the Customers list filters with. */
-export function riskBand(churnScore: number): RiskBand {
-  return churnScore >= RISK_THRESHOLDS.high ? 'high' : churnScore >= RISK_THRESHOLDS.medium ? 'medium' : 'low';
-}
-
 const RISK_WORDS: Record<RiskBand, string> = { high: 'High risk', medium: 'Medium risk', low: 'Low risk' };
+const BAND_WORDS: Record<RiskBand, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
 /** "High risk", "Medium risk" or "Low risk". */
 export function riskWords(band: RiskBand): string {
   return RISK_WORDS[band];
+}
+
+/** A churn risk as a percentage: "83%", with a decimal near either end ("99.6%"); never "100%". */
+export { formatRisk };
+
+/** A band with its probability beside it, as the lists show churn risk: "High · 83%". */
+export function riskWithChance(band: RiskBand, chance: number): string {
+  return `${BAND_WORDS[band]} · ${formatRisk(chance)}`;
+}
+
+/** A risk level's line as a percentage, as customers' risks are shown ("62%", "99.6%"). */
+function formatThreshold(value: number): string {
+  return value <= 0 ? '0%' : formatRisk(value);
+}
+
+/**
+ * The active version's risk levels in words: what each band covers ("62% or more", "18% to 62%", "under 18%") and,
+ * when they were set from the shop's own customers, the usual risk they were set from.
+ */
+export function riskLevels(bands: RiskBandsView): {
+  high: string;
+  medium: string;
+  low: string;
+  usual: string | null;
+} {
+  // Past 99.9% a line reads "over 99.9%", as the risks beyond it are shown (">99.9%").
+  const top = bands.high >= 0.9995;
+  const high = top ? '99.9%' : formatThreshold(bands.high);
+  const low = formatThreshold(bands.low);
+  return {
+    high:
+      bands.high >= 1 ? 'nobody (every customer is about as likely to stay)' : top ? 'over 99.9%' : `${high} or more`,
+    medium: `${low} to ${top ? '' : 'under '}${high}`,
+    low: `under ${low}`,
+    usual: bands.baseRate === null ? null : formatThreshold(bands.baseRate),
+  };
 }
 
 /** How long something took, in words: "0.8 seconds", "12 seconds", "2 min 5 s". */
@@ -187,4 +220,11 @@ export function formatDay(iso: string | null | undefined, fallback = '—'): str
 /** A count that may be fractional, to one decimal ("2.1", "0.4"). */
 export function formatDecimal(value: number): string {
   return new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+}
+
+/** What a band means for this shop, in a sentence: "High for your shop means 62% or more (usual: 36%)". */
+export function bandMeaning(band: RiskBand, bands: RiskBandsView): string {
+  const levels = riskLevels(bands);
+  const usual = levels.usual ? ` (usual: ${levels.usual})` : ' (fixed levels)';
+  return `${BAND_WORDS[band]} for your shop means ${levels[band]}${usual}`;
 }

@@ -7,8 +7,21 @@ const id = z.number().int().positive();
 
 export const RISK_LEVELS = ['high', 'medium', 'low'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
-/** Churn scores from `high` up are high risk, from `medium` up (below `high`) medium, below it low. */
-export const RISK_THRESHOLDS = { high: 0.7, medium: 0.4 } as const;
+
+/**
+ * Where the active version puts High, Medium and Low churn risk, set from the shop's own buyers at each retrain
+ * (main/core/ml/risk-bands.ts): High from `high` up, Low below `low`, Medium between.
+ */
+export const riskBandsSchema = z.object({
+  high: z.number(),
+  low: z.number(),
+  /**
+   * The shop's usual churn risk: the mean of its buyers' when the version was made. Null for a version from before
+   * the bands were set from the shop, which uses fixed thresholds (High from 70%, Low below 40%).
+   */
+  baseRate: z.number().nullable(),
+});
+export type RiskBandsView = z.output<typeof riskBandsSchema>;
 
 export const identifierViewSchema = z.object({
   type: z.string(),
@@ -34,6 +47,8 @@ export const customerSummarySchema = z.object({
   lastSeenAt: z.string().nullable(),
   /** Chance of no purchase within the churn horizon, from the active model; null when not scored (or never bought). */
   churnScore: z.number().nullable(),
+  /** The churn score's band by the active version's thresholds; null when there is no churn score. */
+  riskBand: z.enum(RISK_LEVELS).nullable(),
   /** Predicted net spend over the value horizon, from the active model; null when not scored. */
   ltvScore: z.number().nullable(),
   /** Segment from the active version ("Champions", "At risk" …); null when not scored. */
@@ -107,7 +122,7 @@ export const customersContract = {
         query: z.string().trim().max(200).default(''),
         /** churn_risk and predicted_value put customers not scored yet last. */
         sort: z.enum(['lifetime_value', 'last_seen', 'churn_risk', 'predicted_value']).default('last_seen'),
-        /** Only customers whose churn score is in this band (see RISK_THRESHOLDS); customers not scored are left out. */
+        /** Only customers whose churn score is in this band (the active version's thresholds); those not scored are left out. */
         risk: z.enum(RISK_LEVELS).optional(),
         /** Only customers in this segment of the active version (a name from models.overview's segments). */
         segment: z.string().trim().min(1).max(60).optional(),
@@ -123,6 +138,8 @@ export const customersContract = {
       offset: z.number().int(),
       /** The shop's currency, for showing lifetime values. */
       currency: z.string(),
+      /** The thresholds the risk filter and the rows' bands use; null before the first retrain. */
+      riskBands: riskBandsSchema.nullable(),
     }),
   ),
   'customers.get': command(

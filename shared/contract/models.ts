@@ -5,6 +5,7 @@
  * distributions, feature importance) and per customer.
  */
 import { z } from 'zod';
+import { RISK_LEVELS, riskBandsSchema } from './customers';
 import { command } from './define';
 
 export const RETRAIN_STAGES = [
@@ -101,6 +102,8 @@ export const modelsOverviewSchema = z.object({
   importance: z.array(z.object({ feature: z.string(), label: z.string(), weight: z.number() })),
   /** The active version's segments, best customers first, "Not bought yet" last; empty before the first retrain. */
   segments: z.array(segmentSchema),
+  /** Where the active version puts High, Medium and Low churn risk; null before the first retrain. */
+  riskBands: riskBandsSchema.nullable(),
   running: retrainJobSchema.nullable(),
 });
 export type ModelsOverview = z.output<typeof modelsOverviewSchema>;
@@ -133,6 +136,9 @@ export type NextPurchase = z.output<typeof nextPurchaseSchema>;
 
 export const customerScoresSchema = z.object({
   churnScore: z.number().nullable(),
+  /** The churn score's band by the active version's thresholds (`riskBands`); null when there is no churn score. */
+  riskBand: z.enum(RISK_LEVELS).nullable(),
+  riskBands: riskBandsSchema.nullable(),
   ltvScore: z.number().nullable(),
   segment: z.string().nullable(),
   /** Method of the version that scored them; null when not scored. */

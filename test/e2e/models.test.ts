@@ -202,6 +202,17 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
         /^Predicted spend over 180 days is off by \D*[\d,]+\D* per customer on average, (against|no better than)/,
       );
 
+      // The shop's own risk levels: High, Medium and Low with their lines, set from its usual risk.
+      const levels = page.getByTestId('risk-levels-panel');
+      expect(await levels.getByTestId('usual-risk').textContent()).toMatch(/^\d+%$/);
+      const lines = await levels.getByRole('definition').allTextContents();
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(
+        /^(\d+(\.\d)?% or more|over 99\.9%): the riskiest fifth of the customers who are riskier than usual$/,
+      );
+      expect(lines[1]).toMatch(/^[\d.]+% to [\d.]+%$/);
+      expect(lines[2]).toMatch(/^under [\d.]+%: less than half the usual$/);
+
       // Charts: the spread of both scores and what the churn risk depends on.
       const churnBars = page.getByRole('list', { name: /^Churn risk/ }).getByRole('listitem');
       expect(await churnBars.count()).toBeGreaterThan(1);
@@ -247,7 +258,7 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
         .filter({ has: page.getByRole('cell') });
       await expect.poll(() => page.url()).toContain('sort=churn_risk');
       const risks = async () =>
-        (await rows.getByTestId('churn-cell').allTextContents()).map((t) => Number(/(\d+)%/.exec(t)?.[1] ?? -1));
+        (await rows.getByTestId('churn-cell').allTextContents()).map((t) => Number(/([\d.]+)%/.exec(t)?.[1] ?? -1));
       // Once the list is the sorted one: every row scored, highest risk first.
       await expect
         .poll(async () => {
@@ -255,7 +266,13 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
           return shown.length > 0 && shown.every((r, i) => r >= 0 && (i === 0 || r <= (shown[i - 1] ?? 0)));
         })
         .toBe(true);
-      expect(await rows.first().getByTestId('churn-cell').textContent()).toMatch(/^(High|Medium|Low) · [<>]?\d+%$/);
+      expect(await rows.first().getByTestId('churn-cell').textContent()).toMatch(
+        /^(High|Medium|Low) · [<>]?\d+(\.\d)?%$/,
+      );
+      // The lines the bands follow, beside the filter.
+      expect(await page.getByTestId('risk-levels').textContent()).toMatch(
+        /^Risk levels: High ([\d.]+% or more|over 99\.9%) · Medium [\d.]+% to [\d.]+% · Low under [\d.]+%\. Set from your own customers: [\d.]+% is the usual chance/,
+      );
       expect(await rows.first().getByRole('cell').last().textContent()).toMatch(/\d/);
 
       // Only the high-risk customers.
@@ -271,7 +288,12 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
       await page.getByRole('heading', { level: 1, name }).waitFor();
       const risk = page.getByTestId('churn-risk');
       await risk.waitFor();
-      expect(await risk.textContent()).toMatch(/^High risk (>99|\d\d)% chance of no purchase in the next 90 days$/);
+      expect(await risk.textContent()).toMatch(
+        /^High risk [<>]?\d\d(\.\d)?% chance of no purchase in the next 90 days(High for your shop means .*\(usual: \d+%\))$/,
+      );
+      expect(await page.getByTestId('risk-meaning').textContent()).toMatch(
+        /^High for your shop means (\d+(\.\d)?% or more|over 99\.9%) \(usual: \d+%\)$/,
+      );
       expect(await page.getByTestId('predicted-value').textContent()).toMatch(
         /\d.* likely spend over the next 180 days$/,
       );

@@ -5,6 +5,7 @@ import type { Database } from '../db/open';
 import { getProfile, identifiersOf, redirectOf, stmt } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import type { ReviewRow } from '../identity/review';
+import { activeRiskBands } from '../ml/predictions-read';
 import { handlers } from './registry';
 
 export function listReviews(db: Database, brandId: number, status: Review['status']): Review[] {
@@ -12,6 +13,7 @@ export function listReviews(db: Database, brandId: number, status: Review['statu
     db,
     'SELECT * FROM merge_review WHERE brand_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT 500',
   ).all(brandId, status) as ReviewRow[];
+  const bands = activeRiskBands(db, brandId);
   return rows.map((row) => {
     const ids = JSON.parse(row.candidate_profile_ids) as number[];
     const mergedInto = row.merge_history_id
@@ -29,7 +31,7 @@ export function listReviews(db: Database, brandId: number, status: Review['statu
         if (!profile) return [];
         return [
           {
-            ...summarize(db, profile),
+            ...summarize(db, profile, bands),
             identifiers: identifiersOf(db, profile.id).map((i) => ({ type: i.type, value: i.value })),
           },
         ];

@@ -6,10 +6,12 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
+import { riskBandOf } from '../../../shared/risk-band';
 import { getProfile, redirectOf } from '../identity/identity-repo';
 import { featureLabel, reasonsFor } from '../ml/explain';
 import { highIntentProducts } from '../ml/intent';
 import {
+  activeRiskBands,
   activeSummary,
   churnHistogram,
   ltvHistogram,
@@ -21,6 +23,7 @@ import {
 } from '../ml/predictions-read';
 import { nextPurchaseView } from '../ml/purchase-pattern';
 import { listVersions, type VersionRow } from '../ml/registry';
+import { FIXED_RISK_BANDS } from '../ml/risk-bands';
 import { dataNow } from '../ml/train';
 import { handlers } from './registry';
 
@@ -61,6 +64,7 @@ export const modelsHandlers = handlers({
         weight: f.weight,
       })),
       segments: active ? segmentOverview(db, core.brandId) : [],
+      riskBands: activeRiskBands(db, core.brandId) ?? null,
       running: core.retrain.running(),
     };
   },
@@ -90,8 +94,11 @@ export const modelsHandlers = handlers({
     const row = predictionOf(db, id);
     const active = activeSummary(db, core.brandId);
     const scored = row !== undefined && (row.churnScore !== null || row.ltvScore !== null);
+    const bands = activeRiskBands(db, core.brandId);
     return {
       churnScore: row?.churnScore ?? null,
+      riskBand: riskBandOf(row?.churnScore ?? null, bands ?? FIXED_RISK_BANDS),
+      riskBands: bands ?? null,
       ltvScore: row?.ltvScore ?? null,
       segment: row?.segment ?? null,
       method: row?.method ?? null,

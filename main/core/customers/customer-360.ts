@@ -7,10 +7,12 @@ import type {
   CustomerSummary,
   IdentifierView,
   MergeView,
+  RiskBandsView,
   TimelineEvent,
 } from '../../../shared/contract/customers';
 import { describeEvent } from '../../../shared/describe-event';
 import type { EventPayload } from '../../../shared/events';
+import { riskBandOf } from '../../../shared/risk-band';
 import type { Database } from '../db/open';
 import {
   getProfile,
@@ -22,6 +24,7 @@ import {
 } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
+import { FIXED_RISK_BANDS } from '../ml/risk-bands';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const bool = (v: number | null) => (v === null ? null : v === 1);
@@ -163,7 +166,11 @@ export function readTimeline(
   };
 }
 
-export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
+/**
+ * A customer as the lists show them, with their scores; `bands` are the active version's churn risk bands
+ * (`activeRiskBands`, read once per list), which give the risk band beside the churn score.
+ */
+export function summarize(db: Database, profile: ProfileRow, bands: RiskBandsView | undefined): CustomerSummary {
   const first = (type: string) =>
     (stmt(
       db,
@@ -184,6 +191,7 @@ export function summarize(db: Database, profile: ProfileRow): CustomerSummary {
     strength: profile.strength,
     lastSeenAt: iso(profile.last_seen_at),
     churnScore: scores?.churn_score ?? null,
+    riskBand: riskBandOf(scores?.churn_score ?? null, bands ?? FIXED_RISK_BANDS),
     ltvScore: scores?.ltv_score ?? null,
     segment: scores?.segment ?? null,
   };

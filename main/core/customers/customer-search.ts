@@ -5,14 +5,17 @@
  * Every lookup is an index range scan: name prefixes on
  * `search_name`/`search_last`, identifier prefixes on the identifier table's
  * unique (brand, type, value) index, phones normalised to E.164 first; a risk
- * band is a range of the predictions' (brand, churn score) index, a segment
- * an equality on its (brand, segment) index.
+ * band is a range of the predictions' (brand, churn score) index (the
+ * active version's thresholds, ml/risk-bands.ts), a segment an equality on
+ * its (brand, segment) index.
  */
-import { type CustomerSummary, RISK_THRESHOLDS, type RiskLevel } from '../../../shared/contract/customers';
+import type { CustomerSummary, RiskBandsView, RiskLevel } from '../../../shared/contract/customers';
 import { INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
 import type { Database } from '../db/open';
 import { getProfile, type ProfileRow, stmt } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
+import { activeRiskBands } from '../ml/predictions-read';
+import { FIXED_RISK_BANDS, riskBandRange } from '../ml/risk-bands';
 import { summarize } from './customer-360';
 
 /** Per index range: enough to page through, bounded so a one-letter search stays fast at 100k customers. */
@@ -39,19 +42,23 @@ const ORDER: Record<SearchSort, string> = {
   predicted_value: 'pr.ltv_score IS NULL, pr.ltv_score DESC, p.id DESC',
 };
 
-/** A risk band as [from, to) of the churn score (scores run from 0 to 1). */
-const BAND: Record<RiskLevel, [number, number]> = {
-  high: [RISK_THRESHOLDS.high, 2],
-  medium: [RISK_THRESHOLDS.medium, RISK_THRESHOLDS.high],
-  low: [-1, RISK_THRESHOLDS.medium],
-};
-
 type Scores = { churn_score: number | null; ltv_score: number | null; segment: string | null };
 
 export function searchCustomers(
   db: Database,
   args: SearchArgs,
-): { items: CustomerSummary[]; total: number; totalIsExact: boolean; offset: number } {
+): {
+  items: CustomerSummary[];
+  total: number;
+  totalIsExact: boolean;
+  offset: number;
+  riskBands: RiskBandsView | null;
+} {
+  // The active version's thresholds, read once: the filter selects by them and every row's band says them.
+  const bands = activeRiskBands(db, args.brandId);
+  const band = args.risk ? riskBandRange(args.risk, bands ?? FIXED_RISK_BANDS) : undefined;
+  const riskBands = bands ?? null;
+  const summary = (profile: ProfileRow) => summarize(db, profile, bands);
   const query = args.query.trim();
   if (query === '') {
     const scored = args.sort === 'churn_risk' || args.sort === 'predicted_value';
@@ -63,9 +70,9 @@ export function searchCustomers(
         : 'customer_profile p';
     const conditions = ['p.brand_id = ?'];
     const params: (number | string)[] = [args.brandId];
-    if (args.risk) {
+    if (band) {
       conditions.push('pr.churn_score >= ? AND pr.churn_score < ?');
-      params.push(...BAND[args.risk]);
+      params.push(...band);
     }
     if (args.segment !== undefined) {
       conditions.push('pr.brand_id = ? AND pr.segment = ?');
@@ -80,7 +87,7 @@ export function searchCustomers(
       args.limit,
       args.offset,
     ) as ProfileRow[];
-    return { items: rows.map((r) => summarize(db, r)), total, totalIsExact: true, offset: args.offset };
+    return { items: rows.map(summary), total, totalIsExact: true, offset: args.offset, riskBands };
   }
 
   const ids = new Set<number>();
@@ -124,7 +131,6 @@ export function searchCustomers(
     }
     return found;
   };
-  const band = args.risk ? BAND[args.risk] : undefined;
   const profiles = [...ids]
     .map((id) => getProfile(db, id))
     .filter((p): p is ProfileRow => p !== undefined)
@@ -144,9 +150,10 @@ export function searchCustomers(
   };
   profiles.sort((a, b) => compare[args.sort](a, b) || b.id - a.id);
   return {
-    items: profiles.slice(args.offset, args.offset + args.limit).map((p) => summarize(db, p)),
+    items: profiles.slice(args.offset, args.offset + args.limit).map(summary),
     total: profiles.length,
     totalIsExact: !capped,
     offset: args.offset,
+    riskBands,
   };
 }

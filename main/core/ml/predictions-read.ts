@@ -3,10 +3,12 @@
  * scores, the score distributions for the Models page, and every scored
  * customer with their main email and phone for an export.
  */
+import type { RiskBandsView } from '../../../shared/contract/customers';
 import type { PredictionMethod, RecommendationView, SegmentView } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { activeSegments, SCORES_KIND } from './registry';
+import { FIXED_RISK_BANDS, type RiskBands } from './risk-bands';
 import { segmentNames } from './segments';
 
 export interface PredictionRow {
@@ -227,4 +229,19 @@ export function activeSummary(db: Database, brandId: number): ActiveSummary | un
     importance: row.importance ? (JSON.parse(row.importance) as ActiveSummary['importance']) : [],
     ltvImportance: row.ltvImportance ? (JSON.parse(row.ltvImportance) as ActiveSummary['ltvImportance']) : [],
   };
+}
+
+/**
+ * The active version's churn risk bands: its own thresholds, or the old fixed ones for a version saved before they
+ * were stored; undefined before the first retrain. Read once per request, never per customer: it reads the version.
+ */
+export function activeRiskBands(db: Database, brandId: number): RiskBandsView | undefined {
+  const row = stmt(
+    db,
+    `SELECT artifact -> '$.riskBands' AS bands FROM model_version WHERE brand_id = ? AND kind = ? AND active = 1`,
+  ).get(brandId, SCORES_KIND) as { bands: string | null } | undefined;
+  if (!row) return undefined;
+  if (!row.bands) return { ...FIXED_RISK_BANDS };
+  const { baseRate, high, low } = JSON.parse(row.bands) as RiskBands;
+  return { baseRate, high, low };
 }

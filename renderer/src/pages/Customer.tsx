@@ -12,6 +12,7 @@ import type { NextPurchase, RecommendationView } from '../../../shared/contract/
 import { client } from '../client';
 import { asAppError, Confidence, ConfirmAction, PageHeader, Problem } from '../components';
 import {
+  bandMeaning,
   customerName,
   formatChance,
   formatDate,
@@ -20,9 +21,9 @@ import {
   formatDecimal,
   formatMoney,
   formatNumber,
+  formatRisk,
   identifierLabel,
   listIds,
-  riskBand,
   riskWords,
   sourceLabel,
 } from '../format';
@@ -183,11 +184,18 @@ function Prediction({ customer }: { customer: Customer360 }) {
                 'not worked out'
               ) : (
                 <>
-                  <span className={`risk risk-${riskBand(data.churnScore)}`}>
-                    {riskWords(riskBand(data.churnScore))}
-                  </span>{' '}
-                  {formatChance(data.churnScore)} chance of no purchase
+                  {data.riskBand ? (
+                    <>
+                      <span className={`risk risk-${data.riskBand}`}>{riskWords(data.riskBand)}</span>{' '}
+                    </>
+                  ) : null}
+                  {formatRisk(data.churnScore)} chance of no purchase
                   {version ? ` in the next ${version.horizons.churnDays} days` : ''}
+                  {data.riskBand && data.riskBands ? (
+                    <span className="hint block" data-testid="risk-meaning">
+                      {bandMeaning(data.riskBand, data.riskBands)}
+                    </span>
+                  ) : null}
                 </>
               )}
             </dd>

@@ -8,14 +8,15 @@ import { RISK_LEVELS } from '../../../shared/contract/customers';
 import { PageHeader, Problem } from '../components';
 import {
   customerName,
-  formatChance,
   formatDate,
   formatMoney,
   formatNumber,
+  formatRisk,
   type RiskBand,
-  riskBand,
+  riskWithChance,
   riskWords,
 } from '../format';
+import { RiskLevelsLine } from '../risk-levels';
 import { useCommand } from '../use-command';
 
 const PAGE_SIZE = 50;
@@ -23,7 +24,6 @@ const DEBOUNCE_MS = 250;
 const SORTS = ['last_seen', 'lifetime_value', 'churn_risk', 'predicted_value'] as const;
 type Sort = (typeof SORTS)[number];
 const RISKS: readonly RiskBand[] = RISK_LEVELS;
-const BAND_WORDS: Record<RiskBand, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
 function isSort(value: string | null): value is Sort {
   return SORTS.includes(value as Sort);
@@ -161,6 +161,7 @@ export function CustomersPage() {
           </select>
         </label>
       </div>
+      {data?.riskBands ? <RiskLevelsLine bands={data.riskBands} /> : null}
       <Problem error={result.error} />
       {data ? (
         data.total === 0 ? (
@@ -234,16 +235,16 @@ export function CustomersPage() {
                       )}
                     </td>
                     <td data-testid="churn-cell">
-                      {c.churnScore === null ? (
+                      {c.churnScore === null || c.riskBand === null ? (
                         <span className="muted" title="Not scored yet: retrain on the Models page">
                           —
                         </span>
                       ) : (
                         <span
-                          className={`risk risk-${riskBand(c.churnScore)}`}
-                          title={`${formatChance(c.churnScore)} chance of no purchase soon`}
+                          className={`risk risk-${c.riskBand}`}
+                          title={`${formatRisk(c.churnScore)} chance of no purchase soon`}
                         >
-                          {BAND_WORDS[riskBand(c.churnScore)]} · {formatChance(c.churnScore)}
+                          {riskWithChance(c.riskBand, c.churnScore)}
                         </span>
                       )}
                     </td>

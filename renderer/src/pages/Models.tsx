@@ -17,17 +17,11 @@ import {
   type RetrainJobView,
   type SegmentView,
 } from '../../../shared/contract/models';
+import { riskBandOf } from '../../../shared/risk-band';
 import { client } from '../client';
 import { asAppError, ConfirmAction, PageHeader, Problem, ProgressBar, SectionHead } from '../components';
-import {
-  formatDate,
-  formatDateTime,
-  formatDuration,
-  formatNumber,
-  formatPercent,
-  formatWholeMoney,
-  riskBand,
-} from '../format';
+import { formatDate, formatDateTime, formatDuration, formatNumber, formatPercent, formatWholeMoney } from '../format';
+import { RiskLevels } from '../risk-levels';
 import { type Loaded, useCommand } from '../use-command';
 import { usePolledJob } from '../use-polled-job';
 
@@ -110,6 +104,9 @@ export function ModelsPage() {
         overview.data.active ? (
           <>
             <Quality overview={overview.data} active={overview.data.active} currency={currency} />
+            {overview.data.riskBands ? (
+              <RiskLevels bands={overview.data.riskBands} churnDays={overview.data.active.horizons.churnDays} />
+            ) : null}
             <Segments segments={overview.data.segments} active={overview.data.active} currency={currency} />
             <Charts overview={overview.data} currency={currency} />
           </>
@@ -497,7 +494,7 @@ function Charts({ overview, currency }: { overview: ModelsOverview; currency: st
           bins={overview.churnHistogram}
           label={(bin) => `${Math.round(bin.from * 100)}–${Math.round(bin.to * 100)}%`}
           tick={(bin) => `${Math.round(bin.from * 100)}–${Math.round(bin.to * 100)}%`}
-          tone={(bin) => riskBand((bin.from + bin.to) / 2)}
+          tone={(bin) => churnTone(bin, overview.riskBands)}
         />
         <Histogram
           title="Predicted value"
@@ -514,6 +511,12 @@ function Charts({ overview, currency }: { overview: ModelsOverview; currency: st
 }
 
 type Bin = ModelsOverview['churnHistogram'][number];
+
+/** A churn bar's colour: High where any of it is High (so the customers to act on show), else its middle's band. */
+function churnTone(bin: Bin, bands: ModelsOverview['riskBands']): string {
+  if (!bands) return 'value';
+  return bin.to > bands.high ? 'high' : (riskBandOf((bin.from + bin.to) / 2, bands) ?? 'value');
+}
 
 function Histogram({
   title,
