@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, fitIsotonic } from '../../../../main/core/ml/calibration';
-import { brier } from '../../../../main/core/ml/metrics';
+import {
+  calibrate,
+  EDGE,
+  fitCalibration,
+  fitCentredIsotonic,
+  fitIsotonic,
+  fitPlatt,
+  levels,
+  probability,
+} from '../../../../main/core/ml/calibration';
+import { auc, brier } from '../../../../main/core/ml/metrics';
 import { seededRandom } from '../../../support/population';
 
 describe('fitIsotonic', () => {
@@ -71,5 +80,87 @@ describe('fitIsotonic', () => {
     expect(() => fitIsotonic([1, 2], [1])).toThrow(RangeError);
     expect(() => fitIsotonic([Number.NaN], [1])).toThrow(RangeError);
     expect(() => fitIsotonic([1], [1], [0])).toThrow(RangeError);
+  });
+});
+
+describe('calibration that keeps the ranking (issue 13)', () => {
+  const random = seededRandom(13);
+  /** Tuning customers the model separates perfectly: churners score 0.52–0.99, the rest 0.02–0.5. */
+  const separable = (n: number) => {
+    const labels = Array.from({ length: n }, (_, i) => i % 2);
+    const scores = labels.map((y) => (y === 1 ? 0.52 + random() * 0.47 : 0.02 + random() * 0.48));
+    return { scores, labels };
+  };
+
+  it('does not turn a separable tuning set into a two-level map', () => {
+    const { scores, labels } = separable(2000);
+    // Plain isotonic regression is exactly the step the issue found: y = [0, 0, 1, 1].
+    expect(fitIsotonic(scores, labels).y).toEqual([0, 0, 1, 1]);
+    const { map } = fitCalibration(scores, labels);
+    expect(levels(map)).toBeGreaterThan(2);
+    const grid = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+    expect(new Set(grid.map((s) => probability(map, s))).size).toBe(grid.length);
+    // Still says what the tuning set says: churners well above, the rest well below.
+    expect(probability(map, 0.9)).toBeGreaterThan(0.8);
+    expect(probability(map, 0.1)).toBeLessThan(0.2);
+  });
+
+  it('keeps distinct raw scores distinct and in order, and never says exactly 0 or 1', () => {
+    for (const map of [
+      fitIsotonic([0.02, 0.52, 0.56, 0.99], [0, 0, 1, 1]),
+      fitCentredIsotonic([0.1, 0.2, 0.3, 0.4, 0.5], [0, 0, 1, 0, 1]),
+      fitPlatt(...(Object.values(separable(500)) as [number[], number[]])),
+      { kind: 'platt' as const, a: 40, b: 0 },
+    ]) {
+      const raw = [0, 1e-9, 0.01, 0.02, 0.3, 0.5, 0.5000001, 0.7, 0.99, 0.999999, 1];
+      const calibrated = raw.map((s) => probability(map, s));
+      for (let i = 1; i < raw.length; i++) expect(calibrated[i]).toBeGreaterThan(calibrated[i - 1] as number);
+      for (const p of calibrated) {
+        expect(p).toBeGreaterThanOrEqual(EDGE);
+        expect(p).toBeLessThanOrEqual(1 - EDGE);
+      }
+      // The ranking of any set of scores survives exactly.
+      const scores = Array.from({ length: 500 }, () => random());
+      const labels = scores.map((s) => (random() < s ? 1 : 0));
+      expect(
+        auc(
+          scores.map((s) => probability(map, s)),
+          labels,
+        ),
+      ).toBe(auc(scores, labels));
+    }
+  });
+
+  it('centred isotonic puts one point per pooled block at its mean score', () => {
+    // Blocks: {0.1, 0.2} mean 0 at 0.15; {0.3, 0.4} mean ½ at 0.35; {0.5} mean 1.
+    const map = fitCentredIsotonic([0.1, 0.2, 0.3, 0.4, 0.5], [0, 0, 1, 0, 1]);
+    expect(map.x.map((x) => Number(x.toFixed(12)))).toEqual([0.15, 0.35, 0.5]);
+    expect(map.y).toEqual([0, 0.5, 1]);
+  });
+
+  it('Platt scaling recovers a sigmoid on the log-odds and stays increasing on scores that do not rank', () => {
+    const scores = Array.from({ length: 20_000 }, () => 0.01 + 0.98 * random());
+    const truth = (s: number) => 1 / (1 + Math.exp(-(2 * Math.log(s / (1 - s)) - 0.5)));
+    const labels = scores.map((s) => (random() < truth(s) ? 1 : 0));
+    const map = fitPlatt(scores, labels);
+    expect(map.a).toBeCloseTo(2, 0);
+    expect(map.b).toBeCloseTo(-0.5, 0);
+    const flat = fitPlatt(
+      scores,
+      scores.map(() => (random() < 0.3 ? 1 : 0)),
+    );
+    expect(flat.a).toBeGreaterThan(0);
+    expect(calibrate(flat, 0.5)).toBeCloseTo(0.3, 1);
+  });
+
+  it('chooses by cross-validated log loss: isotonic where the truth is not a sigmoid', () => {
+    const scores = Array.from({ length: 5000 }, () => random());
+    // A staircase: no sigmoid fits it, isotonic does.
+    const labels = scores.map((s) => (random() < (s < 0.5 ? 0.1 : s < 0.6 ? 0.8 : 0.3 + 0.5 * s) ? 1 : 0));
+    const fit = fitCalibration(scores, labels);
+    expect(fit.map.kind).toBe('isotonic');
+    expect(fit.logLoss.isotonic).toBeLessThan(fit.logLoss.platt as number);
+    // Small sets get Platt only.
+    expect(fitCalibration(scores.slice(0, 100), labels.slice(0, 100)).map.kind).toBe('platt');
   });
 });
