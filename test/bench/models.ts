@@ -17,7 +17,7 @@
  * - ours: the deployed churn model of `train()` (calibrated; the raw score's AUC beside it).
  *
  * Every score is measured on one common held-out set: train()'s own test split (the same
- * seeded hash of the profile id, `share` below mirrors train.ts), so our model and the forest
+ * seeded hash of each history, `splitShares` from train.ts), so our model and the forest
  * never saw those customers and the figures line up with the AUC train() reports (checked:
  * the line carries both). Scoring everyone else as well would flatter our model on its own
  * training rows. LTV: train()'s MAE against "same as last period", and BG/NBD + Gamma-Gamma
@@ -40,7 +40,7 @@ import {
 } from '../../main/core/ml/bgnbd';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
 import { auc, meanAbsoluteError } from '../../main/core/ml/metrics';
-import { churnProbability, churnScore, share, train } from '../../main/core/ml/train';
+import { churnProbability, churnScore, splitShares, train } from '../../main/core/ml/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';
 
@@ -210,7 +210,8 @@ async function measure(population: ShopPopulation, customers: number, forestRows
     const truth = new Map(shop.customers.map((c) => [c.profileId, c]));
     const after = outcomes(db, BRAND, shop.cutoff, shop.now);
     const buyers = set.profileIds.map((_, i) => i).filter((i) => set.buyer[i]);
-    const position = (i: number) => share(set.profileIds[i] as number, artifact.seed);
+    const shares = splitShares(set, artifact.seed);
+    const position = (i: number) => shares.get(set.profileIds[i] as number) ?? 1;
     const trainRows = buyers.filter((i) => position(i) < 0.6);
     const test = buyers.filter((i) => position(i) >= 0.8);
     const truthOf = (i: number) => {

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../main/core/db/open';
 import { buildFeatures } from '../../main/core/ml/features';
 import { saveVersion } from '../../main/core/ml/registry';
-import { share, train } from '../../main/core/ml/train';
+import { splitShares, train } from '../../main/core/ml/train';
 import { DATABASE_FILE_NAME } from '../../main/core/paths';
 import { seedShop } from '../support/shop';
 import { rpcOf, serve } from '../support/spawn';
@@ -159,9 +159,10 @@ async function measure(customers: number, forestRows: number): Promise<void> {
     try {
       const set = buildFeatures(reader, BRAND, shop.cutoff);
       const churned = new Map(shop.customers.map((c) => [c.profileId, c.churned ? 1 : 0]));
+      const shares = splitShares(set, 1);
       const rows = set.profileIds
         .map((_, i) => i)
-        .filter((i) => set.buyer[i] && share(set.profileIds[i] as number, 1) < 0.6);
+        .filter((i) => set.buyer[i] && (shares.get(set.profileIds[i] as number) ?? 1) < 0.6);
       churnTrainingRows = rows.length;
       forest = forestChurn(
         set,

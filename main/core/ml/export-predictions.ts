@@ -1,6 +1,7 @@
 /**
  * Every scored customer to a CSV a spreadsheet opens safely: profile id, the
- * email and phone they were first known by, churn score, predicted value,
+ * email and phone they were first known by, churn score (at full precision,
+ * so the model's ranking survives), predicted value,
  * segment and model version. Cells a spreadsheet would run as a formula get a
  * leading ' as in the import's rejected-rows file. Written beside the target
  * and renamed into place, so a half-written file never carries its name.
@@ -38,7 +39,8 @@ export function writePredictionsCsv(db: Database, brandId: number, path: string)
         row.profileId,
         row.email ?? '',
         row.phone ?? '',
-        row.churnScore === null ? '' : Math.round(row.churnScore * 10_000) / 10_000,
+        // Full precision: rounding would tie customers the model told apart (issue 13).
+        row.churnScore ?? '',
         row.ltvScore ?? '',
         row.segment ?? '',
         row.modelVersion ?? '',

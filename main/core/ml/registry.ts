@@ -9,7 +9,16 @@ import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import type { SegmentModel } from './segments';
-import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
+import {
+  ALARM_LIMITS,
+  type Backtest,
+  dataNow,
+  type Prediction,
+  predictAll,
+  type ScoreMetrics,
+  type ScoresArtifact,
+  type Trained,
+} from './train';
 
 /** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */
 export const SCORES_KIND = 'scores';
@@ -44,6 +53,7 @@ function writePredictions(db: Database, brandId: number, versionId: number, pred
        model_version = excluded.model_version, predicted_at = excluded.predicted_at`,
   );
   const round = (value: number) => Math.round(value * 10_000) / 10_000;
+  // Churn scores are stored at full precision: rounding would tie customers the model told apart.
   for (const p of predictions)
     upsert.run(
       p.profileId,
@@ -141,6 +151,32 @@ export function activateVersion(db: Database, brandId: number, versionId: number
         .prepare('UPDATE model_version SET active = (id = ?) WHERE brand_id = ? AND kind = ?')
         .run(versionId, brandId, SCORES_KIND);
       writePredictions(db, brandId, versionId, predictions, now);
+    })
+    .immediate();
+}
+
+/**
+ * Stores a version's backtest with its metrics and, when the backtest's AUC and the in-app one disagree by more than
+ * ALARM_LIMITS.backtestGap, an alarm the Models page shows.
+ */
+export function recordBacktest(db: Database, versionId: number, backtest: Backtest | null): void {
+  db.sqlite
+    .transaction(() => {
+      const json = db.sqlite.prepare('SELECT metrics FROM model_version WHERE id = ?').pluck().get(versionId) as
+        | string
+        | undefined;
+      if (json === undefined) return;
+      const metrics = JSON.parse(json) as ScoreMetrics;
+      const alarms = (metrics.alarms ?? []).filter((a) => a.kind !== 'backtest');
+      const inApp = metrics.churn?.auc;
+      if (backtest && inApp !== undefined && Math.abs(backtest.auc - inApp) > ALARM_LIMITS.backtestGap)
+        alarms.push({
+          kind: 'backtest',
+          message: `Checked on the past, the churn scores ranked customers with an AUC of ${backtest.auc.toFixed(3)}, against ${inApp.toFixed(3)} on the customers held out this time. Figures that far apart mean the scores are less certain than they look.`,
+        });
+      db.sqlite
+        .prepare('UPDATE model_version SET metrics = ? WHERE id = ?')
+        .run(JSON.stringify({ ...metrics, alarms, backtest }), versionId);
     })
     .immediate();
 }

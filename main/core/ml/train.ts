@@ -7,16 +7,23 @@
  * - Churn: features as of `asOf − churn horizon`; the label is "no purchase in
  *   the horizon after it". LTV: features as of `asOf − LTV horizon`; the label
  *   is the net spend in the horizon after it.
- * - Customers are split by a seeded hash of their id: 60% train, 20% for early
- *   stopping and calibration, 20% to measure on — customers the models never
- *   saw. The deployed models are the ones measured.
+ * - Customers are split by a seeded hash of their history (their feature row at
+ *   the churn cutoff), so customers with identical histories — copies — stay
+ *   together: 60% train, 20% for early stopping and calibration, 20% to
+ *   measure on — customers the models never saw. The deployed models are the
+ *   ones calibrated and measured, and the figures are worked out from the
+ *   probabilities exactly as stored (`churnProbability`).
  * - Churn's trees also see BG/NBD's view of each buyer (chance still a
  *   customer, expected orders and chance of none in the horizon). Below 20,000
  *   training customers they also learn from the same question asked one
  *   horizon earlier (features as of `churn cutoff − horizon`, label: no
- *   purchase before the churn cutoff) for the train and tuning customers, and
- *   the deployed trees are refitted on train + tune with as many trees as early
- *   stopping kept.
+ *   purchase before the churn cutoff) for the training customers. The trees
+ *   are not refitted on the tuning customers: the calibration is fitted on
+ *   those customers' scores, so it must be the deployed trees' scores of
+ *   customers they never learnt from (issue 13).
+ * - Calibration (calibration.ts) keeps the model's ranking exactly and never
+ *   says 0 or 1. Signs that the figures are too good to be true are kept with
+ *   the metrics as alarms the shop sees (`Alarm`).
  * - Predictions use features as of `asOf` for every customer.
  * - Below the learned models' minimum data, small-shop mode: churn risk and
  *   predicted value come from the purchase pattern (BG/NBD with Gamma-Gamma,
@@ -31,7 +38,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './bgnbd';
-import { calibrate, fitIsotonic, type IsotonicMap } from './calibration';
+import { type CalibrationMap, fitCalibration, levels, probability } from './calibration';
 import { BGNBD_FEATURE_NAMES, buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
 import {
@@ -83,6 +90,8 @@ export interface RetrainOptions {
   signal?: AbortSignal;
   /** The active version's segments: clusters that barely moved keep their names. */
   previousSegments?: SegmentModel;
+  /** Churn, value and next purchase only: no segments or recommendations (the backtest). */
+  scoresOnly?: boolean;
 }
 
 /** Measures on customers the models never saw; null where they could not be worked out (small-shop mode only). */
@@ -96,6 +105,8 @@ export interface ScoreMetrics {
     /** Share of measured customers who did not buy again in the horizon. */
     churnRate: number;
     testCustomers: number;
+    /** AUC on the customers the churn model was tuned on (early stopping, blend, calibration). */
+    tuningAuc?: number;
   } | null;
   ltv: {
     mae: number;
@@ -104,6 +115,28 @@ export interface ScoreMetrics {
     ratioToBaseline: number;
     testCustomers: number;
   } | null;
+  /** Signs that a figure is too good to be true or cannot be trusted, in shop words (empty: none). */
+  alarms?: Alarm[];
+  /**
+   * The whole procedure re-run one churn horizon earlier and its stored-style scores checked against what customers
+   * then did (run after the retrain, in the background). Absent until it has run; null when the history is too short.
+   */
+  backtest?: Backtest | null;
+}
+
+export type AlarmKind = 'tuning_auc' | 'no_early_stop' | 'two_level_calibration' | 'duplicate_histories' | 'backtest';
+
+export interface Alarm {
+  kind: AlarmKind;
+  message: string;
+}
+
+export interface Backtest {
+  /** The date the re-run predicted as of. */
+  asOf: number;
+  auc: number;
+  churnRate: number;
+  customers: number;
 }
 
 interface ArtifactBase {
@@ -132,7 +165,7 @@ export interface TreesArtifact extends ArtifactBase {
   /** BG/NBD fitted at training time (null when nobody had bought twice) and the trees' weight in the blend. */
   bgnbd?: BgnbdParams | null;
   blend?: number;
-  calibration: IsotonicMap;
+  calibration: CalibrationMap;
   ltv: BoostedModel;
 }
 
@@ -172,12 +205,40 @@ export class RetrainCancelled extends Error {
   }
 }
 
-/** Deterministic position of a customer in [0, 1) for the split (train < 0.6 ≤ tune < 0.8 ≤ test). */
-export function share(profileId: number, seed: number): number {
-  let h = (profileId ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
+/** A 32-bit value spread evenly over [0, 1). */
+function mix(value: number): number {
+  let h = value >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+}
+
+/** FNV-1a over a feature row's bytes: equal rows (identical histories), equal fingerprints. */
+function fingerprint(row: Float64Array): number {
+  const bytes = new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Deterministic position of a history in [0, 1) for the split (train < 0.6 ≤ tune < 0.8 ≤ test): copies of one
+ * history land in the same part.
+ */
+export function historyShare(row: Float64Array, seed: number): number {
+  return mix(fingerprint(row) ^ Math.imul(seed, 0x9e3779b1));
+}
+
+/**
+ * Every buyer's split position by profile id, from their history at `set`'s cutoff (the churn cutoff): the one
+ * split every stage uses, so a test customer is never learnt from at any date.
+ */
+export function splitShares(set: FeatureSet, seed: number): Map<number, number> {
+  const shares = new Map<number, number>();
+  set.profileIds.forEach((id, i) => {
+    if (set.buyer[i]) shares.set(id, historyShare(set.rows[i] as Float64Array, seed));
+  });
+  return shares;
 }
 
 function purchaseSpan(db: Database, brandId: number): { first: number | null; last: number | null } {
@@ -204,11 +265,10 @@ function asOfFor(lastPurchase: number | null, now: number, horizons: Horizons): 
 }
 
 /**
- * Below this many churn training customers, churn also learns from the question one horizon earlier and its
- * deployed trees are refitted on train + tune: there more rows pay (simulated 10k-customer shop: about +0.002 AUC),
- * while far above it they barely move the AUC (100k customers: +0.0007) and would cost most of the retrain time.
+ * Below this many churn training customers, churn also learns from the question one horizon earlier: there more rows
+ * pay, while far above it they barely move the AUC and would cost most of the retrain time.
  */
-const REFIT_BELOW = 20_000;
+const EARLIER_BELOW = 20_000;
 
 const TREE_PARAMS = {
   trees: 200,
@@ -258,12 +318,14 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   if (missing.length > 0) return trainSmallShop(db, brandId, { ...options, horizons, seed }, asOf, missing, step);
 
   step('churn');
+  const shares = splitShares(churnSet, seed);
   const parts = (set: FeatureSet, rows: number[]) => {
     const train: number[] = [];
     const tune: number[] = [];
     const test: number[] = [];
     for (const i of rows) {
-      const s = share(set.profileIds[i] as number, seed);
+      const id = set.profileIds[i] as number;
+      const s = shares.get(id) ?? historyShare(set.rows[i] as Float64Array, seed);
       (s < 0.6 ? train : s < 0.8 ? tune : test).push(i);
     }
     return { train, tune, test };
@@ -278,62 +340,42 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   const bgnbd = fitBuyers(pick(churnSet.rows, buyers));
   const churnNames = bgnbd ? [...churnSet.names, ...BGNBD_FEATURE_NAMES] : churnSet.names;
   const churnRow = (i: number) => churnRowOf(bgnbd, churnSet.rows[i] as Float64Array, horizons.churnDays);
-  const trainRows = c.train.map(churnRow);
-  const trainLabels = c.train.map(churnLabel);
   const tuneRows = c.tune.map(churnRow);
   const tuneLabels = c.tune.map(churnLabel);
-  const refit = c.train.length < REFIT_BELOW;
-  const earlier = refit
-    ? earlierExamples(db, brandId, churnCutoff, horizons.churnDays, churnSet.categories, seed, bgnbd)
-    : { train: { rows: [], labels: [] }, tune: { rows: [], labels: [] } };
-  const stopped = trainBoosted({
+  const earlier =
+    c.train.length < EARLIER_BELOW
+      ? earlierExamples(db, brandId, churnCutoff, horizons.churnDays, churnSet.categories, shares, bgnbd)
+      : { rows: [], labels: [] };
+  const churn = trainBoosted({
     ...TREE_PARAMS,
     seed,
     objective: 'logistic',
     featureNames: churnNames,
-    rows: [...trainRows, ...earlier.train.rows],
-    labels: [...trainLabels, ...earlier.train.labels],
+    rows: [...c.train.map(churnRow), ...earlier.rows],
+    labels: [...c.train.map(churnLabel), ...earlier.labels],
     validation: { rows: tuneRows, labels: tuneLabels },
   });
-  const tuneTrees = tuneRows.map((row) => predict(stopped, row));
+  const tuneTrees = tuneRows.map((row) => predict(churn, row));
   const tuneBgnbd = c.tune.map((i) => bgnbdChurn(bgnbd, churnSet.rows[i] as Float64Array, horizons.churnDays));
+  const blendOf = (w: number) => tuneTrees.map((t, k) => w * t + (1 - w) * (tuneBgnbd[k] as number));
   let blend = 1;
   if (bgnbd) {
     let best = -1;
     for (let step = 0; step <= 10; step++) {
-      const w = step / 10;
-      const score = auc(
-        tuneTrees.map((t, k) => w * t + (1 - w) * (tuneBgnbd[k] as number)),
-        tuneLabels,
-      );
+      const score = auc(blendOf(step / 10), tuneLabels);
       if (score > best + 1e-9) {
         best = score;
-        blend = w;
+        blend = step / 10;
       }
     }
   }
-  // The blend and the calibration are chosen with the early-stopped trees' scores of the tuning customers. Below
-  // REFIT_BELOW the deployed trees then learn from those customers too, as many trees as early stopping kept (test
-  // customers still unseen: the deployed model is the one measured).
-  const churn = refit
-    ? trainBoosted({
-        ...TREE_PARAMS,
-        seed,
-        objective: 'logistic',
-        featureNames: churnNames,
-        trees: Math.max(1, stopped.trees.length),
-        rows: [...trainRows, ...tuneRows, ...earlier.train.rows, ...earlier.tune.rows],
-        labels: [...trainLabels, ...tuneLabels, ...earlier.train.labels, ...earlier.tune.labels],
-      })
-    : stopped;
-  const blended = (row: Float64Array) =>
-    blend * predict(churn, churnRowOf(bgnbd, row, horizons.churnDays)) +
-    (1 - blend) * bgnbdChurn(bgnbd, row, horizons.churnDays);
-  const calibration = fitIsotonic(
-    tuneTrees.map((t, k) => blend * t + (1 - blend) * (tuneBgnbd[k] as number)),
-    tuneLabels,
-  );
-  const testScores = c.test.map((i) => calibratedScore(calibration, blended(churnSet.rows[i] as Float64Array)));
+  // The blend and the calibration are chosen on the deployed trees' scores of the tuning customers, whom the trees
+  // never learnt from (early stopping only watched them).
+  const tuneScores = blendOf(blend);
+  const calibration = fitCalibration(tuneScores, tuneLabels).map;
+  const deployed: ChurnModel = { horizons, churn, bgnbd, blend, calibration };
+  // Measured on what the shop gets: the probabilities exactly as they are stored.
+  const testScores = c.test.map((i) => treesChurnProbability(deployed, churnSet.rows[i] as Float64Array));
   const testLabels = c.test.map(churnLabel);
   const recencyIndex = churnSet.names.indexOf('recency_days');
   const churnMetrics = {
@@ -346,7 +388,14 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     ),
     churnRate: testLabels.reduce<number>((a, b) => a + b, 0) / Math.max(1, testLabels.length),
     testCustomers: c.test.length,
+    tuningAuc: auc(tuneScores, tuneLabels),
   };
+  const alarms = churnAlarms({
+    tuningAuc: churnMetrics.tuningAuc,
+    treesKept: churn.trees.length,
+    calibration,
+    duplicates: duplicateHistories(churnSet, buyers),
+  });
 
   step('value');
   // One meaning for the category features in both models and in scoring: the churn training set's categories.
@@ -402,6 +451,7 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
     artifact,
     metrics: {
       churn: churnMetrics,
+      alarms,
       ltv: {
         mae,
         baselineMae,
@@ -409,12 +459,12 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
         testCustomers: l.test.length,
       },
     },
-    // Customers either model learned from (most are in both; below REFIT_BELOW the churn trees learned from tune too).
-    trainingRows: new Set([
-      ...[...c.train, ...(refit ? c.tune : [])].map((i) => churnSet.profileIds[i]),
-      ...l.train.map((i) => ltvSet.profileIds[i]),
-    ]).size,
-    predictions: finish(db, brandId, artifact, nowSet, { ...options, seed }, step),
+    // Customers either model learned from (most are in both).
+    trainingRows: new Set([...c.train.map((i) => churnSet.profileIds[i]), ...l.train.map((i) => ltvSet.profileIds[i])])
+      .size,
+    predictions: options.scoresOnly
+      ? scoreSet(artifact, nowSet)
+      : finish(db, brandId, artifact, nowSet, { ...options, seed }, step),
   };
 }
 
@@ -522,7 +572,7 @@ function trainSmallShop(
       ltv: measured(ltvMetrics) as ScoreMetrics['ltv'],
     },
     trainingRows: buyers.length,
-    predictions: finish(db, brandId, artifact, nowSet, options, step),
+    predictions: options.scoresOnly ? scoreSet(artifact, nowSet) : finish(db, brandId, artifact, nowSet, options, step),
   };
 }
 
@@ -615,14 +665,21 @@ export function predictAll(db: Database, brandId: number, artifact: ScoresArtifa
   return predictions;
 }
 
+/** What scores churn in a learned version. */
+type ChurnModel = Pick<TreesArtifact, 'horizons' | 'churn' | 'bgnbd' | 'blend' | 'calibration'>;
+
 /** The deployed churn risk of a buyer's feature row: the blended score, calibrated (or the purchase pattern's). */
 export function churnProbability(artifact: ScoresArtifact, row: Float64Array): number {
   if (artifact.method === 'bgnbd') return bgnbdChurn(artifact.pattern.bgnbd, row, artifact.horizons.churnDays);
-  return calibratedScore(artifact.calibration, churnScore(artifact, row));
+  return treesChurnProbability(artifact, row);
+}
+
+function treesChurnProbability(model: ChurnModel, row: Float64Array): number {
+  return probability(model.calibration, churnScore(model, row));
 }
 
 /** The churn score before calibration: the trees' and BG/NBD's, blended as trained. */
-export function churnScore(artifact: TreesArtifact, row: Float64Array): number {
+export function churnScore(artifact: ChurnModel, row: Float64Array): number {
   const w = artifact.blend ?? 1;
   // Versions trained before the BG/NBD features score the shop's features as they are.
   const withBgnbd = artifact.churn.featureNames[FEATURE_NAMES.length] === BGNBD_FEATURE_NAMES[0];
@@ -631,14 +688,6 @@ export function churnScore(artifact: TreesArtifact, row: Float64Array): number {
     withBgnbd ? churnRowOf(artifact.bgnbd ?? null, row, artifact.horizons.churnDays) : row,
   );
   return w === 1 ? trees : w * trees + (1 - w) * bgnbdChurn(artifact.bgnbd ?? null, row, artifact.horizons.churnDays);
-}
-
-/**
- * Calibrated, with ties broken by the score itself: the calibration map is flat within a block, and customers the
- * model told apart should stay apart in the ranking (a millionth moves no probability anyone reads).
- */
-function calibratedScore(map: IsotonicMap, score: number): number {
-  return Math.min(1, Math.max(0, calibrate(map, score) + (score - 0.5) * 1e-6));
 }
 
 /**
@@ -665,8 +714,8 @@ interface Examples {
 
 /**
  * The churn question one horizon earlier: buyers' features as of `cutoff − days`, labelled by whether they bought
- * before `cutoff` (all of it history the models may learn from). Only train and tuning customers, split as at the
- * cutoff: a test customer is never learnt from at any date. Empty when the history starts later.
+ * before `cutoff` (all of it history the models may learn from). Only training customers, split as at the cutoff: a
+ * tuning or test customer is never learnt from at any date. Empty when the history starts later.
  */
 function earlierExamples(
   db: Database,
@@ -674,20 +723,81 @@ function earlierExamples(
   cutoff: number,
   days: number,
   categories: readonly string[],
-  seed: number,
+  shares: ReadonlyMap<number, number>,
   bgnbd: BgnbdParams | null,
-): { train: Examples; tune: Examples } {
+): Examples {
   const at = cutoff - days * DAY;
   const set = buildFeatures(db, brandId, at, categories);
   const after = outcomes(db, brandId, at, cutoff);
-  const train: Examples = { rows: [], labels: [] };
-  const tune: Examples = { rows: [], labels: [] };
+  const examples: Examples = { rows: [], labels: [] };
   set.profileIds.forEach((profileId, i) => {
-    const s = share(profileId, seed);
-    if (!set.buyer[i] || s >= 0.8) return;
-    const part = s < 0.6 ? train : tune;
-    part.rows.push(churnRowOf(bgnbd, set.rows[i] as Float64Array, days));
-    part.labels.push((after.get(profileId)?.purchases ?? 0) > 0 ? 0 : 1);
+    // A buyer then is a buyer at the cutoff too, so every one has a share.
+    if (!set.buyer[i] || !((shares.get(profileId) ?? 1) < 0.6)) return;
+    examples.rows.push(churnRowOf(bgnbd, set.rows[i] as Float64Array, days));
+    examples.labels.push((after.get(profileId)?.purchases ?? 0) > 0 ? 0 : 1);
   });
-  return { train, tune };
+  return examples;
+}
+
+/** Customers with at least this many orders whose history exactly equals another's are suspicious copies. */
+const DUPLICATE_MIN_ORDERS = 2;
+
+/** Buyers with a repeat history, and how many of them share that exact history with another buyer. */
+function duplicateHistories(set: FeatureSet, buyers: readonly number[]): { repeat: number; copies: number } {
+  const frequency = set.names.indexOf('frequency');
+  const counts = new Map<string, number>();
+  const keys: string[] = [];
+  for (const i of buyers) {
+    const row = set.rows[i] as Float64Array;
+    if (!((row[frequency] as number) >= DUPLICATE_MIN_ORDERS)) continue;
+    const key = Array.prototype.join.call(row, ',');
+    keys.push(key);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  let copies = 0;
+  for (const key of keys) if ((counts.get(key) as number) > 1) copies += 1;
+  return { repeat: keys.length, copies };
+}
+
+/** Thresholds beyond which a figure is more likely a fault in the data than a fine model (issue 13). */
+export const ALARM_LIMITS = {
+  tuningAuc: 0.995,
+  /** Share (and least number) of repeat buyers sharing their exact history with another. */
+  duplicateShare: 0.05,
+  duplicateCustomers: 20,
+  /** In-app AUC against the backtest's. */
+  backtestGap: 0.03,
+};
+
+export function churnAlarms(facts: {
+  tuningAuc: number;
+  treesKept: number;
+  calibration: CalibrationMap;
+  duplicates: { repeat: number; copies: number };
+}): Alarm[] {
+  const alarms: Alarm[] = [];
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  if (facts.tuningAuc >= ALARM_LIMITS.tuningAuc)
+    alarms.push({
+      kind: 'tuning_auc',
+      message: `The churn model sorted the customers it was tuned on almost perfectly (AUC ${facts.tuningAuc.toFixed(3)}). Real shops are never that predictable: look for copied customers or a column that gives the answer away, and treat the scores with caution.`,
+    });
+  if (facts.treesKept >= TREE_PARAMS.trees)
+    alarms.push({
+      kind: 'no_early_stop',
+      message: `The churn model was still improving on its tuning customers when it reached its limit of ${TREE_PARAMS.trees} steps. That is unusual and can mean the tuning customers resemble the training ones too closely.`,
+    });
+  if (levels(facts.calibration) <= 2)
+    alarms.push({
+      kind: 'two_level_calibration',
+      message:
+        'The churn chances could only be set at two levels, so they say little beyond "likely" or "unlikely". More customers with more history will make them finer.',
+    });
+  const { repeat, copies } = facts.duplicates;
+  if (copies >= ALARM_LIMITS.duplicateCustomers && copies >= ALARM_LIMITS.duplicateShare * repeat)
+    alarms.push({
+      kind: 'duplicate_histories',
+      message: `${copies.toLocaleString('en')} of ${repeat.toLocaleString('en')} repeat customers (${percent(copies / repeat)}) have exactly the same purchase history as another customer. That usually means a file was imported twice under different customer details; the figures were worked out keeping such copies together, but check your imports.`,
+    });
+  return alarms;
 }
