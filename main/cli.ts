@@ -16,6 +16,7 @@ import type { ImportSummary } from './core/import/import-job';
 import { importFile, inspect, presetByName } from './core/import/imports';
 import type { DateOrder } from './core/import/types';
 import { writePredictionsCsv } from './core/ml/export-predictions';
+import { listVersions } from './core/ml/registry';
 import type { RetrainStepName } from './core/ml/retrain-job';
 import type { RetrainJob } from './core/ml/retrain-manager';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
@@ -185,9 +186,14 @@ export function buildCli(): Command {
         if (job.status !== 'completed' || !job.outcome) {
           throw new AppError(job.errorKind ?? 'internal', job.error ?? 'The retrain was cancelled.');
         }
-        const { versionId, metrics, trainingRows, durationMs } = job.outcome;
+        // The backtest (the same retrain one horizon earlier, checked on what followed) completes the figures.
+        if (!opts.json) process.stderr.write('Checking the new scores against the past…\n');
+        await core.retrain.waitForCheck(job.id);
+        const { versionId, trainingRows, durationMs } = job.outcome;
+        const metrics =
+          listVersions(db, DEFAULT_BRAND_ID).find((v) => v.id === versionId)?.metrics ?? job.outcome.metrics;
         if (opts.json) process.stdout.write(`${JSON.stringify({ versionId, metrics, trainingRows, durationMs })}\n`);
-        else process.stdout.write(`${retrainText(job.outcome, core.currency())}\n`);
+        else process.stdout.write(`${retrainText({ ...job.outcome, metrics }, core.currency())}\n`);
       } finally {
         core.close();
         db.close();
@@ -245,7 +251,7 @@ function stageLine(): { update(job: RetrainJob): void; done(): void } {
 }
 
 function retrainText(outcome: NonNullable<RetrainJob['outcome']>, currency: string): string {
-  const { churn, ltv } = outcome.metrics;
+  const { churn, ltv, backtest, alarms } = outcome.metrics;
   const money = (amount: number) => formatMoney(Math.round(amount), currency).replace(/\.00$/, '');
   const smallShop = outcome.method === 'bgnbd';
   return [
@@ -261,6 +267,14 @@ function retrainText(outcome: NonNullable<RetrainJob['outcome']>, currency: stri
     ltv
       ? `  Predicted value: typical error ${money(ltv.mae)} per customer (guessing they spend what they spent before: ${money(ltv.baselineMae)}).`
       : '  Predicted value: could not be measured yet (too few customers).',
+    ...(backtest
+      ? [
+          `  Checked on the past: predicting as of ${new Date(backtest.asOf).toISOString().slice(0, 10)}, the churn risk ranked what ${backtest.customers.toLocaleString('en')} customers then did at AUC ${backtest.auc.toFixed(2)}.`,
+        ]
+      : backtest === null
+        ? ['  Checked on the past: not yet possible (the history one horizon back is too short).']
+        : []),
+    ...(alarms ?? []).map((alarm) => `  Warning: ${alarm.message}`),
   ].join('\n');
 }
 

@@ -3,14 +3,15 @@
  * answering while the shop's history is learned from. It opens its own
  * connection to the data file and runs one task: a retrain (reporting each
  * stage, then the saved version) or a rollback (scoring every customer with an
- * older version). Training runs without a break in this thread, so Cancel is
+ * older version). After a retrain is saved, the thread runs its backtest
+ * (retrain-job.ts `runBacktest`) before it ends. Training runs without a break in this thread, so Cancel is
  * read from memory shared with the main thread rather than from a message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../shared/contract/errors';
 import { openDatabase } from './core/db/open';
 import { activateVersion } from './core/ml/registry';
-import { runRetrain } from './core/ml/retrain-job';
+import { runBacktest, runRetrain } from './core/ml/retrain-job';
 import { RetrainCancelled } from './core/ml/train';
 import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './core/ml/worker-protocol';
 
@@ -38,6 +39,13 @@ try {
       claimSave: () => Atomics.compareExchange(control, 0, CONTROL.running, CONTROL.saving) === CONTROL.running,
     });
     send({ type: 'done', outcome });
+    // The backtest runs after the new version is saved and in use; it only adds to that version's metrics.
+    try {
+      runBacktest(db, data.brandId, outcome, data.seed);
+      send({ type: 'checked' });
+    } catch (error) {
+      send({ type: 'checked', failure: (error as Error).stack ?? String(error) });
+    }
   }
 } catch (error) {
   if (error instanceof RetrainCancelled) send({ type: 'cancelled' });

@@ -36,6 +36,8 @@ export const modelMetricsSchema = z.object({
       recencyAuc: z.number(),
       churnRate: z.number(),
       testCustomers: z.number().int(),
+      /** AUC on the customers the model was tuned on; far above `auc` (or near 1) is an alarm. */
+      tuningAuc: z.number().optional(),
     })
     .nullable(),
   ltv: z
@@ -46,6 +48,23 @@ export const modelMetricsSchema = z.object({
       testCustomers: z.number().int(),
     })
     .nullable(),
+  /** Signs a figure is too good to be true or cannot be trusted, in shop words; shown on the Models page. */
+  alarms: z
+    .array(
+      z.object({
+        kind: z.enum(['tuning_auc', 'no_early_stop', 'two_level_calibration', 'duplicate_histories', 'backtest']),
+        message: z.string(),
+      }),
+    )
+    .optional(),
+  /**
+   * The retrain re-run one churn horizon earlier and checked against what customers then did: absent while it runs
+   * (or for versions from before it existed), null when the history is too short.
+   */
+  backtest: z
+    .object({ asOf: z.number(), auc: z.number(), churnRate: z.number(), customers: z.number().int() })
+    .nullable()
+    .optional(),
 });
 export type ModelMetrics = z.output<typeof modelMetricsSchema>;
 
@@ -105,6 +124,8 @@ export const modelsOverviewSchema = z.object({
   /** Where the active version puts High, Medium and Low churn risk; null before the first retrain. */
   riskBands: riskBandsSchema.nullable(),
   running: retrainJobSchema.nullable(),
+  /** The active version's check on the past (`metrics.backtest`) is still being worked out. */
+  checking: z.boolean(),
 });
 export type ModelsOverview = z.output<typeof modelsOverviewSchema>;
 

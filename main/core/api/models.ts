@@ -66,6 +66,7 @@ export const modelsHandlers = handlers({
       segments: active ? segmentOverview(db, core.brandId) : [],
       riskBands: activeRiskBands(db, core.brandId) ?? null,
       running: core.retrain.running(),
+      checking: row !== undefined && core.retrain.checking(row.id),
     };
   },
 

@@ -10,8 +10,12 @@ import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod, RETRAIN_STAGES } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { readSettings } from '../settings/settings-store';
-import { activeSegments, saveVersion } from './registry';
-import { RetrainCancelled, type ScoreMetrics, train } from './train';
+import { outcomes } from './features';
+import { auc } from './metrics';
+import { activeSegments, recordBacktest, saveVersion } from './registry';
+import { type Backtest, type Horizons, RetrainCancelled, type ScoreMetrics, train } from './train';
+
+const DAY = 86_400_000;
 
 export type RetrainStepName = (typeof RETRAIN_STAGES)[number];
 
@@ -20,6 +24,9 @@ export const RETRAIN_SEED = 1;
 
 export interface RetrainOutcome {
   versionId: number;
+  /** What the backtest needs: the version's date and horizons. */
+  asOf: number;
+  horizons: Horizons;
   method: PredictionMethod;
   metrics: ScoreMetrics;
   trainingRows: number;
@@ -72,9 +79,50 @@ export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
   const versionId = saveVersion(db, run.brandId, trained, durationMs, run.now);
   return {
     versionId,
+    asOf: trained.artifact.asOf,
+    horizons: trained.artifact.horizons,
     method: trained.method,
     metrics: trained.metrics,
     trainingRows: trained.trainingRows,
     durationMs: Math.round(durationMs),
   };
+}
+
+/**
+ * The backtest (issue 13): the whole retrain procedure run again as if it were one churn horizon earlier — on the
+ * history before that date only — and the churn probabilities it would have stored then checked against what the
+ * customers did in the horizon since. The in-app figure is measured on held-out customers at the same kind of
+ * date; the two should agree, and the version is marked with an alarm when they do not. Null when the history
+ * one horizon back is too short for a retrain. Stored with the version's metrics.
+ */
+export function runBacktest(
+  db: Database,
+  brandId: number,
+  outcome: RetrainOutcome,
+  seed = RETRAIN_SEED,
+): Backtest | null {
+  const at = outcome.asOf - outcome.horizons.churnDays * DAY;
+  let backtest: Backtest | null = null;
+  try {
+    const earlier = train(db, brandId, { now: at, horizons: outcome.horizons, seed, scoresOnly: true });
+    // Features count events before `at + 1` (train scores as of its asOf + 1), so what follows starts there.
+    const after = outcomes(db, brandId, at + 1, outcome.asOf + 1);
+    const scored = earlier.predictions.filter((p) => p.churn !== null);
+    const labels = scored.map((p) => ((after.get(p.profileId)?.purchases ?? 0) > 0 ? 0 : 1));
+    const churned = labels.reduce<number>((a, b) => a + b, 0);
+    if (churned > 0 && churned < labels.length)
+      backtest = {
+        asOf: at,
+        auc: auc(
+          scored.map((p) => p.churn as number),
+          labels,
+        ),
+        churnRate: churned / labels.length,
+        customers: labels.length,
+      };
+  } catch (error) {
+    if (!(error instanceof AppError && error.kind === 'validation')) throw error;
+  }
+  recordBacktest(db, outcome.versionId, backtest);
+  return backtest;
 }

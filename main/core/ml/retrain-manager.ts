@@ -4,7 +4,9 @@
  * data file held in memory or a run from sources, in this thread. Jobs are
  * kept in memory with their stage and result; Cancel works until saving has
  * begun. Rollbacks run the same way. When the shop asks for it, a retrain
- * also runs once a night at 03:00 local time.
+ * also runs once a night at 03:00 local time. A saved retrain is followed by
+ * its backtest (`runBacktest`) in the same thread, after the job has completed:
+ * the new scores are in use at once, the check adds to its metrics later.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import type { Core } from '../core';
 import { appRoot } from '../paths';
 import { readSettings } from '../settings/settings-store';
 import { activateVersion } from './registry';
-import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runRetrain } from './retrain-job';
+import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from './retrain-job';
 import { RetrainCancelled } from './train';
 import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './worker-protocol';
 
@@ -37,6 +39,8 @@ export interface RetrainJob {
   startedAt: number;
   finishedAt: number | null;
   outcome: RetrainOutcome | null;
+  /** The backtest after a saved retrain: null when none runs (not saved). */
+  check: 'running' | 'done' | 'failed' | null;
 }
 
 interface Running {
@@ -62,6 +66,9 @@ export class RetrainManager {
   private nextId = 1;
   private current: Running | undefined;
   private activation: { stop(): void } | undefined;
+  /** Backtests still running (a worker's, or one waiting for this thread), by job id. */
+  private readonly checks = new Map<number, { stop(): void }>();
+  private readonly checkWaiters = new Map<number, (() => void)[]>();
   private nightlyTimer: NodeJS.Timeout | undefined;
   private nightlyAt: number | undefined;
 
@@ -87,6 +94,7 @@ export class RetrainManager {
       startedAt: this.core.clock.now().getTime(),
       finishedAt: null,
       outcome: null,
+      check: null,
     };
     this.jobs.set(job.id, job);
     for (const id of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP_JOBS))) this.jobs.delete(id);
@@ -114,7 +122,12 @@ export class RetrainManager {
           this.stage(job, message.stage);
           break;
         case 'done':
+          this.checks.set(job.id, { stop: () => void worker.terminate() });
           this.finish(job, { status: 'completed', outcome: message.outcome });
+          break;
+        case 'checked':
+          if (message.failure) this.core.logger.error(`The backtest of retrain ${job.id} failed`, message.failure);
+          this.checked(job, message.failure ? 'failed' : 'done');
           break;
         case 'cancelled':
           this.finish(job, { status: 'cancelled' });
@@ -129,7 +142,10 @@ export class RetrainManager {
       }
     });
     worker.on('error', (error) => this.crashed(job, error));
-    worker.on('exit', () => this.crashed(job, undefined));
+    worker.on('exit', () => {
+      this.crashed(job, undefined);
+      if (job.check === 'running') this.checked(job, 'failed');
+    });
     this.current = {
       job,
       cancel: () => {
@@ -165,6 +181,16 @@ export class RetrainManager {
           },
         });
         this.finish(job, { status: 'completed', outcome });
+        const check = setImmediate(() => {
+          try {
+            runBacktest(this.core.db, this.core.brandId, outcome);
+            this.checked(job, 'done');
+          } catch (error) {
+            this.core.logger.error(`The backtest of retrain ${job.id} failed`, error);
+            this.checked(job, 'failed');
+          }
+        });
+        this.checks.set(job.id, { stop: () => clearImmediate(check) });
       } catch (error) {
         if (error instanceof RetrainCancelled) this.finish(job, { status: 'cancelled' });
         else if (error instanceof AppError)
@@ -217,6 +243,7 @@ export class RetrainManager {
     job.status = result.status;
     job.finishedAt = this.core.clock.now().getTime();
     if (result.outcome) {
+      job.check = 'running';
       job.outcome = result.outcome;
       job.versionId = result.outcome.versionId;
       job.finished = RETRAIN_STAGES.length;
@@ -232,6 +259,24 @@ export class RetrainManager {
     this.notify(job);
     for (const resolve of this.waiters.get(job.id) ?? []) resolve(job);
     this.waiters.delete(job.id);
+  }
+
+  private checked(job: RetrainJob, status: 'done' | 'failed'): void {
+    if (job.check !== 'running') return;
+    job.check = status;
+    this.checks.delete(job.id);
+    if (status === 'done') this.core.predictionsChanged();
+    this.notify(job);
+    for (const resolve of this.checkWaiters.get(job.id) ?? []) resolve();
+    this.checkWaiters.delete(job.id);
+  }
+
+  /** Resolves when a completed job's backtest has been stored (or failed, or never ran). */
+  waitForCheck(jobId: number): Promise<void> {
+    if (this.get(jobId).check !== 'running') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.checkWaiters.set(jobId, [...(this.checkWaiters.get(jobId) ?? []), resolve]);
+    });
   }
 
   private notify(job: RetrainJob): void {
@@ -261,6 +306,12 @@ export class RetrainManager {
 
   job(jobId: number): RetrainJobView {
     return view(this.get(jobId));
+  }
+
+  /** Whether the backtest of the retrain that saved this version is still running. */
+  checking(versionId: number): boolean {
+    for (const jobId of this.checks.keys()) if (this.jobs.get(jobId)?.versionId === versionId) return true;
+    return false;
   }
 
   /** The retrain running now, if any. */
@@ -349,6 +400,11 @@ export class RetrainManager {
     this.nightlyTimer = undefined;
     this.current?.stop();
     this.activation?.stop();
+    for (const [jobId, check] of this.checks) {
+      check.stop();
+      const job = this.jobs.get(jobId);
+      if (job) this.checked(job, 'failed');
+    }
   }
 }
 

@@ -22,6 +22,8 @@ export type RetrainWorkerData =
 export type RetrainWorkerMessage =
   | { type: 'stage'; stage: RetrainStepName }
   | { type: 'done'; outcome: RetrainOutcome }
+  /** The backtest after a saved retrain has been stored (or failed: why, for the log). */
+  | { type: 'checked'; failure?: string }
   | { type: 'activated' }
   | { type: 'cancelled' }
   | { type: 'error'; kind: ErrorKind; message: string };

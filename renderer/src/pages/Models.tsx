@@ -368,6 +368,7 @@ function Quality({
   return (
     <section className="panel" aria-labelledby="quality-heading" data-testid="model-quality">
       <h2 id="quality-heading">How good the predictions are</h2>
+      <Alarms metrics={active.metrics} />
       <p>
         Predictions as of <strong data-testid="as-of">{formatDate(active.asOf)}</strong> for{' '}
         {formatNumber(overview.scored)} customers, from version #{active.id} made {formatDateTime(active.createdAt)}.
@@ -403,6 +404,7 @@ function Quality({
               : `Before it was put to use, it predicted what ${formatNumber(tested)} customers it had not learned from would do, and was checked against what they really did.`}
           </p>
           <ul className="metrics">
+            <Backtest metrics={active.metrics} checking={overview.checking} />
             {sentences.map((s) => (
               <li key={s.key} data-testid={`metric-${s.key}`}>
                 <span className="metric-words">{s.text}</span>
@@ -418,6 +420,60 @@ function Quality({
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The check on the past (the retrain re-run one churn horizon earlier, scored on what customers then did) beside
+ * the held-out figure; nothing for versions from before the check existed.
+ */
+function Backtest({ metrics, checking }: { metrics: ModelMetrics; checking: boolean }) {
+  const { backtest, churn } = metrics;
+  if (checking)
+    return (
+      <li data-testid="metric-backtest">
+        <span className="metric-words">
+          Checking these figures on the past: the same retrain is being run as it would have been one horizon ago…
+        </span>
+      </li>
+    );
+  if (backtest === undefined) return null;
+  if (backtest === null)
+    return (
+      <li data-testid="metric-backtest">
+        <span className="metric-words">
+          Checking on the past is not possible yet: the history before one horizon ago is too short to retrain on.
+        </span>
+      </li>
+    );
+  const agree = churn ? Math.abs(backtest.auc - churn.auc) <= 0.03 : true;
+  return (
+    <li data-testid="metric-backtest">
+      <span className="metric-words">
+        Checked on the past: retrained as if it were {formatDate(new Date(backtest.asOf).toISOString())}, it ranked what{' '}
+        {formatNumber(backtest.customers)} customers then did at {backtest.auc.toFixed(2)}
+        {churn ? (agree ? ', in line with the figure below.' : `, against ${churn.auc.toFixed(2)} below.`) : '.'}
+      </span>{' '}
+      <span className="metric-raw">backtest AUC {backtest.auc.toFixed(3)}</span>
+    </li>
+  );
+}
+
+/** Warnings that a figure is too good to be true or cannot be trusted, as the retrain found them. */
+function Alarms({ metrics }: { metrics: ModelMetrics }) {
+  const alarms = metrics.alarms ?? [];
+  if (alarms.length === 0) return null;
+  return (
+    <div className="notice warning" role="alert" data-testid="model-alarms">
+      <strong>Take these figures with care.</strong>
+      <ul>
+        {alarms.map((a) => (
+          <li key={a.kind} data-testid={`alarm-${a.kind}`}>
+            {a.message}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
