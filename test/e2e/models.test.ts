@@ -210,7 +210,7 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
       expect(lines[0]).toMatch(
         /^(\d+(\.\d)?% or more|over 99\.9%): the riskiest fifth of the customers who are riskier than usual$/,
       );
-      expect(lines[1]).toMatch(/^[\d.]+% to [\d.]+%$/);
+      expect(lines[1]).toMatch(/^[\d.]+% to (under )?[\d.]+%$/);
       expect(lines[2]).toMatch(/^under [\d.]+%: less than half the usual$/);
 
       // Charts: the spread of both scores and what the churn risk depends on.
@@ -271,7 +271,7 @@ describe.skipIf(skipBrowser)('Models in Chromium', () => {
       );
       // The lines the bands follow, beside the filter.
       expect(await page.getByTestId('risk-levels').textContent()).toMatch(
-        /^Risk levels: High ([\d.]+% or more|over 99\.9%) · Medium [\d.]+% to [\d.]+% · Low under [\d.]+%\. Set from your own customers: [\d.]+% is the usual chance/,
+        /^Risk levels: High ([\d.]+% or more|over 99\.9%) · Medium [\d.]+% to (under )?[\d.]+% · Low under [\d.]+%\. Set from your own customers: [\d.]+% is the usual chance/,
       );
       expect(await rows.first().getByRole('cell').last().textContent()).toMatch(/\d/);
 
