@@ -377,7 +377,8 @@ describe.skipIf(skipBrowser)('Small-shop mode in Chromium', () => {
       const overview = await rpc<CommandOutput<'models.overview'>>('models.overview');
       expect(overview.active?.method).toBe('bgnbd');
       // Ten weeks of sales are shorter than either horizon: nothing to check the predictions against yet.
-      expect(overview.active?.metrics).toEqual({ churn: null, ltv: null });
+      expect(overview.active?.metrics).toMatchObject({ churn: null, ltv: null });
+      expect(overview.active?.metrics.backtest ?? null).toBeNull();
       expect(await page.getByTestId('not-measured').textContent()).toMatch(
         /^Could not be measured yet: too few customers with a long enough history/,
       );

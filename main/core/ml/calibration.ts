@@ -288,7 +288,7 @@ export function fitCalibration(scores: ArrayLike<number>, labels: ArrayLike<numb
   const n = scores.length;
   const isotonicCandidate =
     n >= MIN_ISOTONIC_ROWS && pool(scores, labels).length >= MIN_ISOTONIC_BLOCKS && n >= FOLDS * 2;
-  const crossLoss = (fit: (s: number[], l: number[]) => CalibrationMap) => {
+  const crossLoss = (fitMap: (s: number[], l: number[]) => CalibrationMap) => {
     let sum = 0;
     for (let fold = 0; fold < FOLDS; fold++) {
       const s: number[] = [];
@@ -298,7 +298,7 @@ export function fitCalibration(scores: ArrayLike<number>, labels: ArrayLike<numb
           s.push(scores[i] as number);
           l.push(labels[i] as number);
         }
-      const map = fit(s, l);
+      const map = fitMap(s, l);
       for (let i = fold; i < n; i += FOLDS) {
         const p = probability(map, scores[i] as number);
         sum -= (labels[i] as number) * Math.log(p) + (1 - (labels[i] as number)) * Math.log(1 - p);

@@ -187,7 +187,10 @@ describe('retraining a shop with 18 months of sales', () => {
     expect(job.status).toBe('completed');
     expect(job.versionId).not.toBe(firstVersion);
     expect(predictions(backend)).toEqual(first);
+    // Both versions' checks on the past have run (the first one's long since): the same history, the same figures.
+    await backend.core.retrain.waitForCheck(jobId);
     const versions = await backend.call('models.versions', {});
+    expect(versions[0]?.metrics.backtest?.auc).toBeGreaterThan(0.8);
     expect(versions.map((v) => [v.id, v.active])).toEqual([
       [job.versionId, true],
       [firstVersion, false],
@@ -363,12 +366,15 @@ describe('constintel retrain and export predictions', () => {
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0] as string) as {
       versionId: number;
-      metrics: { churn: { auc: number }; ltv: { mae: number } };
+      metrics: { churn: { auc: number }; ltv: { mae: number }; backtest: { auc: number } | null; alarms: unknown[] };
       trainingRows: number;
       durationMs: number;
     };
     expect(result.versionId).toBe(1);
     expect(result.metrics.churn.auc).toBeGreaterThan(0.8);
+    // The CLI waits for the check on the past, which agrees with the held-out figure.
+    expect(Math.abs((result.metrics.backtest?.auc ?? 0) - result.metrics.churn.auc)).toBeLessThan(0.03);
+    expect(result.metrics.alarms).toEqual([]);
     // Customers either model learned from: 60% of the buyers in each training set, most in both.
     expect(result.trainingRows).toBeGreaterThan(CUSTOMERS * 0.5);
     expect(result.trainingRows).toBeLessThan(CUSTOMERS);
@@ -402,7 +408,18 @@ describe('constintel retrain and export predictions', () => {
     for (const r of rows) {
       expect(r[6]).toBe('1');
       expect(Number(r[4])).toBeGreaterThanOrEqual(0);
-      if (r[3] !== '') expect(Number(r[3])).toBeGreaterThanOrEqual(0);
+      // A probability, never exactly 0 or 1, at full precision.
+      if (r[3] !== '') expect(Number(r[3]) > 0 && Number(r[3]) < 1).toBe(true);
+    }
+    const stored = openDatabase(join(dataDir, 'constintel.db'));
+    try {
+      const distinct = stored.sqlite
+        .prepare('SELECT count(DISTINCT churn_score) FROM predictions WHERE churn_score IS NOT NULL')
+        .pluck()
+        .get();
+      expect(new Set(rows.filter((r) => r[3] !== '').map((r) => r[3])).size).toBe(distinct);
+    } finally {
+      stored.close();
     }
     expect(rows.filter((r) => r[3] === '')).toHaveLength(BROWSERS);
   });

@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../main/core/clock';
 import { type Database, openDatabase } from '../../../main/core/db/open';
 import { buildFeatures } from '../../../main/core/ml/features';
-import { RETRAIN_SEED, runBacktest, runRetrain } from '../../../main/core/ml/retrain-job';
 import { listVersions } from '../../../main/core/ml/registry';
+import { RETRAIN_SEED, runBacktest, runRetrain } from '../../../main/core/ml/retrain-job';
 import {
   ALARM_LIMITS,
   churnAlarms,
@@ -74,9 +74,10 @@ describe('stored churn scores keep the model’s ranking', () => {
       expect(artifact.method).toBe('trees');
       const stored = new Map(
         (
-          db.sqlite
-            .prepare('SELECT profile_id, churn_score FROM predictions WHERE churn_score IS NOT NULL')
-            .all() as { profile_id: number; churn_score: number }[]
+          db.sqlite.prepare('SELECT profile_id, churn_score FROM predictions WHERE churn_score IS NOT NULL').all() as {
+            profile_id: number;
+            churn_score: number;
+          }[]
         ).map((r) => [r.profile_id, r.churn_score]),
       );
       expect(stored.size).toBe(1500);
@@ -121,7 +122,8 @@ describe('alarms', () => {
       expect(trained.metrics.alarms?.map((a) => a.kind)).toContain('duplicate_histories');
       const set = buildFeatures(db, BRAND, trained.artifact.asOf - trained.artifact.horizons.churnDays * 86_400_000);
       const shares = splitShares(set, RETRAIN_SEED);
-      const part = (s: number | undefined) => (s === undefined ? 'none' : s < 0.6 ? 'train' : s < 0.8 ? 'tune' : 'test');
+      const part = (s: number | undefined) =>
+        s === undefined ? 'none' : s < 0.6 ? 'train' : s < 0.8 ? 'tune' : 'test';
       let compared = 0;
       for (const [id, copy] of copyOf) {
         if (!shares.has(id)) continue;
