@@ -38,9 +38,10 @@ import {
   type GammaGammaParams,
   pNoPurchase,
 } from '../../main/core/ml/bgnbd';
+import { splitShares } from '../../main/core/ml/checks';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
 import { auc, meanAbsoluteError } from '../../main/core/ml/metrics';
-import { churnProbability, churnScore, splitShares, train } from '../../main/core/ml/train';
+import { churnProbability, churnScore, train } from '../../main/core/ml/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';
 

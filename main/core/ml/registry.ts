@@ -8,17 +8,9 @@
 import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
+import { ALARM_LIMITS, type Backtest } from './checks';
 import type { SegmentModel } from './segments';
-import {
-  ALARM_LIMITS,
-  type Backtest,
-  dataNow,
-  type Prediction,
-  predictAll,
-  type ScoreMetrics,
-  type ScoresArtifact,
-  type Trained,
-} from './train';
+import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
 
 /** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */
 export const SCORES_KIND = 'scores';

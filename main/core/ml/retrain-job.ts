@@ -10,10 +10,11 @@ import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod, RETRAIN_STAGES } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { readSettings } from '../settings/settings-store';
+import type { Backtest } from './checks';
 import { outcomes } from './features';
 import { auc } from './metrics';
 import { activeSegments, recordBacktest, saveVersion } from './registry';
-import { type Backtest, type Horizons, RetrainCancelled, type ScoreMetrics, train } from './train';
+import { type Horizons, RetrainCancelled, type ScoreMetrics, train } from './train';
 
 const DAY = 86_400_000;
 

@@ -31,14 +31,19 @@
  *   allows) on the same time split; the version says which method it used.
  *   With too little even for that, the shop is told what is missing, in numbers.
  * - Then, in both modes: every buyer's next-purchase figures from the purchase
- *   pattern as of `asOf`; segments (segments.ts, names kept from the previous
- *   version's); recommendations from co-purchases (recommendations.ts).
+ *   pattern as of `asOf`; the shop's High / Medium / Low risk lines from the
+ *   buyers' churn risk (risk-bands.ts); segments (segments.ts, names kept from
+ *   the previous version's, lapsing customers never Champions or Loyal);
+ *   recommendations from co-purchases (recommendations.ts).
+ * - The split by history and the alarms live in checks.ts; the backtest, run
+ *   after the version is saved, in retrain-job.ts.
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './bgnbd';
-import { type CalibrationMap, fitCalibration, levels, probability } from './calibration';
+import { type CalibrationMap, fitCalibration, probability } from './calibration';
+import { type Alarm, type Backtest, churnAlarms, duplicateHistories, historyShare, splitShares } from './checks';
 import { BGNBD_FEATURE_NAMES, buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
 import {
@@ -124,21 +129,6 @@ export interface ScoreMetrics {
   backtest?: Backtest | null;
 }
 
-export type AlarmKind = 'tuning_auc' | 'no_early_stop' | 'two_level_calibration' | 'duplicate_histories' | 'backtest';
-
-export interface Alarm {
-  kind: AlarmKind;
-  message: string;
-}
-
-export interface Backtest {
-  /** The date the re-run predicted as of. */
-  asOf: number;
-  auc: number;
-  churnRate: number;
-  customers: number;
-}
-
 interface ArtifactBase {
   asOf: number;
   horizons: Horizons;
@@ -203,42 +193,6 @@ export class RetrainCancelled extends Error {
   constructor() {
     super('The retrain was cancelled.');
   }
-}
-
-/** A 32-bit value spread evenly over [0, 1). */
-function mix(value: number): number {
-  let h = value >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
-}
-
-/** FNV-1a over a feature row's bytes: equal rows (identical histories), equal fingerprints. */
-function fingerprint(row: Float64Array): number {
-  const bytes = new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-  return h >>> 0;
-}
-
-/**
- * Deterministic position of a history in [0, 1) for the split (train < 0.6 ≤ tune < 0.8 ≤ test): copies of one
- * history land in the same part.
- */
-export function historyShare(row: Float64Array, seed: number): number {
-  return mix(fingerprint(row) ^ Math.imul(seed, 0x9e3779b1));
-}
-
-/**
- * Every buyer's split position by profile id, from their history at `set`'s cutoff (the churn cutoff): the one
- * split every stage uses, so a test customer is never learnt from at any date.
- */
-export function splitShares(set: FeatureSet, seed: number): Map<number, number> {
-  const shares = new Map<number, number>();
-  set.profileIds.forEach((id, i) => {
-    if (set.buyer[i]) shares.set(id, historyShare(set.rows[i] as Float64Array, seed));
-  });
-  return shares;
 }
 
 function purchaseSpan(db: Database, brandId: number): { first: number | null; last: number | null } {
@@ -393,6 +347,7 @@ export function train(db: Database, brandId: number, options: RetrainOptions): T
   const alarms = churnAlarms({
     tuningAuc: churnMetrics.tuningAuc,
     treesKept: churn.trees.length,
+    treeLimit: TREE_PARAMS.trees,
     calibration,
     duplicates: duplicateHistories(churnSet, buyers),
   });
@@ -737,67 +692,4 @@ function earlierExamples(
     examples.labels.push((after.get(profileId)?.purchases ?? 0) > 0 ? 0 : 1);
   });
   return examples;
-}
-
-/** Customers with at least this many orders whose history exactly equals another's are suspicious copies. */
-const DUPLICATE_MIN_ORDERS = 2;
-
-/** Buyers with a repeat history, and how many of them share that exact history with another buyer. */
-function duplicateHistories(set: FeatureSet, buyers: readonly number[]): { repeat: number; copies: number } {
-  const frequency = set.names.indexOf('frequency');
-  const counts = new Map<string, number>();
-  const keys: string[] = [];
-  for (const i of buyers) {
-    const row = set.rows[i] as Float64Array;
-    if (!((row[frequency] as number) >= DUPLICATE_MIN_ORDERS)) continue;
-    const key = Array.prototype.join.call(row, ',');
-    keys.push(key);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  let copies = 0;
-  for (const key of keys) if ((counts.get(key) as number) > 1) copies += 1;
-  return { repeat: keys.length, copies };
-}
-
-/** Thresholds beyond which a figure is more likely a fault in the data than a fine model (issue 13). */
-export const ALARM_LIMITS = {
-  tuningAuc: 0.995,
-  /** Share (and least number) of repeat buyers sharing their exact history with another. */
-  duplicateShare: 0.05,
-  duplicateCustomers: 20,
-  /** In-app AUC against the backtest's. */
-  backtestGap: 0.03,
-};
-
-export function churnAlarms(facts: {
-  tuningAuc: number;
-  treesKept: number;
-  calibration: CalibrationMap;
-  duplicates: { repeat: number; copies: number };
-}): Alarm[] {
-  const alarms: Alarm[] = [];
-  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
-  if (facts.tuningAuc >= ALARM_LIMITS.tuningAuc)
-    alarms.push({
-      kind: 'tuning_auc',
-      message: `The churn model sorted the customers it was tuned on almost perfectly (AUC ${facts.tuningAuc.toFixed(3)}). Real shops are never that predictable: look for copied customers or a column that gives the answer away, and treat the scores with caution.`,
-    });
-  if (facts.treesKept >= TREE_PARAMS.trees)
-    alarms.push({
-      kind: 'no_early_stop',
-      message: `The churn model was still improving on its tuning customers when it reached its limit of ${TREE_PARAMS.trees} steps. That is unusual and can mean the tuning customers resemble the training ones too closely.`,
-    });
-  if (levels(facts.calibration) <= 2)
-    alarms.push({
-      kind: 'two_level_calibration',
-      message:
-        'The churn chances could only be set at two levels, so they say little beyond "likely" or "unlikely". More customers with more history will make them finer.',
-    });
-  const { repeat, copies } = facts.duplicates;
-  if (copies >= ALARM_LIMITS.duplicateCustomers && copies >= ALARM_LIMITS.duplicateShare * repeat)
-    alarms.push({
-      kind: 'duplicate_histories',
-      message: `${copies.toLocaleString('en')} of ${repeat.toLocaleString('en')} repeat customers (${percent(copies / repeat)}) have exactly the same purchase history as another customer. That usually means a file was imported twice under different customer details; the figures were worked out keeping such copies together, but check your imports.`,
-    });
-  return alarms;
 }

@@ -8,17 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../main/core/clock';
 import { type Database, openDatabase } from '../../../main/core/db/open';
+import { ALARM_LIMITS, churnAlarms, splitShares } from '../../../main/core/ml/checks';
 import { buildFeatures } from '../../../main/core/ml/features';
 import { listVersions } from '../../../main/core/ml/registry';
 import { RETRAIN_SEED, runBacktest, runRetrain } from '../../../main/core/ml/retrain-job';
-import {
-  ALARM_LIMITS,
-  churnAlarms,
-  churnScore,
-  splitShares,
-  type TreesArtifact,
-  train,
-} from '../../../main/core/ml/train';
+import { churnScore, type TreesArtifact, train } from '../../../main/core/ml/train';
 import { ensureDefaultBrand } from '../../../main/core/settings/settings-store';
 import { TEST_NOW, tempDir } from '../../support/backend';
 import { seedMlShop } from '../../support/ml-shop';
@@ -146,6 +140,7 @@ describe('alarms', () => {
     const alarms = churnAlarms({
       tuningAuc: 0.998,
       treesKept: 200,
+      treeLimit: 200,
       calibration: { kind: 'isotonic', x: [0.02, 0.52, 0.56, 0.99], y: [0, 0, 1, 1] },
       duplicates: { repeat: 1000, copies: 400 },
     });
