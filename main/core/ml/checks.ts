@@ -66,18 +66,30 @@ const DUPLICATE_MIN_ORDERS = 2;
 /** Buyers with a repeat history, and how many of them share that exact history with another buyer. */
 export function duplicateHistories(set: FeatureSet, buyers: readonly number[]): { repeat: number; copies: number } {
   const frequency = set.names.indexOf('frequency');
-  const counts = new Map<string, number>();
-  const keys: string[] = [];
+  // Rows bucketed by fingerprint and compared in full within a bucket (a 32-bit hash collides now and then).
+  const buckets = new Map<number, { row: Float64Array; count: number }[]>();
+  let repeat = 0;
   for (const i of buyers) {
     const row = set.rows[i] as Float64Array;
     if (!((row[frequency] as number) >= DUPLICATE_MIN_ORDERS)) continue;
-    const key = Array.prototype.join.call(row, ',');
-    keys.push(key);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    repeat += 1;
+    const key = fingerprint(row);
+    const bucket = buckets.get(key) ?? [];
+    const same = bucket.find((b) => sameRow(b.row, row));
+    if (same) same.count += 1;
+    else bucket.push({ row, count: 1 });
+    buckets.set(key, bucket);
   }
   let copies = 0;
-  for (const key of keys) if ((counts.get(key) as number) > 1) copies += 1;
-  return { repeat: keys.length, copies };
+  for (const bucket of buckets.values()) for (const { count } of bucket) if (count > 1) copies += count;
+  return { repeat, copies };
+}
+
+/** Equal values in every column (NaN equal to NaN: a missing value is the same history). */
+function sameRow(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) return false;
+  return true;
 }
 
 /** Thresholds beyond which a figure is more likely a fault in the data than a fine model (issue 13). */
