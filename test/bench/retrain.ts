@@ -94,15 +94,8 @@ function runChild(file: string, now: number, horizonDays: number): void {
   const versionId = saveVersion(db, BRAND, trained, trainedAt - started, now);
   const saved = performance.now();
   const peakRssKb = statusKb('VmHWM', 'self');
-  const backtest = runBacktest(db, BRAND, {
-    versionId,
-    asOf: trained.artifact.asOf,
-    horizons: trained.artifact.horizons,
-    method: trained.method,
-    metrics: trained.metrics,
-    trainingRows: trained.trainingRows,
-    durationMs: trainedAt - started,
-  });
+  const { asOf, horizons } = trained.artifact;
+  const backtest = runBacktest(db, BRAND, { versionId, asOf, horizons });
   const checked = performance.now();
   db.close();
   const report: ChildReport = {

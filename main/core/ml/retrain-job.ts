@@ -99,7 +99,7 @@ export function runRetrain(db: Database, run: RetrainRun): RetrainOutcome {
 export function runBacktest(
   db: Database,
   brandId: number,
-  outcome: RetrainOutcome,
+  outcome: Pick<RetrainOutcome, 'versionId' | 'asOf' | 'horizons'>,
   seed = RETRAIN_SEED,
 ): Backtest | null {
   const at = outcome.asOf - outcome.horizons.churnDays * DAY;

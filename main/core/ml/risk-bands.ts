@@ -23,6 +23,7 @@
  */
 import type { RiskLevel } from '../../../shared/contract/customers';
 import { shownFloor } from '../../../shared/risk-band';
+import { lowerBound } from './segments';
 
 export interface RiskBands {
   /** The mean churn probability of the buyers when the version was made: the shop's expected churn rate. */
@@ -79,18 +80,6 @@ function highLine(above: readonly number[], line: number, floor: number): number
     }
   }
   return best;
-}
-
-/** Index of the first of the ascending values at least v. */
-function lowerBound(sorted: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The churn scores a band covers, as [from, to), as `riskBandOf` draws them: what the Customers filter selects. */

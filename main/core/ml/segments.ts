@@ -521,7 +521,8 @@ function shopPercentile(sorted: Float64Array, v: number): number {
   return pBelow + ((midRank(above) - pBelow) * (v - below)) / (above - below);
 }
 
-function lowerBound(sorted: Float64Array, v: number): number {
+/** Index of the first of the ascending values at least v. */
+export function lowerBound(sorted: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
