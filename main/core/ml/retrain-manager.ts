@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorKind } from '../../../shared/contract/errors';
 import { RETRAIN_STAGES, type RetrainJobView } from '../../../shared/contract/models';
-import type { Core } from '../core';
+import type { Clock, Logger } from '../clock';
+import type { Database } from '../db/open';
 import { appRoot } from '../paths';
 import { readSettings } from '../settings/settings-store';
 import { activateVersion } from './registry';
@@ -59,6 +60,16 @@ export function nextNightly(after: number): number {
   return at.getTime();
 }
 
+/** What retraining needs of the app: its data file, clock, log and shop, and a way to say every score changed. */
+export interface RetrainHost {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly brandId: number;
+  /** A retrain or a rollback rewrote every customer's scores (caches drop what they hold). */
+  predictionsChanged(): void;
+}
+
 export class RetrainManager {
   private readonly jobs = new Map<number, RetrainJob>();
   private readonly waiters = new Map<number, ((job: RetrainJob) => void)[]>();
@@ -72,7 +83,7 @@ export class RetrainManager {
   private nightlyTimer: NodeJS.Timeout | undefined;
   private nightlyAt: number | undefined;
 
-  constructor(private readonly core: Core) {}
+  constructor(private readonly core: RetrainHost) {}
 
   private workerAvailable(): boolean {
     return this.core.db.file !== ':memory:' && existsSync(WORKER_SCRIPT);
