@@ -8,10 +8,10 @@
  *   GET  /api/v1/merge-reviews?status=pending
  */
 import { timingSafeEqual } from 'node:crypto';
-import express, { type Router } from 'express';
+import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { validationError } from '../../../shared/contract/validation';
-import { eventInputSchema, INPUT_IDENTIFIER_TYPES, type ParsedEvent } from '../../../shared/events';
+import { INPUT_IDENTIFIER_TYPES, type ParsedEvent, parseEvent } from '../../../shared/events';
 import { listReviews } from '../api/merges';
 import type { Core } from '../core';
 import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
@@ -19,6 +19,8 @@ import { normalizeIdentifier } from '../identity/normalize';
 import { sendError } from './errors';
 
 export const MAX_BATCH = 1000;
+/** A full batch of ordinary events is well under 1 MB; one event may be up to 256 KB (shared/limits.ts). */
+export const MAX_EVENTS_BODY_BYTES = 5 * 1024 * 1024;
 
 export function createEventApi(core: Core): Router {
   const router = express.Router();
@@ -33,7 +35,7 @@ export function createEventApi(core: Core): Router {
     next();
   });
 
-  router.post('/events', express.json({ limit: '5mb', strict: false }), (req, res) => {
+  router.post('/events', express.json({ limit: MAX_EVENTS_BODY_BYTES, strict: false }), (req, res) => {
     const body: unknown = req.body;
     const list = Array.isArray(body) ? body : [body];
     if (list.length === 0 || list.length > MAX_BATCH) {
@@ -42,8 +44,9 @@ export function createEventApi(core: Core): Router {
     }
     const valid: { index: number; event: ParsedEvent }[] = [];
     const errors: { index: number; field: string | null; message: string }[] = [];
+    const now = core.clock.now().getTime();
     list.forEach((item, index) => {
-      const parsed = eventInputSchema.safeParse(item);
+      const parsed = parseEvent(item, now);
       if (parsed.success) valid.push({ index, event: parsed.data });
       else {
         const error = validationError(parsed.error, 'event');
@@ -70,6 +73,19 @@ export function createEventApi(core: Core): Router {
     }
     res.status(202).json({ ok: true, results });
   });
+
+  // An over-long body is a 413 the sender can act on (split the batch), not a generic 400.
+  const tooLarge: ErrorRequestHandler = (error: { type?: string }, _req, res, next) => {
+    if (error.type !== 'entity.too.large') return next(error);
+    res.status(413).json({
+      ok: false,
+      error: {
+        kind: 'validation',
+        message: `The request body is larger than ${MAX_EVENTS_BODY_BYTES / 1024 / 1024} MB; send fewer events per request.`,
+      },
+    });
+  };
+  router.use(tooLarge);
 
   router.get('/profiles', (req, res) => {
     const raw = typeof req.query.identifier === 'string' ? req.query.identifier : '';

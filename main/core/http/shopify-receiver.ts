@@ -14,8 +14,8 @@
  * The signature (base64 HMAC-SHA256 of the raw body with the store's app
  * secret, header X-Shopify-Hmac-Sha256) is checked on the raw bytes, in
  * constant time, before anything is parsed. Missing or wrong → 401; over 5 MB
- * → 413; not JSON → 400. A refused delivery leaves only a log row without its
- * body. An accepted one is committed before the 200 (see Core.receiveShopify).
+ * → 413; not JSON, or past a limit (ingest/edge-check.ts) → 400. A refused
+ * delivery leaves only a log row without its body. An accepted one is committed before the 200 (see Core.receiveShopify).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,6 +25,7 @@ import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
 import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
 import type { Core } from '../core';
+import { shopifyLimitProblem } from '../ingest/edge-check';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 
 export const SHOPIFY_WEBHOOK_PATH = '/webhooks/shopify';
@@ -131,6 +132,12 @@ export function createShopifyReceiver(
     } catch {
       refuse(req, 'invalid', 'body is not JSON', shop.brandId);
       answerError(res, 'validation', 'The body is not JSON.');
+      return;
+    }
+    const problem = shopifyLimitProblem(topic, json, core.clock.now().getTime());
+    if (problem) {
+      refuse(req, 'invalid', `refused, breaks a limit: ${problem}`, shop.brandId);
+      answerError(res, 'validation', `The delivery breaks a limit: ${problem}`);
       return;
     }
     const triggered = Date.parse(header(req, 'x-shopify-triggered-at') ?? '');

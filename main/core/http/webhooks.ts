@@ -5,12 +5,14 @@
  * GET /webhooks/whatsapp: Meta's handshake (hub.verify_token must match the
  * saved verify token → 200 with hub.challenge, else 403).
  * POST /webhooks/whatsapp: X-Hub-Signature-256 = sha256=<hex HMAC of the raw
- * body with the app secret>; wrong or missing → 401.
+ * body with the app secret>; wrong or missing → 401; not JSON, or past a
+ * limit (ingest/edge-check.ts) → 400, and nothing of it is kept but the log line.
  */
 import { createHmac } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
 import type { Core } from '../core';
+import { whatsappLimitProblem } from '../ingest/edge-check';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 import { sendError } from './errors';
 import { MAX_WEBHOOK_BYTES, sameSignature } from './shopify-receiver';
@@ -65,6 +67,12 @@ function createWebhooks(core: Core): { router: Router; tooLarge: ErrorRequestHan
     } catch {
       refuseWa('invalid', 'body is not JSON');
       sendError(res, 'validation', 'The body is not JSON.');
+      return;
+    }
+    const problem = whatsappLimitProblem(json, core.clock.now().getTime());
+    if (problem) {
+      refuseWa('invalid', `refused, breaks a limit: ${problem}`);
+      sendError(res, 'validation', `The delivery breaks a limit: ${problem}`);
       return;
     }
     const result = core.receiveWhatsApp(raw.toString('utf8'), json);

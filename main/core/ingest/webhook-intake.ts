@@ -226,15 +226,25 @@ function readOne(
   row: WaitingRow,
   contextFor: (brandId: number) => IngestContext,
 ): { results: IngestResult[]; touched: number[] } {
-  const ctx = { ...contextFor(row.brand_id), now: row.received_at };
+  const current = contextFor(row.brand_id);
+  const ctx = { ...current, now: row.received_at };
+  // Dates may be up to a day after receipt, and after now: a delivery read late (after a restart) was
+  // checked when it arrived and must not be refused for the time it waited.
+  const latestBase = Math.max(row.received_at, current.now);
   let events: ParsedEvent[] = [];
   let detail: string;
   let touched: number[] = [];
   try {
     const json = JSON.parse(row.body) as unknown;
     const mapped = row.topic.startsWith('checkouts/')
-      ? applyCheckout(db, row.brand_id, row.topic, json, ctx.now)
-      : mapShopify(row.topic, json, (orderId) => orderIdentifiers(db, row.brand_id, orderId), new Date(ctx.now));
+      ? applyCheckout(db, row.brand_id, row.topic, json, ctx.now, latestBase)
+      : mapShopify(
+          row.topic,
+          json,
+          (orderId) => orderIdentifiers(db, row.brand_id, orderId),
+          new Date(ctx.now),
+          latestBase,
+        );
     events = mapped.events;
     detail = mapped.detail;
     if ('touched' in mapped) touched = mapped.touched as number[];
@@ -293,12 +303,16 @@ export function receiveWhatsApp(
       let results: IngestResult[] = [];
       let learnedNumbers = false;
       let topic = 'messages';
-      try {
-        const mapped = mapWhatsApp(delivery.json);
+      // Everything a delivery changes is one savepoint: if any part cannot be stored (a status, say), none of it
+      // is, and the log says so — never "could not be read" beside messages that were stored.
+      const store = db.sqlite.transaction(() => {
+        const mapped = mapWhatsApp(delivery.json, ctx.now);
         // The shop's own number is learned before the messages, so it can never be taken as a customer's.
-        learnedNumbers = rememberBusinessNumbers(db, mapped.businessNumbers, ctx.normalize.defaultCountry, ctx.now);
-        const eventCtx = learnedNumbers ? { ...ctx, normalize: refreshNormalize() } : ctx;
-        results = mapped.events.map((event) => ingestInTransaction(db, event, eventCtx));
+        const learned = rememberBusinessNumbers(db, mapped.businessNumbers, ctx.normalize.defaultCountry, ctx.now);
+        // Set before anything can fail: a rolled-back number must also leave the cached normalisation.
+        learnedNumbers = learned;
+        const eventCtx = learned ? { ...ctx, normalize: refreshNormalize() } : ctx;
+        const stored = mapped.events.map((event) => ingestInTransaction(db, event, eventCtx));
         const insertStatus = stmt(
           db,
           `INSERT INTO message_delivery_update (brand_id, provider, provider_message_id, status, recipient, errors, occurred_at, received_at)
@@ -315,6 +329,11 @@ export function receiveWhatsApp(
             ctx.now,
           );
         }
+        return { mapped, stored };
+      });
+      try {
+        const { mapped, stored } = store();
+        results = stored;
         topic = mapped.events.length > 0 ? 'messages' : mapped.statuses.length > 0 ? 'statuses' : 'other';
         const fresh = results.filter((r) => !r.duplicate).length;
         detail = `${mapped.events.length} message(s)${fresh < mapped.events.length ? ` (${mapped.events.length - fresh} already known)` : ''}, ${mapped.statuses.length} status update(s)`;

@@ -193,7 +193,7 @@ describe('POST /webhooks/shopify', () => {
   });
 
   it('orders/cancelled removes the order', async () => {
-    expect((await deliver('orders/cancelled', order(5001, { cancelled_at: '2026-03-03T09:00:00+00:00' }))).status).toBe(
+    expect((await deliver('orders/cancelled', order(5001, { cancelled_at: '2026-03-01T18:00:00+00:00' }))).status).toBe(
       200,
     );
     expect(await profileOf('ann.lee@example.com')).toMatchObject({ lifetimeValue: 32.5, totalOrders: 1 });
@@ -207,7 +207,7 @@ describe('POST /webhooks/shopify', () => {
       first_name: 'Annie',
       last_name: 'Lee',
       created_at: '2026-01-01T00:00:00+00:00',
-      updated_at: '2026-03-04T00:00:00+00:00',
+      updated_at: '2026-03-01T20:00:00+00:00',
       email_marketing_consent: { state: 'unsubscribed' },
       sms_marketing_consent: { state: 'subscribed' },
     };

@@ -6,24 +6,27 @@
  * closes the cart; a deleted checkout is never called abandoned.
  */
 import { z } from 'zod';
-import { eventInputSchema, type IdentifiersInput, type ParsedEvent } from '../../../../shared/events';
+import {
+  eventInputSchema,
+  type IdentifiersInput,
+  type ParsedEvent,
+  parseEventOrThrow,
+} from '../../../../shared/events';
+import { dateProblem, LIMIT_PARAMS } from '../../../../shared/limits';
 import type { Database } from '../../db/open';
 import { stmt } from '../../identity/identity-repo';
+import { shopifyDate, shopifyMoney } from './shopify';
 
 const text = z.string().nullish();
-const money = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
 const checkoutSchema = z.object({
   id: z.union([z.number(), z.string()]).nullish(),
   token: text,
   email: text,
   phone: text,
-  created_at: text,
-  updated_at: text,
-  completed_at: text,
-  total_price: money,
+  created_at: shopifyDate,
+  updated_at: shopifyDate,
+  completed_at: shopifyDate,
+  total_price: shopifyMoney,
   currency: text,
   abandoned_checkout_url: text,
   customer: z
@@ -36,30 +39,40 @@ const checkoutSchema = z.object({
     })
     .nullish(),
   line_items: z
-    .array(z.object({ sku: text, title: text, quantity: z.number().nullish(), price: money, product_type: text }))
+    .array(
+      z.object({ sku: text, title: text, quantity: z.number().nullish(), price: shopifyMoney, product_type: text }),
+    )
     .nullish(),
 });
 
-/** Applies a checkouts/* delivery; returns the events to ingest (checkout_started for a new checkout). */
-export function applyCheckout(
-  db: Database,
-  brandId: number,
-  topic: string,
-  body: unknown,
-  now: number,
-): { events: ParsedEvent[]; detail: string; touched: number[] } {
+/** A checkouts/* body read and checked, with no database access (the receiver checks it before accepting). */
+export interface CheckoutRead {
+  token: string;
+  identifiers: IdentifiersInput;
+  items: Record<string, unknown>[];
+  total: number | null;
+  currency: string | null;
+  url: string | null;
+  startedAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+  /** The checkout_started event for a checkout seen for the first time (also checked for checkouts/delete). */
+  started: ParsedEvent;
+}
+
+/** `now`: when it was received; dates may be up to a day after `latestBase` (by default `now`). */
+export function readCheckout(body: unknown, now: number, latestBase = now): CheckoutRead {
   const checkout = checkoutSchema.parse(body);
+  for (const field of ['created_at', 'updated_at', 'completed_at'] as const) {
+    const value = checkout[field];
+    const ms = value ? Date.parse(value) : Number.NaN;
+    const problem = Number.isFinite(ms) ? dateProblem(ms, latestBase) : undefined;
+    if (problem) {
+      throw new z.ZodError([{ code: 'custom', path: [field], message: problem, params: LIMIT_PARAMS, input: value }]);
+    }
+  }
   const token = checkout.token ?? (checkout.id === null || checkout.id === undefined ? undefined : String(checkout.id));
   if (!token) throw new Error('the checkout has no token');
-  if (topic === 'checkouts/delete') {
-    stmt(db, 'UPDATE checkout_state SET deleted_at = ?, updated_at = ? WHERE brand_id = ? AND token = ?').run(
-      now,
-      now,
-      brandId,
-      token,
-    );
-    return { events: [], detail: `checkout ${token} deleted`, touched: profilesOfCheckout(db, brandId, token) };
-  }
   const identifiers: IdentifiersInput = {};
   const email = checkout.email ?? checkout.customer?.email;
   const phone = checkout.phone ?? checkout.customer?.phone;
@@ -72,12 +85,66 @@ export function applyCheckout(
     ...(item.title ? { title: item.title } : {}),
     ...(item.product_type ? { category: item.product_type } : {}),
     quantity: item.quantity && item.quantity > 0 ? item.quantity : 1,
-    ...(item.price !== null ? { price: item.price } : {}),
+    ...(item.price !== undefined ? { price: item.price } : {}),
   }));
   const at = (iso: string | null | undefined) => {
     const ms = iso ? Date.parse(iso) : Number.NaN;
     return Number.isFinite(ms) ? ms : now;
   };
+  const total = checkout.total_price ?? null;
+  const startedAt = at(checkout.created_at);
+  const started = parseEventOrThrow(
+    {
+      type: 'checkout_started',
+      source: 'shopify',
+      externalId: `checkout:${token}`,
+      occurredAt: new Date(startedAt).toISOString(),
+      identifiers,
+      payload: {
+        checkoutToken: token,
+        ...(total !== null ? { total } : {}),
+        ...(checkout.currency ? { currency: checkout.currency } : {}),
+        items,
+        ...(checkout.customer?.first_name ? { firstName: checkout.customer.first_name } : {}),
+        ...(checkout.customer?.last_name ? { lastName: checkout.customer.last_name } : {}),
+      },
+    },
+    latestBase,
+  );
+  return {
+    token,
+    identifiers,
+    items,
+    total,
+    currency: checkout.currency ?? null,
+    url: checkout.abandoned_checkout_url ?? null,
+    startedAt,
+    updatedAt: at(checkout.updated_at ?? checkout.created_at),
+    completedAt: checkout.completed_at ? at(checkout.completed_at) : null,
+    started,
+  };
+}
+
+/** Applies a checkouts/* delivery; returns the events to ingest (checkout_started for a new checkout). */
+export function applyCheckout(
+  db: Database,
+  brandId: number,
+  topic: string,
+  body: unknown,
+  now: number,
+  latestBase = now,
+): { events: ParsedEvent[]; detail: string; touched: number[] } {
+  const checkout = readCheckout(body, now, latestBase);
+  const token = checkout.token;
+  if (topic === 'checkouts/delete') {
+    stmt(db, 'UPDATE checkout_state SET deleted_at = ?, updated_at = ? WHERE brand_id = ? AND token = ?').run(
+      now,
+      now,
+      brandId,
+      token,
+    );
+    return { events: [], detail: `checkout ${token} deleted`, touched: profilesOfCheckout(db, brandId, token) };
+  }
   const known =
     stmt(db, 'SELECT 1 FROM checkout_state WHERE brand_id = ? AND token = ?').get(brandId, token) !== undefined;
   stmt(
@@ -90,39 +157,22 @@ export function applyCheckout(
   ).run(
     brandId,
     token,
-    JSON.stringify(identifiers),
-    checkout.total_price,
-    checkout.currency ?? null,
-    JSON.stringify(items),
-    checkout.abandoned_checkout_url ?? null,
-    at(checkout.created_at),
-    at(checkout.updated_at ?? checkout.created_at),
-    checkout.completed_at ? at(checkout.completed_at) : null,
+    JSON.stringify(checkout.identifiers),
+    checkout.total,
+    checkout.currency,
+    JSON.stringify(checkout.items),
+    checkout.url,
+    checkout.startedAt,
+    checkout.updatedAt,
+    checkout.completedAt,
   );
-  const events = known
-    ? []
-    : [
-        eventInputSchema.parse({
-          type: 'checkout_started',
-          source: 'shopify',
-          externalId: `checkout:${token}`,
-          occurredAt: new Date(at(checkout.created_at)).toISOString(),
-          identifiers,
-          payload: {
-            checkoutToken: token,
-            ...(checkout.total_price !== null ? { total: checkout.total_price } : {}),
-            ...(checkout.currency ? { currency: checkout.currency } : {}),
-            items,
-            ...(checkout.customer?.first_name ? { firstName: checkout.customer.first_name } : {}),
-            ...(checkout.customer?.last_name ? { lastName: checkout.customer.last_name } : {}),
-          },
-        }),
-      ];
+  const events = known ? [] : [checkout.started];
   return {
     events,
-    detail: checkout.completed_at
-      ? `checkout ${token} completed`
-      : `checkout ${token} ${known ? 'updated' : 'started'}`,
+    detail:
+      checkout.completedAt !== null
+        ? `checkout ${token} completed`
+        : `checkout ${token} ${known ? 'updated' : 'started'}`,
     touched: profilesOfCheckout(db, brandId, token),
   };
 }

@@ -11,15 +11,42 @@
  *   anything else              → no event; the delivery is kept raw and acknowledged
  */
 import { z } from 'zod';
-import { eventInputSchema, type IdentifiersInput, type ParsedEvent } from '../../../../shared/events';
+import { type IdentifiersInput, type ParsedEvent, parseEventOrThrow } from '../../../../shared/events';
+import { dateProblem, LIMIT_PARAMS, MONEY_MESSAGE, moneyInRange, parseDecimal } from '../../../../shared/limits';
 
 const id = z.union([z.number(), z.string()]).transform(String);
 const text = z.string().nullish();
-const money = z
+/**
+ * Shopify sends money as decimal strings ("42.50"). Read strictly: "0x10", "1e5", "   " or "" are not
+ * amounts (Number() would make them 16, 100000 and 0), and an amount must be within the money limit.
+ */
+export const shopifyMoney = z
   .union([z.string(), z.number()])
   .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? undefined : Number(v)))
-  .refine((v) => v === undefined || Number.isFinite(v), 'must be a number');
+  .transform((v, ctx) => {
+    if (v === null || v === undefined) return undefined;
+    const amount = typeof v === 'number' ? v : parseDecimal(v);
+    if (amount === undefined || !moneyInRange(amount)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: amount === undefined ? 'must be a decimal amount such as 42.50' : MONEY_MESSAGE,
+        params: LIMIT_PARAMS,
+        input: v,
+      });
+      return z.NEVER;
+    }
+    return amount;
+  });
+/** A Shopify date-time: one that reads as a date must be within the date limits (1990 to 2100 here; a day after now for events). */
+export const shopifyDate = z
+  .string()
+  .nullish()
+  .superRefine((v, ctx) => {
+    const ms = v ? Date.parse(v) : Number.NaN;
+    const problem = Number.isFinite(ms) ? dateProblem(ms) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: LIMIT_PARAMS, input: v });
+  });
+const money = shopifyMoney;
 const consent = z.object({ state: z.string().nullish() }).nullish();
 
 const customerSchema = z.object({
@@ -30,8 +57,8 @@ const customerSchema = z.object({
   last_name: text,
   email_marketing_consent: consent,
   sms_marketing_consent: consent,
-  created_at: text,
-  updated_at: text,
+  created_at: shopifyDate,
+  updated_at: shopifyDate,
 });
 const addressSchema = z.object({ phone: text, first_name: text, last_name: text }).nullish();
 const orderSchema = z.object({
@@ -39,10 +66,10 @@ const orderSchema = z.object({
   name: text,
   email: text,
   phone: text,
-  created_at: z.string(),
-  processed_at: text,
-  updated_at: text,
-  cancelled_at: text,
+  created_at: shopifyDate.unwrap().unwrap(),
+  processed_at: shopifyDate,
+  updated_at: shopifyDate,
+  cancelled_at: shopifyDate,
   total_price: money,
   currency: text,
   customer: customerSchema.partial().extend({ id: id.optional() }).nullish(),
@@ -63,7 +90,7 @@ const orderSchema = z.object({
 const refundSchema = z.object({
   id,
   order_id: id,
-  created_at: z.string(),
+  created_at: shopifyDate.unwrap().unwrap(),
   transactions: z.array(z.object({ amount: money, kind: text, status: text })).nullish(),
   refund_line_items: z.array(z.object({ subtotal: money })).nullish(),
 });
@@ -82,8 +109,34 @@ const consentOf = (c: z.infer<typeof consent>) =>
 const clean = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
 
-export function mapShopify(topic: string, body: unknown, lookup: OrderLookup, now: Date): ShopifyMapping {
-  const event = (input: unknown) => eventInputSchema.parse(input);
+/**
+ * An event through the edge's checks (a day after `now` at the latest); a date problem is named by the
+ * Shopify field it came from rather than `occurredAt`.
+ */
+function checkedEvent(input: Record<string, unknown>, latestBase: number, dateField: string): ParsedEvent {
+  try {
+    return parseEventOrThrow(input, latestBase);
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    throw new z.ZodError(
+      error.issues.map((issue) => (issue.path[0] === 'occurredAt' ? { ...issue, path: [dateField] } : issue)),
+    );
+  }
+}
+
+/**
+ * `now`: when the delivery was received (a customer without dates is dated then); dates may be up to a day
+ * after `latestBase` (by default `now`; later for a delivery read after a restart).
+ */
+export function mapShopify(
+  topic: string,
+  body: unknown,
+  lookup: OrderLookup,
+  now: Date,
+  latestBase = now.getTime(),
+): ShopifyMapping {
+  const event = (input: Record<string, unknown>, dateField = 'created_at') =>
+    checkedEvent(input, latestBase, dateField);
   switch (topic) {
     case 'orders/create':
     case 'orders/paid':
@@ -105,12 +158,15 @@ export function mapShopify(topic: string, body: unknown, lookup: OrderLookup, no
       if (topic === 'orders/cancelled') {
         return {
           events: [
-            event({
-              ...base,
-              type: 'cancellation',
-              occurredAt: order.cancelled_at ?? order.updated_at ?? order.created_at,
-              payload: clean({ orderId: order.id, orderName: order.name ?? undefined, total: order.total_price }),
-            }),
+            event(
+              {
+                ...base,
+                type: 'cancellation',
+                occurredAt: order.cancelled_at ?? order.updated_at ?? order.created_at,
+                payload: clean({ orderId: order.id, orderName: order.name ?? undefined, total: order.total_price }),
+              },
+              order.cancelled_at ? 'cancelled_at' : order.updated_at ? 'updated_at' : 'created_at',
+            ),
           ],
           detail: `order ${order.name ?? order.id} cancelled`,
         };
@@ -118,42 +174,48 @@ export function mapShopify(topic: string, body: unknown, lookup: OrderLookup, no
       if (topic === 'orders/updated') {
         return {
           events: [
-            event({
-              ...base,
-              externalId: `${topic}:${order.id}:${order.updated_at ?? order.created_at}`,
-              type: 'profile_update',
-              occurredAt: order.updated_at ?? order.created_at,
-              payload: { ...names, orderId: order.id },
-            }),
+            event(
+              {
+                ...base,
+                externalId: `${topic}:${order.id}:${order.updated_at ?? order.created_at}`,
+                type: 'profile_update',
+                occurredAt: order.updated_at ?? order.created_at,
+                payload: { ...names, orderId: order.id },
+              },
+              order.updated_at ? 'updated_at' : 'created_at',
+            ),
           ],
           detail: `order ${order.name ?? order.id} updated (customer details only)`,
         };
       }
       return {
         events: [
-          event({
-            ...base,
-            type: 'purchase',
-            occurredAt: topic === 'orders/paid' ? (order.processed_at ?? order.created_at) : order.created_at,
-            payload: clean({
-              ...names,
-              orderId: order.id,
-              orderName: order.name ?? undefined,
-              total: order.total_price ?? 0,
-              currency: order.currency ?? undefined,
-              emailConsent: consentOf(customer?.email_marketing_consent),
-              smsConsent: consentOf(customer?.sms_marketing_consent),
-              items: (order.line_items ?? []).map((item) =>
-                clean({
-                  sku: item.sku ?? undefined,
-                  title: item.title ?? undefined,
-                  category: item.product_type ?? undefined,
-                  quantity: item.quantity && item.quantity > 0 ? item.quantity : 1,
-                  price: item.price,
-                }),
-              ),
-            }),
-          }),
+          event(
+            {
+              ...base,
+              type: 'purchase',
+              occurredAt: topic === 'orders/paid' ? (order.processed_at ?? order.created_at) : order.created_at,
+              payload: clean({
+                ...names,
+                orderId: order.id,
+                orderName: order.name ?? undefined,
+                total: order.total_price ?? 0,
+                currency: order.currency ?? undefined,
+                emailConsent: consentOf(customer?.email_marketing_consent),
+                smsConsent: consentOf(customer?.sms_marketing_consent),
+                items: (order.line_items ?? []).map((item) =>
+                  clean({
+                    sku: item.sku ?? undefined,
+                    title: item.title ?? undefined,
+                    category: item.product_type ?? undefined,
+                    quantity: item.quantity && item.quantity > 0 ? item.quantity : 1,
+                    price: item.price,
+                  }),
+                ),
+              }),
+            },
+            topic === 'orders/paid' && order.processed_at ? 'processed_at' : 'created_at',
+          ),
         ],
         detail: `order ${order.name ?? order.id}`,
       };
@@ -187,23 +249,26 @@ export function mapShopify(topic: string, body: unknown, lookup: OrderLookup, no
       const customer = customerSchema.parse(body);
       return {
         events: [
-          event({
-            type: 'profile_update',
-            source: 'shopify',
-            externalId: `${topic}:${customer.id}:${customer.updated_at ?? customer.created_at ?? ''}`,
-            occurredAt: customer.updated_at ?? customer.created_at ?? now.toISOString(),
-            identifiers: clean({
-              email: customer.email ?? undefined,
-              phone: customer.phone ?? undefined,
-              shopify_customer_id: customer.id,
-            }) as IdentifiersInput,
-            payload: clean({
-              firstName: customer.first_name ?? undefined,
-              lastName: customer.last_name ?? undefined,
-              emailConsent: consentOf(customer.email_marketing_consent),
-              smsConsent: consentOf(customer.sms_marketing_consent),
-            }),
-          }),
+          event(
+            {
+              type: 'profile_update',
+              source: 'shopify',
+              externalId: `${topic}:${customer.id}:${customer.updated_at ?? customer.created_at ?? ''}`,
+              occurredAt: customer.updated_at ?? customer.created_at ?? now.toISOString(),
+              identifiers: clean({
+                email: customer.email ?? undefined,
+                phone: customer.phone ?? undefined,
+                shopify_customer_id: customer.id,
+              }) as IdentifiersInput,
+              payload: clean({
+                firstName: customer.first_name ?? undefined,
+                lastName: customer.last_name ?? undefined,
+                emailConsent: consentOf(customer.email_marketing_consent),
+                smsConsent: consentOf(customer.sms_marketing_consent),
+              }),
+            },
+            customer.updated_at ? 'updated_at' : 'created_at',
+          ),
         ],
         detail: `customer ${customer.id}`,
       };

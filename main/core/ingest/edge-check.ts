@@ -1,0 +1,54 @@
+/**
+ * The limits (shared/limits.ts) checked on a verified webhook body before it
+ * is accepted, with no database access, so the receiver can refuse it (400)
+ * and keep nothing of it but the log line. Shopify and Meta retry a refused
+ * delivery with the same body, which is refused again; that costs a log row
+ * each time (refused rows are bounded) and never stores half of it.
+ *
+ * Only broken limits refuse: a body of another shape than expected is still
+ * accepted and kept as received (Shopify would otherwise retry, then give up
+ * on a body that will never read differently), as before.
+ *
+ * Every string in the body counts (depth, well-formed text, ≤ 100,000
+ * characters: Shopify's longest fields, notes and URLs, are a few thousand);
+ * the fields read into events are held to the event limits as they are read.
+ */
+import { limitMessage } from '../../../shared/events';
+import { jsonProblem, MAX_DEPTH, pathText } from '../../../shared/limits';
+import { mapShopify } from './sources/shopify';
+import { readCheckout } from './sources/shopify-checkouts';
+import { mapWhatsApp } from './sources/whatsapp';
+
+export const MAX_WEBHOOK_STRING_CHARS = 100_000;
+
+function structureProblem(json: unknown): string | undefined {
+  const problem = jsonProblem(json, MAX_DEPTH, MAX_WEBHOOK_STRING_CHARS);
+  if (!problem) return undefined;
+  return `${problem.path.length > 0 ? pathText(problem.path) : 'the body'}: ${problem.message}`;
+}
+
+/** Why a verified Shopify delivery breaks a limit ("field: what"), or undefined. `now`: when it was received. */
+export function shopifyLimitProblem(topic: string, json: unknown, now: number): string | undefined {
+  const structure = structureProblem(json);
+  if (structure) return structure;
+  try {
+    if (topic.startsWith('checkouts/')) readCheckout(json, now);
+    // Refunds find their customer from the order in the database; that never changes what is checked here.
+    else mapShopify(topic, json, () => undefined, new Date(now));
+  } catch (error) {
+    return limitMessage(error);
+  }
+  return undefined;
+}
+
+/** Why a verified WhatsApp delivery breaks a limit, or undefined. */
+export function whatsappLimitProblem(json: unknown, now: number): string | undefined {
+  const structure = structureProblem(json);
+  if (structure) return structure;
+  try {
+    mapWhatsApp(json, now);
+  } catch (error) {
+    return limitMessage(error);
+  }
+  return undefined;
+}
