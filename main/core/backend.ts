@@ -169,7 +169,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     core,
     token,
     runtime,
-    launchUrl: runtime.uiUrl ? `${runtime.uiUrl}/?token=${token}` : null,
+    // The key rides in the fragment, which browsers never send to a server (see http/ui-server.ts).
+    launchUrl: runtime.uiUrl ? `${runtime.uiUrl}/#token=${token}` : null,
     dispatch,
     async call(name, input) {
       const response = await dispatch(name, input);

@@ -27,7 +27,7 @@ import Papa from 'papaparse';
 import { openDatabase } from '../../main/core/db/open';
 import { normalizeIdentifier } from '../../main/core/identity/normalize';
 import { seededRandom } from '../support/population';
-import { builtScript, rpcOf, serve } from '../support/spawn';
+import { builtScript, rpcOf, serve, tokenOf } from '../support/spawn';
 import { type Delivery, makeDeliveries, post, SECRET, SHOP } from './webhooks';
 
 const TARGETS = { rowsPerSec: 50_000, ratioToBaseline: 0.8, peakRssMb: 400, rpcP99Ms: 100, webhookP99Ms: 100 };
@@ -219,7 +219,7 @@ export async function importBench(args: string[]): Promise<void> {
     const child = served.child;
     try {
       const link = new URL(served.launchUrl);
-      const token = link.searchParams.get('token') ?? '';
+      const token = tokenOf(served.launchUrl);
       const rpc = rpcOf(served.launchUrl);
       // As a browser does: the file streamed to POST /files.
       const { fileId } = await new Promise<{ fileId: string }>((resolve, reject) => {

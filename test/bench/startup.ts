@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../main/core/db/open';
 import { seededRandom } from '../support/population';
-import { builtScript } from '../support/spawn';
+import { builtScript, tokenOf } from '../support/spawn';
 
 const RUNS = 7;
 
@@ -75,7 +75,7 @@ async function timeToFirstAnswer(
       });
       child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
     });
-    const response = await request(link.origin, link.searchParams.get('token') ?? '');
+    const response = await request(link.origin, tokenOf(link.href));
     if (response.status !== 200) throw new Error(`first request answered ${response.status}`);
     await response.text();
     return performance.now() - started;
@@ -90,7 +90,7 @@ const median = (values: number[]) => {
 };
 
 const BASELINE_SERVER = `require('node:http').createServer((q, s) => s.end('{}')).listen(0, '127.0.0.1', function () {
-  console.log('Open in your browser: http://127.0.0.1:' + this.address().port + '/?token=x');
+  console.log('Open in your browser: http://127.0.0.1:' + this.address().port + '/#token=x');
 });`;
 
 export async function startupBench(args: string[]): Promise<void> {

@@ -60,8 +60,9 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}, script: 'cli'
   });
 }
 
+/** The access key of a printed link (`http://127.0.0.1:PORT/#token=…`: it rides in the fragment). */
 export function tokenOf(launchUrl: string): string {
-  return new URL(launchUrl).searchParams.get('token') ?? '';
+  return new URLSearchParams(new URL(launchUrl).hash.slice(1)).get('token') ?? '';
 }
 
 /** Calls a command through the loopback RPC of a served app, as a script would; a refusal throws with its message. */

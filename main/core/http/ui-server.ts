@@ -2,18 +2,32 @@
  * The UI server: serves the built renderer and `POST /rpc/<command>` for the
  * browser (headless mode and browser tests). It binds 127.0.0.1 only.
  *
- * Access: a random token per launch. The printed link carries it once
- * (`/?token=…`); the server swaps it for an HttpOnly, SameSite=Strict cookie
- * and redirects, so the token leaves the address bar and other sites cannot
- * ride on it. Scripts may send `Authorization: Bearer <token>` instead.
- * Requests whose Host is not this loopback address are refused, which stops
- * DNS-rebinding pages from reading the app.
+ * Access: a random token per launch, accepted only as `Authorization: Bearer
+ * <token>` — from scripts, and from the page itself. The printed link carries
+ * it in its fragment (`/#token=…`), which a browser never sends to any server;
+ * the renderer moves it into this tab's sessionStorage, drops it from the
+ * address bar, and sends it as that header on every call (renderer/src/client.ts).
+ *
+ * Why not a cookie: browsers send the cookies of 127.0.0.1 to every port of it
+ * (cookies ignore ports), so any other local web server the shop owner visits
+ * would receive it, and a local program can replay a cookie it received. A
+ * session cookie holding a random id instead of the token would still be
+ * exactly that replayable credential. sessionStorage belongs to this origin
+ * (scheme, host and port) and this tab: no other port's page can read it, and
+ * nothing is sent anywhere without our own script putting it in a header.
+ * What that costs: a reload keeps working, but a new tab opened by typing the
+ * address needs the printed link again (the page says so). Cookies are
+ * ignored altogether, so one left by an earlier version opens nothing.
+ *
+ * Other sites: a page elsewhere cannot set the Authorization header on a
+ * request here without a CORS preflight, which is never granted; requests
+ * carrying another page's Origin are refused too, and so are requests whose
+ * Host is not this loopback address (DNS rebinding).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parse as parseCookies } from 'cookie';
 import express, { type Request, type Response } from 'express';
 import type { WireResponse } from '../../../shared/contract/errors';
 import { AppError, HTTP_STATUS } from '../../../shared/contract/errors';
@@ -48,10 +62,6 @@ export interface UiServerOptions {
   };
 }
 
-export function cookieName(port: number): string {
-  return `constintel_token_${port}`;
-}
-
 export function createUiServer(options: UiServerOptions): express.Express {
   const { token, rendererDir, dispatch, logger } = options;
   const expected = Buffer.from(token);
@@ -60,11 +70,10 @@ export function createUiServer(options: UiServerOptions): express.Express {
     const given = Buffer.from(candidate);
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
+  // The header only: never a cookie (see the header comment).
   const authorised = (req: Request): boolean => {
     const header = req.get('authorization');
-    if (header?.startsWith('Bearer ') && sameToken(header.slice(7).trim())) return true;
-    const cookies = parseCookies(req.get('cookie') ?? '');
-    return sameToken(cookies[cookieName(options.port())]);
+    return header?.startsWith('Bearer ') === true && sameToken(header.slice(7).trim());
   };
 
   const app = express();
@@ -166,18 +175,6 @@ export function createUiServer(options: UiServerOptions): express.Express {
       res.download(path, `import-${req.params.job}-rejected-rows.csv`);
     });
   }
-
-  // The link printed at start: swap the token for a cookie, then drop it from the address bar.
-  app.get('/', (req, res, next) => {
-    const given = typeof req.query.token === 'string' ? req.query.token : undefined;
-    if (given === undefined) return next();
-    if (!sameToken(given)) {
-      sendError(res, 'auth', 'This link is from an earlier start of ConstIntel. Open the link it printed this time.');
-      return;
-    }
-    res.cookie(cookieName(options.port()), token, { httpOnly: true, sameSite: 'strict', path: '/' });
-    res.redirect(303, '/');
-  });
 
   const indexFile = join(rendererDir, 'index.html');
   app.use(

@@ -2,14 +2,15 @@
  * A running import: how far it got, Cancel, and once it ends, what it did in
  * words (with the rejected rows to download, and what to do after a failure).
  */
-import { type ReactNode, useState } from 'react';
+import { type MouseEvent, type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import type { AppError } from '../../../shared/contract/errors';
 import type { ImportJobView } from '../../../shared/contract/imports';
-import { client } from '../client';
+import { client, downloadWithAccess } from '../client';
 import { asAppError, Problem, ProgressBar } from '../components';
 import { formatNumber } from '../format';
 import { usePolledJob } from '../use-polled-job';
+import { isDesktop } from './register-file';
 import { percentRead } from './words';
 
 const POLL_MS = 300;
@@ -191,12 +192,32 @@ function RejectedRows({ job }: { job: ImportJobView }) {
   );
 }
 
-/** The link to a job's rejected rows (served at the same address in a browser and in the desktop window). */
+/**
+ * The link to a job's rejected rows (served at the same address in a browser and in the desktop window). In a
+ * browser the server wants the access key as a header, which a plain link cannot send: the click fetches the file.
+ */
 export function RejectedLink({ job, children }: { job: ImportJobView; children: ReactNode }) {
-  if (!job.rejectedUrl) return null;
+  const [problem, setProblem] = useState<AppError>();
+  const url = job.rejectedUrl;
+  if (!url) return null;
+  const fetchIt = (event: MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    setProblem(undefined);
+    downloadWithAccess(url, `import-${job.id}-rejected-rows.csv`).catch((error: unknown) =>
+      setProblem(asAppError(error)),
+    );
+  };
   return (
-    <a href={job.rejectedUrl} download>
-      {children}
-    </a>
+    <>
+      <a href={url} download onClick={isDesktop() ? undefined : fetchIt}>
+        {children}
+      </a>
+      {problem ? (
+        <span className="problem" role="alert">
+          {' '}
+          {problem.message}
+        </span>
+      ) : null}
+    </>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { AppError, isWireError, type WireResponse } from '../../../shared/contract/errors';
 import type { ImportFileRef } from '../../../shared/contract/imports';
-import { client } from '../client';
+import { accessHeaders, client } from '../client';
 
 /** What the desktop preload adds for the Import page (the rest of the bridge is typed in client.ts). */
 interface FileBridge {
@@ -42,8 +42,12 @@ async function upload(file: File): Promise<ImportFileRef> {
   try {
     response = await fetch('/files', {
       method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) },
+      credentials: 'omit',
+      headers: {
+        ...accessHeaders(),
+        'Content-Type': 'application/octet-stream',
+        'X-File-Name': encodeURIComponent(file.name),
+      },
       body: file,
     });
   } catch {

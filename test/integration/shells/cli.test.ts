@@ -20,7 +20,7 @@ describe('constintel serve', () => {
   it('prints the addresses, serves the app, and keeps settings across a restart', async () => {
     const dataDir = newDir();
     const first = await serve(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
-    expect(first.launchUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    expect(first.launchUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/);
     expect(first.output()).toContain(`Data file:            ${join(dataDir, 'constintel.db')}`);
     expect((await fetch(`${first.ingestUrl}/healthz`)).status).toBe(200);
     expect(await call(first.launchUrl, 'settings.update', { brandName: 'Hilltop Deli' })).toMatchObject({ ok: true });
