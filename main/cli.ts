@@ -20,6 +20,7 @@ import { listVersions } from './core/ml/registry';
 import type { RetrainStepName } from './core/ml/retrain-job';
 import type { RetrainJob } from './core/ml/retrain-manager';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
+import { moveApiKeyToSecrets, readApiKey, rotateApiKey } from './core/secrets/api-key';
 import { FileSecretStore } from './core/secrets/secret-store';
 import { DEFAULT_BRAND_ID, ensureDefaultBrand } from './core/settings/settings-store';
 import { startHeadless } from './headless';
@@ -56,12 +57,13 @@ export function buildCli(): Command {
     .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
     .option('--rotate', 'replace the key first; the old one stops working at once')
     .action((opts: { dataDir?: string; rotate?: boolean }) => {
-      const db = openDatabase(join(resolveDataDir({ flag: opts.dataDir }), DATABASE_FILE_NAME));
+      const dataDir = resolveDataDir({ flag: opts.dataDir });
+      const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
       try {
-        ensureDefaultBrand(db, systemClock);
-        const core = new Core(db, systemClock, consoleLogger);
-        process.stdout.write(`${opts.rotate ? core.rotateApiKey() : core.apiKey()}\n`);
-        core.close();
+        // The key lives in the secrets file; an earlier version's copy in the data file is moved there first.
+        const secrets = new FileSecretStore(dataDir);
+        moveApiKeyToSecrets(db, secrets);
+        process.stdout.write(`${opts.rotate ? rotateApiKey(secrets) : readApiKey(secrets)}\n`);
       } finally {
         db.close();
       }

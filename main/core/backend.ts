@@ -18,6 +18,8 @@ import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
 import { markInterruptedJobs } from './import/import-job';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
+import { moveApiKeyToSecrets } from './secrets/api-key';
+import { describeTightened, tightenDataFolder } from './secrets/private-files';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { ensureDefaultBrand, readSettings } from './settings/settings-store';
 
@@ -61,6 +63,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const logger = options.logger ?? consoleLogger;
   const databaseFile = options.databaseFile ?? join(options.dataDir, DATABASE_FILE_NAME);
   const registry = buildRegistry(ALL_HANDLERS);
+  if (databaseFile !== ':memory:') {
+    // Before the data file is opened: an earlier version left the folder and its files readable by everyone.
+    const loose = describeTightened(options.dataDir, tightenDataFolder(options.dataDir, databaseFile));
+    if (loose) logger.info(loose);
+  }
   const db = openDatabase(databaseFile);
   ensureDefaultBrand(db, clock);
   const settings = readSettings(db);
@@ -78,6 +85,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const secrets =
     options.secretStore ??
     (databaseFile === ':memory:' ? new MemorySecretStore() : new FileSecretStore(options.dataDir));
+  if (moveApiKeyToSecrets(db, secrets))
+    logger.info('The event API key was moved from the data file to the secrets file.');
   const core = new Core(db, clock, logger, secrets, options.dataDir);
   // Webhook deliveries acknowledged in a burst just before a crash are read before anything else is served.
   core.readAllWaiting();
@@ -161,7 +170,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     for (const warning of runtime.warnings) logger.warn(warning);
   }
 
-  core.apiKey();
+  try {
+    core.apiKey();
+  } catch (error) {
+    // A key this process cannot decrypt must not stop the app; Settings → Event API says what to do.
+    logger.warn((error as Error).message);
+  }
   core.streams.notify();
   if (options.listen !== false) core.startJobs();
   return {

@@ -4,7 +4,6 @@
  * Customer 360 cache (invalidated whenever a profile changes), and the
  * stream runner (nudged after every commit).
  */
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ParsedEvent } from '../../shared/events';
 import type { Clock, Logger } from './clock';
@@ -12,7 +11,7 @@ import { businessNumbers } from './connections/whatsapp-connection';
 import { type Customer360Result, readCustomer360 } from './customers/customer-360';
 import { TtlCache } from './customers/ttl-cache';
 import type { Database } from './db/open';
-import { brand, setting } from './db/schema';
+import { brand } from './db/schema';
 import { type UndoResult, undoMerge } from './identity/merge';
 import type { NormalizeOptions } from './identity/normalize';
 import { approveReview, rejectReview } from './identity/review';
@@ -28,12 +27,12 @@ import {
 } from './ingest/webhook-intake';
 import { RetrainManager } from './ml/retrain-manager';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
+import { readApiKey, rotateApiKey } from './secrets/api-key';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';
 import { DEFAULT_BRAND_ID, readSettings } from './settings/settings-store';
 import { StreamRunner } from './streams/streams';
 
 export const CUSTOMER_CACHE_MS = 5 * 60_000;
-const API_KEY = 'api.key';
 /** Most webhook deliveries committed in one transaction. */
 const MAX_BATCH = 500;
 /** A batch is committed at once when this many deliveries are waiting for it. */
@@ -379,22 +378,13 @@ export class Core {
     return fresh;
   }
 
-  /** The event API key, created on first use. */
+  /** The event API key (kept in the secret store), created on first use. */
   apiKey(): string {
-    const row = this.db.orm.select().from(setting).where(eq(setting.key, API_KEY)).get();
-    if (row) return JSON.parse(row.value) as string;
-    return this.rotateApiKey();
+    return readApiKey(this.secrets);
   }
 
   rotateApiKey(): string {
-    const key = `ci_${randomBytes(24).toString('base64url')}`;
-    const now = this.clock.now().getTime();
-    this.db.orm
-      .insert(setting)
-      .values({ key: API_KEY, value: JSON.stringify(key), updatedAt: now })
-      .onConflictDoUpdate({ target: setting.key, set: { value: JSON.stringify(key), updatedAt: now } })
-      .run();
-    return key;
+    return rotateApiKey(this.secrets);
   }
 
   close(): void {

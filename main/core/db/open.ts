@@ -10,13 +10,13 @@
  * cannot both migrate. The bookkeeping table is drizzle's own, so drizzle-kit
  * tooling still understands the file.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { AppError } from '../../../shared/contract/errors';
 import { migrationsDir } from '../paths';
+import { createPrivateFile, makePrivateDir } from '../secrets/private-files';
 import * as schema from './schema';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -42,7 +42,11 @@ export const MIGRATIONS_TABLE = '__drizzle_migrations';
 
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
   const inMemory = file === ':memory:';
-  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  if (!inMemory) {
+    // Born private (folder 0700, file 0600; SQLite gives -wal and -shm the file's mode): see secrets/private-files.ts.
+    makePrivateDir(dirname(file));
+    createPrivateFile(file);
+  }
   let sqlite: Sqlite.Database;
   try {
     // In a development start of the desktop window, the launcher points at a copy compiled for Electron.

@@ -1,6 +1,6 @@
 /**
  * Where connection secrets (Shopify app secrets, WhatsApp app secret and
- * verify token) are kept. Never in the SQLite file, never logged, never sent
+ * verify token) and the event API key are kept. Never in the SQLite file, never logged, never sent
  * back to the renderer after saving.
  *
  * - Headless and CLI: `secrets.json` beside the data file, readable by the
@@ -15,6 +15,8 @@ import { join } from 'node:path';
 
 export interface SecretStore {
   get(name: string): string | undefined;
+  /** Whether a value is saved under `name`, even one this process cannot read (encrypted by the desktop app). */
+  has(name: string): boolean;
   set(name: string, value: string): void;
   delete(name: string): void;
 }
@@ -58,6 +60,10 @@ export class FileSecretStore implements SecretStore {
     const value = stored ? this.codec.decode(stored) : undefined;
     cache.decoded.set(name, value);
     return value;
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.load().all, name);
   }
 
   set(name: string, value: string): void {
@@ -133,6 +139,9 @@ export class MemorySecretStore implements SecretStore {
   private readonly values = new Map<string, string>();
   get(name: string) {
     return this.values.get(name);
+  }
+  has(name: string) {
+    return this.values.has(name);
   }
   set(name: string, value: string) {
     this.values.set(name, value);
