@@ -1,6 +1,7 @@
 /**
  * Reading a file: recognise it from its first 64 KB, then stream it (never
- * held whole in memory) through the decoder and papaparse, in chunks of rows,
+ * held whole in memory) through the decoder, the row guard (row-guard.ts: no
+ * line over 1 MB or 2,000 columns) and papaparse, in chunks of rows,
  * each chunk's events committed in one transaction together with the job's
  * progress — so a kill at any moment leaves a consistent database, and
  * importing the same file again completes it (natural keys make the rows
@@ -32,15 +33,26 @@ import { appRoot } from '../paths';
 import {
   AMBIGUOUS_DATES_WARNING,
   decodeSample,
+  detectDelimiter,
   detectEncoding,
   missingColumnWarnings,
   recognize,
   rolesFor,
 } from './recognize';
+import { guessNewline, MAX_ROW_CHARS, type Newline, RowGuard } from './row-guard';
 import { type MappedRow, REFUNDED_SO_FAR, type Rejection, RowMapper } from './to-events';
 import type { ColumnRole, DateOrder, Delimiter, Encoding, FormatId, Recognition } from './types';
 
 export const SAMPLE_BYTES = 64 * 1024;
+/**
+ * Enough bytes to hold a whole first line of MAX_ROW_CHARS characters in any of the encodings read (UTF-8 takes at
+ * most 4 bytes for a character, and such a character counts 2): read only when the first 64 KB end inside line 1.
+ */
+const LONG_HEADER_BYTES = MAX_ROW_CHARS * 4 + 16;
+/** What the newline is guessed from (papaparse guesses from its first megabyte too). */
+const NEWLINE_SAMPLE_BYTES = 1024 * 1024;
+/** Text a chunk of rows holds at most: rows of up to 1 MB must not make 1,000-row chunks of a gigabyte. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
 /** The built reading thread (see mapInThread). */
 export const READER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-reader.js');
 /** Write-ahead log pages between checkpoints while importing (SQLite's default is 1,000). */
@@ -96,27 +108,61 @@ export class ImportFileError extends AppError {
   }
 }
 
-/** The file's first bytes, recognised, with the shop's choices applied. */
-export function inspectFile(path: string, choices: ImportChoices, defaultCountry: string): ImportSettings {
-  let head: Buffer;
+/** The file's first `bytes` bytes (fewer when it is shorter). */
+function readHead(path: string, bytes: number): Buffer {
   try {
     const fd = openSync(path, 'r');
     try {
-      head = Buffer.alloc(SAMPLE_BYTES);
-      head = head.subarray(0, readSync(fd, head, 0, SAMPLE_BYTES, 0));
+      const head = Buffer.alloc(bytes);
+      return head.subarray(0, readSync(fd, head, 0, bytes, 0));
     } finally {
       closeSync(fd);
     }
   } catch (error) {
     throw new ImportFileError(`Cannot read ${basename(path)}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The complete rows of the file's head, checked by the row guard: a header line over 1 MB or 2,000 columns is
+ * refused here, before recognition (which needs the whole header row) and before any import starts.
+ */
+function guardedSample(
+  path: string,
+  head: Buffer,
+  encoding: Encoding,
+  bom: boolean,
+  delimiter: Delimiter | undefined,
+): string {
+  const fileBytes = statSync(path).size;
+  for (let bytes = head.length; ; ) {
+    const sample = decodeSample(head, encoding, bom);
+    const guard = new RowGuard(
+      delimiter ?? detectDelimiter(sample.split(/\r?\n|\r/, 1)[0] ?? ''),
+      guessNewline(sample),
+    );
+    const rows = guard.push(sample);
+    if (guard.rows === 0 && guard.problem) throw new ImportFileError(guard.problem);
+    // The whole file, or at least its header row: recognise from that.
+    if (bytes >= fileBytes) return rows + guard.end();
+    if (guard.rows > 0 || bytes >= LONG_HEADER_BYTES) return rows === '' ? sample : rows;
+    // The first 64 KB end inside the header row: read on until it ends (or proves too long).
+    bytes = LONG_HEADER_BYTES;
+    head = readHead(path, bytes);
+  }
+}
+
+/** The file's first bytes, recognised, with the shop's choices applied. */
+export function inspectFile(path: string, choices: ImportChoices, defaultCountry: string): ImportSettings {
+  const head = readHead(path, SAMPLE_BYTES);
   if (head.length === 0) throw new ImportFileError(`${basename(path)} is empty.`);
   const detected = detectEncoding(head);
   const encoding = choices.encoding ?? detected.encoding;
   const bom = detected.bom && (choices.encoding === undefined || choices.encoding === detected.encoding);
+  const sample = guardedSample(path, head, encoding, bom, choices.delimiter);
   let recognition: Recognition;
   try {
-    recognition = recognize(decodeSample(head, encoding, bom), encoding, bom, choices.delimiter);
+    recognition = recognize(sample, encoding, bom, choices.delimiter);
   } catch (error) {
     throw new ImportFileError(`${basename(path)}: ${(error as Error).message}`);
   }
@@ -144,8 +190,19 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
   };
 }
 
-/** Bytes → text in the file's encoding (a byte-order mark is dropped), counting bytes for progress. */
-function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
+/**
+ * Bytes → text in the file's encoding (a byte-order mark is dropped), counting bytes for progress, and handed on
+ * through the row guard: complete rows only, and nothing more once a row is too long or too wide (the guard's
+ * problem says why; `onStop` stops the file being read on). With `truncated`, the file is read only in part: the
+ * row cut off at its end is dropped.
+ */
+function decoder(
+  encoding: Encoding,
+  onBytes: (n: number) => void,
+  guard: RowGuard,
+  onStop: () => void,
+  truncated: boolean,
+): Transform {
   // UTF-8 is decoded strictly: bytes that are not UTF-8 further into the file stop the import with the reason,
   // rather than turning names into "Zo�" (the encoding was judged from the file's beginning only).
   const text = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
@@ -156,6 +213,11 @@ function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
     readableObjectMode: true,
     readableHighWaterMark: 1,
     transform(chunk: Buffer, _enc, done) {
+      // Stopped at a bad row: what was still on its way is dropped.
+      if (guard.problem !== undefined) {
+        done();
+        return;
+      }
       onBytes(chunk.length);
       let decoded: string;
       try {
@@ -169,26 +231,59 @@ function decoder(encoding: Encoding, onBytes: (n: number) => void): Transform {
         return;
       }
       read += chunk.length;
-      done(null, decoded === '' ? undefined : decoded);
+      const rows = guard.push(decoded);
+      if (guard.problem === undefined) {
+        done(null, rows === '' ? undefined : rows);
+        return;
+      }
+      // The rows before the bad one go on to the parser, then the text ends there.
+      if (rows !== '') this.push(rows);
+      this.push(null);
+      onStop();
+      done();
     },
     flush(done) {
-      const rest = text.decode();
-      done(null, rest === '' ? undefined : rest);
+      if (guard.problem !== undefined) {
+        done();
+        return;
+      }
+      // A file read in part may end inside a character, as inside a row: both are dropped.
+      const rows = truncated ? '' : guard.push(text.decode()) + guard.end();
+      done(null, rows === '' ? undefined : rows);
     },
   });
 }
 
+/** The line break papaparse would guess from the file's beginning, worked out once so the guard agrees with it. */
+function fileNewline(path: string, encoding: Encoding): Newline {
+  return guessNewline(new TextDecoder(encoding).decode(readHead(path, NEWLINE_SAMPLE_BYTES), { stream: true }));
+}
+
 /**
  * The file's rows, as arrays of cells, in batches as papaparse parses each piece of the file (the header row
- * first). Parsing pauses while a batch is being handled, so memory stays at a few pieces of the file.
+ * first). Parsing pauses while a batch is being handled, so memory stays at a few pieces of the file (and a row
+ * at 1 MB: a longer one, or one of more than 2,000 columns, ends the reading with an ImportFileError saying
+ * which line, after the rows before it). With `prefixBytes`, only that much of the file is read (the preview).
  */
 export async function* readRows(
   path: string,
   settings: Pick<ImportSettings, 'encoding' | 'delimiter'>,
   onBytes: (n: number) => void,
+  options: { prefixBytes?: number } = {},
 ): AsyncGenerator<string[][]> {
-  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
-  const text = source.pipe(decoder(settings.encoding, onBytes));
+  const newline = fileNewline(path, settings.encoding);
+  const guard = new RowGuard(settings.delimiter, newline);
+  const prefix = options.prefixBytes;
+  const truncated = prefix !== undefined && statSync(path).size > prefix;
+  const source = createReadStream(path, {
+    highWaterMark: 256 * 1024,
+    ...(prefix === undefined ? {} : { end: prefix - 1 }),
+  });
+  const stop = () => {
+    source.unpipe();
+    source.destroy();
+  };
+  const text = source.pipe(decoder(settings.encoding, onBytes, guard, stop, truncated));
   source.on('error', (error) => text.destroy(error));
   const batches: string[][][] = [];
   let finished = false;
@@ -198,6 +293,7 @@ export async function* readRows(
   let rowsBefore = 0;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: settings.delimiter,
+    newline,
     skipEmptyLines: 'greedy',
     chunk: (results, handle) => {
       parser = handle;
@@ -241,7 +337,10 @@ export async function* readRows(
         continue;
       }
       if (failure) throw failure;
-      if (finished) return;
+      if (finished) {
+        if (guard.problem !== undefined) throw new ImportFileError(guard.problem);
+        return;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -250,6 +349,7 @@ export async function* readRows(
   } finally {
     if (!finished) parser?.abort();
     source.destroy();
+    text.destroy();
   }
 }
 
@@ -489,11 +589,14 @@ export async function* mapFile(
     return chunk;
   };
   let row = 1;
+  /** Text in the rows gathered since the last chunk. */
+  let chars = 0;
   try {
     for await (const rows of readRows(path, settings, (n) => {
       bytesRead += n;
     })) {
       for (const cells of rows) {
+        for (const cell of cells) chars += cell.length;
         if (header === undefined) {
           header = cells.map((c) => c.trim());
           if (header.join('\u0001') !== settings.headers.join('\u0001')) {
@@ -509,10 +612,11 @@ export async function* mapFile(
             cells,
             reason: `has ${cells.length} ${cells.length === 1 ? 'column' : 'columns'} where the header has ${header.length}`,
           });
-          continue;
+        } else batch.push({ row, cells });
+        if (batch.length + misshapen.length >= chunkRows || chars >= CHUNK_CHARS) {
+          chars = 0;
+          yield take(false);
         }
-        batch.push({ row, cells });
-        if (batch.length >= chunkRows) yield take(false);
       }
     }
   } catch (error) {

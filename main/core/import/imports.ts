@@ -21,6 +21,8 @@ import { type MappedRow, RowMapper } from './to-events';
 import type { ColumnRole } from './types';
 
 export const PREVIEW_ROWS = 20;
+/** The preview reads at most this much of the file: its first rows are there, however big the file. */
+export const PREVIEW_BYTES = 4 * 1024 * 1024;
 
 export interface PreviewRow {
   row: number;
@@ -66,14 +68,14 @@ export function inspect(core: Core, path: string, choices: ImportChoices): Impor
   return inspectFile(path, choices, readSettings(core.db).defaultCountry);
 }
 
-/** Recognises the file and maps its first rows, writing nothing. */
+/** Recognises the file and maps its first rows (within its first PREVIEW_BYTES), writing nothing. */
 export async function previewImport(core: Core, path: string, choices: ImportChoices = {}): Promise<Preview> {
   const settings = inspect(core, path, choices);
   const mapper = new RowMapper(settings, core.clock.now());
   const rows: MappedRow[] = [];
   let header = true;
   let line = 1;
-  reading: for await (const batch of readRows(path, settings, () => {})) {
+  reading: for await (const batch of readRows(path, settings, () => {}, { prefixBytes: PREVIEW_BYTES })) {
     for (const cells of batch) {
       if (header) {
         header = false;

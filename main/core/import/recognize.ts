@@ -7,6 +7,7 @@
  * proposal the shop confirms or changes in the preview.
  */
 import Papa from 'papaparse';
+import { snippet } from './row-guard';
 import {
   type ColumnRole,
   DELIMITERS,
@@ -346,7 +347,7 @@ function checkHeaders(headers: string[], roles: ColumnRole[]): void {
   if (headers.every((header) => header === '')) throw new Error('The file is empty.');
   if (headers.length === 1 && roles[0] === 'ignore') {
     throw new Error(
-      `The first line has only one column: "${headers[0]}". Save the file as CSV with commas, semicolons or tabs between the columns.`,
+      `The first line has only one column: "${snippet(headers[0] ?? '')}". Save the file as CSV with commas, semicolons or tabs between the columns.`,
     );
   }
 }

@@ -25,6 +25,7 @@ import {
   type ParsedEvent,
 } from '../../../shared/events';
 import { isPlaceholder } from '../identity/normalize';
+import { snippet } from './row-guard';
 import { type ColumnRole, FORMAT_KINDS, FORMAT_SOURCES, type Recognition, type RoleValues } from './types';
 import { parseConsent, parseDateTime, parseMoney, parseQuantity, splitContacts, splitFullName } from './values';
 
@@ -46,6 +47,12 @@ export interface Mapped {
 type Settings = Pick<Recognition, 'format' | 'headers' | 'roles' | 'decimalComma' | 'dateOrder'>;
 
 const REFUND_WORDS = /refund|return/i;
+
+/**
+ * Rows one order may have (an event carries at most 1,000 items): an order's rows are held until the next order
+ * starts, so a file repeating one order number row after row would otherwise be held whole in memory.
+ */
+export const MAX_ORDER_ROWS = 1000;
 
 /** The key prefix of the refund an orders export's "Refunded Amount" becomes. */
 export const REFUNDED_SO_FAR = 'refunded-so-far:';
@@ -80,6 +87,8 @@ export class RowMapper {
   private readonly paymentColumn: number;
   private pending: MappedRow[] = [];
   private pendingKey: string | null = null;
+  /** An order found to have more than MAX_ORDER_ROWS rows: its further rows are rejected as they come. */
+  private oversized: string | null = null;
   /** Each order (and refund) key met in this file, with a hash of its rows. */
   private readonly seenOrders = new SeenOrders();
 
@@ -113,6 +122,18 @@ export class RowMapper {
       // each refund of it is its own (Square gives each its own Payment ID).
       const payment = this.paymentColumn >= 0 ? (row.cells[this.paymentColumn]?.trim() ?? '') : '';
       const key = id === null ? null : `${id}\u0001${this.isRefundRow(row.cells) ? 'refund' : 'sale'}\u0001${payment}`;
+      if (
+        key !== null &&
+        (key === this.oversized || (key === this.pendingKey && this.pending.length >= MAX_ORDER_ROWS))
+      ) {
+        const reason = `order “${snippet(id ?? '')}” has more than ${MAX_ORDER_ROWS.toLocaleString('en')} rows; no order has that many items, so check the column chosen for the order number`;
+        for (const held of [...this.pending, row]) out.rejected.push({ ...held, reason });
+        this.pending = [];
+        this.pendingKey = null;
+        this.oversized = key;
+        continue;
+      }
+      this.oversized = null;
       // Shopify repeats the order name on every line-item row; a row without an id is an order of its own.
       if (this.pending.length > 0 && (key === null || key !== this.pendingKey)) this.flushOrder(out);
       this.pending.push(row);
@@ -216,7 +237,9 @@ export class RowMapper {
       // Rows apart by a separator no cell holds, so ["A", "xB"], ["", "y"] and ["A", "x"], ["B", "y"] differ.
       const text = rows.map((r) => r.cells.map((c) => c.trim()).join('\u0001')).join('\u0002');
       if (!this.seenOrders.remember(groupKey, fnv1a(text), fnv1a(text, 0x9e3779b9))) {
-        reject(`order “${key}” already appeared higher up in this file with other rows; put all of its rows together`);
+        reject(
+          `order “${snippet(key ?? '')}” already appeared higher up in this file with other rows; put all of its rows together`,
+        );
         return;
       }
     }
@@ -231,13 +254,13 @@ export class RowMapper {
       return;
     }
     if (when === 'invalid') {
-      reject(`date “${merged.datetime ?? merged.date}” is not a date`);
+      reject(`date “${snippet(merged.datetime ?? merged.date ?? '')}” is not a date`);
       return;
     }
 
     const money = (role: 'order_total' | 'line_total' | 'line_price' | 'refund_amount', cell: string | undefined) => {
       const parsed = parseMoney(cell, this.settings.decimalComma);
-      if (parsed === 'invalid') throw new RowProblem(`${this.header(role)} “${cell}” is not an amount`);
+      if (parsed === 'invalid') throw new RowProblem(`${this.header(role)} “${snippet(cell ?? '')}” is not an amount`);
       return parsed;
     };
     let items: Item[];
@@ -252,7 +275,7 @@ export class RowMapper {
         const quantityCell = this.value(row.cells, 'line_quantity');
         const quantity = parseQuantity(quantityCell, this.settings.decimalComma);
         if (quantity === 'invalid')
-          throw new RowProblem(`${this.header('line_quantity')} “${quantityCell}” is not a quantity`);
+          throw new RowProblem(`${this.header('line_quantity')} “${snippet(quantityCell ?? '')}” is not a quantity`);
         if (title === undefined && sku === undefined && lineTotal === null && price === null) return [];
         const count = quantity === null || quantity === 0 ? 1 : Math.abs(quantity);
         const unit = price ?? (lineTotal === null ? undefined : Math.round((Math.abs(lineTotal) / count) * 100) / 100);
@@ -344,7 +367,7 @@ export class RowMapper {
   }
 
   private header(role: ColumnRole): string {
-    return this.settings.headers[this.settings.roles.indexOf(role)] ?? role;
+    return snippet(this.settings.headers[this.settings.roles.indexOf(role)] ?? role);
   }
 
   private emit(out: Mapped, rows: MappedRow[], input: Omit<EventInput, 'source'>): void {

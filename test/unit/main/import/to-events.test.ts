@@ -69,3 +69,26 @@ describe('orders met again further down a file', () => {
     expect([...later.rejected, ...m.end().rejected].map((r) => r.row)).toEqual([5, 6]);
   });
 });
+
+describe('an order with more rows than any order has', () => {
+  it('is rejected with the reason instead of being held in memory row after row; the orders around it are kept', () => {
+    const m = mapper();
+    const order = (id: string, count: number, firstRow: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        row: firstRow + i,
+        cells: [id, '2025-05-01', 'a@example.com', '5.00'],
+      }));
+    const out = [
+      m.push(order('R1', 2, 2)),
+      m.push(order('BIG', 700, 4)),
+      m.push(order('BIG', 700, 704)),
+      m.push(order('R2', 1, 1404)),
+      m.end(),
+    ];
+    const events = out.flatMap((o) => o.events.map((e) => e.event.externalId));
+    const rejected = out.flatMap((o) => o.rejected);
+    expect(events).toEqual(['sale:R1', 'sale:R2']);
+    expect(rejected).toHaveLength(1400);
+    expect(rejected[0]?.reason).toMatch(/^order “BIG” has more than 1,000 rows/);
+  });
+});
