@@ -13,10 +13,11 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
 import type { Core } from '../core';
-import { stmt } from '../identity/identity-repo';
+import { settlePendingTotals, stmt } from '../identity/identity-repo';
 import { appRoot } from '../paths';
 import type { ImportChoices } from './import-job';
 import { importFile, inspect, type Preview, previewImport, savePreset } from './imports';
+import { snippet } from './row-guard';
 import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
 
 /** Rows per transaction in this thread: each chunk holds the event loop for a few tens of milliseconds at most. */
@@ -26,9 +27,26 @@ const WORKER_CHUNK_ROWS = 1000;
 const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'import-worker.js');
 /**
  * The import thread's heap: what it keeps is bounded (a chunk in hand, memos capped at 100,000 values), and a
- * bound makes V8 collect instead of growing towards the machine's memory.
+ * bound makes V8 collect instead of growing towards the machine's memory. Should it still run out, the thread
+ * stops alone and its job ends as failed with the reason (see `startInWorker`); rows cannot make it run out:
+ * the row guard (row-guard.ts) bounds them before they are held.
  */
 const WORKER_HEAP_MB = 128;
+
+/** Where the import thread's code is and how much heap it gets (tests give a thread that fails). */
+export interface ImportManagerOptions {
+  workerScript?: string;
+  workerHeapMb?: number;
+}
+
+/** What a job whose thread stopped without finishing it says, in shop words. */
+function threadFailure(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return 'The import ran out of memory and was stopped; the rows saved before it are kept. Split the file into smaller ones, or check that it is a customers or sales export.';
+  }
+  return `The import stopped unexpectedly: ${snippet((error as Error | undefined)?.message ?? String(error), 200)}`;
+}
 /** Largest upload accepted from a browser. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -86,8 +104,18 @@ export class ImportManager {
   private readonly running = new Map<number, { cancel(): void; stop(): void }>();
   /** Imports running in their own thread, on their own connection. */
   private workerImports = 0;
+  /** The app is closing: threads stopped now leave their jobs to show as interrupted at the next start. */
+  private stopping = false;
+  private readonly workerScript: string;
+  private readonly workerHeapMb: number;
 
-  constructor(private readonly core: Core) {}
+  constructor(
+    private readonly core: Core,
+    options: ImportManagerOptions = {},
+  ) {
+    this.workerScript = options.workerScript ?? WORKER_SCRIPT;
+    this.workerHeapMb = options.workerHeapMb ?? WORKER_HEAP_MB;
+  }
 
   addPath(path: string): ImportFileRef {
     let bytes: number;
@@ -153,7 +181,7 @@ export class ImportManager {
   start(fileId: string, choices: ImportChoices): Promise<{ jobId: number }> {
     const entry = this.file(fileId);
     const databaseFile = this.core.db.sqlite.name;
-    if (databaseFile !== ':memory:' && existsSync(WORKER_SCRIPT))
+    if (databaseFile !== ':memory:' && existsSync(this.workerScript))
       return this.startInWorker(entry, choices, databaseFile);
     return this.startHere(entry, choices);
   }
@@ -177,13 +205,17 @@ export class ImportManager {
       shopNumbers: [...(normalize.shopNumbers ?? [])],
       chunkRows: WORKER_CHUNK_ROWS,
     };
-    const worker = new Worker(WORKER_SCRIPT, {
+    const worker = new Worker(this.workerScript, {
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      resourceLimits: { maxOldGenerationSizeMb: this.workerHeapMb },
     });
     this.checkpointing(+1);
     return new Promise((resolve, reject) => {
       let jobId: number | undefined;
+      /** The thread said how its job ended (the job's row says so too). */
+      let done = false;
+      /** Why the thread stopped, when it failed. */
+      let failure: string | undefined;
       worker.on('message', (message: ImportWorkerMessage) => {
         switch (message.type) {
           case 'started':
@@ -198,29 +230,57 @@ export class ImportManager {
             this.core.changed(message.touched);
             break;
           case 'done':
+            done = true;
             if (message.summary.status === 'failed') {
               this.core.logger.error(`Import ${message.summary.jobId} failed: ${message.summary.error}`);
             }
             break;
           case 'error':
             if (jobId === undefined) reject(new AppError('validation', message.message));
-            else this.core.logger.error(`Import ${jobId} stopped: ${message.message}`);
+            else {
+              failure = `The import stopped: ${snippet(message.message, 200)}`;
+              this.core.logger.error(`Import ${jobId} stopped: ${message.message}`);
+            }
             break;
           default:
             break;
         }
       });
+      // Out of memory, or an error nothing in the thread caught: the thread stops alone, never the app.
       worker.on('error', (error) => {
-        if (jobId === undefined) reject(error);
+        failure = threadFailure(error);
+        if (jobId === undefined) reject(new AppError('unavailable', failure));
         else this.core.logger.error(`Import ${jobId} stopped unexpectedly`, error);
       });
-      worker.on('exit', () => {
+      worker.on('exit', (code) => {
         this.checkpointing(-1);
         this.finished(entry);
-        if (jobId !== undefined) this.running.delete(jobId);
-        else reject(new AppError('internal', 'The import could not start.'));
+        if (jobId === undefined) {
+          reject(new AppError('internal', failure ?? 'The import could not start.'));
+          return;
+        }
+        this.running.delete(jobId);
+        if (!done && !this.stopping) {
+          this.failJob(jobId, failure ?? `The import stopped unexpectedly (its thread ended with code ${code}).`);
+        }
       });
     });
+  }
+
+  /** A job whose thread stopped without finishing it: failed, with the reason; what it saved is kept and counted. */
+  private failJob(jobId: number, reason: string): void {
+    if (!this.core.db.sqlite.open) return;
+    try {
+      settlePendingTotals(this.core.db, Date.now());
+      stmt(
+        this.core.db,
+        "UPDATE import_job SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+      ).run(reason, Date.now(), jobId);
+    } catch (error) {
+      // Left running: the next start shows it as interrupted.
+      this.core.logger.error(`Import ${jobId}: could not record that it failed`, error);
+    }
+    this.core.logger.error(`Import ${jobId} failed: ${reason}`);
   }
 
   private startHere(entry: FileEntry, choices: ImportChoices): Promise<{ jobId: number }> {
@@ -316,6 +376,7 @@ export class ImportManager {
    * the job then shows as interrupted at the next start, and importing the file again finishes it.
    */
   stopAll(): void {
+    this.stopping = true;
     for (const job of this.running.values()) job.stop();
     this.running.clear();
   }

@@ -8,8 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { ImportManager } from '../../../main/core/import/import-manager';
 import { importFile } from '../../../main/core/import/imports';
 import { tempDir, testBackend } from '../../support/backend';
 
@@ -17,8 +19,11 @@ const dir = tempDir();
 afterAll(() => dir.remove());
 let n = 0;
 
-async function withBackend(run: (b: Backend) => Promise<void>): Promise<void> {
-  const backend = await testBackend({ dataDir: join(dir.path, `data-${++n}`) });
+async function withBackend(run: (b: Backend) => Promise<void>, options: { listen?: boolean } = {}): Promise<void> {
+  const backend = await testBackend({
+    dataDir: join(dir.path, `data-${++n}`),
+    ...(options.listen ? { listen: true, uiPort: 0, ingestPort: 0 } : {}),
+  });
   try {
     await backend.call('settings.update', { defaultCountry: 'GB' });
     await run(backend);
@@ -125,6 +130,41 @@ describe('files no shop would export', () => {
       expect(preview.rows.length).toBeLessThan(6);
       // The last row shown is whole, not cut at the 4 MB mark.
       expect(preview.rows.every((r) => r.cells.length === 5 && !r.rejected)).toBe(true);
+    });
+  });
+});
+
+describe('an import thread that fails', () => {
+  const failing = fileURLToPath(new URL('../../fixtures/import/failing-import-worker.mjs', import.meta.url));
+
+  async function failedJob(b: Backend, mode: 'oom' | 'throw'): Promise<{ status: string; error: string | null }> {
+    const manager = new ImportManager(b.core, { workerScript: failing, workerHeapMb: 32 });
+    const { fileId } = manager.addPath(file(`${mode}.csv`, `${HEADER}\n${row(1)}\n${mode}\n`));
+    const { jobId } = await manager.start(fileId, {});
+    let job = manager.job(jobId);
+    for (let i = 0; i < 500 && job.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The app keeps answering meanwhile.
+      expect((await b.call('app.info', {})).version).toBeTruthy();
+      job = manager.job(jobId);
+    }
+    return job;
+  }
+
+  it('out of memory: its job ends as failed with the reason, and the app goes on', async () => {
+    await withBackend(async (b) => {
+      const job = await failedJob(b, 'oom');
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/ran out of memory/);
+      expect((await b.call('imports.jobs', {}))[0]).toMatchObject({ status: 'failed' });
+    });
+  });
+
+  it('an unexpected error: its job ends as failed with the reason', async () => {
+    await withBackend(async (b) => {
+      const job = await failedJob(b, 'throw');
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/stopped unexpectedly.*something broke in the import thread/);
     });
   });
 });
