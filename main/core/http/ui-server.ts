@@ -157,7 +157,13 @@ export function createUiServer(options: UiServerOptions): express.Express {
     app.post('/files', async (req, res) => {
       if (!guarded(req, res)) return;
       try {
-        const name = decodeURIComponent(req.get('x-file-name') ?? 'upload.csv');
+        let name: string;
+        try {
+          name = decodeURIComponent(req.get('x-file-name') ?? 'upload.csv');
+        } catch {
+          // Browsers send the name encoded; one that is not valid percent-encoding is refused, never a 500.
+          throw new AppError('validation', 'The file name (X-File-Name) is not valid percent-encoding.');
+        }
         res.set('Cache-Control', 'no-store').json({ ok: true, result: await files.upload(req, name) });
       } catch (error) {
         const e = error instanceof AppError ? error : new AppError('internal', 'The file could not be saved.');

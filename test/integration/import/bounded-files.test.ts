@@ -132,6 +132,27 @@ describe('files no shop would export', () => {
       expect(preview.rows.every((r) => r.cells.length === 5 && !r.rejected)).toBe(true);
     });
   });
+
+  it('an upload whose X-File-Name is not valid percent-encoding is refused with 400, not 500', async () => {
+    await withBackend(
+      async (b) => {
+        const response = await fetch(`${b.runtime.uiUrl}/files`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${b.token}`,
+            'content-type': 'application/octet-stream',
+            'x-file-name': '%ZZ',
+          },
+          body: `${HEADER}\n${row(1)}\n`,
+        });
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as { ok: boolean; error: { kind: string; message: string } };
+        expect(body).toMatchObject({ ok: false, error: { kind: 'validation' } });
+        expect(body.error.message).toMatch(/name/i);
+      },
+      { listen: true },
+    );
+  });
 });
 
 describe('an import thread that fails', () => {
