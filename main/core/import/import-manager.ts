@@ -12,11 +12,10 @@ import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
-import type { Core } from '../core';
 import { settlePendingTotals, stmt } from '../identity/identity-repo';
 import { appRoot } from '../paths';
 import type { ImportChoices } from './import-job';
-import { importFile, inspect, type Preview, previewImport, savePreset } from './imports';
+import { type ImportHost, importFile, inspect, type Preview, previewImport, savePreset } from './imports';
 import { snippet } from './row-guard';
 import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
 
@@ -110,7 +109,7 @@ export class ImportManager {
   private readonly workerHeapMb: number;
 
   constructor(
-    private readonly core: Core,
+    private readonly core: ImportHost,
     options: ImportManagerOptions = {},
   ) {
     this.workerScript = options.workerScript ?? WORKER_SCRIPT;

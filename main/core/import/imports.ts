@@ -1,11 +1,13 @@
 /**
  * The import feature as the app and the terminal use it: preview a file (what
  * was recognised, the first rows as they will be imported, rows that would be
- * rejected), save and offer presets, run a job through Core (so caches and
+ * rejected), save and offer presets, run a job through the app's host (so caches and
  * streams follow), cancel it, and list past jobs.
  */
-import type { Core } from '../core';
+import type { Clock, Logger } from '../clock';
+import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
+import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from '../settings/settings-store';
 import {
   type ImportChoices,
@@ -19,6 +21,18 @@ import {
 import { headerKey } from './recognize';
 import { type MappedRow, RowMapper } from './to-events';
 import type { ColumnRole } from './types';
+
+/** What importing needs of the app (the app's Core is one): its data, clock, log and shop, and a way to say who changed. */
+export interface ImportHost {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly brandId: number;
+  readonly dataDir: string;
+  normalizeOptionsFor(brandId: number): NormalizeOptions;
+  /** Customers an import touched: caches drop them, pages refresh. */
+  changed(touched: number[]): void;
+}
 
 export const PREVIEW_ROWS = 20;
 /** The preview reads at most this much of the file: its first rows are there, however big the file. */
@@ -64,12 +78,12 @@ function describe(event: {
 }
 
 /** The file recognised, with the shop's choices, phones read in the shop's country unless chosen otherwise. */
-export function inspect(core: Core, path: string, choices: ImportChoices): ImportSettings {
+export function inspect(core: ImportHost, path: string, choices: ImportChoices): ImportSettings {
   return inspectFile(path, choices, readSettings(core.db).defaultCountry);
 }
 
 /** Recognises the file and maps its first rows (within its first PREVIEW_BYTES), writing nothing. */
-export async function previewImport(core: Core, path: string, choices: ImportChoices = {}): Promise<Preview> {
+export async function previewImport(core: ImportHost, path: string, choices: ImportChoices = {}): Promise<Preview> {
   const settings = inspect(core, path, choices);
   const mapper = new RowMapper(settings, core.clock.now());
   const rows: MappedRow[] = [];
@@ -110,7 +124,7 @@ export async function previewImport(core: Core, path: string, choices: ImportCho
   };
 }
 
-export function presetsFor(core: Core, key: string): { name: string; settings: ImportChoices }[] {
+export function presetsFor(core: ImportHost, key: string): { name: string; settings: ImportChoices }[] {
   return (
     stmt(core.db, 'SELECT name, settings FROM import_preset WHERE brand_id = ? AND header_key = ? ORDER BY name').all(
       core.brandId,
@@ -119,7 +133,7 @@ export function presetsFor(core: Core, key: string): { name: string; settings: I
   ).map((p) => ({ name: p.name, settings: JSON.parse(p.settings) as ImportChoices }));
 }
 
-export function presetByName(core: Core, name: string): ImportChoices | undefined {
+export function presetByName(core: ImportHost, name: string): ImportChoices | undefined {
   const row = stmt(core.db, 'SELECT settings FROM import_preset WHERE brand_id = ? AND lower(name) = lower(?)').get(
     core.brandId,
     name.trim(),
@@ -128,7 +142,7 @@ export function presetByName(core: Core, name: string): ImportChoices | undefine
 }
 
 export function savePreset(
-  core: Core,
+  core: ImportHost,
   name: string,
   headers: string[],
   choices: ImportChoices & { roles: ColumnRole[] },
@@ -151,7 +165,7 @@ export interface StartOptions {
 }
 
 /** Runs an import through the one ingestion path, dropping changed customers from the 360 cache as it goes. */
-export async function importFile(core: Core, options: StartOptions): Promise<ImportSummary> {
+export async function importFile(core: ImportHost, options: StartOptions): Promise<ImportSummary> {
   const settings = inspect(core, options.path, options.choices ?? {});
   const normalize = { ...core.normalizeOptionsFor(core.brandId), defaultCountry: settings.defaultCountry };
   const summary = await runImport({
