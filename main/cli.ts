@@ -18,7 +18,7 @@ import type { DateOrder } from './core/import/types';
 import { writePredictionsCsv } from './core/ml/export-predictions';
 import { listVersions } from './core/ml/registry';
 import type { RetrainStepName } from './core/ml/retrain-job';
-import type { RetrainJob } from './core/ml/retrain-manager';
+import type { RetrainJob } from './core/ml/retrain/retrain-manager';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { moveApiKeyToSecrets, readApiKey, rotateApiKey } from './core/secrets/api-key';
 import { FileSecretStore } from './core/secrets/secret-store';

@@ -25,7 +25,7 @@ import {
   receiveWhatsApp,
   type ShopifyDelivery,
 } from './ingest/webhook-intake';
-import { RetrainManager } from './ml/retrain-manager';
+import { RetrainManager } from './ml/retrain/retrain-manager';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { readApiKey, rotateApiKey } from './secrets/api-key';
 import { MemorySecretStore, type SecretStore } from './secrets/secret-store';

@@ -11,16 +11,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AppError, type ErrorKind } from '../../../shared/contract/errors';
-import { RETRAIN_STAGES, type RetrainJobView } from '../../../shared/contract/models';
-import type { Clock, Logger } from '../clock';
-import type { Database } from '../db/open';
-import { appRoot } from '../paths';
-import { readSettings } from '../settings/settings-store';
-import { activateVersion } from './registry';
-import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from './retrain-job';
-import { RetrainCancelled } from './train';
-import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './worker-protocol';
+import { AppError, type ErrorKind } from '../../../../shared/contract/errors';
+import { RETRAIN_STAGES, type RetrainJobView } from '../../../../shared/contract/models';
+import type { Clock, Logger } from '../../clock';
+import type { Database } from '../../db/open';
+import { appRoot } from '../../paths';
+import { readSettings } from '../../settings/settings-store';
+import { activateVersion } from '../registry';
+import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from '../retrain-job';
+import { RetrainCancelled } from '../train';
+import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from '../worker-protocol';
 
 const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'train-worker.js');
 /** Finished jobs remembered for `models.job` (the versions themselves are in the data file). */
