@@ -144,6 +144,12 @@ export function dateProblem(ms: number, now?: number): string | undefined {
   return undefined;
 }
 
+/** An amount kept within the money limit (a non-number counts as 0). */
+export function clampMoney(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  return Math.min(MAX_MONEY, Math.max(-MAX_MONEY, value));
+}
+
 /** A sum kept finite and within MAX_TOTAL (a non-number counts as 0). */
 export function clampTotal(value: number): number {
   if (Number.isNaN(value)) return 0;

@@ -17,6 +17,7 @@ import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
 import { markInterruptedJobs } from './import/import-job';
+import { repairStoredLimits } from './ingest/limits-repair';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
 import { moveApiKeyToSecrets } from './secrets/api-key';
 import { describeTightened, tightenDataFolder } from './secrets/private-files';
@@ -70,6 +71,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   }
   const db = openDatabase(databaseFile);
   ensureDefaultBrand(db, clock);
+  // Rows an earlier version let in past today's limits (an infinite total, a year-9999 date, a payload nested past
+  // what SQLite reads) are repaired before anything reads them.
+  repairStoredLimits(db, clock.now().getTime(), logger);
   const settings = readSettings(db);
   const token = options.token ?? randomBytes(24).toString('base64url');
 

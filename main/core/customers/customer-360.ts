@@ -2,6 +2,7 @@
  * The Customer 360 read model: profile, identifiers with where each came
  * from, totals, merge history with undo, and a paged timeline.
  */
+
 import type {
   Customer360,
   CustomerSummary,
@@ -12,6 +13,7 @@ import type {
 } from '../../../shared/contract/customers';
 import { describeEvent } from '../../../shared/describe-event';
 import type { EventPayload } from '../../../shared/events';
+import { clampTotal } from '../../../shared/limits';
 import { riskBandOf } from '../../../shared/risk-band';
 import type { Database } from '../db/open';
 import {
@@ -26,7 +28,9 @@ import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
 import { FIXED_RISK_BANDS } from '../ml/risk-bands';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** A stored time as ISO text; one past what a Date holds (only a damaged file has one) shows as unknown. */
+const iso = (ms: number | null) =>
+  ms === null || !Number.isFinite(new Date(ms).getTime()) ? null : new Date(ms).toISOString();
 const bool = (v: number | null) => (v === null ? null : v === 1);
 const fullName = (p: { first_name: string | null; last_name: string | null }) => {
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ').trim();
@@ -83,7 +87,7 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
       firstName: profile.first_name,
       lastName: profile.last_name,
       strength: profile.strength,
-      lifetimeValue: profile.lifetime_value,
+      lifetimeValue: clampTotal(profile.lifetime_value),
       totalOrders: profile.total_orders,
       currency,
       firstSeenAt: iso(profile.first_seen_at),
@@ -186,7 +190,7 @@ export function summarize(db: Database, profile: ProfileRow, bands: RiskBandsVie
     name: fullName(profile),
     email: first('email'),
     phone: first('phone'),
-    lifetimeValue: profile.lifetime_value,
+    lifetimeValue: clampTotal(profile.lifetime_value),
     totalOrders: profile.total_orders,
     strength: profile.strength,
     lastSeenAt: iso(profile.last_seen_at),

@@ -12,6 +12,7 @@ import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { validationError } from '../../../shared/contract/validation';
 import { INPUT_IDENTIFIER_TYPES, type ParsedEvent, parseEvent } from '../../../shared/events';
+import { clampTotal } from '../../../shared/limits';
 import { listReviews } from '../api/merges';
 import type { Core } from '../core';
 import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
@@ -159,7 +160,7 @@ function profileJson(core: Core, id: number) {
     firstName: profile.first_name,
     lastName: profile.last_name,
     identifiers: identifiersOf(core.db, id).map((i) => ({ type: i.type, value: i.value, source: i.source })),
-    lifetimeValue: profile.lifetime_value,
+    lifetimeValue: clampTotal(profile.lifetime_value),
     totalOrders: profile.total_orders,
     strength: profile.strength,
     createdAt: new Date(profile.created_at).toISOString(),

@@ -4,6 +4,7 @@
  * them for every event.
  */
 import type { Statement } from 'better-sqlite3';
+import { clampMoney, clampTotal, MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { profileStrength } from './strength';
 
@@ -166,6 +167,8 @@ interface MoneyRow {
  * Lifetime value and order count from the profile's own events: purchases
  * counted once per order (the same order from two sources counts once),
  * refunds subtracted, cancelled orders removed. Also first/last seen.
+ * Each amount counts within the money limit and the sum is kept within
+ * ±MAX_TOTAL (shared/limits.ts), so a total is always a finite number.
  */
 export function recomputeTotals(db: Database, profileId: number, now: number): void {
   const rows = stmt(
@@ -178,7 +181,8 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
   /** Refunds per order (or per refund, when the order is unknown). */
   const refunds = new Map<string, number>();
   for (const row of rows) {
-    const total = Number(row.total ?? 0) || 0;
+    // An amount stored past the money limit (before there were limits) counts as at most the limit.
+    const total = clampMoney(Number(row.total ?? 0) || 0);
     if (row.event_type === 'purchase') {
       const key = row.order_id ? `o:${row.order_id}` : `e:${row.id}`;
       const seen = orders.get(key);
@@ -214,7 +218,7 @@ export function recomputeTotals(db: Database, profileId: number, now: number): v
     db,
     `UPDATE customer_profile SET lifetime_value = ?, total_orders = ?, last_purchase_at = ?, first_seen_at = ?, last_seen_at = ?, updated_at = ?
      WHERE id = ?`,
-  ).run(Math.round(value * 100) / 100, count, lastPurchase, seen.first, seen.last, now, profileId);
+  ).run(clampTotal(Math.round(value * 100) / 100), count, lastPurchase, seen.first, seen.last, now, profileId);
   // The totals are now what the events add up to: anything an import had pending for them is in already.
   stmt(db, 'DELETE FROM profile_pending_totals WHERE profile_id = ?').run(profileId);
 }
@@ -231,7 +235,7 @@ export function settlePendingTotals(db: Database, now: number, profileIds?: read
     .transaction(() => {
       const settled = stmt(
         db,
-        `UPDATE customer_profile SET lifetime_value = round(customer_profile.lifetime_value + p.cents / 100.0, 2),
+        `UPDATE customer_profile SET lifetime_value = max(min(round(customer_profile.lifetime_value + p.cents / 100.0, 2), ${MAX_TOTAL}), ${-MAX_TOTAL}),
            total_orders = customer_profile.total_orders + p.orders,
            last_purchase_at = CASE WHEN p.last_purchase_at IS NULL THEN customer_profile.last_purchase_at
              ELSE max(coalesce(customer_profile.last_purchase_at, p.last_purchase_at), p.last_purchase_at) END,

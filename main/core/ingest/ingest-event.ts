@@ -21,6 +21,7 @@
  *   again on the same evidence.
  */
 import type { EventPayload, InputIdentifierType, ParsedEvent } from '../../../shared/events';
+import { clampMoney, MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import {
   byStrength,
@@ -177,12 +178,13 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
       // recomputeTotals would conclude, at a fraction of the cost on a busy customer or a large import).
       stmt(
         db,
-        `UPDATE customer_profile SET lifetime_value = round(lifetime_value + ?, 2), total_orders = total_orders + 1,
+        `UPDATE customer_profile SET lifetime_value = max(min(round(lifetime_value + ?, 2), ${MAX_TOTAL}), ${-MAX_TOTAL}),
+           total_orders = total_orders + 1,
            last_purchase_at = max(coalesce(last_purchase_at, ?), ?), first_seen_at = min(coalesce(first_seen_at, ?), ?),
            last_seen_at = max(coalesce(last_seen_at, ?), ?), updated_at = ?
          WHERE id = ?`,
       ).run(
-        event.payload.total ?? 0,
+        clampMoney(event.payload.total ?? 0),
         occurredAt,
         occurredAt,
         occurredAt,

@@ -9,7 +9,9 @@
  * models weigh most: two for the churn risk, one for the predicted value.
  * Nothing is estimated here.
  */
+
 import { formatMoney } from '../../../shared/describe-event';
+import { clampTotal } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import type { BgnbdFeatureName, EventRow, FeatureName } from './features';
@@ -228,12 +230,13 @@ function typicalSpend(db: Database, brandId: number): number | undefined {
     .pluck()
     .get(brandId) as number;
   if (buyers < 10) return undefined;
-  return stmt(
+  const middle = stmt(
     db,
     'SELECT lifetime_value FROM customer_profile WHERE brand_id = ? AND total_orders > 0 ORDER BY lifetime_value LIMIT 1 OFFSET ?',
   )
     .pluck()
     .get(brandId, Math.floor(buyers / 2)) as number | undefined;
+  return middle === undefined ? undefined : clampTotal(middle);
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;

@@ -3,8 +3,10 @@
  * scores, the score distributions for the Models page, and every scored
  * customer with their main email and phone for an export.
  */
+
 import type { RiskBandsView } from '../../../shared/contract/customers';
 import type { PredictionMethod, RecommendationView, SegmentView } from '../../../shared/contract/models';
+import { MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { activeSegments, SCORES_KIND } from './registry';
@@ -61,7 +63,7 @@ export function segmentOverview(db: Database, brandId: number): SegmentView[] {
   const rows = stmt(
     db,
     `SELECT pr.segment AS name, count(*) AS customers, avg(pr.ltv_score) AS averageValue,
-            avg(p.lifetime_value) AS averageSpend
+            avg(max(min(p.lifetime_value, ${MAX_TOTAL}), ${-MAX_TOTAL})) AS averageSpend
      FROM predictions pr JOIN customer_profile p ON p.id = pr.profile_id
      WHERE pr.brand_id = ? AND pr.segment IS NOT NULL GROUP BY pr.segment`,
   ).all(brandId) as { name: string; customers: number; averageValue: number | null; averageSpend: number | null }[];
