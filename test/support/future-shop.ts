@@ -32,7 +32,7 @@
  * that repeats itself would make the app's test customers copies of its training ones.
  * Same seed (and cutoff), same shop.
  */
-import { mulberry32 } from '../../main/core/ml/trees';
+import { mulberry32 } from '../../main/core/ml/learners/random';
 import { CDNOW_BGNBD, CDNOW_GAMMA_GAMMA, samplers } from './btyd';
 import { FIRST_NAMES, LAST_NAMES } from './population';
 

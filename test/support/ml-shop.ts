@@ -9,7 +9,7 @@
  */
 import type { Backend } from '../../main/core/backend';
 import type { Database } from '../../main/core/db/open';
-import { mulberry32 } from '../../main/core/ml/trees';
+import { mulberry32 } from '../../main/core/ml/learners/random';
 import type { RetrainJobView } from '../../shared/contract/models';
 
 const DAY = 86_400_000;

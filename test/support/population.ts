@@ -17,7 +17,7 @@
  * is modelled the way a source actually sends it: an account id (Shopify
  * customer id) seen first with one email and later with the other.
  */
-import { mulberry32 } from '../../main/core/ml/trees';
+import { mulberry32 } from '../../main/core/ml/learners/random';
 import type { EventInput, IdentifiersInput } from '../../shared/events';
 
 /** mulberry32, the generator the models use (one implementation: the same sequence everywhere). */

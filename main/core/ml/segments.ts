@@ -33,7 +33,7 @@
  */
 import { kmeans } from 'ml-kmeans';
 import { AppError } from '../../../shared/contract/errors';
-import { mulberry32 } from './trees';
+import { mulberry32 } from './learners/random';
 
 /** Customers who have never bought: not clustered, always this name. */
 export const NOT_BOUGHT_YET = 'Not bought yet';

@@ -45,6 +45,8 @@ import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './bgnb
 import { type CalibrationMap, fitCalibration, probability } from './calibration';
 import { type Alarm, type Backtest, churnAlarms, duplicateHistories, historyShare, splitShares } from './checks';
 import { BGNBD_FEATURE_NAMES, buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
+import { trainBoosted } from './learners/trees/boosting';
+import { type BoostedModel, featureImportance, predict } from './learners/trees/predictor';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
 import {
   bgnbdChurn,
@@ -60,7 +62,6 @@ import {
 import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
 import { fitRiskBands, type RiskBands } from './risk-bands';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';
-import { type BoostedModel, featureImportance, predict, trainBoosted } from './trees';
 
 const DAY = 86_400_000;
 

@@ -8,7 +8,7 @@ import {
   RowGuard,
   snippet,
 } from '../../../../main/core/import/row-guard';
-import { mulberry32 } from '../../../../main/core/ml/trees';
+import { mulberry32 } from '../../../../main/core/ml/learners/random';
 
 /** The text through the guard in pieces cut at the given sizes; what it hands on, in order. */
 function through(guard: RowGuard, text: string, sizes: number[]): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../main/core/ml/learners/random';
 import { FIXED_RISK_BANDS, fitRiskBands, type RiskBands, riskBandRange } from '../../../../main/core/ml/risk-bands';
-import { mulberry32 } from '../../../../main/core/ml/trees';
 import { RISK_LEVELS } from '../../../../shared/contract/customers';
 import { formatRisk, riskBandOf, shownFloor } from '../../../../shared/risk-band';
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { mulberry32 } from '../../../../main/core/ml/learners/random';
 import {
   assignSegment,
   fitSegments,
@@ -13,7 +14,6 @@ import {
   type SegmentModel,
   segmentNames,
 } from '../../../../main/core/ml/segments';
-import { mulberry32 } from '../../../../main/core/ml/trees';
 
 const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
 const FREQUENCY = col('frequency');

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { mulberry32 } from '../../../../main/core/ml/learners/random';
 import {
   assignSegment,
   fitSegments,
@@ -10,7 +11,6 @@ import {
   type SegmentModel,
   segmentNames,
 } from '../../../../main/core/ml/segments';
-import { mulberry32 } from '../../../../main/core/ml/trees';
 import { AppError } from '../../../../shared/contract/errors';
 
 const col = (name: string) => FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { auc, meanAbsoluteError } from '../../../../main/core/ml/metrics';
+import { binFeatures } from '../../../../../main/core/ml/learners/trees/binning';
+import { trainBoosted } from '../../../../../main/core/ml/learners/trees/boosting';
 import {
   type BoostedModel,
-  binFeatures,
   featureImportance,
   predict,
   predictMany,
-  trainBoosted,
-} from '../../../../main/core/ml/trees';
-import { seededRandom } from '../../../support/population';
+} from '../../../../../main/core/ml/learners/trees/predictor';
+import { auc, meanAbsoluteError } from '../../../../../main/core/ml/metrics';
+import { seededRandom } from '../../../../support/population';
 
 interface Data {
   rows: number[][];

@@ -1,0 +1,12 @@
+/** Seeded randomness for the learners: one seed gives the same sequence, so the same history gives the same models. */
+/** mulberry32: tiny, fast, and the same sequence on every platform. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
