@@ -13,11 +13,13 @@
  * characters: Shopify's longest fields, notes and URLs, are a few thousand);
  * the fields read into events are held to the event limits as they are read.
  */
+import { validationError } from '../../../shared/contract/validation';
 import { limitMessage } from '../../../shared/events';
 import { jsonProblem, MAX_DEPTH, pathText } from '../../../shared/limits';
 import { mapShopify } from './sources/shopify';
 import { readCheckout } from './sources/shopify-checkouts';
 import { mapWhatsApp } from './sources/whatsapp';
+import { PRIVACY_TOPICS, privacyCustomer } from './webhook-intake';
 
 export const MAX_WEBHOOK_STRING_CHARS = 100_000;
 
@@ -27,10 +29,20 @@ function structureProblem(json: unknown): string | undefined {
   return `${problem.path.length > 0 ? pathText(problem.path) : 'the body'}: ${problem.message}`;
 }
 
-/** Why a verified Shopify delivery breaks a limit ("field: what"), or undefined. `now`: when it was received. */
+/**
+ * Why a verified Shopify delivery breaks a limit ("field: what"), or undefined. `now`: when it was received.
+ * A privacy request (acted on at once) must also be readable: one that is not is refused rather than
+ * acknowledged undone.
+ */
 export function shopifyLimitProblem(topic: string, json: unknown, now: number): string | undefined {
   const structure = structureProblem(json);
   if (structure) return structure;
+  if (PRIVACY_TOPICS.has(topic)) {
+    const parsed = privacyCustomer.safeParse(json);
+    return parsed.success
+      ? undefined
+      : `the privacy request cannot be read: ${validationError(parsed.error, 'body').message}`;
+  }
   try {
     if (topic.startsWith('checkouts/')) readCheckout(json, now);
     // Refunds find their customer from the order in the database; that never changes what is checked here.

@@ -354,9 +354,10 @@ export function receiveWhatsApp(
     .immediate();
 }
 
-const PRIVACY_TOPICS = new Set(['customers/redact', 'customers/data_request', 'shop/redact']);
+export const PRIVACY_TOPICS = new Set(['customers/redact', 'customers/data_request', 'shop/redact']);
 
-const privacyCustomer = z.object({
+/** The part of a privacy request read; the receiver refuses a body without it (ingest/edge-check.ts). */
+export const privacyCustomer = z.object({
   customer: z
     .object({
       id: z.union([z.number(), z.string()]).nullish(),
