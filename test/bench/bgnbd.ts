@@ -10,7 +10,8 @@
  *
  * `bgnbd [customers=100000] [seed=20250501]`
  */
-import { bgnbdLogLikelihood, fitBgnbd, fitGammaGamma } from '../../main/core/ml/bgnbd';
+import { bgnbdLogLikelihood, fitBgnbd } from '../../main/core/ml/learners/btyd/bgnbd';
+import { fitGammaGamma } from '../../main/core/ml/learners/btyd/gamma-gamma';
 import { CDNOW_BGNBD, CDNOW_GAMMA_GAMMA, simulateBtyd } from '../support/btyd';
 
 const TARGETS = { fitSeconds: 5, maxRelativeError: 0.1 };

@@ -43,8 +43,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { fitBgnbd, pNoPurchase } from '../../main/core/ml/bgnbd';
-import { auc } from '../../main/core/ml/metrics';
+import { fitBgnbd, pNoPurchase } from '../../main/core/ml/learners/btyd/bgnbd';
+import { auc } from '../../main/core/ml/learners/metrics';
 import {
   duplicateHistories,
   FUTURE_POPULATIONS,

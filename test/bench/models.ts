@@ -30,17 +30,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { type Database, openDatabase } from '../../main/core/db/open';
-import {
-  type BgnbdCustomer,
-  expectedSpend,
-  fitBgnbd,
-  fitGammaGamma,
-  type GammaGammaParams,
-  pNoPurchase,
-} from '../../main/core/ml/bgnbd';
 import { splitShares } from '../../main/core/ml/checks';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
-import { auc, meanAbsoluteError } from '../../main/core/ml/metrics';
+import { type BgnbdCustomer, fitBgnbd, pNoPurchase } from '../../main/core/ml/learners/btyd/bgnbd';
+import { expectedSpend, fitGammaGamma, type GammaGammaParams } from '../../main/core/ml/learners/btyd/gamma-gamma';
+import { auc, meanAbsoluteError } from '../../main/core/ml/learners/metrics';
 import { churnProbability, churnScore, train } from '../../main/core/ml/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';

@@ -7,7 +7,8 @@
  * holdout. Times are in weeks, rounded to whole days the way a shop's records are (which
  * also lets the fit group identical customers). Same seed, same shop.
  */
-import type { BgnbdCustomer, BgnbdParams, GammaGammaParams } from '../../main/core/ml/bgnbd';
+import type { BgnbdCustomer, BgnbdParams } from '../../main/core/ml/learners/btyd/bgnbd';
+import type { GammaGammaParams } from '../../main/core/ml/learners/btyd/gamma-gamma';
 
 /** FHL (2005) BG/NBD fit to CDNOW, weeks. */
 export const CDNOW_BGNBD: BgnbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

@@ -10,6 +10,7 @@ import { riskBandOf } from '../../../shared/risk-band';
 import { getProfile, redirectOf } from '../identity/identity-repo';
 import { featureLabel, reasonsFor } from '../ml/explain';
 import { highIntentProducts } from '../ml/intent';
+import { nextPurchaseView } from '../ml/learners/purchase-pattern';
 import {
   activeRiskBands,
   activeSummary,
@@ -21,7 +22,6 @@ import {
   type VersionFacts,
   versionFacts,
 } from '../ml/predictions-read';
-import { nextPurchaseView } from '../ml/purchase-pattern';
 import { listVersions, type VersionRow } from '../ml/registry';
 import { FIXED_RISK_BANDS } from '../ml/risk-bands';
 import { dataNow } from '../ml/train';

@@ -6,8 +6,9 @@
  * - alarms: figures more likely a fault in the data than a fine model, kept with the metrics and shown to the shop
  *   in words (the backtest's alarm is added by the registry when the backtest has run).
  */
-import { type CalibrationMap, levels } from './calibration';
+
 import type { FeatureSet } from './features';
+import { type CalibrationMap, levels } from './learners/calibration';
 
 export type AlarmKind = 'tuning_auc' | 'no_early_stop' | 'two_level_calibration' | 'duplicate_histories' | 'backtest';
 

@@ -14,7 +14,8 @@ import { formatMoney } from '../../../shared/describe-event';
 import { clampTotal } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
-import type { BgnbdFeatureName, EventRow, FeatureName } from './features';
+import type { BgnbdFeatureName, FeatureName } from './feature-names';
+import type { EventRow } from './features';
 
 const DAY = 86_400_000;
 

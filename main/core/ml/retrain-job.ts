@@ -12,7 +12,7 @@ import type { Database } from '../db/open';
 import { readSettings } from '../settings/settings-store';
 import type { Backtest } from './checks';
 import { outcomes } from './features';
-import { auc } from './metrics';
+import { auc } from './learners/metrics';
 import { activeSegments, recordBacktest, saveVersion } from './registry';
 import { type Horizons, RetrainCancelled, type ScoreMetrics, train } from './train';
 

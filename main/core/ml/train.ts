@@ -41,13 +41,12 @@
 import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
-import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './bgnbd';
-import { type CalibrationMap, fitCalibration, probability } from './calibration';
 import { type Alarm, type Backtest, churnAlarms, duplicateHistories, historyShare, splitShares } from './checks';
-import { BGNBD_FEATURE_NAMES, buildFeatures, FEATURE_NAMES, type FeatureSet, outcomes } from './features';
-import { trainBoosted } from './learners/trees/boosting';
-import { type BoostedModel, featureImportance, predict } from './learners/trees/predictor';
-import { auc, brier, meanAbsoluteError, precisionAtTop } from './metrics';
+import { BGNBD_FEATURE_NAMES, FEATURE_NAMES } from './feature-names';
+import { buildFeatures, type FeatureSet, outcomes } from './features';
+import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './learners/btyd/bgnbd';
+import { type CalibrationMap, fitCalibration, probability } from './learners/calibration';
+import { auc, brier, meanAbsoluteError, precisionAtTop } from './learners/metrics';
 import {
   bgnbdChurn,
   DROPOUT_PRIOR,
@@ -58,7 +57,9 @@ import {
   type PurchasePattern,
   patternValue,
   summary,
-} from './purchase-pattern';
+} from './learners/purchase-pattern';
+import { trainBoosted } from './learners/trees/boosting';
+import { type BoostedModel, featureImportance, predict } from './learners/trees/predictor';
 import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
 import { fitRiskBands, type RiskBands } from './risk-bands';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
-import { buildFeatures, FEATURE_NAMES } from '../../../main/core/ml/features';
+import { FEATURE_NAMES } from '../../../main/core/ml/feature-names';
+import { buildFeatures } from '../../../main/core/ml/features';
 import { saveVersion } from '../../../main/core/ml/registry';
 import type { RiskBands } from '../../../main/core/ml/risk-bands';
 import { type SegmentModel, segmentNames } from '../../../main/core/ml/segments';

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../main/core/clock';
 import { type Database, openDatabase } from '../../../../main/core/db/open';
 import { featureLabel, reasonsFor } from '../../../../main/core/ml/explain';
-import { BGNBD_FEATURE_NAMES, FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { BGNBD_FEATURE_NAMES, FEATURE_NAMES } from '../../../../main/core/ml/feature-names';
 import { ensureDefaultBrand } from '../../../../main/core/settings/settings-store';
 import { TEST_NOW } from '../../../support/backend';
 

@@ -4,7 +4,7 @@
  * (with repeat orders) New, but "At risk" (a good customer once) or "Lost"; and the model reproduces it.
  */
 import { describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { FEATURE_NAMES } from '../../../../main/core/ml/feature-names';
 import { mulberry32 } from '../../../../main/core/ml/learners/random';
 import {
   assignSegment,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { FEATURE_NAMES } from '../../../../main/core/ml/feature-names';
 import { mulberry32 } from '../../../../main/core/ml/learners/random';
 import {
   assignSegment,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { auc, meanAbsoluteError } from '../../../../../main/core/ml/learners/metrics';
 import { binFeatures } from '../../../../../main/core/ml/learners/trees/binning';
 import { trainBoosted } from '../../../../../main/core/ml/learners/trees/boosting';
 import {
@@ -7,7 +8,6 @@ import {
   predict,
   predictMany,
 } from '../../../../../main/core/ml/learners/trees/predictor';
-import { auc, meanAbsoluteError } from '../../../../../main/core/ml/metrics';
 import { seededRandom } from '../../../../support/population';
 
 interface Data {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../../../../main/core/ml/features';
+import { FEATURE_NAMES } from '../../../../../main/core/ml/feature-names';
 import {
   bgnbdChurn,
   fitBuyers,
@@ -8,7 +8,7 @@ import {
   nextPurchaseView,
   patternValue,
   summary,
-} from '../../../../main/core/ml/purchase-pattern';
+} from '../../../../../main/core/ml/learners/purchase-pattern';
 
 const col = (name: string) => FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
 const DAY = 86_400_000;

@@ -8,9 +8,9 @@ import {
   fitPlatt,
   levels,
   probability,
-} from '../../../../main/core/ml/calibration';
-import { auc, brier } from '../../../../main/core/ml/metrics';
-import { seededRandom } from '../../../support/population';
+} from '../../../../../main/core/ml/learners/calibration';
+import { auc, brier } from '../../../../../main/core/ml/learners/metrics';
+import { seededRandom } from '../../../../support/population';
 
 describe('fitIsotonic', () => {
   it('gives the pool-adjacent-violators result on a small example', () => {

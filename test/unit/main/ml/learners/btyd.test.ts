@@ -3,22 +3,24 @@ import {
   type BgnbdCustomer,
   type BgnbdParams,
   bgnbdLogLikelihood,
-  expectedAverageSpend,
   expectedPurchases,
-  expectedSpend,
-  type FitResult,
   fitBgnbd,
-  fitGammaGamma,
-  type GammaGammaParams,
-  gammaGammaLogLikelihood,
-  lgamma,
   pAlive,
   pNoPurchase,
   pPurchase,
   timeToNextPurchase,
-} from '../../../../main/core/ml/bgnbd';
-import { AppError } from '../../../../shared/contract/errors';
-import { CDNOW_BGNBD, CDNOW_GAMMA_GAMMA, type SimulatedCustomer, simulateBtyd } from '../../../support/btyd';
+} from '../../../../../main/core/ml/learners/btyd/bgnbd';
+import type { FitResult } from '../../../../../main/core/ml/learners/btyd/fitting';
+import {
+  expectedAverageSpend,
+  expectedSpend,
+  fitGammaGamma,
+  type GammaGammaParams,
+  gammaGammaLogLikelihood,
+} from '../../../../../main/core/ml/learners/btyd/gamma-gamma';
+import { lgamma } from '../../../../../main/core/ml/learners/btyd/special';
+import { AppError } from '../../../../../shared/contract/errors';
+import { CDNOW_BGNBD, CDNOW_GAMMA_GAMMA, type SimulatedCustomer, simulateBtyd } from '../../../../support/btyd';
 
 // Reference computations below use only Math, factorials, series and quadrature written here,
 // never the module, so an error in the module's algebra cannot cancel out.

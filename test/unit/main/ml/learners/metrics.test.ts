@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auc, brier, meanAbsoluteError, precisionAtTop } from '../../../../main/core/ml/metrics';
-import { seededRandom } from '../../../support/population';
+import { auc, brier, meanAbsoluteError, precisionAtTop } from '../../../../../main/core/ml/learners/metrics';
+import { seededRandom } from '../../../../support/population';
 
 /** Every (positive, negative) pair: 1 if the positive scores higher, ½ on a tie. */
 function pairwiseAuc(scores: number[], labels: number[]): number {

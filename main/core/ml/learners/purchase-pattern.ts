@@ -13,22 +13,20 @@
  * feature row has no separate figure for repeat orders; the first order's value
  * differs little in a small shop's history, and this is what the model sees).
  */
-import type { NextPurchase } from '../../../shared/contract/models';
+import type { NextPurchase } from '../../../../shared/contract/models';
+import { FEATURE_NAMES } from '../feature-names';
 import {
   type BgnbdCustomer,
   type BgnbdParams,
   type DropoutPrior,
   expectedPurchases,
-  expectedSpend,
   fitBgnbd,
-  fitGammaGamma,
-  type GammaGammaParams,
   pAlive,
   pNoPurchase,
   pPurchase,
   timeToNextPurchase,
-} from './bgnbd';
-import { FEATURE_NAMES } from './features';
+} from './btyd/bgnbd';
+import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './btyd/gamma-gamma';
 
 const DAY = 86_400_000;
 
