@@ -32,7 +32,7 @@
  */
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
-import { type ProductMention, type ProductRef, productsInPayload, titleKey } from './recommendations';
+import { type ProductMention, type ProductRef, productsInPayload, titleKey } from './products';
 
 const DAY = 86_400_000;
 const MAX_SCORE = 100;

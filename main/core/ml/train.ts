@@ -46,6 +46,8 @@ import { BGNBD_FEATURE_NAMES, FEATURE_NAMES } from './feature-names';
 import { buildFeatures, type FeatureSet, outcomes } from './features';
 import { type BgnbdParams, expectedPurchases, pAlive, pNoPurchase } from './learners/btyd/bgnbd';
 import { type CalibrationMap, fitCalibration, probability } from './learners/calibration';
+import type { Recommendation } from './learners/co-purchase/recommend';
+import type { CoPurchaseModel } from './learners/co-purchase/similarity';
 import { auc, brier, meanAbsoluteError, precisionAtTop } from './learners/metrics';
 import {
   bgnbdChurn,
@@ -60,7 +62,7 @@ import {
 } from './learners/purchase-pattern';
 import { trainBoosted } from './learners/trees/boosting';
 import { type BoostedModel, featureImportance, predict } from './learners/trees/predictor';
-import { buildAndRecommend, type CoPurchaseModel, type Recommendation, recommendAll } from './recommendations';
+import { buildAndRecommend, recommendAll } from './recommendations';
 import { fitRiskBands, type RiskBands } from './risk-bands';
 import { assignSegment, fitSegments, type SegmentModel } from './segments';
 

@@ -3,16 +3,12 @@
  * in seeded baskets, nothing the customer bought recently, the reason naming
  * the product that contributes most, ties ordered the same whatever order the
  * events arrived in, and cancelled orders, repeat orders and title-only items
- * handled as documented in recommendations.ts.
+ * handled as documented in recommendations.ts, products.ts and learners/co-purchase/.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  buildAndRecommend,
-  buildCoPurchase,
-  type CoPurchaseModel,
-  recommendAll,
-  recommendFor,
-} from '../../../main/core/ml/recommendations';
+import { recommendFor } from '../../../main/core/ml/learners/co-purchase/recommend';
+import type { CoPurchaseModel } from '../../../main/core/ml/learners/co-purchase/similarity';
+import { buildAndRecommend, buildCoPurchase, recommendAll } from '../../../main/core/ml/recommendations';
 import { tempDir } from '../../support/backend';
 import { ProductShop } from '../../support/product-shop';
 
