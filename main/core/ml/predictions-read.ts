@@ -9,9 +9,9 @@ import type { PredictionMethod, RecommendationView, SegmentView } from '../../..
 import { MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
+import { segmentNames } from './learners/segments/naming';
 import { activeSegments, SCORES_KIND } from './registry';
 import { FIXED_RISK_BANDS, type RiskBands } from './risk-bands';
-import { segmentNames } from './segments';
 
 export interface PredictionRow {
   churnScore: number | null;

@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../shared/contract/models';
 import type { Database } from '../db/open';
 import { ALARM_LIMITS, type Backtest } from './checks';
-import type { SegmentModel } from './segments';
+import type { SegmentModel } from './learners/segments/model';
 import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
 
 /** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */

@@ -23,7 +23,7 @@
  */
 import type { RiskLevel } from '../../../shared/contract/customers';
 import { shownFloor } from '../../../shared/risk-band';
-import { lowerBound } from './segments';
+import { lowerBound } from './learners/sorted';
 
 export interface RiskBands {
   /** The mean churn probability of the buyers when the version was made: the shop's expected churn rate. */

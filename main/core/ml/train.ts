@@ -60,11 +60,12 @@ import {
   patternValue,
   summary,
 } from './learners/purchase-pattern';
+import type { SegmentModel } from './learners/segments/model';
+import { assignSegment, fitSegments } from './learners/segments/segments';
 import { trainBoosted } from './learners/trees/boosting';
 import { type BoostedModel, featureImportance, predict } from './learners/trees/predictor';
 import { buildAndRecommend, recommendAll } from './recommendations';
 import { fitRiskBands, type RiskBands } from './risk-bands';
-import { assignSegment, fitSegments, type SegmentModel } from './segments';
 
 const DAY = 86_400_000;
 

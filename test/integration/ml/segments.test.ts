@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
-import { SEGMENT_NAMES } from '../../../main/core/ml/segments';
+import { SEGMENT_NAMES } from '../../../main/core/ml/learners/segments/naming';
 import type { RetrainJobView } from '../../../shared/contract/models';
 import { TEST_NOW, tempDir, testBackend } from '../../support/backend';
 import { retrainFinished, seedMlShop } from '../../support/ml-shop';

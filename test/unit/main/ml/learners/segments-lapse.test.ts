@@ -1,19 +1,15 @@
 /**
- * The segments' lapsing rule (segments.ts header): a buyer silent for more than twice their usual gap and longer
+ * The segments' lapsing rule (learners/segments/lapse.ts): a buyer silent for more than twice their usual gap and longer
  * than the shop's 75th-percentile gap, or in the shop's High risk band, is never Champions, Loyal, Promising or
  * (with repeat orders) New, but "At risk" (a good customer once) or "Lost"; and the model reproduces it.
  */
 import { describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../../../../main/core/ml/feature-names';
-import { mulberry32 } from '../../../../main/core/ml/learners/random';
-import {
-  assignSegment,
-  fitSegments,
-  type LapseRule,
-  lapsedName,
-  type SegmentModel,
-  segmentNames,
-} from '../../../../main/core/ml/segments';
+import { FEATURE_NAMES } from '../../../../../main/core/ml/feature-names';
+import { mulberry32 } from '../../../../../main/core/ml/learners/random';
+import { lapsedName } from '../../../../../main/core/ml/learners/segments/lapse';
+import type { LapseRule, SegmentModel } from '../../../../../main/core/ml/learners/segments/model';
+import { segmentNames } from '../../../../../main/core/ml/learners/segments/naming';
+import { assignSegment, fitSegments } from '../../../../../main/core/ml/learners/segments/segments';
 
 const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
 const FREQUENCY = col('frequency');

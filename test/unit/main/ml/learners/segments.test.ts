@@ -1,17 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../../../../main/core/ml/feature-names';
-import { mulberry32 } from '../../../../main/core/ml/learners/random';
-import {
-  assignSegment,
-  fitSegments,
-  meanSilhouette,
-  NOT_BOUGHT_YET,
-  SEGMENT_NAMES,
-  type SegmentFit,
-  type SegmentModel,
-  segmentNames,
-} from '../../../../main/core/ml/segments';
-import { AppError } from '../../../../shared/contract/errors';
+import { FEATURE_NAMES } from '../../../../../main/core/ml/feature-names';
+import { mulberry32 } from '../../../../../main/core/ml/learners/random';
+import { meanSilhouette } from '../../../../../main/core/ml/learners/segments/clustering';
+import type { SegmentModel } from '../../../../../main/core/ml/learners/segments/model';
+import { NOT_BOUGHT_YET, SEGMENT_NAMES, segmentNames } from '../../../../../main/core/ml/learners/segments/naming';
+import { assignSegment, fitSegments, type SegmentFit } from '../../../../../main/core/ml/learners/segments/segments';
+import { AppError } from '../../../../../shared/contract/errors';
 
 const col = (name: string) => FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
 
