@@ -10,10 +10,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../shared/contract/errors';
 import { openDatabase } from './core/db/open';
-import { activateVersion } from './core/ml/registry';
-import { runBacktest, runRetrain } from './core/ml/retrain-job';
-import { RetrainCancelled } from './core/ml/train';
-import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './core/ml/worker-protocol';
+import { activateVersion } from './core/ml/retrain/registry';
+import { runBacktest, runRetrain } from './core/ml/retrain/retrain-job';
+import { RetrainCancelled } from './core/ml/retrain/trained';
+import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './core/ml/retrain/worker-protocol';
 
 const data = workerData as RetrainWorkerData;
 const port = parentPort;

@@ -10,7 +10,7 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /**
  * Where the active version puts High, Medium and Low churn risk, set from the shop's own buyers at each retrain
- * (main/core/ml/risk-bands.ts): High from `high` up, Low below `low`, Medium between.
+ * (main/core/ml/retrain/risk-bands.ts): High from `high` up, Low below `low`, Medium between.
  */
 export const riskBandsSchema = z.object({
   high: z.number(),

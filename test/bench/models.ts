@@ -17,7 +17,7 @@
  * - ours: the deployed churn model of `train()` (calibrated; the raw score's AUC beside it).
  *
  * Every score is measured on one common held-out set: train()'s own test split (the same
- * seeded hash of each history, `splitShares` from train.ts), so our model and the forest
+ * seeded hash of each history, `splitShares` from retrain/checks.ts), so our model and the forest
  * never saw those customers and the figures line up with the AUC train() reports (checked:
  * the line carries both). Scoring everyone else as well would flatter our model on its own
  * training rows. LTV: train()'s MAE against "same as last period", and BG/NBD + Gamma-Gamma
@@ -30,12 +30,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { type Database, openDatabase } from '../../main/core/db/open';
-import { splitShares } from '../../main/core/ml/checks';
 import { buildFeatures, type FeatureSet, outcomes } from '../../main/core/ml/features';
 import { type BgnbdCustomer, fitBgnbd, pNoPurchase } from '../../main/core/ml/learners/btyd/bgnbd';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from '../../main/core/ml/learners/btyd/gamma-gamma';
 import { auc, meanAbsoluteError } from '../../main/core/ml/learners/metrics';
-import { churnProbability, churnScore, train } from '../../main/core/ml/train';
+import { splitShares } from '../../main/core/ml/retrain/checks';
+import { churnProbability, churnScore } from '../../main/core/ml/retrain/scoring';
+import { train } from '../../main/core/ml/retrain/train';
 import { seededRandom } from '../support/btyd';
 import { type SeededShop, type ShopPopulation, seedShop } from '../support/shop';
 

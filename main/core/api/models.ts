@@ -22,9 +22,9 @@ import {
   type VersionFacts,
   versionFacts,
 } from '../ml/predictions-read';
-import { listVersions, type VersionRow } from '../ml/registry';
-import { FIXED_RISK_BANDS } from '../ml/risk-bands';
-import { dataNow } from '../ml/train';
+import { listVersions, type VersionRow } from '../ml/retrain/registry';
+import { FIXED_RISK_BANDS } from '../ml/retrain/risk-bands';
+import { dataNow } from '../ml/retrain/train';
 import { handlers } from './registry';
 
 /** Features shown on the overview: the heaviest, which carry most of the weight. */

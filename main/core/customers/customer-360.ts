@@ -26,7 +26,7 @@ import {
 } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
-import { FIXED_RISK_BANDS } from '../ml/risk-bands';
+import { FIXED_RISK_BANDS } from '../ml/retrain/risk-bands';
 
 /** A stored time as ISO text; one past what a Date holds (only a damaged file has one) shows as unknown. */
 const iso = (ms: number | null) =>

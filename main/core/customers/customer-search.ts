@@ -6,7 +6,7 @@
  * `search_name`/`search_last`, identifier prefixes on the identifier table's
  * unique (brand, type, value) index, phones normalised to E.164 first; a risk
  * band is a range of the predictions' (brand, churn score) index (the
- * active version's thresholds, ml/risk-bands.ts), a segment an equality on
+ * active version's thresholds, ml/retrain/risk-bands.ts), a segment an equality on
  * its (brand, segment) index.
  */
 import type { CustomerSummary, RiskBandsView, RiskLevel } from '../../../shared/contract/customers';
@@ -15,7 +15,7 @@ import type { Database } from '../db/open';
 import { getProfile, type ProfileRow, stmt } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
 import { activeRiskBands } from '../ml/predictions-read';
-import { FIXED_RISK_BANDS, riskBandRange } from '../ml/risk-bands';
+import { FIXED_RISK_BANDS, riskBandRange } from '../ml/retrain/risk-bands';
 import { summarize } from './customer-360';
 
 /** Per index range: enough to page through, bounded so a one-letter search stays fast at 100k customers. */

@@ -46,7 +46,7 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /**
  * Columns the churn model appends to a buyer's features: BG/NBD (fitted on the shop's buyers at training) on
- * their recency, frequency and age, over the churn horizon. Not built here: train.ts adds them from the model's
+ * their recency, frequency and age, over the churn horizon. Not built here: retrain/scoring.ts adds them from the model's
  * own BG/NBD parameters.
  */
 export const BGNBD_FEATURE_NAMES = ['bgnbd_p_alive', 'bgnbd_expected_purchases', 'bgnbd_p_no_purchase'] as const;

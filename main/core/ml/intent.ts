@@ -14,7 +14,7 @@
  * purchase of the product clears everything before it; signals after the
  * purchase start again from zero.
  *
- * Products are identified as in recommendations.ts (sku, else title, else
+ * Products are identified as in products.ts (sku, else title, else
  * productId); a title-only view matches a sku product of that title seen in the
  * customer's events or in the catalogue passed in.
  *

@@ -1,5 +1,5 @@
 /**
- * Reading the predictions table and the versions (registry.ts writes them): one customer's
+ * Reading the predictions table and the versions (retrain/registry.ts writes them): one customer's
  * scores, the score distributions for the Models page, and every scored
  * customer with their main email and phone for an export.
  */
@@ -10,8 +10,8 @@ import { MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
 import { stmt } from '../identity/identity-repo';
 import { segmentNames } from './learners/segments/naming';
-import { activeSegments, SCORES_KIND } from './registry';
-import { FIXED_RISK_BANDS, type RiskBands } from './risk-bands';
+import { activeSegments, SCORES_KIND } from './retrain/registry';
+import { FIXED_RISK_BANDS, type RiskBands } from './retrain/risk-bands';
 
 export interface PredictionRow {
   churnScore: number | null;

@@ -9,7 +9,7 @@ import { type Settings, settingsSchema } from '../../../shared/contract/settings
 import type { Clock } from '../clock';
 import type { Database } from '../db/open';
 import { brand, setting } from '../db/schema';
-import { DEFAULT_HORIZONS } from '../ml/train';
+import { DEFAULT_HORIZONS } from '../ml/retrain/trained';
 
 export const DEFAULT_BRAND_ID = 1;
 export const DEFAULT_UI_PORT = 4310;

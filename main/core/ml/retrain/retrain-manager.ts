@@ -17,10 +17,10 @@ import type { Clock, Logger } from '../../clock';
 import type { Database } from '../../db/open';
 import { appRoot } from '../../paths';
 import { readSettings } from '../../settings/settings-store';
-import { activateVersion } from '../registry';
-import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from '../retrain-job';
-import { RetrainCancelled } from '../train';
-import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from '../worker-protocol';
+import { activateVersion } from './registry';
+import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from './retrain-job';
+import { RetrainCancelled } from './trained';
+import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './worker-protocol';
 
 const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'train-worker.js');
 /** Finished jobs remembered for `models.job` (the versions themselves are in the data file). */

@@ -7,7 +7,7 @@
  * - their silence (recency_days) is more than twice their own usual gap between purchases (gap_mean_days; for someone
  *   without one — a single order, or repeat orders on the same day — the shop's 75th-percentile gap) and longer than
  *   the shop's 75th-percentile gap (over buyers with a gap), or
- * - their churn risk is in the shop's High band (risk-bands.ts) — except a first-time buyer in "New" who is not
+ * - their churn risk is in the shop's High band (retrain/risk-bands.ts) — except a first-time buyer in "New" who is not
  *   overdue by the first test: a recent first order is what "New" says, and most first orders are never followed by a
  *   second, so a first-timer's risk is high without their being lapsed.
  * A lapsing buyer is "At risk" when they had been a good customer (two or more orders, or spend at least the shop's

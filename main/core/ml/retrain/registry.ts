@@ -5,12 +5,14 @@
  * customer in one transaction. Rolling back makes an older version active and
  * scores everyone with it again.
  */
-import { AppError } from '../../../shared/contract/errors';
-import type { PredictionMethod } from '../../../shared/contract/models';
-import type { Database } from '../db/open';
+import { AppError } from '../../../../shared/contract/errors';
+import type { PredictionMethod } from '../../../../shared/contract/models';
+import type { Database } from '../../db/open';
+import type { SegmentModel } from '../learners/segments/model';
 import { ALARM_LIMITS, type Backtest } from './checks';
-import type { SegmentModel } from './learners/segments/model';
-import { dataNow, type Prediction, predictAll, type ScoreMetrics, type ScoresArtifact, type Trained } from './train';
+import { predictAll } from './scoring';
+import { dataNow } from './train';
+import type { Prediction, ScoreMetrics, ScoresArtifact, Trained } from './trained';
 
 /** `model_version.kind` of a retrain's churn and lifetime-value models (one version holds both). */
 export const SCORES_KIND = 'scores';

@@ -7,8 +7,8 @@
  *   in words (the backtest's alarm is added by the registry when the backtest has run).
  */
 
-import type { FeatureSet } from './features';
-import { type CalibrationMap, levels } from './learners/calibration';
+import type { FeatureSet } from '../features';
+import { type CalibrationMap, levels } from '../learners/calibration';
 
 export type AlarmKind = 'tuning_auc' | 'no_early_stop' | 'two_level_calibration' | 'duplicate_histories' | 'backtest';
 

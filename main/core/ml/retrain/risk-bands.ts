@@ -21,9 +21,9 @@
  * a version saved before them has none and uses the old fixed ones (`FIXED_RISK_BANDS`). A customer's band is
  * `riskBandOf` (shared/risk-band.ts). Pure: no database.
  */
-import type { RiskLevel } from '../../../shared/contract/customers';
-import { shownFloor } from '../../../shared/risk-band';
-import { lowerBound } from './learners/sorted';
+import type { RiskLevel } from '../../../../shared/contract/customers';
+import { shownFloor } from '../../../../shared/risk-band';
+import { lowerBound } from '../learners/sorted';
 
 export interface RiskBands {
   /** The mean churn probability of the buyers when the version was made: the shop's expected churn rate. */

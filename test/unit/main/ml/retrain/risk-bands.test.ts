@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../main/core/ml/learners/random';
-import { FIXED_RISK_BANDS, fitRiskBands, type RiskBands, riskBandRange } from '../../../../main/core/ml/risk-bands';
-import { RISK_LEVELS } from '../../../../shared/contract/customers';
-import { formatRisk, riskBandOf, shownFloor } from '../../../../shared/risk-band';
+import { mulberry32 } from '../../../../../main/core/ml/learners/random';
+import {
+  FIXED_RISK_BANDS,
+  fitRiskBands,
+  type RiskBands,
+  riskBandRange,
+} from '../../../../../main/core/ml/retrain/risk-bands';
+import { RISK_LEVELS } from '../../../../../shared/contract/customers';
+import { formatRisk, riskBandOf, shownFloor } from '../../../../../shared/risk-band';
 
 const fitted = (scores: (number | null | undefined)[]): RiskBands => {
   const bands = fitRiskBands(scores);

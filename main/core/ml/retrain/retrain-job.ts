@@ -6,15 +6,16 @@
  * cancelled first; nothing is written before that.
  */
 
-import { AppError } from '../../../shared/contract/errors';
-import type { PredictionMethod, RETRAIN_STAGES } from '../../../shared/contract/models';
-import type { Database } from '../db/open';
-import { readSettings } from '../settings/settings-store';
+import { AppError } from '../../../../shared/contract/errors';
+import type { PredictionMethod, RETRAIN_STAGES } from '../../../../shared/contract/models';
+import type { Database } from '../../db/open';
+import { readSettings } from '../../settings/settings-store';
+import { outcomes } from '../features';
+import { auc } from '../learners/metrics';
 import type { Backtest } from './checks';
-import { outcomes } from './features';
-import { auc } from './learners/metrics';
 import { activeSegments, recordBacktest, saveVersion } from './registry';
-import { type Horizons, RetrainCancelled, type ScoreMetrics, train } from './train';
+import { train } from './train';
+import { type Horizons, RetrainCancelled, type ScoreMetrics } from './trained';
 
 const DAY = 86_400_000;
 

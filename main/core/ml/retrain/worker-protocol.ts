@@ -1,5 +1,5 @@
 /** What the main thread and the training worker (main/train-worker.ts) say to each other. */
-import type { ErrorKind } from '../../../shared/contract/errors';
+import type { ErrorKind } from '../../../../shared/contract/errors';
 import type { RetrainOutcome, RetrainStepName } from './retrain-job';
 
 /**
