@@ -1,7 +1,8 @@
 /**
  * The architecture rules (ARCHITECTURE.md, "Habits that keep it simple"), checked in CI by `npm run depcheck`:
  * no import cycles in main/, main/core never imports electron, renderer/ never imports main/, shared/ imports
- * neither main/ nor renderer/. A rule broken on purpose needs a written reason beside an exception here.
+ * neither main/ nor renderer/, and ml/learners/ stay pure (no database, clock or files). A rule broken on purpose
+ * needs a written reason beside an exception here.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -36,6 +37,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^shared/' },
       to: { path: '^(main|renderer)/' },
+    },
+    {
+      name: 'ml-learners-are-pure',
+      comment:
+        'ml/learners/ are pure (no database, no clock, no files): they import each other, the feature row layout, product identity, shared/ and ml-kmeans only.',
+      severity: 'error',
+      from: { path: '^main/core/ml/learners/' },
+      to: {
+        pathNot:
+          '^(main/core/ml/(learners/|feature-names[.]ts$|products[.]ts$)|shared/|(node_modules/)?ml-kmeans(/|$))',
+      },
     },
   ],
   options: {

@@ -1,6 +1,6 @@
 /**
  * The architecture rules (.dependency-cruiser.cjs, run in CI as `npm run depcheck`): the real tree keeps them, and
- * each rule really refuses a violation — a fixture tree breaks all four on purpose.
+ * each rule really refuses a violation — a fixture tree breaks all five on purpose.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,9 +26,10 @@ describe('architecture rules', () => {
     expect(violations(root)).toEqual([]);
   }, 60_000);
 
-  it('refuse a cycle in main/, Electron in main/core, main/ in the renderer and either side in shared/', () => {
+  it('refuse a cycle in main/, Electron in main/core, main/ in the renderer, either side in shared/ and I/O in a learner', () => {
     expect(violations(join(root, 'test', 'fixtures', 'architecture')).sort()).toEqual([
       'core-never-imports-electron: main/core/window.ts',
+      'ml-learners-are-pure: main/core/ml/learners/impure.ts',
       'no-cycles-in-main: main/a.ts',
       'renderer-never-imports-main: renderer/page.ts',
       'shared-imports-neither-side: shared/helper.ts',
