@@ -4,6 +4,7 @@ export * from './brand';
 export * from './events';
 export * from './identity';
 export * from './imports';
+export * from './jobs';
 export * from './journey';
 export * from './ml';
 export * from './streams';

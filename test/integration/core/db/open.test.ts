@@ -34,6 +34,7 @@ const PRODUCT_TABLES = [
   'profile_pending_totals',
   'profile_redirect',
   'profile_separation',
+  'scheduled_job',
   'setting',
   'shared_identifier_use',
   'shopify_connection',
