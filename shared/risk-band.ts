@@ -1,8 +1,8 @@
 /**
  * Churn risk bands as the shop sees them, one definition for the server and the pages: which band a probability is
- * in by a version's thresholds (main/core/ml/retrain/risk-bands.ts sets them from the shop's buyers), how a probability is
- * shown, and the thresholds snapped to what is shown — so a customer shown at "62%" is never Medium beside a line
- * that reads "High: 62% or more".
+ * in by a version's thresholds (main/core/ml/retrain/risk-bands.ts sets them from the shop's buyers), how a
+ * probability is shown, and the thresholds snapped to what is shown — so a customer shown at "62%" is never Medium
+ * beside a line that reads "High: 62% or more".
  */
 import type { RiskLevel } from './contract/customers';
 
