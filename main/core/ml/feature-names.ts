@@ -46,8 +46,8 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /**
  * Columns the churn model appends to a buyer's features: BG/NBD (fitted on the shop's buyers at training) on
- * their recency, frequency and age, over the churn horizon. Not built here: retrain/scoring.ts adds them from the model's
- * own BG/NBD parameters.
+ * their recency, frequency and age, over the churn horizon. Not built by features.ts: retrain/scoring.ts adds them
+ * from the model's own BG/NBD parameters.
  */
 export const BGNBD_FEATURE_NAMES = ['bgnbd_p_alive', 'bgnbd_expected_purchases', 'bgnbd_p_no_purchase'] as const;
 export type BgnbdFeatureName = (typeof BGNBD_FEATURE_NAMES)[number];

@@ -74,7 +74,7 @@ export interface SegmentOptions {
   sampleSize?: number;
   /** The last model: clusters close to one of its segments keep that segment's name. */
   previous?: SegmentModel;
-  /** The shop's High risk line (retrain/risk-bands.ts): buyers whose churn (input.churn) is at least this are lapsing. */
+  /** The shop's High risk line (retrain/risk-bands.ts): buyers with churn (input.churn) this high or more are lapsing. */
   highRisk?: number | null;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The segments' lapsing rule (learners/segments/lapse.ts): a buyer silent for more than twice their usual gap and longer
- * than the shop's 75th-percentile gap, or in the shop's High risk band, is never Champions, Loyal, Promising or
+ * The segments' lapsing rule (learners/segments/lapse.ts): a buyer silent for more than twice their usual gap and
+ * longer than the shop's 75th-percentile gap, or in the shop's High risk band, is never Champions, Loyal, Promising or
  * (with repeat orders) New, but "At risk" (a good customer once) or "Lost"; and the model reproduces it.
  */
 import { describe, expect, it } from 'vitest';
