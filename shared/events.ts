@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import {
+  checkJson,
   DATE_MESSAGE,
   dateProblem,
-  jsonProblem,
   LIMIT_PARAMS,
   MAX_EVENT_BYTES,
   MAX_IDENTIFIER_CHARS,
@@ -150,14 +150,15 @@ export type IdentifiersInput = z.input<typeof identifiersInputSchema>;
 
 /** Depth, size and text of the payload as a whole (its extra fields are not typed one by one). */
 function checkPayload(payload: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const problem = jsonProblem(payload);
+  const { problem, sizeBound } = checkJson(payload);
   if (problem) {
     // A depth problem is named by its top field (the full path would be 33 keys long).
     const path = /nested/.test(problem.message) ? problem.path.slice(0, 1) : problem.path.slice(0, 6);
     ctx.addIssue({ code: 'custom', path: ['payload', ...path], message: problem.message, params: LIMIT });
     return;
   }
-  const bytes = utf8Bytes(JSON.stringify(payload));
+  // Measured exactly only when the walk's upper bound says it could be over (never for an ordinary event).
+  const bytes = sizeBound > MAX_EVENT_BYTES ? utf8Bytes(JSON.stringify(payload)) : 0;
   if (bytes > MAX_EVENT_BYTES) {
     ctx.addIssue({
       code: 'custom',

@@ -63,13 +63,28 @@ export interface JsonProblem {
  * A container at the top counts as level 1.
  */
 export function jsonProblem(value: unknown, maxDepth = MAX_DEPTH, maxString = MAX_TEXT_CHARS): JsonProblem | undefined {
+  return checkJson(value, maxDepth, maxString).problem;
+}
+
+/**
+ * `jsonProblem`, and an upper bound of the value's size as JSON in UTF-8 (every character counted as
+ * an escape), found in the same walk so the exact size is only measured when the bound is near a limit.
+ */
+export function checkJson(
+  value: unknown,
+  maxDepth = MAX_DEPTH,
+  maxString = MAX_TEXT_CHARS,
+): { problem?: JsonProblem; sizeBound: number } {
   const path: (string | number)[] = [];
+  let size = 0;
   const visit = (v: unknown, depth: number): JsonProblem | undefined => {
     if (typeof v === 'string') {
+      size += 2 + 6 * v.length;
       if (v.length > maxString) return { path: [...path], message: `must be at most ${maxString} characters` };
       const problem = textProblem(v);
       return problem ? { path: [...path], message: problem } : undefined;
     }
+    size += 25;
     if (v === null || typeof v !== 'object') return undefined;
     if (depth > maxDepth) return { path: [...path], message: `is nested more than ${maxDepth} levels deep` };
     if (Array.isArray(v)) {
@@ -81,7 +96,9 @@ export function jsonProblem(value: unknown, maxDepth = MAX_DEPTH, maxString = MA
       }
       return undefined;
     }
-    for (const key of Object.keys(v)) {
+    // Parsed JSON has no inherited enumerable keys: for…in walks the object's own, without a keys array.
+    for (const key in v) {
+      size += 3 + 6 * key.length;
       const keyProblem =
         key.length > MAX_KEY_CHARS ? `has a field name longer than ${MAX_KEY_CHARS} characters` : textProblem(key);
       if (keyProblem) {
@@ -97,7 +114,8 @@ export function jsonProblem(value: unknown, maxDepth = MAX_DEPTH, maxString = MA
     }
     return undefined;
   };
-  return visit(value, 1);
+  const problem = visit(value, 1);
+  return problem ? { problem, sizeBound: size } : { sizeBound: size };
 }
 
 /** Bytes of a string in UTF-8 (without encoding it). */

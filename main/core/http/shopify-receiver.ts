@@ -25,7 +25,7 @@ import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
 import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
 import type { Core } from '../core';
-import { shopifyLimitProblem } from '../ingest/edge-check';
+import { checkShopifyDelivery } from '../ingest/edge-check';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 
 export const SHOPIFY_WEBHOOK_PATH = '/webhooks/shopify';
@@ -134,10 +134,10 @@ export function createShopifyReceiver(
       answerError(res, 'validation', 'The body is not JSON.');
       return;
     }
-    const problem = shopifyLimitProblem(topic, json, core.clock.now().getTime());
-    if (problem) {
-      refuse(req, 'invalid', `refused, breaks a limit: ${problem}`, shop.brandId);
-      answerError(res, 'validation', `The delivery breaks a limit: ${problem}`);
+    const checked = checkShopifyDelivery(topic, json, core.clock.now().getTime());
+    if (checked.problem !== undefined) {
+      refuse(req, 'invalid', `refused, breaks a limit: ${checked.problem}`, shop.brandId);
+      answerError(res, 'validation', `The delivery breaks a limit: ${checked.problem}`);
       return;
     }
     const triggered = Date.parse(header(req, 'x-shopify-triggered-at') ?? '');
@@ -149,6 +149,7 @@ export function createShopifyReceiver(
       triggeredAt: Number.isFinite(triggered) ? triggered : null,
       raw: text,
       json,
+      mapped: checked.mapped,
     });
     answerJson(res, 200, { ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
   };

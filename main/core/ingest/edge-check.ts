@@ -16,7 +16,7 @@
 import { validationError } from '../../../shared/contract/validation';
 import { limitMessage } from '../../../shared/events';
 import { jsonProblem, MAX_DEPTH, pathText } from '../../../shared/limits';
-import { mapShopify } from './sources/shopify';
+import { mapShopify, type ShopifyMapping } from './sources/shopify';
 import { readCheckout } from './sources/shopify-checkouts';
 import { mapWhatsApp } from './sources/whatsapp';
 import { PRIVACY_TOPICS, privacyCustomer } from './webhook-intake';
@@ -29,28 +29,39 @@ function structureProblem(json: unknown): string | undefined {
   return `${problem.path.length > 0 ? pathText(problem.path) : 'the body'}: ${problem.message}`;
 }
 
+/** Topics whose events depend on nothing but the body: what the check read is reused when they are read. */
+const PURE_TOPICS = new Set(['orders/create', 'orders/paid', 'orders/updated', 'orders/cancelled']);
+
 /**
- * Why a verified Shopify delivery breaks a limit ("field: what"), or undefined. `now`: when it was received.
- * A privacy request (acted on at once) must also be readable: one that is not is refused rather than
- * acknowledged undone.
+ * A verified Shopify delivery checked: why it breaks a limit ("field: what"), or, for an order, what it
+ * reads as (so it is not parsed twice). `now`: when it was received. A privacy request (acted on at once)
+ * must also be readable: one that is not is refused rather than acknowledged undone.
  */
-export function shopifyLimitProblem(topic: string, json: unknown, now: number): string | undefined {
+export function checkShopifyDelivery(
+  topic: string,
+  json: unknown,
+  now: number,
+): { problem: string; mapped?: undefined } | { problem?: undefined; mapped?: ShopifyMapping } {
   const structure = structureProblem(json);
-  if (structure) return structure;
+  if (structure) return { problem: structure };
   if (PRIVACY_TOPICS.has(topic)) {
     const parsed = privacyCustomer.safeParse(json);
     return parsed.success
-      ? undefined
-      : `the privacy request cannot be read: ${validationError(parsed.error, 'body').message}`;
+      ? {}
+      : { problem: `the privacy request cannot be read: ${validationError(parsed.error, 'body').message}` };
   }
   try {
     if (topic.startsWith('checkouts/')) readCheckout(json, now);
-    // Refunds find their customer from the order in the database; that never changes what is checked here.
-    else mapShopify(topic, json, () => undefined, new Date(now));
+    else {
+      // Refunds find their customer from the order in the database; that never changes what is checked here.
+      const mapped = mapShopify(topic, json, () => undefined, new Date(now));
+      if (PURE_TOPICS.has(topic)) return { mapped };
+    }
   } catch (error) {
-    return limitMessage(error);
+    const problem = limitMessage(error);
+    return problem ? { problem } : {};
   }
-  return undefined;
+  return {};
 }
 
 /** Why a verified WhatsApp delivery breaks a limit, or undefined. */

@@ -38,14 +38,12 @@ export const shopifyMoney = z
     return amount;
   });
 /** A Shopify date-time: one that reads as a date must be within the date limits (1990 to 2100 here; a day after now for events). */
-export const shopifyDate = z
-  .string()
-  .nullish()
-  .superRefine((v, ctx) => {
-    const ms = v ? Date.parse(v) : Number.NaN;
-    const problem = Number.isFinite(ms) ? dateProblem(ms) : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: LIMIT_PARAMS, input: v });
-  });
+const shopifyDateText = z.string().superRefine((v, ctx) => {
+  const ms = Date.parse(v);
+  const problem = Number.isFinite(ms) ? dateProblem(ms) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: LIMIT_PARAMS, input: v });
+});
+export const shopifyDate = shopifyDateText.nullish();
 const money = shopifyMoney;
 const consent = z.object({ state: z.string().nullish() }).nullish();
 
@@ -66,7 +64,7 @@ const orderSchema = z.object({
   name: text,
   email: text,
   phone: text,
-  created_at: shopifyDate.unwrap().unwrap(),
+  created_at: shopifyDateText,
   processed_at: shopifyDate,
   updated_at: shopifyDate,
   cancelled_at: shopifyDate,
@@ -90,7 +88,7 @@ const orderSchema = z.object({
 const refundSchema = z.object({
   id,
   order_id: id,
-  created_at: shopifyDate.unwrap().unwrap(),
+  created_at: shopifyDateText,
   transactions: z.array(z.object({ amount: money, kind: text, status: text })).nullish(),
   refund_line_items: z.array(z.object({ subtotal: money })).nullish(),
 });
