@@ -15,6 +15,7 @@ import { openDatabase } from './core/db/open';
 import type { ImportSummary } from './core/import/import-job';
 import { importFile, inspect, presetByName } from './core/import/imports';
 import type { DateOrder } from './core/import/types';
+import { startRetrain } from './core/jobs/retrain-jobs';
 import { writePredictionsCsv } from './core/ml/export-predictions';
 import { listVersions } from './core/ml/retrain/registry';
 import type { RetrainStepName } from './core/ml/retrain/retrain-job';
@@ -178,11 +179,15 @@ export function buildCli(): Command {
       // What the retrain reports as it goes is printed here; only real faults go to the log on the terminal.
       const logger: Logger = { ...consoleLogger, info: () => {}, warn: () => {} };
       const core = new Core(db, systemClock, logger, new FileSecretStore(dataDir), dataDir);
+      let claimed: Promise<void> | undefined;
       try {
         ensureDefaultBrand(db, systemClock);
         const stages = !opts.json && process.stderr.isTTY ? stageLine() : undefined;
         const unwatch = stages ? core.retrain.watch(stages.update) : undefined;
-        const job = await core.retrain.wait(core.retrain.start().jobId);
+        // Refused while the app (its nightly retrain or Retrain button) or another terminal is retraining this file.
+        const started = startRetrain(core.retrain, core.jobs.claims);
+        claimed = started.done;
+        const job = await core.retrain.wait(started.jobId);
         unwatch?.();
         stages?.done();
         if (job.status !== 'completed' || !job.outcome) {
@@ -197,6 +202,8 @@ export function buildCli(): Command {
         if (opts.json) process.stdout.write(`${JSON.stringify({ versionId, metrics, trainingRows, durationMs })}\n`);
         else process.stdout.write(`${retrainText({ ...job.outcome, metrics }, core.currency())}\n`);
       } finally {
+        // The result is recorded for Settings (last run) and the claim given back before the file is closed.
+        await claimed;
         core.close();
         db.close();
       }

@@ -25,6 +25,8 @@ import {
   receiveWhatsApp,
   type ShopifyDelivery,
 } from './ingest/webhook-intake';
+import { nightlyRetrainJob } from './jobs/retrain-jobs';
+import { Scheduler } from './jobs/scheduler';
 import { RetrainManager } from './ml/retrain/retrain-manager';
 import { customerData, eraseProfiles, recordRequest, writeExport } from './privacy/privacy';
 import { readApiKey, rotateApiKey } from './secrets/api-key';
@@ -50,10 +52,11 @@ export class Core {
   readonly streams: StreamRunner;
   readonly imports: ImportManager;
   readonly retrain: RetrainManager;
+  /** Timed work: the nightly retrain, the checkout sweep (jobs/scheduler.ts); running from `startJobs`. */
+  readonly jobs: Scheduler;
   readonly brandId = DEFAULT_BRAND_ID;
   private readonly customers: TtlCache<number, Customer360Result>;
   private normalizeCache: NormalizeOptions | undefined;
-  private jobTimer: NodeJS.Timeout | undefined;
   private readonly shopifyQueue: {
     delivery: ShopifyDelivery;
     resolve(result: IntakeResult): void;
@@ -72,6 +75,18 @@ export class Core {
     this.imports = new ImportManager(this);
     this.retrain = new RetrainManager(this);
     this.customers = new TtlCache(clock, CUSTOMER_CACHE_MS);
+    this.jobs = new Scheduler({ db, clock, logger, timeZone: () => readSettings(db).timeZone });
+    this.jobs.register(nightlyRetrainJob(this.retrain, () => readSettings(db).retrainNightly));
+    this.jobs.register({
+      name: 'checkouts.sweep',
+      description:
+        'Mark Shopify checkouts not finished within the time set above as abandoned: every minute while ConstIntel is open.',
+      cron: '* * * * *',
+      run: () => {
+        const n = this.sweepAbandonedCheckouts();
+        return n === 0 ? 'No checkout was due.' : `${n} checkout${n === 1 ? '' : 's'} marked abandoned.`;
+      },
+    });
   }
 
   normalizeOptions(): NormalizeOptions {
@@ -310,20 +325,9 @@ export class Core {
     return results.length;
   }
 
-  /** Runs the periodic jobs (abandoned checkouts, the nightly retrain when turned on) while the app is open. */
+  /** Runs the scheduled jobs (abandoned checkouts, the nightly retrain when turned on) while the app is open. */
   startJobs(): void {
-    if (this.jobTimer) return;
-    this.retrain.startNightly();
-    const run = () => {
-      try {
-        this.sweepAbandonedCheckouts();
-      } catch (error) {
-        this.logger.error('Checking for abandoned checkouts failed', error);
-      }
-    };
-    run();
-    this.jobTimer = setInterval(run, 60_000);
-    this.jobTimer.unref();
+    this.jobs.start();
   }
 
   /** Settings changed: drop what was derived from them. */
@@ -388,7 +392,7 @@ export class Core {
   }
 
   close(): void {
-    if (this.jobTimer) clearInterval(this.jobTimer);
+    this.jobs.stop();
     this.imports.stopAll();
     this.retrain.stopAll();
     this.readAllWaiting();

@@ -9,6 +9,7 @@ import { connectionsContract } from './connections';
 import { customersContract } from './customers';
 import { defineContract } from './define';
 import { importsContract } from './imports';
+import { jobsContract } from './jobs';
 import { mergesContract } from './merges';
 import { modelsContract } from './models';
 import { settingsContract } from './settings';
@@ -21,6 +22,7 @@ export const contract = defineContract(
   connectionsContract,
   importsContract,
   modelsContract,
+  jobsContract,
 );
 
 export type Contract = typeof contract;
@@ -41,6 +43,7 @@ export * from './connections';
 export * from './customers';
 export * from './errors';
 export * from './imports';
+export * from './jobs';
 export * from './merges';
 export * from './models';
 export * from './settings';

@@ -1,11 +1,15 @@
 /**
  * Settings the shop can change: its name, the country its phone numbers are
- * written in, and where the two listeners live. Ports and the ingest host take
- * effect the next time ConstIntel starts.
+ * written in, its time zone (what scheduled work runs by), and where the two
+ * listeners live. Ports and the ingest host take effect the next time
+ * ConstIntel starts.
  */
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { canonicalTimeZone } from '../time-zone';
 import { command } from './define';
+
+const TIME_ZONE_ERROR = 'Time zone must be a name such as Europe/London, America/New_York or UTC';
 
 const port = (label: string) =>
   z
@@ -34,6 +38,11 @@ export const settingsSchema = z.object({
     .refine((code) => /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code), {
       error: 'Currency must be a three-letter code such as GBP, EUR or USD',
     }),
+  /** IANA name, stored as Intl spells it; the nightly retrain and other scheduled work run at this zone's hours. */
+  timeZone: z
+    .string({ error: TIME_ZONE_ERROR })
+    .refine((name) => canonicalTimeZone(name) !== undefined, { error: TIME_ZONE_ERROR })
+    .transform((name) => canonicalTimeZone(name) ?? name),
   /** The shop's own numbers: never taken as a customer's phone. Stored as E.164. */
   shopPhoneNumbers: z.array(z.string().trim().min(1).max(40)).max(20, 'List at most 20 shop phone numbers'),
   /** A Shopify checkout not finished within this many minutes counts as abandoned. */
@@ -48,7 +57,7 @@ export const settingsSchema = z.object({
   }),
   ingestPort: port('Ingest port'),
   /**
-   * Retrain the churn and value models once a night at 03:00 while ConstIntel is open (default off). Always present
+   * Retrain the churn and value models once a night at 03:00 (shop's time zone) while ConstIntel is open (default off). Always present
    * in what settings.get answers; optional in the type only so older forms that do not show it still compile.
    */
   retrainNightly: z.boolean({ error: 'Nightly retrain must be on or off' }).optional(),

@@ -76,8 +76,14 @@ describe.skipIf(skipBrowser)('ConstIntel in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Shop name').fill('Hilltop Deli');
     await page.getByLabel('Country for phone numbers').selectOption('DE');
+    await page.getByLabel('Time zone').selectOption('America/New_York');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    // Scheduled work, by the shop's clock: the nightly retrain is off until ticked, the sweep runs every minute.
+    const jobs = page.getByTestId('scheduled-jobs');
+    await page.getByText("by the shop's clock (America/New_York)").waitFor();
+    await jobs.locator('tr[data-job="models.retrain"] td').last().filter({ hasText: 'Off' }).waitFor();
+    await jobs.locator('tr[data-job="checkouts.sweep"]').filter({ hasText: 'every minute' }).waitFor();
 
     await page.getByLabel('App port').fill('80');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -88,6 +94,7 @@ describe.skipIf(skipBrowser)('ConstIntel in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await expect.poll(() => page.getByLabel('Shop name').inputValue()).toBe('Hilltop Deli');
     expect(await page.getByLabel('Country for phone numbers').inputValue()).toBe('DE');
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('America/New_York');
     expect(await page.getByLabel('App port').inputValue()).toBe('4310');
     await page.context().close();
 

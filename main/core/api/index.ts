@@ -3,6 +3,7 @@ import { appHandlers } from './app';
 import { connectionsHandlers } from './connections';
 import { customersHandlers } from './customers';
 import { importsHandlers } from './imports';
+import { jobsHandlers } from './jobs';
 import { mergesHandlers } from './merges';
 import { modelsHandlers } from './models';
 import type { HandlerTable } from './registry';
@@ -16,4 +17,5 @@ export const ALL_HANDLERS: readonly HandlerTable[] = [
   connectionsHandlers,
   importsHandlers,
   modelsHandlers,
+  jobsHandlers,
 ];

@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
 import { riskBandOf } from '../../../shared/risk-band';
 import { getProfile, redirectOf } from '../identity/identity-repo';
+import { startRetrain } from '../jobs/retrain-jobs';
 import { featureLabel, reasonsFor } from '../ml/explain';
 import { highIntentProducts } from '../ml/intent';
 import { nextPurchaseView } from '../ml/learners/purchase-pattern';
@@ -77,7 +78,8 @@ export const modelsHandlers = handlers({
 
   'models.segments': (_input, { db, core }) => segmentOverview(db, core.brandId),
 
-  'models.retrain': (_input, { core }) => core.retrain.start(),
+  // Under the same claim as the nightly retrain and `constintel retrain` (jobs/retrain-jobs.ts).
+  'models.retrain': (_input, { core }) => ({ jobId: startRetrain(core.retrain, core.jobs.claims).jobId }),
 
   'models.job': ({ jobId }, { core }) => core.retrain.job(jobId),
 

@@ -6,6 +6,7 @@
 
 import { eq, inArray } from 'drizzle-orm';
 import { type Settings, settingsSchema } from '../../../shared/contract/settings';
+import { pcTimeZone } from '../../../shared/time-zone';
 import type { Clock } from '../clock';
 import type { Database } from '../db/open';
 import { brand, setting } from '../db/schema';
@@ -20,6 +21,7 @@ export const DEFAULT_ABANDONED_CHECKOUT_MINUTES = 120;
 
 const KEYS = {
   shopPhoneNumbers: 'shop.phoneNumbers',
+  timeZone: 'shop.timeZone',
   abandonedCheckoutMinutes: 'checkout.abandonAfterMinutes',
   uiPort: 'ui.port',
   ingestHost: 'ingest.host',
@@ -133,6 +135,7 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     brandName: row?.name ?? 'My shop',
     defaultCountry: row?.defaultCountry ?? localeCountry(),
     currency: row?.currency ?? 'USD',
+    timeZone: stored.get(KEYS.timeZone) ?? pcTimeZone(),
     shopPhoneNumbers: stored.get(KEYS.shopPhoneNumbers) ?? [],
     abandonedCheckoutMinutes: stored.get(KEYS.abandonedCheckoutMinutes) ?? DEFAULT_ABANDONED_CHECKOUT_MINUTES,
     uiPort: stored.get(KEYS.uiPort) ?? DEFAULT_UI_PORT,
@@ -151,6 +154,7 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     ...(bad.has('brandName') ? { brandName: 'My shop' } : {}),
     ...(bad.has('defaultCountry') ? { defaultCountry: localeCountry() } : {}),
     ...(bad.has('currency') ? { currency: 'USD' } : {}),
+    ...(bad.has('timeZone') ? { timeZone: pcTimeZone() } : {}),
     ...(bad.has('shopPhoneNumbers') ? { shopPhoneNumbers: [] } : {}),
     ...(bad.has('abandonedCheckoutMinutes') ? { abandonedCheckoutMinutes: DEFAULT_ABANDONED_CHECKOUT_MINUTES } : {}),
     ...(bad.has('uiPort') ? { uiPort: DEFAULT_UI_PORT } : {}),

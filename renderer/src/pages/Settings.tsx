@@ -1,6 +1,7 @@
 /**
- * Settings: shop name, default phone country, where the listeners live (saved
- * in the data file), and the key scripts use for the event API.
+ * Settings: shop name, default phone country, time zone, where the listeners
+ * live (saved in the data file), the scheduled work with its last and next
+ * run, and the key scripts use for the event API.
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
@@ -9,17 +10,22 @@ import type { Settings } from '../../../shared/contract/settings';
 import { client } from '../client';
 import { asAppError, ConfirmAction, PageHeader, Problem } from '../components';
 import { useCommand } from '../use-command';
+import { ScheduledJobs } from './ScheduledJobs';
 
 type Draft = { [K in keyof Settings]: string };
 
 const CURRENCIES = Intl.supportedValuesOf('currency');
 const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' });
 const currencyName = (code: string) => currencyNames.of(code) ?? code;
+/** Every zone this browser knows, with UTC (which Chromium leaves out of the list) and the saved one. */
+const timeZones = (saved: string) =>
+  [...new Set([saved, 'UTC', ...Intl.supportedValuesOf('timeZone')])].sort((a, b) => a.localeCompare(b));
 
 const toDraft = (s: Settings): Draft => ({
   brandName: s.brandName,
   defaultCountry: s.defaultCountry,
   currency: s.currency,
+  timeZone: s.timeZone,
   shopPhoneNumbers: s.shopPhoneNumbers.join('\n'),
   abandonedCheckoutMinutes: String(s.abandonedCheckoutMinutes),
   uiPort: String(s.uiPort),
@@ -36,6 +42,8 @@ export function SettingsPage() {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<AppError>();
   const [saved, setSaved] = useState<{ restartNeeded: boolean }>();
+  /** Counts saves, so the scheduled work is read again (a new time zone moves its next runs). */
+  const [savedCount, setSavedCount] = useState(0);
 
   useEffect(() => {
     if (current.data) setDraft(toDraft(current.data));
@@ -69,6 +77,7 @@ export function SettingsPage() {
         brandName: draft.brandName,
         defaultCountry: draft.defaultCountry,
         currency: draft.currency,
+        timeZone: draft.timeZone,
         abandonedCheckoutMinutes: Number(draft.abandonedCheckoutMinutes),
         shopPhoneNumbers: draft.shopPhoneNumbers
           .split('\n')
@@ -82,6 +91,7 @@ export function SettingsPage() {
       });
       setDraft(toDraft(result.settings));
       setSaved({ restartNeeded: result.restartNeeded });
+      setSavedCount((n) => n + 1);
     } catch (e) {
       setError(e instanceof AppError ? e : new AppError('internal', String(e)));
     } finally {
@@ -125,6 +135,20 @@ export function SettingsPage() {
             </select>
             <p className="hint">Customers' spending and lifetime value are shown in this currency.</p>
             {fieldError('currency')}
+
+            <label htmlFor="setting-timeZone">Time zone</label>
+            <select {...field('timeZone')}>
+              {timeZones(draft.timeZone).map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone.replaceAll('_', ' ')}
+                </option>
+              ))}
+            </select>
+            <p className="hint">
+              The shop's clock: the nightly retrain runs at 3:00 in this time zone (see Scheduled work below). It starts
+              as this PC's time zone.
+            </p>
+            {fieldError('timeZone')}
 
             <label htmlFor="setting-shopPhoneNumbers">The shop's own phone numbers</label>
             <textarea rows={3} {...field('shopPhoneNumbers')} />
@@ -198,6 +222,7 @@ export function SettingsPage() {
       ) : current.loading ? (
         <p>Loading…</p>
       ) : null}
+      <ScheduledJobs version={savedCount} />
       <EventApi />
     </section>
   );

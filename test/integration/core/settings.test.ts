@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INGEST_PORT, DEFAULT_UI_PORT } from '../../../main/core/settings/settings-store';
+import { pcTimeZone } from '../../../shared/time-zone';
 import { inMemoryBackend, tempDir, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
 
@@ -31,6 +32,7 @@ describe('settings', () => {
           brandName: 'Corner Shop',
           defaultCountry: 'DE',
           currency: expect.stringMatching(/^[A-Z]{3}$/),
+          timeZone: pcTimeZone(),
           shopPhoneNumbers: [],
           abandonedCheckoutMinutes: 120,
           uiPort: 4310,
@@ -90,6 +92,31 @@ describe('settings', () => {
       field: 'colour',
     });
     expect(await backend.call('settings.get', {})).toEqual(before);
+    await backend.close();
+  });
+
+  it("keeps the shop's time zone as an IANA name, starting as the PC's, and refuses anything else", async () => {
+    const backend = await inMemoryBackend();
+    expect((await backend.call('settings.get', {})).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const saved = await backend.call('settings.update', { timeZone: ' america/new_york ' });
+    expect(saved).toMatchObject({ settings: { timeZone: 'America/New_York' }, restartNeeded: false });
+    expect((await backend.call('settings.update', { timeZone: 'UTC' })).settings.timeZone).toBe('UTC');
+    for (const bad of ['Mars/Olympus_Mons', '+01:00', 'GMT+1:00', '', 'Europe/London; DROP TABLE setting'])
+      await expect(backend.call('settings.update', { timeZone: bad })).rejects.toMatchObject({
+        kind: 'validation',
+        field: 'timeZone',
+        message: expect.stringContaining('Europe/London, America/New_York or UTC'),
+      });
+    expect((await backend.call('settings.get', {})).timeZone).toBe('UTC');
+    // Scheduled work follows it: 03:00 in Tokyo.
+    await backend.call('settings.update', { timeZone: 'Asia/Tokyo' });
+    const { timeZone, jobs } = await backend.call('jobs.list', {});
+    expect(timeZone).toBe('Asia/Tokyo');
+    const next = jobs.find((j) => j.name === 'models.retrain')?.nextRunAt;
+    expect(next && new Date(next).toLocaleTimeString('en-GB', { timeZone: 'Asia/Tokyo' })).toBe('03:00:00');
+    // A zone damaged by hand falls back to the PC's.
+    backend.db.sqlite.prepare(`UPDATE setting SET value = '"Nowhere/Land"' WHERE key = 'shop.timeZone'`).run();
+    expect((await backend.call('settings.get', {})).timeZone).toBe(pcTimeZone());
     await backend.close();
   });
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { fixedClock, silentLogger } from '../../../main/core/clock';
 import { openDatabase } from '../../../main/core/db/open';
+import { RETRAIN_JOB } from '../../../main/core/jobs/retrain-jobs';
 import { EXPORT_COLUMNS } from '../../../main/core/ml/export-predictions';
 import { ensureDefaultBrand } from '../../../main/core/settings/settings-store';
 import { inMemoryBackend, TEST_NOW, tempDir, testBackend } from '../../support/backend';
@@ -298,7 +299,7 @@ describe('retraining without a training thread (a data file in memory)', () => {
 });
 
 describe('the nightly retrain', () => {
-  it('runs once a day at 03:00 local time when turned on', async () => {
+  it("runs once a day at 03:00 local time (the shop's time zone starts as the PC's) when turned on", async () => {
     const local = (day: number, hour: number, minute = 0) => new Date(2026, 2, day, hour, minute).toISOString();
     const clock = fixedClock(local(2, 2, 59));
     const backend = await testBackend({
@@ -308,7 +309,11 @@ describe('the nightly retrain', () => {
       logger: silentLogger,
     });
     try {
-      const nightly = backend.core.retrain;
+      // One check of the scheduler's clock (every 30 s in the app): the retrain it started, if any.
+      const nightly = {
+        nightlyTick: () =>
+          backend.core.jobs.tick().includes(RETRAIN_JOB) ? backend.core.retrain.running()?.id : undefined,
+      };
       expect((await backend.call('settings.get', {})).retrainNightly).toBe(false);
       expect(nightly.nightlyTick()).toBeUndefined();
       clock.set(local(2, 3, 0));
@@ -323,6 +328,12 @@ describe('the nightly retrain', () => {
       expect(jobId).toBeGreaterThan(0);
       // The empty shop has no history: the job says so and the app carries on.
       expect((await finished(backend, jobId as number)).error).toMatch(/^Not enough history/);
+      await backend.core.jobs.settled();
+      // Settings shows it: the last run with its reason, the next one tomorrow at 03:00.
+      const shown = (await backend.call('jobs.list', {})).jobs.find((j) => j.name === RETRAIN_JOB);
+      expect(shown).toMatchObject({ enabled: true, running: false, lastRunAt: local(3, 3, 0), lastResult: 'failed' });
+      expect(shown?.lastMessage).toMatch(/^Not enough history/);
+      expect(shown?.nextRunAt).toBe(local(4, 3, 0));
       clock.set(local(3, 3, 30));
       expect(nightly.nightlyTick()).toBeUndefined();
       clock.set(local(3, 16, 0));

@@ -62,6 +62,7 @@ describe('settings schema', () => {
     brandName: ' Corner Shop ',
     defaultCountry: 'gb',
     currency: 'gbp',
+    timeZone: 'Europe/London',
     shopPhoneNumbers: [],
     abandonedCheckoutMinutes: 120,
     uiPort: 4310,
@@ -89,6 +90,8 @@ describe('settings schema', () => {
     [{ ingestHost: 'example.com' }, 'ingestHost'],
     [{ currency: 'POUNDS' }, 'currency'],
     [{ currency: 'XYZ' }, 'currency'],
+    [{ timeZone: 'Europe/Atlantis' }, 'timeZone'],
+    [{ timeZone: '+01:00' }, 'timeZone'],
   ])('rejects %j', (patch, field) => {
     const result = settingsSchema.safeParse({ ...good, ...patch });
     expect(result.success).toBe(false);

@@ -3,8 +3,8 @@
  * built `train-worker.js`, on its own connection to the data file) or, for a
  * data file held in memory or a run from sources, in this thread. Jobs are
  * kept in memory with their stage and result; Cancel works until saving has
- * begun. Rollbacks run the same way. When the shop asks for it, a retrain
- * also runs once a night at 03:00 local time. A saved retrain is followed by
+ * begun. Rollbacks run the same way. The nightly retrain is a scheduled job
+ * (jobs/retrain-jobs.ts) that calls `start`. A saved retrain is followed by
  * its backtest (`runBacktest`) in the same thread, after the job has completed:
  * the new scores are in use at once, the check adds to its metrics later.
  */
@@ -16,7 +16,6 @@ import { RETRAIN_STAGES, type RetrainJobView } from '../../../../shared/contract
 import type { Clock, Logger } from '../../clock';
 import type { Database } from '../../db/open';
 import { appRoot } from '../../paths';
-import { readSettings } from '../../settings/settings-store';
 import { activateVersion } from './registry';
 import { RETRAIN_SEED, type RetrainOutcome, type RetrainStepName, runBacktest, runRetrain } from './retrain-job';
 import { RetrainCancelled } from './trained';
@@ -25,8 +24,6 @@ import { CONTROL, type RetrainWorkerData, type RetrainWorkerMessage } from './wo
 const WORKER_SCRIPT = join(appRoot(), 'dist', 'main', 'train-worker.js');
 /** Finished jobs remembered for `models.job` (the versions themselves are in the data file). */
 const KEEP_JOBS = 20;
-export const NIGHTLY_HOUR = 3;
-const NIGHTLY_CHECK_MS = 60_000;
 
 export interface RetrainJob {
   id: number;
@@ -52,14 +49,6 @@ interface Running {
   stop(): void;
 }
 
-/** The first 03:00 local time strictly after `after`. */
-export function nextNightly(after: number): number {
-  const at = new Date(after);
-  at.setHours(NIGHTLY_HOUR, 0, 0, 0);
-  if (at.getTime() <= after) at.setDate(at.getDate() + 1);
-  return at.getTime();
-}
-
 /** What retraining needs of the app: its data file, clock, log and shop, and a way to say every score changed. */
 export interface RetrainHost {
   readonly db: Database;
@@ -80,8 +69,6 @@ export class RetrainManager {
   /** Backtests still running (a worker's, or one waiting for this thread), by job id. */
   private readonly checks = new Map<number, { stop(): void }>();
   private readonly checkWaiters = new Map<number, (() => void)[]>();
-  private nightlyTimer: NodeJS.Timeout | undefined;
-  private nightlyAt: number | undefined;
 
   constructor(private readonly core: RetrainHost) {}
 
@@ -379,36 +366,8 @@ export class RetrainManager {
     this.core.predictionsChanged();
   }
 
-  /** Checks once a minute whether the nightly retrain is due (the app and the headless server). */
-  startNightly(): void {
-    if (this.nightlyTimer) return;
-    this.nightlyAt = nextNightly(this.core.clock.now().getTime());
-    this.nightlyTimer = setInterval(() => this.nightlyTick(), NIGHTLY_CHECK_MS);
-    this.nightlyTimer.unref();
-  }
-
-  /**
-   * Starts the nightly retrain when 03:00 has passed since the last check and the shop turned it on; a PC asleep
-   * at 03:00 retrains once when it wakes. Answers the job started, if any.
-   */
-  nightlyTick(): number | undefined {
-    const now = this.core.clock.now().getTime();
-    if (this.nightlyAt === undefined) this.nightlyAt = nextNightly(now);
-    if (now < this.nightlyAt) return undefined;
-    this.nightlyAt = nextNightly(now);
-    try {
-      if (!readSettings(this.core.db).retrainNightly || this.current || this.activation) return undefined;
-      return this.start().jobId;
-    } catch (error) {
-      this.core.logger.error('The nightly retrain could not start', error);
-      return undefined;
-    }
-  }
-
   /** The app is closing: a retrain in hand stops (nothing half-saved: a save in hand rolls back). */
   stopAll(): void {
-    if (this.nightlyTimer) clearInterval(this.nightlyTimer);
-    this.nightlyTimer = undefined;
     this.current?.stop();
     this.activation?.stop();
     for (const [jobId, check] of this.checks) {
