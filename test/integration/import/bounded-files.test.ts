@@ -6,37 +6,14 @@
  * valid percent-encoding; an import thread that fails (even out of memory)
  * ends its job as failed with the reason while the app keeps answering.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { ImportManager } from '../../../main/core/import/import-manager';
 import { importFile } from '../../../main/core/import/imports';
-import { tempDir, testBackend } from '../../support/backend';
+import { importTestFolder } from '../../support/import-files';
 
-const dir = tempDir();
-afterAll(() => dir.remove());
-let n = 0;
-
-async function withBackend(run: (b: Backend) => Promise<void>, options: { listen?: boolean } = {}): Promise<void> {
-  const backend = await testBackend({
-    dataDir: join(dir.path, `data-${++n}`),
-    ...(options.listen ? { listen: true, uiPort: 0, ingestPort: 0 } : {}),
-  });
-  try {
-    await backend.call('settings.update', { defaultCountry: 'GB' });
-    await run(backend);
-  } finally {
-    await backend.close();
-  }
-}
-
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir.path, name);
-  writeFileSync(path, content);
-  return path;
-}
+const { withBackend, file } = importTestFolder();
 
 const HEADER = 'Receipt,Date,Email,Amount';
 const row = (i: number) => `R${i},2026-03-01,a${i}@example.com,5.00`;

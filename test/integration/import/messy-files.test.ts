@@ -5,37 +5,17 @@
  * webhook, a cell a spreadsheet would run as a formula — and a page on this
  * PC trying to read any file through the browser transport.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { importFile } from '../../../main/core/import/imports';
 import { eventInputSchema } from '../../../shared/events';
-import { tempDir, testBackend } from '../../support/backend';
+import { importTestFolder } from '../../support/import-files';
 
-const dir = tempDir();
-afterAll(() => dir.remove());
-let n = 0;
-
-async function withBackend(run: (b: Backend) => Promise<void>, options: { listen?: boolean } = {}): Promise<void> {
-  const backend = await testBackend({
-    dataDir: join(dir.path, `data-${++n}`),
-    ...(options.listen ? { listen: true, uiPort: 0, ingestPort: 0 } : {}),
-  });
-  try {
-    await backend.call('settings.update', { defaultCountry: 'GB' });
-    await run(backend);
-  } finally {
-    await backend.close();
-  }
-}
-
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir.path, name);
-  writeFileSync(path, content);
-  return path;
-}
+const folder = importTestFolder();
+const { withBackend, file } = folder;
 
 const keys = (b: Backend) =>
   b.db.sqlite.prepare('SELECT event_type, external_id FROM customer_raw_event ORDER BY id').all() as {
@@ -165,7 +145,7 @@ describe('messy files', () => {
         const response = await fetch(`${b.runtime.uiUrl}/rpc/imports.fromPath`, {
           method: 'POST',
           headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ path: join(dir.path, 'formula.csv') }),
+          body: JSON.stringify({ path: join(folder.path, 'formula.csv') }),
         });
         expect(response.status).toBe(401);
         expect(await response.json()).toMatchObject({ ok: false, error: { kind: 'auth' } });
