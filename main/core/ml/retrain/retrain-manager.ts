@@ -306,6 +306,11 @@ export class RetrainManager {
     return view(this.get(jobId));
   }
 
+  /** Resolves when no backtest is running (one per saved retrain, in the background). */
+  async checksFinished(): Promise<void> {
+    while (this.checks.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   /** Whether the backtest of the retrain that saved this version is still running. */
   checking(versionId: number): boolean {
     for (const jobId of this.checks.keys()) if (this.jobs.get(jobId)?.versionId === versionId) return true;
