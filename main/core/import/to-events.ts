@@ -19,10 +19,10 @@
 import { createHash } from 'node:crypto';
 import {
   type EventInput,
+  eventInputSchema,
   type IdentifiersInput,
   type Item,
   type ParsedEvent,
-  parseEvent,
 } from '../../../shared/events';
 import { isPlaceholder } from '../identity/normalize';
 import { snippet } from './row-guard';
@@ -371,8 +371,7 @@ export class RowMapper {
   }
 
   private emit(out: Mapped, rows: MappedRow[], input: Omit<EventInput, 'source'>): void {
-    // The same limits as the event API, dates up to a day after the import's now included.
-    const parsed = parseEvent({ ...input, source: this.source }, this.now.getTime());
+    const parsed = eventInputSchema.safeParse({ ...input, source: this.source });
     if (parsed.success) out.events.push({ event: parsed.data, rows });
     else {
       const issue = parsed.error.issues[0];

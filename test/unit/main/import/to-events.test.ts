@@ -92,19 +92,3 @@ describe('an order with more rows than any order has', () => {
     expect(rejected[0]?.reason).toMatch(/^order “BIG” has more than 1,000 rows/);
   });
 });
-
-describe('limits on imported rows (issue 14)', () => {
-  it('rejects a sale dated more than a day after the import, and one before 1990, naming the date', () => {
-    const m = mapper();
-    const out = m.push([
-      { row: 2, cells: ['R1', '2025-06-01', 'a@example.com', '10.00'] },
-      { row: 3, cells: ['R2', '2099-01-01', 'b@example.com', '10.00'] },
-      { row: 4, cells: ['R3', '1985-01-01', 'c@example.com', '10.00'] },
-    ]);
-    const end = m.end();
-    const rejected = [...out.rejected, ...end.rejected];
-    expect(rejected.map((r) => r.row).sort()).toEqual([3, 4]);
-    for (const r of rejected) expect(r.reason).toMatch(/^occurredAt /);
-    expect([...out.events, ...end.events]).toHaveLength(1);
-  });
-});
