@@ -11,7 +11,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { shopifySignature } from '../../../main/core/http/shopify-receiver';
-import { TEST_NOW, tempDir, testBackend } from '../../support/backend';
+import { TEST_NOW, tempDir } from '../../support/backend';
+import { listeningShop } from '../../support/listening-shop';
 import { retrainFinished, seedMlShop } from '../../support/ml-shop';
 
 const SHOPIFY_SECRET = 'shpss_edge_secret';
@@ -24,12 +25,11 @@ const dir = tempDir();
 let sequence = 0;
 
 beforeAll(async () => {
-  backend = await testBackend({ dataDir: dir.path, listen: true, uiPort: 0, ingestPort: 0 });
-  await backend.call('settings.update', { defaultCountry: 'GB', currency: 'GBP' });
-  await backend.call('connections.saveShopify', { shopDomain: SHOP, secret: SHOPIFY_SECRET });
-  await backend.call('connections.saveWhatsApp', { appSecret: WA_SECRET, verifyToken: 'verify' });
-  base = backend.runtime.ingest.url as string;
-  key = (await backend.call('settings.apiKey', {})).apiKey;
+  ({ backend, base, key } = await listeningShop(dir.path, {
+    shopDomain: SHOP,
+    shopifySecret: SHOPIFY_SECRET,
+    whatsappSecret: WA_SECRET,
+  }));
 });
 afterAll(async () => {
   await backend.close();

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { shopifySignature } from '../../../main/core/http/shopify-receiver';
 import { EVENT_TYPES, INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
-import { TEST_NOW, tempDir, testBackend } from '../../support/backend';
+import { TEST_NOW, tempDir } from '../../support/backend';
+import { listeningShop } from '../../support/listening-shop';
 import { retrainFinished, seedMlShop } from '../../support/ml-shop';
 
 const SEED = 20_260_301;
@@ -37,12 +38,11 @@ let cases = 0;
 const statuses = new Map<number, number>();
 
 beforeAll(async () => {
-  backend = await testBackend({ dataDir: dir.path, listen: true, uiPort: 0, ingestPort: 0 });
-  await backend.call('settings.update', { defaultCountry: 'GB', currency: 'GBP' });
-  await backend.call('connections.saveShopify', { shopDomain: SHOP, secret: SHOPIFY_SECRET });
-  await backend.call('connections.saveWhatsApp', { appSecret: WA_SECRET, verifyToken: 'verify' });
-  base = backend.runtime.ingest.url as string;
-  key = (await backend.call('settings.apiKey', {})).apiKey;
+  ({ backend, base, key } = await listeningShop(dir.path, {
+    shopDomain: SHOP,
+    shopifySecret: SHOPIFY_SECRET,
+    whatsappSecret: WA_SECRET,
+  }));
   // A real history under the fuzz, so the retrain afterwards has something to learn from.
   seedMlShop(backend.db, { customers: 300, end: NOW, days: 400, seed: 11 });
 });
