@@ -2,8 +2,8 @@
 import { AppError } from '../../../shared/contract/errors';
 import { listShopify, saveShopify, shopifySecretName } from '../connections/shopify-connections';
 import { saveWhatsApp, whatsappView } from '../connections/whatsapp-connection';
+import { stmt } from '../db/statements';
 import { shopifySignature } from '../http/shopify-receiver';
-import { stmt } from '../identity/identity-repo';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
 import { type HandlerContext, handlers } from './registry';
 

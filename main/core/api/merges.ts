@@ -2,7 +2,8 @@
 import type { Review } from '../../../shared/contract/merges';
 import { summarize } from '../customers/customer-360';
 import type { Database } from '../db/open';
-import { getProfile, identifiersOf, redirectOf, stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
+import { getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import type { ReviewRow } from '../identity/review';
 import { activeRiskBands } from '../ml/predictions-read';

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
 

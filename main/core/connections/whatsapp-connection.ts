@@ -5,7 +5,7 @@
  * customer's identifier.
  */
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import { normalizePhone } from '../identity/normalize';
 import type { SecretStore } from '../secrets/secret-store';
 

@@ -16,14 +16,8 @@ import type { EventPayload } from '../../../shared/events';
 import { clampTotal } from '../../../shared/limits';
 import { riskBandOf } from '../../../shared/risk-band';
 import type { Database } from '../db/open';
-import {
-  getProfile,
-  type IdentifierRow,
-  identifiersOf,
-  type ProfileRow,
-  redirectOf,
-  stmt,
-} from '../identity/identity-repo';
+import { stmt } from '../db/statements';
+import { getProfile, type IdentifierRow, identifiersOf, type ProfileRow, redirectOf } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
 import { FIXED_RISK_BANDS } from '../ml/retrain/risk-bands';

@@ -3,9 +3,9 @@
  * connection (statements are cached on the handle) because ingestion runs
  * them for every event.
  */
-import type { Statement } from 'better-sqlite3';
 import { clampMoney, clampTotal, MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
+import { stmt } from '../db/statements';
 import { profileStrength } from './strength';
 
 export interface ProfileRow {
@@ -38,23 +38,6 @@ export interface IdentifierRow {
   source: string;
   first_seen_at: number;
   shared: number;
-}
-
-const cache = new WeakMap<Database, Map<string, Statement>>();
-
-/** A prepared statement, compiled once per connection. */
-export function stmt(db: Database, sql: string): Statement {
-  let map = cache.get(db);
-  if (!map) {
-    map = new Map();
-    cache.set(db, map);
-  }
-  let statement = map.get(sql);
-  if (!statement) {
-    statement = db.sqlite.prepare(sql);
-    map.set(sql, statement);
-  }
-  return statement;
 }
 
 export function getProfile(db: Database, id: number): ProfileRow | undefined {

@@ -7,6 +7,7 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
+import { stmt } from '../db/statements';
 import {
   byStrength,
   getProfile,
@@ -19,7 +20,6 @@ import {
   refreshStrength,
   setNames,
   settlePendingTotals,
-  stmt,
 } from './identity-repo';
 import { identifierKey } from './normalize';
 import { SHAREABLE_TYPES } from './strength';

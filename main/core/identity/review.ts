@@ -6,7 +6,8 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
-import { getProfile, redirectOf, stmt } from './identity-repo';
+import { stmt } from '../db/statements';
+import { getProfile, redirectOf } from './identity-repo';
 import { type EvidenceItem, type MergeResult, mergeProfiles, separate } from './merge';
 import { identifierKey } from './normalize';
 

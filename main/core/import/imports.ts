@@ -6,7 +6,7 @@
  */
 import type { Clock, Logger } from '../clock';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from '../settings/settings-store';
 import {

@@ -36,7 +36,8 @@
  */
 import type { InputIdentifierType, ParsedEvent } from '../../../shared/events';
 import type { Database } from '../db/open';
-import { findOwner, getProfile, stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
+import { findOwner, getProfile } from '../identity/identity-repo';
 import { identifierKey, type Normalized, normalizeIdentifier } from '../identity/normalize';
 import { SHAREABLE_TYPES } from '../identity/strength';
 import {

@@ -23,6 +23,7 @@
 import type { EventPayload, InputIdentifierType, ParsedEvent } from '../../../shared/events';
 import { clampMoney, MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
+import { stmt } from '../db/statements';
 import {
   byStrength,
   findOwner,
@@ -38,7 +39,6 @@ import {
   setNames,
   sharedUseCount,
   sharedUsers,
-  stmt,
 } from '../identity/identity-repo';
 import { type EvidenceItem, mergeProfiles, separationEvidence } from '../identity/merge';
 import { identifierKey, type Normalized, type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';

@@ -20,7 +20,8 @@ import { EVENT_TYPES } from '../../../shared/events';
 import { AHEAD_MS, EARLIEST_DATE, MAX_DEPTH, MAX_MONEY, MAX_TOTAL, moneyInRange } from '../../../shared/limits';
 import type { Logger } from '../clock';
 import type { Database } from '../db/open';
-import { recomputeTotals, stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
+import { recomputeTotals } from '../identity/identity-repo';
 
 /** Bump when the one-time scan learns something new to repair. */
 const SCAN_VERSION = 1;

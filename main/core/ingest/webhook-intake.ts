@@ -15,7 +15,7 @@ import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import {
   customerData,
   eraseBrand,

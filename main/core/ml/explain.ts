@@ -13,7 +13,7 @@
 import { formatMoney } from '../../../shared/describe-event';
 import { clampTotal } from '../../../shared/limits';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import type { BgnbdFeatureName, FeatureName } from './feature-names';
 import type { EventRow } from './features';
 

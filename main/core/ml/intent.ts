@@ -31,7 +31,7 @@
  * found through the (customer_profile_id, occurred_at) index: no scan.
  */
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import { type ProductMention, type ProductRef, productsInPayload, titleKey } from './products';
 
 const DAY = 86_400_000;

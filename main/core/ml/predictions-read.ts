@@ -8,7 +8,7 @@ import type { RiskBandsView } from '../../../shared/contract/customers';
 import type { PredictionMethod, RecommendationView, SegmentView } from '../../../shared/contract/models';
 import { MAX_TOTAL } from '../../../shared/limits';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 import { segmentNames } from './learners/segments/naming';
 import { activeSegments, SCORES_KIND } from './retrain/registry';
 import { FIXED_RISK_BANDS, type RiskBands } from './retrain/risk-bands';

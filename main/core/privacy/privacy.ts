@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { forgetShops } from '../connections/shopify-connections';
 import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
-import { getProfile, identifiersOf, stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
+import { getProfile, identifiersOf } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
 

@@ -8,7 +8,7 @@
  */
 import type { Clock, Logger } from '../clock';
 import type { Database } from '../db/open';
-import { stmt } from '../identity/identity-repo';
+import { stmt } from '../db/statements';
 
 export const STREAMS = ['events.raw', 'events.normalized', 'profiles.merge_requests', 'predictions.requests'] as const;
 export type StreamName = (typeof STREAMS)[number];

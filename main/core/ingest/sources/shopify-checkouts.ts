@@ -15,7 +15,7 @@ import {
 } from '../../../../shared/events';
 import { dateProblem, LIMIT_PARAMS, MAX_TEXT_CHARS } from '../../../../shared/limits';
 import type { Database } from '../../db/open';
-import { stmt } from '../../identity/identity-repo';
+import { stmt } from '../../db/statements';
 import { shopifyDate, shopifyMoney } from './shopify';
 
 const text = z.string().nullish();
