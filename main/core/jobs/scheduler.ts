@@ -26,8 +26,10 @@ import { Cron } from 'croner';
 import { AppError } from '../../../shared/contract/errors';
 import type { ScheduledJobView } from '../../../shared/contract/jobs';
 import type { Clock, Logger } from '../clock';
+import { defineService } from '../context';
 import type { Database } from '../db/open';
 import { readScheduledJobs } from '../db/repos/scheduled-job';
+import { readSettings } from '../settings/settings-store';
 import { type ClaimOptions, JobClaims, type RunOutcome } from './claims';
 
 /** How often the clock is compared with the due times: a job starts at most this late. */
@@ -211,3 +213,9 @@ export class Scheduler {
     return Math.max(first, latest?.getTime() ?? first);
   }
 }
+
+/** This backend's scheduler, in the shop's time zone from Settings. */
+export const schedulerOf = defineService(
+  (ctx) =>
+    new Scheduler({ db: ctx.db, clock: ctx.clock, logger: ctx.logger, timeZone: () => readSettings(ctx.db).timeZone }),
+);

@@ -7,6 +7,7 @@
  * every subscriber resumes from its last finished message.
  */
 import type { Clock, Logger } from '../clock';
+import { defineService } from '../context';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
 
@@ -158,3 +159,11 @@ export class StreamRunner {
     }
   }
 }
+
+/** This backend's stream runner: nudged whenever profiles change (something was published with them). */
+export const streamsOf = defineService((ctx) => {
+  const runner = new StreamRunner(ctx.db, ctx.clock, ctx.logger);
+  ctx.bus.on('profiles.changed', () => runner.notify());
+  ctx.bus.on('predictions.changed', () => runner.notify());
+  return runner;
+});
