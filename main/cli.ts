@@ -10,20 +10,24 @@ import { formatMoney } from '../shared/describe-event';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
-import { Core } from './core/core';
+import { createEngineContext } from './core/context';
 import { openDatabase } from './core/db/open';
 import type { ImportSummary } from './core/import/import-job';
+import { importHost } from './core/import/import-service';
 import { importFile, inspect, presetByName } from './core/import/imports';
 import type { DateOrder } from './core/import/types';
 import { startRetrain } from './core/jobs/retrain-jobs';
+import { schedulerOf } from './core/jobs/scheduler';
 import { writePredictionsCsv } from './core/ml/export-predictions';
 import { listVersions } from './core/ml/retrain/registry';
 import type { RetrainStepName } from './core/ml/retrain/retrain-job';
 import type { RetrainJob } from './core/ml/retrain/retrain-manager';
+import { retrainOf } from './core/ml/retrain/retrain-service';
 import { appVersion, DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
 import { moveApiKeyToSecrets, readApiKey, rotateApiKey } from './core/secrets/api-key';
 import { FileSecretStore } from './core/secrets/secret-store';
 import { DEFAULT_BRAND_ID, ensureDefaultBrand } from './core/settings/settings-store';
+import { shopCurrency } from './core/settings/shop-settings';
 import { startHeadless } from './headless';
 
 function portOption(value: string): number {
@@ -134,7 +138,15 @@ export function buildCli(): Command {
       ) => {
         const dataDir = resolveDataDir({ flag: opts.dataDir });
         const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
-        const core = new Core(db, systemClock, consoleLogger, new FileSecretStore(dataDir), dataDir);
+        const ctx = createEngineContext({
+          db,
+          clock: systemClock,
+          logger: consoleLogger,
+          dataDir,
+          brandId: DEFAULT_BRAND_ID,
+          secrets: new FileSecretStore(dataDir),
+        });
+        const core = importHost(ctx);
         try {
           ensureDefaultBrand(db, systemClock);
           const preset = opts.preset === undefined ? {} : presetByName(core, opts.preset);
@@ -160,7 +172,6 @@ export function buildCli(): Command {
           else process.stdout.write(`${summaryText(summary)}\n`);
           if (summary.status === 'failed') process.exitCode = 1;
         } finally {
-          core.close();
           db.close();
         }
       },
@@ -178,16 +189,24 @@ export function buildCli(): Command {
       const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
       // What the retrain reports as it goes is printed here; only real faults go to the log on the terminal.
       const logger: Logger = { ...consoleLogger, info: () => {}, warn: () => {} };
-      const core = new Core(db, systemClock, logger, new FileSecretStore(dataDir), dataDir);
+      const ctx = createEngineContext({
+        db,
+        clock: systemClock,
+        logger,
+        dataDir,
+        brandId: DEFAULT_BRAND_ID,
+        secrets: new FileSecretStore(dataDir),
+      });
+      const retrain = retrainOf(ctx);
       let claimed: Promise<void> | undefined;
       try {
         ensureDefaultBrand(db, systemClock);
         const stages = !opts.json && process.stderr.isTTY ? stageLine() : undefined;
-        const unwatch = stages ? core.retrain.watch(stages.update) : undefined;
+        const unwatch = stages ? retrain.watch(stages.update) : undefined;
         // Refused while the app (its nightly retrain or Retrain button) or another terminal is retraining this file.
-        const started = startRetrain(core.retrain, core.jobs.claims);
+        const started = startRetrain(retrain, schedulerOf(ctx).claims);
         claimed = started.done;
-        const job = await core.retrain.wait(started.jobId);
+        const job = await retrain.wait(started.jobId);
         unwatch?.();
         stages?.done();
         if (job.status !== 'completed' || !job.outcome) {
@@ -195,16 +214,16 @@ export function buildCli(): Command {
         }
         // The backtest (the same retrain one horizon earlier, checked on what followed) completes the figures.
         if (!opts.json) process.stderr.write('Checking the new scores against the past…\n');
-        await core.retrain.waitForCheck(job.id);
+        await retrain.waitForCheck(job.id);
         const { versionId, trainingRows, durationMs } = job.outcome;
         const metrics =
           listVersions(db, DEFAULT_BRAND_ID).find((v) => v.id === versionId)?.metrics ?? job.outcome.metrics;
         if (opts.json) process.stdout.write(`${JSON.stringify({ versionId, metrics, trainingRows, durationMs })}\n`);
-        else process.stdout.write(`${retrainText({ ...job.outcome, metrics }, core.currency())}\n`);
+        else process.stdout.write(`${retrainText({ ...job.outcome, metrics }, shopCurrency(ctx))}\n`);
       } finally {
         // The result is recorded for Settings (last run) and the claim given back before the file is closed.
         await claimed;
-        core.close();
+        retrain.stopAll();
         db.close();
       }
     });

@@ -8,21 +8,46 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError, type WireResponse } from '../../shared/contract/errors';
 import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract/index';
-import { ALL_HANDLERS } from './api/index';
-import { buildRegistry, type HandlerContext, type RuntimeInfo } from './api/registry';
+import type { HandlerContext, RuntimeInfo } from './api/registry';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
-import { Core } from './core';
+import { connectionsEngine } from './connections/engine';
+import { createChangeBus } from './context';
+import { customersEngine } from './customers/engine';
 import { type Database, openDatabase } from './db/open';
+import { composeEngines } from './engine';
 import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
-import { markInterruptedJobs } from './import/import-job';
+import { identityEngine } from './identity/engine';
+import { importsEngine } from './import/engine';
+import { importsOf } from './import/import-service';
+import { ingestEngine } from './ingest/engine';
 import { repairStoredLimits } from './ingest/limits-repair';
+import { jobsEngine } from './jobs/engine';
+import { modelsEngine } from './ml/engine';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
-import { moveApiKeyToSecrets } from './secrets/api-key';
+import { moveApiKeyToSecrets, readApiKey } from './secrets/api-key';
 import { describeTightened, tightenDataFolder } from './secrets/private-files';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './secrets/secret-store';
-import { ensureDefaultBrand, readSettings } from './settings/settings-store';
+import { settingsEngine } from './settings/engine';
+import { DEFAULT_BRAND_ID, ensureDefaultBrand, readSettings } from './settings/settings-store';
+import { streamsEngine } from './streams/engine';
+
+/**
+ * Every engine, once, in start order (they stop in reverse): the stream runner first and last, the scheduler
+ * last and first. A new engine is one folder under main/core with an engine.ts, listed here.
+ */
+export const ENGINES = [
+  streamsEngine,
+  settingsEngine,
+  customersEngine,
+  identityEngine,
+  connectionsEngine,
+  ingestEngine,
+  importsEngine,
+  modelsEngine,
+  jobsEngine,
+] as const;
 
 export interface BackendOptions {
   dataDir: string;
@@ -47,7 +72,8 @@ export interface BackendOptions {
 
 export interface Backend {
   readonly db: Database;
-  readonly core: Core;
+  /** What handlers and engines receive: tests and shells reach a domain's service through it (`importsOf(ctx)`). */
+  readonly ctx: HandlerContext;
   readonly token: string;
   readonly runtime: RuntimeInfo;
   /** The UI address with the access token, to open in a browser; null without listeners. */
@@ -63,7 +89,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const databaseFile = options.databaseFile ?? join(options.dataDir, DATABASE_FILE_NAME);
-  const registry = buildRegistry(ALL_HANDLERS);
+  // Refuses a duplicate command, subscriber or job name, or a command no engine handles, before anything opens.
+  const engines = composeEngines(ENGINES);
   if (databaseFile !== ':memory:') {
     // Before the data file is opened: an earlier version left the folder and its files readable by everyone.
     const loose = describeTightened(options.dataDir, tightenDataFolder(options.dataDir, databaseFile));
@@ -91,20 +118,24 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     (databaseFile === ':memory:' ? new MemorySecretStore() : new FileSecretStore(options.dataDir));
   if (moveApiKeyToSecrets(db, secrets))
     logger.info('The event API key was moved from the data file to the secrets file.');
-  const core = new Core(db, clock, logger, secrets, options.dataDir);
-  // Webhook deliveries acknowledged in a burst just before a crash are read before anything else is served.
-  core.readAllWaiting();
-  // An import still marked running was cut short (the app or PC stopped): the shop sees it as interrupted, and what
-  // it had added to customers' totals but not yet written is written.
-  markInterruptedJobs(db, clock.now().getTime());
-  core.imports.sweepUploads();
-  const ctx: HandlerContext = { db, core, clock, logger, runtime };
-  const dispatch = (name: string, input: unknown) => registry.dispatch(name, input, ctx);
+  const ctx: HandlerContext = {
+    db,
+    clock,
+    logger,
+    dataDir: options.dataDir,
+    brandId: DEFAULT_BRAND_ID,
+    secrets,
+    bus: createChangeBus(logger),
+    runtime,
+  };
+  // Each engine recovers what a crash left (waiting webhook deliveries, interrupted imports) before anything is served.
+  engines.start(ctx);
+  const dispatch = (name: string, input: unknown) => engines.registry.dispatch(name, input, ctx);
 
   const listeners: Listening[] = [];
   const closeAll = async () => {
     await Promise.all(listeners.map((l) => l.close()));
-    core.close();
+    engines.stop(ctx);
     db.close();
   };
 
@@ -120,8 +151,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
           logger,
           port: () => uiPort,
           files: {
-            upload: (body, name) => core.imports.addUpload(body, name),
-            rejectedFile: (jobId) => core.imports.rejectedFile(jobId),
+            upload: (body, name) => importsOf(ctx).addUpload(body, name),
+            rejectedFile: (jobId) => importsOf(ctx).rejectedFile(jobId),
           },
         }),
         '127.0.0.1',
@@ -139,7 +170,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       const ingestApp = createIngestListener({
         version: appVersion(),
         logger,
-        core,
+        ctx,
         ...(options.ingestRateLimitPer10s ? { rateLimitPer10s: options.ingestRateLimitPer10s } : {}),
       });
       let ingestHost = settings.ingestHost;
@@ -175,16 +206,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   }
 
   try {
-    core.apiKey();
+    readApiKey(secrets);
   } catch (error) {
     // A key this process cannot decrypt must not stop the app; Settings → Event API says what to do.
     logger.warn((error as Error).message);
   }
-  core.streams.notify();
-  if (options.listen !== false) core.startJobs();
+  if (options.listen !== false) engines.startJobs(ctx);
   return {
     db,
-    core,
+    ctx,
     token,
     runtime,
     // The key rides in the fragment, which browsers never send to a server (see http/ui-server.ts).

@@ -85,3 +85,8 @@ export function defineService<T>(create: (ctx: EngineContext) => T): (ctx: Engin
     return instance;
   };
 }
+
+/** A context for one data file: the backend builds one, and so does each CLI command that works on the file. */
+export function createEngineContext(options: Omit<EngineContext, 'bus'>): EngineContext {
+  return { ...options, bus: createChangeBus(options.logger) };
+}

@@ -11,6 +11,7 @@ import { AppError } from '../../shared/contract/errors';
 import { type Backend, createBackend } from '../core/backend';
 import { consoleLogger } from '../core/clock';
 import { CONTENT_SECURITY_POLICY } from '../core/http/ui-server';
+import { importsOf } from '../core/import/import-service';
 import { rendererDir, resolveDataDir } from '../core/paths';
 import { safeStorageSecretStore } from './secret-store';
 import { APP_ORIGIN, createMainWindow } from './window';
@@ -74,7 +75,7 @@ if (!app.requestSingleInstanceLock()) {
         // An import's rejected rows (the same address the browser version downloads from).
         const rejected = /^\/imports\/(\d+)\/rejected\.csv$/.exec(url.pathname);
         if (rejected) {
-          const path = backend?.core.imports.rejectedFile(Number(rejected[1]));
+          const path = backend ? importsOf(backend.ctx).rejectedFile(Number(rejected[1])) : undefined;
           if (!path || !existsSync(path)) return new Response('This import has no rejected rows.', { status: 404 });
           const response = await net.fetch(pathToFileURL(path).toString());
           return new Response(response.body, {

@@ -256,7 +256,7 @@ export async function customer360Bench(args: string[]): Promise<void> {
       );
       const heavy = order.filter((id) => (fill.eventsOf[id] ?? 0) >= 100).slice(0, SAMPLES);
       if (heavy.length > 0) {
-        backend.core.settingsChanged(); // clears the Customer 360 cache
+        backend.ctx.bus.emit('settings.changed'); // clears the Customer 360 cache
         const h = await time(heavy.length, async (i) => {
           const id = heavy[i] as number;
           await backend.call('customers.get', { id });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createBackend } from '../../main/core/backend';
 import { fixedClock, silentLogger } from '../../main/core/clock';
 import { openDatabase } from '../../main/core/db/open';
+import { ingestEvents } from '../../main/core/ingest/ingest-service';
 import { eventInputSchema, type ParsedEvent } from '../../shared/events';
 import { generatePopulation, PERSON_KINDS, type PersonKind, type PopulationEvent } from '../support/population';
 
@@ -212,7 +213,7 @@ export async function identityBench(args: string[]): Promise<void> {
         ...(variant === 'till-junk' ? { shopPhoneNumbers: [SHOP_PHONE] } : {}),
       });
       const started = performance.now();
-      for (let i = 0; i < parsed.length; i += BATCH) backend.core.ingest(parsed.slice(i, i + BATCH));
+      for (let i = 0; i < parsed.length; i += BATCH) ingestEvents(backend.ctx, parsed.slice(i, i + BATCH));
       ingestSeconds = (performance.now() - started) / 1000;
       const sqlite = backend.db.sqlite;
       for (const r of sqlite.prepare('SELECT external_id, customer_profile_id FROM customer_raw_event').all() as {

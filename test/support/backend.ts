@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { type Backend, type BackendOptions, createBackend } from '../../main/core/backend';
 import { fixedClock, silentLogger } from '../../main/core/clock';
 import type { IngestResult } from '../../main/core/ingest/ingest-event';
+import { ingestEvents } from '../../main/core/ingest/ingest-service';
 import type { ParsedEvent } from '../../shared/events';
 
 export const TEST_NOW = '2026-03-01T10:00:00.000Z';
@@ -37,7 +38,7 @@ export async function ukBackend(): Promise<Backend> {
 
 /** Ingests one event through the real path and answers its result. */
 export function ingestOne(backend: Backend, event: ParsedEvent): IngestResult {
-  const [result] = backend.core.ingest([event]);
+  const [result] = ingestEvents(backend.ctx, [event]);
   if (!result) throw new Error('ingest answered nothing');
   return result;
 }

@@ -4,14 +4,16 @@ import { listShopify, saveShopify, shopifySecretName } from '../connections/shop
 import { saveWhatsApp, whatsappView } from '../connections/whatsapp-connection';
 import { stmt } from '../db/statements';
 import { shopifySignature } from '../http/shopify-receiver';
+import { webhooksOf } from '../ingest/webhook-batcher';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
+import { shopCurrency } from '../settings/shop-settings';
 import { type HandlerContext, handlers } from './registry';
 
-function connections({ db, core, runtime }: HandlerContext) {
+function connections({ db, secrets, runtime }: HandlerContext) {
   const base = runtime.ingest.url;
   return {
-    shopify: listShopify(db, core.secrets),
-    whatsapp: whatsappView(db, core.secrets),
+    shopify: listShopify(db, secrets),
+    whatsapp: whatsappView(db, secrets),
     urls: { shopify: base ? `${base}/webhooks/shopify` : null, whatsapp: base ? `${base}/webhooks/whatsapp` : null },
   };
 }
@@ -22,7 +24,7 @@ export const connectionsHandlers = handlers({
   'connections.saveShopify': (input, ctx) => {
     saveShopify(
       ctx.db,
-      ctx.core.secrets,
+      ctx.secrets,
       { ...input, brandId: input.brandId ?? DEFAULT_BRAND_ID },
       ctx.clock.now().getTime(),
     );
@@ -30,7 +32,7 @@ export const connectionsHandlers = handlers({
   },
 
   'connections.saveWhatsApp': (input, ctx) => {
-    saveWhatsApp(ctx.core.secrets, input);
+    saveWhatsApp(ctx.secrets, input);
     return connections(ctx);
   },
 
@@ -61,8 +63,8 @@ export const connectionsHandlers = handlers({
     })),
 
   'connections.testShopify': async ({ brandId = DEFAULT_BRAND_ID }, ctx) => {
-    const shop = listShopify(ctx.db, ctx.core.secrets).find((s) => s.brandId === brandId);
-    const secret = ctx.core.secrets.get(shopifySecretName(brandId));
+    const shop = listShopify(ctx.db, ctx.secrets).find((s) => s.brandId === brandId);
+    const secret = ctx.secrets.get(shopifySecretName(brandId));
     if (!shop || !secret) throw new AppError('validation', 'Connect the Shopify store and save its secret first.');
     if (!ctx.runtime.ingest.url) throw new AppError('unavailable', 'The ingest listener is not running.');
     const now = ctx.clock.now();
@@ -73,7 +75,7 @@ export const connectionsHandlers = handlers({
       email: 'test.customer@example.com',
       created_at: now.toISOString(),
       total_price: '12.50',
-      currency: ctx.core.currency(),
+      currency: shopCurrency(ctx),
       customer: { id: 1, email: 'test.customer@example.com', first_name: 'Test', last_name: 'Customer' },
       line_items: [{ sku: 'TEST-1', title: 'Test item', quantity: 1, price: '12.50' }],
     });
@@ -91,7 +93,7 @@ export const connectionsHandlers = handlers({
     });
     const answer = (await response.json().catch(() => ({}))) as { delivery?: number };
     // Answered once stored; report what it became once it has been read.
-    await ctx.core.whenRead();
+    await webhooksOf(ctx).whenRead();
     const row = answer.delivery
       ? (stmt(ctx.db, 'SELECT outcome, detail FROM webhook_delivery WHERE id = ?').get(answer.delivery) as
           | { outcome: string; detail: string }

@@ -1,36 +1,39 @@
 /** Handlers for `customers.*`: search, Customer 360, timeline. */
 import { AppError } from '../../../shared/contract/errors';
 import { readTimeline } from '../customers/customer-360';
+import { customer360 } from '../customers/customer-cache';
 import { searchCustomers } from '../customers/customer-search';
 import { getProfile } from '../identity/identity-repo';
+import { eraseCustomer, exportCustomer } from '../privacy/shop-requests';
+import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
 import { handlers } from './registry';
 
 export const customersHandlers = handlers({
-  'customers.search': (input, { db, core }) => ({
-    ...searchCustomers(db, { ...input, brandId: core.brandId, normalize: core.normalizeOptions() }),
-    currency: core.currency(),
+  'customers.search': (input, ctx) => ({
+    ...searchCustomers(ctx.db, { ...input, brandId: ctx.brandId, normalize: normalizeOptions(ctx) }),
+    currency: shopCurrency(ctx),
   }),
 
-  'customers.get': ({ id }, { core }) => {
-    const result = core.customer360(id);
+  'customers.get': ({ id }, ctx) => {
+    const result = customer360(ctx, id);
     if (!result) throw new AppError('not_found', `There is no customer #${id}.`);
     return result;
   },
 
-  'customers.erase': ({ id }, { db, core }) => {
-    if (!getProfile(db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
-    const erased = core.eraseCustomer(id);
+  'customers.erase': ({ id }, ctx) => {
+    if (!getProfile(ctx.db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
+    const erased = eraseCustomer(ctx, id);
     return { profilesErased: erased.profiles, eventsErased: erased.events };
   },
 
-  'customers.exportData': ({ id }, { core }) => {
-    const path = core.exportCustomer(id);
+  'customers.exportData': ({ id }, ctx) => {
+    const path = exportCustomer(ctx, id);
     if (!path) throw new AppError('not_found', `There is no customer #${id}.`);
     return { path };
   },
 
-  'customers.timeline': ({ id, cursor, limit }, { db, core }) => {
-    if (!getProfile(db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
-    return readTimeline(db, id, cursor, limit, core.currency());
+  'customers.timeline': ({ id, cursor, limit }, ctx) => {
+    if (!getProfile(ctx.db, id)) throw new AppError('not_found', `There is no customer #${id}.`);
+    return readTimeline(ctx.db, id, cursor, limit, shopCurrency(ctx));
   },
 });

@@ -1,12 +1,13 @@
 /** Handlers for `imports.*`: register a file, preview it, presets, start / follow / cancel a job, the history. */
+import { importsOf } from '../import/import-service';
 import { handlers } from './registry';
 
 export const importsHandlers = handlers({
-  'imports.fromPath': ({ path }, { core }) => core.imports.addPath(path),
-  'imports.preview': ({ fileId, choices }, { core }) => core.imports.preview(fileId, choices),
-  'imports.savePreset': ({ fileId, name, choices }, { core }) => core.imports.savePreset(fileId, name, choices),
-  'imports.start': ({ fileId, choices }, { core }) => core.imports.start(fileId, choices),
-  'imports.job': ({ jobId }, { core }) => core.imports.job(jobId),
-  'imports.cancel': ({ jobId }, { core }) => core.imports.cancel(jobId),
-  'imports.jobs': (_input, { core }) => core.imports.jobs(),
+  'imports.fromPath': ({ path }, ctx) => importsOf(ctx).addPath(path),
+  'imports.preview': ({ fileId, choices }, ctx) => importsOf(ctx).preview(fileId, choices),
+  'imports.savePreset': ({ fileId, name, choices }, ctx) => importsOf(ctx).savePreset(fileId, name, choices),
+  'imports.start': ({ fileId, choices }, ctx) => importsOf(ctx).start(fileId, choices),
+  'imports.job': ({ jobId }, ctx) => importsOf(ctx).job(jobId),
+  'imports.cancel': ({ jobId }, ctx) => importsOf(ctx).cancel(jobId),
+  'imports.jobs': (_input, ctx) => importsOf(ctx).jobs(),
 });

@@ -5,6 +5,7 @@ import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
 import { getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
+import { approveMerge, rejectMerge, undoMergeById } from '../identity/merge-actions';
 import type { ReviewRow } from '../identity/review';
 import { activeRiskBands } from '../ml/predictions-read';
 import { handlers } from './registry';
@@ -44,26 +45,26 @@ export function listReviews(db: Database, brandId: number, status: Review['statu
 }
 
 export const mergesHandlers = handlers({
-  'merges.reviews': ({ status }, { db, core }) => listReviews(db, core.brandId, status),
+  'merges.reviews': ({ status }, { db, brandId }) => listReviews(db, brandId, status),
 
-  'merges.pendingCount': (_input, { db, core }) => ({
+  'merges.pendingCount': (_input, { db, brandId }) => ({
     count: stmt(db, "SELECT count(*) FROM merge_review WHERE brand_id = ? AND status = 'pending'")
       .pluck()
-      .get(core.brandId) as number,
+      .get(brandId) as number,
   }),
 
-  'merges.approve': ({ reviewId }, { core }) => {
-    const result = core.approveReview(reviewId);
+  'merges.approve': ({ reviewId }, ctx) => {
+    const result = approveMerge(ctx, reviewId);
     return { profileId: result.baseId, mergeId: result.mergeId };
   },
 
-  'merges.reject': ({ reviewId }, { core }) => {
-    core.rejectReview(reviewId);
+  'merges.reject': ({ reviewId }, ctx) => {
+    rejectMerge(ctx, reviewId);
     return { ok: true as const };
   },
 
-  'merges.undo': ({ mergeId }, { core }) => {
-    const result = core.undoMerge(mergeId);
+  'merges.undo': ({ mergeId }, ctx) => {
+    const result = undoMergeById(ctx, mergeId);
     return { restoredProfileIds: result.restoredProfileIds, baseProfileId: result.baseProfileId };
   },
 });

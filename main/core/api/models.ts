@@ -9,6 +9,7 @@ import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/
 import { riskBandOf } from '../../../shared/risk-band';
 import { getProfile, redirectOf } from '../identity/identity-repo';
 import { startRetrain } from '../jobs/retrain-jobs';
+import { schedulerOf } from '../jobs/scheduler';
 import { featureLabel, reasonsFor } from '../ml/explain';
 import { highIntentProducts } from '../ml/intent';
 import { nextPurchaseView } from '../ml/learners/purchase-pattern';
@@ -24,8 +25,10 @@ import {
   versionFacts,
 } from '../ml/predictions-read';
 import { listVersions, type VersionRow } from '../ml/retrain/registry';
+import { retrainOf } from '../ml/retrain/retrain-service';
 import { FIXED_RISK_BANDS } from '../ml/retrain/risk-bands';
 import { dataNow } from '../ml/retrain/train';
+import { shopCurrency } from '../settings/shop-settings';
 import { handlers } from './registry';
 
 /** Features shown on the overview: the heaviest, which carry most of the weight. */
@@ -51,53 +54,55 @@ function versionView(v: VersionRow, facts: VersionFacts | undefined): ModelVersi
 }
 
 export const modelsHandlers = handlers({
-  'models.overview': (_input, { db, core }): ModelsOverview => {
-    const active = activeSummary(db, core.brandId);
-    const row = active ? listVersions(db, core.brandId).find((v) => v.id === active.id) : undefined;
+  'models.overview': (_input, ctx): ModelsOverview => {
+    const { db, brandId } = ctx;
+    const active = activeSummary(db, brandId);
+    const row = active ? listVersions(db, brandId).find((v) => v.id === active.id) : undefined;
     return {
       active: row ? versionView(row, active) : null,
-      scored: active ? scoredCount(db, core.brandId) : 0,
-      churnHistogram: active ? churnHistogram(db, core.brandId) : [],
-      ltvHistogram: active ? ltvHistogram(db, core.brandId) : [],
+      scored: active ? scoredCount(db, brandId) : 0,
+      churnHistogram: active ? churnHistogram(db, brandId) : [],
+      ltvHistogram: active ? ltvHistogram(db, brandId) : [],
       importance: (active?.importance ?? []).slice(0, IMPORTANCE_SHOWN).map((f) => ({
         feature: f.feature,
         label: featureLabel(f.feature, active?.categories ?? []),
         weight: f.weight,
       })),
-      segments: active ? segmentOverview(db, core.brandId) : [],
-      riskBands: activeRiskBands(db, core.brandId) ?? null,
-      running: core.retrain.running(),
-      checking: row !== undefined && core.retrain.checking(row.id),
+      segments: active ? segmentOverview(db, brandId) : [],
+      riskBands: activeRiskBands(db, brandId) ?? null,
+      running: retrainOf(ctx).running(),
+      checking: row !== undefined && retrainOf(ctx).checking(row.id),
     };
   },
 
-  'models.versions': (_input, { db, core }) => {
-    const facts = versionFacts(db, core.brandId);
-    return listVersions(db, core.brandId).map((v) => versionView(v, facts.get(v.id)));
+  'models.versions': (_input, { db, brandId }) => {
+    const facts = versionFacts(db, brandId);
+    return listVersions(db, brandId).map((v) => versionView(v, facts.get(v.id)));
   },
 
-  'models.segments': (_input, { db, core }) => segmentOverview(db, core.brandId),
+  'models.segments': (_input, { db, brandId }) => segmentOverview(db, brandId),
 
   // Under the same claim as the nightly retrain and `constintel retrain` (jobs/retrain-jobs.ts).
-  'models.retrain': (_input, { core }) => ({ jobId: startRetrain(core.retrain, core.jobs.claims).jobId }),
+  'models.retrain': (_input, ctx) => ({ jobId: startRetrain(retrainOf(ctx), schedulerOf(ctx).claims).jobId }),
 
-  'models.job': ({ jobId }, { core }) => core.retrain.job(jobId),
+  'models.job': ({ jobId }, ctx) => retrainOf(ctx).job(jobId),
 
-  'models.cancel': ({ jobId }, { core }) => core.retrain.cancel(jobId),
+  'models.cancel': ({ jobId }, ctx) => retrainOf(ctx).cancel(jobId),
 
-  'models.activate': async ({ versionId }, { core }) => {
-    await core.retrain.activate(versionId);
+  'models.activate': async ({ versionId }, ctx) => {
+    await retrainOf(ctx).activate(versionId);
     return { ok: true };
   },
 
-  'models.customer': ({ profileId }, { db, core, clock }) => {
+  'models.customer': ({ profileId }, ctx) => {
+    const { db, brandId, clock } = ctx;
     // A merged-away id answers for the profile it went into, as the Customer 360 page does.
     const id = getProfile(db, profileId) ? profileId : redirectOf(db, profileId);
     if (id === undefined || !getProfile(db, id)) throw new AppError('not_found', `There is no customer #${profileId}.`);
     const row = predictionOf(db, id);
-    const active = activeSummary(db, core.brandId);
+    const active = activeSummary(db, brandId);
     const scored = row !== undefined && (row.churnScore !== null || row.ltvScore !== null);
-    const bands = activeRiskBands(db, core.brandId);
+    const bands = activeRiskBands(db, brandId);
     return {
       churnScore: row?.churnScore ?? null,
       riskBand: riskBandOf(row?.churnScore ?? null, bands ?? FIXED_RISK_BANDS),
@@ -107,7 +112,7 @@ export const modelsHandlers = handlers({
       method: row?.method ?? null,
       nextPurchase: row && active ? nextPurchaseView(row, active.horizons.ltvDays, active.asOf) : null,
       recommendations: row?.recommendations ?? [],
-      interest: highIntentProducts(db, core.brandId, id, {
+      interest: highIntentProducts(db, brandId, id, {
         now: clock.now().getTime(),
         minScore: INTEREST_SHOWN.minScore,
         limit: INTEREST_SHOWN.limit,
@@ -118,10 +123,10 @@ export const modelsHandlers = handlers({
         scored && active
           ? reasonsFor({
               db,
-              brandId: core.brandId,
+              brandId: brandId,
               profileId: id,
-              at: dataNow(db, core.brandId, clock.now().getTime(), active.horizons),
-              currency: core.currency(),
+              at: dataNow(db, brandId, clock.now().getTime(), active.horizons),
+              currency: shopCurrency(ctx),
               importance: { churn: active.importance, ltv: active.ltvImportance },
             })
           : [],

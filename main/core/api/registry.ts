@@ -16,17 +16,12 @@ import {
   type ParsedInput,
 } from '../../../shared/contract/index';
 import { validationError } from '../../../shared/contract/validation';
-import type { Clock, Logger } from '../clock';
-import type { Core } from '../core';
-import type { Database } from '../db/open';
+import type { Logger } from '../clock';
+import type { EngineContext } from '../context';
 
-/** What every handler can reach: the database, the clock, the log, and facts about the running backend. */
-export interface HandlerContext {
-  db: Database;
-  core: Core;
-  clock: Clock;
-  logger: Logger;
-  runtime: RuntimeInfo;
+/** What every handler can reach: the engine context, and facts about the running backend. */
+export interface HandlerContext extends EngineContext {
+  readonly runtime: RuntimeInfo;
 }
 
 export interface RuntimeInfo {

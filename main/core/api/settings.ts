@@ -3,6 +3,7 @@ import { getCountries } from 'libphonenumber-js';
 import { AppError } from '../../../shared/contract/errors';
 import { settingsSchema } from '../../../shared/contract/settings';
 import { normalizePhone } from '../identity/normalize';
+import { readApiKey, rotateApiKey } from '../secrets/api-key';
 import { readSettings, writeSettings } from '../settings/settings-store';
 import { handlers } from './registry';
 
@@ -11,11 +12,11 @@ let countryList: { code: string; name: string }[] | undefined;
 export const settingsHandlers = handlers({
   'settings.get': (_input, { db }) => readSettings(db),
 
-  'settings.apiKey': (_input, { core }) => ({ apiKey: core.apiKey() }),
+  'settings.apiKey': (_input, { secrets }) => ({ apiKey: readApiKey(secrets) }),
 
-  'settings.rotateApiKey': (_input, { core }) => ({ apiKey: core.rotateApiKey() }),
+  'settings.rotateApiKey': (_input, { secrets }) => ({ apiKey: rotateApiKey(secrets) }),
 
-  'settings.update': (patch, { db, clock, core }) => {
+  'settings.update': (patch, { db, clock, bus }) => {
     const before = readSettings(db);
     const next = settingsSchema.parse({ ...before, ...patch });
     // The shop's own numbers are stored normalised, so they can be refused as customer phones.
@@ -32,7 +33,7 @@ export const settingsHandlers = handlers({
       throw new AppError('validation', 'ingestPort: the ingest port must differ from the app port', 'ingestPort');
     }
     writeSettings(db, next, clock);
-    core.settingsChanged();
+    bus.emit('settings.changed');
     const restartNeeded =
       next.uiPort !== before.uiPort || next.ingestPort !== before.ingestPort || next.ingestHost !== before.ingestHost;
     return { settings: readSettings(db), restartNeeded };

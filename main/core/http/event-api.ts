@@ -7,6 +7,7 @@
  *   GET  /api/v1/profiles/:id      (a merged-away id answers 308 to its survivor)
  *   GET  /api/v1/merge-reviews?status=pending
  */
+
 import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
@@ -14,21 +15,24 @@ import { validationError } from '../../../shared/contract/validation';
 import { INPUT_IDENTIFIER_TYPES, type ParsedEvent, parseEvent } from '../../../shared/events';
 import { clampTotal } from '../../../shared/limits';
 import { listReviews } from '../api/merges';
-import type { Core } from '../core';
+import type { EngineContext } from '../context';
 import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
 import { normalizeIdentifier } from '../identity/normalize';
+import { ingestEvents } from '../ingest/ingest-service';
+import { readApiKey } from '../secrets/api-key';
+import { normalizeOptions } from '../settings/shop-settings';
 import { sendError } from './errors';
 
 export const MAX_BATCH = 1000;
 /** A full batch of ordinary events is well under 1 MB; one event may be up to 256 KB (shared/limits.ts). */
 export const MAX_EVENTS_BODY_BYTES = 5 * 1024 * 1024;
 
-export function createEventApi(core: Core): Router {
+export function createEventApi(ctx: EngineContext): Router {
   const router = express.Router();
 
   router.use((req, res, next) => {
     const given = Buffer.from(req.get('x-api-key') ?? '');
-    const expected = Buffer.from(core.apiKey());
+    const expected = Buffer.from(readApiKey(ctx.secrets));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       sendError(res, 'auth', 'Missing or wrong X-Api-Key. The key is shown in ConstIntel under Settings → Event API.');
       return;
@@ -45,7 +49,7 @@ export function createEventApi(core: Core): Router {
     }
     const valid: { index: number; event: ParsedEvent }[] = [];
     const errors: { index: number; field: string | null; message: string }[] = [];
-    const now = core.clock.now().getTime();
+    const now = ctx.clock.now().getTime();
     list.forEach((item, index) => {
       const parsed = parseEvent(item, now);
       if (parsed.success) valid.push({ index, event: parsed.data });
@@ -54,7 +58,13 @@ export function createEventApi(core: Core): Router {
         errors.push({ index, field: error.field ?? null, message: `event ${index}: ${error.message}` });
       }
     });
-    const ingested = valid.length > 0 ? core.ingest(valid.map((v) => v.event)) : [];
+    const ingested =
+      valid.length > 0
+        ? ingestEvents(
+            ctx,
+            valid.map((v) => v.event),
+          )
+        : [];
     const results = ingested.map((r, i) => ({
       index: valid[i]?.index ?? i,
       eventId: r.eventId,
@@ -101,7 +111,7 @@ export function createEventApi(core: Core): Router {
       );
       return;
     }
-    const normalized = normalizeIdentifier(type.data, raw.slice(split + 1), core.normalizeOptions());
+    const normalized = normalizeIdentifier(type.data, raw.slice(split + 1), normalizeOptions(ctx));
     if (!normalized.ok) {
       sendError(
         res,
@@ -111,12 +121,12 @@ export function createEventApi(core: Core): Router {
       );
       return;
     }
-    const id = findProfileId(core.db, core.brandId, normalized.type, normalized.value);
+    const id = findProfileId(ctx.db, ctx.brandId, normalized.type, normalized.value);
     if (id === undefined) {
       sendError(res, 'not_found', `No customer has ${normalized.type} ${normalized.value}.`);
       return;
     }
-    res.json(profileJson(core, id));
+    res.json(profileJson(ctx, id));
   });
 
   router.get('/profiles/:id', (req, res) => {
@@ -125,11 +135,11 @@ export function createEventApi(core: Core): Router {
       sendError(res, 'validation', 'id: must be a positive whole number.', 'id');
       return;
     }
-    if (getProfile(core.db, id)) {
-      res.json(profileJson(core, id));
+    if (getProfile(ctx.db, id)) {
+      res.json(profileJson(ctx, id));
       return;
     }
-    const to = redirectOf(core.db, id);
+    const to = redirectOf(ctx.db, id);
     if (to === undefined) {
       sendError(res, 'not_found', `There is no customer #${id}.`);
       return;
@@ -146,20 +156,20 @@ export function createEventApi(core: Core): Router {
       sendError(res, 'validation', 'status: must be pending, approved, rejected or superseded.', 'status');
       return;
     }
-    res.json(listReviews(core.db, core.brandId, status.data));
+    res.json(listReviews(ctx.db, ctx.brandId, status.data));
   });
 
   return router;
 }
 
-function profileJson(core: Core, id: number) {
-  const profile = getProfile(core.db, id);
+function profileJson(ctx: EngineContext, id: number) {
+  const profile = getProfile(ctx.db, id);
   if (!profile) throw new Error(`profile ${id} vanished`);
   return {
     id: profile.id,
     firstName: profile.first_name,
     lastName: profile.last_name,
-    identifiers: identifiersOf(core.db, id).map((i) => ({ type: i.type, value: i.value, source: i.source })),
+    identifiers: identifiersOf(ctx.db, id).map((i) => ({ type: i.type, value: i.value, source: i.source })),
     lifetimeValue: clampTotal(profile.lifetime_value),
     totalOrders: profile.total_orders,
     strength: profile.strength,

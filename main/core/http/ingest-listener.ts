@@ -8,7 +8,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '../clock';
-import type { Core } from '../core';
+import type { EngineContext } from '../context';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
 import { answerJson, createShopifyReceiver, isShopifyDelivery } from './shopify-receiver';
@@ -21,7 +21,7 @@ const WINDOW_MS = 10_000;
 export function createIngestListener(options: {
   version: string;
   logger: Logger;
-  core: Core;
+  ctx: EngineContext;
   rateLimitPer10s?: number;
 }): RequestListener {
   const app = express();
@@ -52,10 +52,10 @@ export function createIngestListener(options: {
     },
   });
   app.use(limiter);
-  app.use('/api/v1', createEventApi(options.core));
-  mountWebhooks(app, options.core);
+  app.use('/api/v1', createEventApi(options.ctx));
+  mountWebhooks(app, options.ctx);
   app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
   app.use(jsonErrorHandler(options.logger));
-  const shopify = createShopifyReceiver(options.core, limiter, options.logger, app);
+  const shopify = createShopifyReceiver(options.ctx, limiter, options.logger, app);
   return (req, res) => (isShopifyDelivery(req) ? shopify(req, res) : app(req, res));
 }

@@ -15,8 +15,9 @@
  * secret, header X-Shopify-Hmac-Sha256) is checked on the raw bytes, in
  * constant time, before anything is parsed. Missing or wrong → 401; over 5 MB
  * → 413; not JSON, or past a limit (ingest/edge-check.ts) → 400. A refused
- * delivery leaves only a log row without its body. An accepted one is committed before the 200 (see Core.receiveShopify).
+ * delivery leaves only a log row without its body. An accepted one is committed before the 200 (see WebhookBatcher.receive in ingest/webhook-batcher.ts).
  */
+
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
@@ -24,8 +25,9 @@ import getRawBody from 'raw-body';
 import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
 import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
-import type { Core } from '../core';
+import type { EngineContext } from '../context';
 import { checkShopifyDelivery } from '../ingest/edge-check';
+import { webhooksOf } from '../ingest/webhook-batcher';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 
 export const SHOPIFY_WEBHOOK_PATH = '/webhooks/shopify';
@@ -63,7 +65,7 @@ export function isShopifyDelivery(req: IncomingMessage): boolean {
 }
 
 export function createShopifyReceiver(
-  core: Core,
+  ctx: EngineContext,
   limiter: RequestHandler,
   logger: Logger,
   /** The listener's express app: the limiter reads its settings (trust proxy) from the request. */
@@ -74,13 +76,13 @@ export function createShopifyReceiver(
     return Array.isArray(value) ? value[0] : value;
   };
   const refuse = (req: IncomingMessage, outcome: Outcome, detail: string, brandId: number | null = null) => {
-    logDelivery(core.db, {
+    logDelivery(ctx.db, {
       provider: 'shopify',
       brandId,
       topic: header(req, 'x-shopify-topic') ?? null,
       outcome,
       detail,
-      receivedAt: core.clock.now().getTime(),
+      receivedAt: ctx.clock.now().getTime(),
     });
   };
 
@@ -102,13 +104,13 @@ export function createShopifyReceiver(
     }
     const domain = header(req, 'x-shopify-shop-domain') ?? '';
     const topic = header(req, 'x-shopify-topic') ?? '';
-    const shop = findShopByDomain(core.db, domain);
+    const shop = findShopByDomain(ctx.db, domain);
     if (!shop) {
       refuse(req, 'unknown_shop', domain ? `no shop ${domain} is connected` : 'no X-Shopify-Shop-Domain header');
       answerError(res, 'auth', 'This store is not connected to ConstIntel.');
       return;
     }
-    const secret = core.secrets.get(shopifySecretName(shop.brandId));
+    const secret = ctx.secrets.get(shopifySecretName(shop.brandId));
     const given = header(req, 'x-shopify-hmac-sha256');
     if (!secret || !given || !sameSignature(given, shopifySignature(secret, raw))) {
       refuse(
@@ -134,14 +136,14 @@ export function createShopifyReceiver(
       answerError(res, 'validation', 'The body is not JSON.');
       return;
     }
-    const checked = checkShopifyDelivery(topic, json, core.clock.now().getTime());
+    const checked = checkShopifyDelivery(topic, json, ctx.clock.now().getTime());
     if (checked.problem !== undefined) {
       refuse(req, 'invalid', `refused, breaks a limit: ${checked.problem}`, shop.brandId);
       answerError(res, 'validation', `The delivery breaks a limit: ${checked.problem}`);
       return;
     }
     const triggered = Date.parse(header(req, 'x-shopify-triggered-at') ?? '');
-    const result = await core.receiveShopify({
+    const result = await webhooksOf(ctx).receive({
       brandId: shop.brandId,
       topic,
       eventId: header(req, 'x-shopify-event-id') ?? null,

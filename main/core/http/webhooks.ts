@@ -8,28 +8,30 @@
  * body with the app secret>; wrong or missing → 401; not JSON, or past a
  * limit (ingest/edge-check.ts) → 400, and nothing of it is kept but the log line.
  */
+
 import { createHmac } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
-import type { Core } from '../core';
+import type { EngineContext } from '../context';
 import { whatsappLimitProblem } from '../ingest/edge-check';
+import { receiveWhatsAppDelivery } from '../ingest/ingest-service';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 import { sendError } from './errors';
 import { MAX_WEBHOOK_BYTES, sameSignature } from './shopify-receiver';
 
 /** Mounts the WhatsApp receivers on the ingest listener's express app. */
-export function mountWebhooks(app: Express, core: Core): void {
-  const { router, tooLarge } = createWebhooks(core);
+export function mountWebhooks(app: Express, ctx: EngineContext): void {
+  const { router, tooLarge } = createWebhooks(ctx);
   app.use('/webhooks', router);
   app.use('/webhooks', tooLarge);
 }
 
-function createWebhooks(core: Core): { router: Router; tooLarge: ErrorRequestHandler } {
+function createWebhooks(ctx: EngineContext): { router: Router; tooLarge: ErrorRequestHandler } {
   const router = express.Router();
 
   // Meta's subscription handshake: echo the challenge when the verify token matches.
   router.get('/whatsapp', (req, res) => {
-    const token = core.secrets.get(WHATSAPP_VERIFY_TOKEN);
+    const token = ctx.secrets.get(WHATSAPP_VERIFY_TOKEN);
     const given = typeof req.query['hub.verify_token'] === 'string' ? req.query['hub.verify_token'] : '';
     const challenge = typeof req.query['hub.challenge'] === 'string' ? req.query['hub.challenge'] : '';
     if (req.query['hub.mode'] === 'subscribe' && token && sameSignature(given, token)) {
@@ -41,17 +43,17 @@ function createWebhooks(core: Core): { router: Router; tooLarge: ErrorRequestHan
 
   router.post('/whatsapp', express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }), (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const secret = core.secrets.get(WHATSAPP_APP_SECRET);
+    const secret = ctx.secrets.get(WHATSAPP_APP_SECRET);
     const header = req.get('x-hub-signature-256') ?? '';
     const given = header.startsWith('sha256=') ? header.slice(7) : '';
     const refuseWa = (outcome: Outcome, detail: string) =>
-      logDelivery(core.db, {
+      logDelivery(ctx.db, {
         provider: 'whatsapp',
         brandId: null,
         topic: null,
         outcome,
         detail,
-        receivedAt: core.clock.now().getTime(),
+        receivedAt: ctx.clock.now().getTime(),
       });
     if (!secret || !given || !sameSignature(given, createHmac('sha256', secret).update(raw).digest('hex'))) {
       refuseWa(
@@ -69,25 +71,25 @@ function createWebhooks(core: Core): { router: Router; tooLarge: ErrorRequestHan
       sendError(res, 'validation', 'The body is not JSON.');
       return;
     }
-    const problem = whatsappLimitProblem(json, core.clock.now().getTime());
+    const problem = whatsappLimitProblem(json, ctx.clock.now().getTime());
     if (problem) {
       refuseWa('invalid', `refused, breaks a limit: ${problem}`);
       sendError(res, 'validation', `The delivery breaks a limit: ${problem}`);
       return;
     }
-    const result = core.receiveWhatsApp(raw.toString('utf8'), json);
+    const result = receiveWhatsAppDelivery(ctx, raw.toString('utf8'), json);
     res.status(200).json({ ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
   });
 
   const tooLarge: ErrorRequestHandler = (error: { type?: string }, _req, res, next) => {
     if (error.type !== 'entity.too.large') return next(error);
-    logDelivery(core.db, {
+    logDelivery(ctx.db, {
       provider: 'whatsapp',
       brandId: null,
       topic: null,
       outcome: 'too_large',
       detail: `body over ${MAX_WEBHOOK_BYTES / 1024 / 1024} MB`,
-      receivedAt: core.clock.now().getTime(),
+      receivedAt: ctx.clock.now().getTime(),
     });
     res.status(413).json({ ok: false, error: { kind: 'validation', message: 'The body is larger than 5 MB.' } });
   };

@@ -22,7 +22,7 @@ import { headerKey } from './recognize';
 import { type MappedRow, RowMapper } from './to-events';
 import type { ColumnRole } from './types';
 
-/** What importing needs of the app (the app's Core is one): its data, clock, log and shop, and a way to say who changed. */
+/** What importing needs of the app (import-service.ts builds it from the engine context): data, clock, log, shop, and where to say who changed. */
 export interface ImportHost {
   readonly db: Database;
   readonly clock: Clock;

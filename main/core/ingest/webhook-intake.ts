@@ -2,7 +2,7 @@
  * Verified webhook deliveries → the delivery log and the one ingestion path.
  * A Shopify delivery is committed raw before the sender gets its 2xx and read
  * into events in arrival order, at once when traffic is light and just after
- * the answer in a burst (see Core.receiveShopify); a crash in between leaves
+ * the answer in a burst (see WebhookBatcher.receive in ingest/webhook-batcher.ts); a crash in between leaves
  * it waiting, and it is read after the restart. A repeated delivery (same
  * event id, or the same older webhook id) is recorded as a duplicate and
  * changes nothing. WhatsApp deliveries are read before the answer.
@@ -128,7 +128,7 @@ export const WAITING_DETAIL = 'received; being read';
 
 /**
  * A verified Shopify delivery, inside the caller's transaction (deliveries arriving together are
- * committed as one; see Core.receiveShopify): a repeat is logged as a duplicate; anything else is
+ * committed as one; see WebhookBatcher.receive): a repeat is logged as a duplicate; anything else is
  * stored raw and waits (`pending`) to be read by `readWaitingShopify`, in arrival order. Privacy
  * topics are acted on at once, after everything that arrived before them has been read (so an
  * erased customer's earlier orders cannot come back afterwards), and their bodies are never kept.

@@ -8,9 +8,11 @@
  * the Retrain button has always been free again once the retrain is done.
  */
 import { AppError } from '../../../shared/contract/errors';
+import type { EngineJob } from '../engine';
 import type { RetrainManager } from '../ml/retrain/retrain-manager';
+import { retrainOf } from '../ml/retrain/retrain-service';
+import { readSettings } from '../settings/settings-store';
 import type { JobClaims } from './claims';
-import type { ScheduledJob } from './scheduler';
 
 export const RETRAIN_JOB = 'models.retrain';
 
@@ -23,20 +25,19 @@ async function retrainResult(retrain: RetrainManager, jobId: number): Promise<st
 }
 
 /** The nightly retrain: 03:00 in the shop's time zone, when ticked on the Models page. */
-export function nightlyRetrainJob(retrain: RetrainManager, turnedOn: () => boolean): ScheduledJob {
-  return {
-    name: RETRAIN_JOB,
-    description:
-      'Retrain churn risk and predicted value from the latest sales: every night at 3:00 when ticked on the Models page. The Retrain button and constintel retrain show here too.',
-    cron: '0 3 * * *',
-    catchUp: true,
-    enabled: turnedOn,
-    run: () => {
-      // A retrain started by hand in this app holds the claim, so this runs only when none is going.
-      return retrainResult(retrain, retrain.start().jobId);
-    },
-  };
-}
+export const nightlyRetrainJob: EngineJob = {
+  name: RETRAIN_JOB,
+  description:
+    'Retrain churn risk and predicted value from the latest sales: every night at 3:00 when ticked on the Models page. The Retrain button and constintel retrain show here too.',
+  cron: '0 3 * * *',
+  catchUp: true,
+  enabled: (ctx) => readSettings(ctx.db).retrainNightly,
+  run: (ctx) => {
+    const retrain = retrainOf(ctx);
+    // A retrain started by hand in this app holds the claim, so this runs only when none is going.
+    return retrainResult(retrain, retrain.start().jobId);
+  },
+};
 
 /**
  * A retrain started by hand (the Retrain button, the CLI): the one running in this app if there is one, else a new

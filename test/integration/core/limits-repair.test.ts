@@ -9,6 +9,7 @@ import type { Backend } from '../../../main/core/backend';
 import { fixedClock, type Logger } from '../../../main/core/clock';
 import { recomputeTotals } from '../../../main/core/identity/identity-repo';
 import { ingestInTransaction } from '../../../main/core/ingest/ingest-event';
+import { normalizeOptions } from '../../../main/core/settings/shop-settings';
 import type { ParsedEvent } from '../../../shared/events';
 import { MAX_MONEY, MAX_TOTAL } from '../../../shared/limits';
 import { inMemoryBackend, TEST_NOW, tempDir, testBackend } from '../../support/backend';
@@ -59,7 +60,7 @@ describe('sums stay finite', () => {
   it('adding or recomputing amounts stored past the limit never makes an infinite lifetime value', async () => {
     backend = await inMemoryBackend();
     const b = backend;
-    const ctx = { brandId: 1, now: NOW, normalize: b.core.normalizeOptions() };
+    const ctx = { brandId: 1, now: NOW, normalize: normalizeOptions(b.ctx) };
     b.db.sqlite.transaction(() => {
       ingestInTransaction(b.db, unchecked('a', 1e308), ctx);
       ingestInTransaction(b.db, unchecked('b', 1e308), ctx);

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ALL_HANDLERS } from '../../../main/core/api/index';
 import { buildRegistry, type HandlerContext, type HandlerTable } from '../../../main/core/api/registry';
+import { ENGINES } from '../../../main/core/backend';
+import { fixedClock, silentLogger } from '../../../main/core/clock';
+import { createEngineContext } from '../../../main/core/context';
+import { openDatabase } from '../../../main/core/db/open';
+import { composeEngines, defineEngine } from '../../../main/core/engine';
+import { MemorySecretStore } from '../../../main/core/secrets/secret-store';
 import { command } from '../../../shared/contract/define';
 import { AppError } from '../../../shared/contract/errors';
-import { inMemoryBackend } from '../../support/backend';
+import { inMemoryBackend, TEST_NOW } from '../../support/backend';
 
 const table = {
   'demo.echo': command('echo', z.object({ text: z.string() }).strict(), z.object({ text: z.string() })),
@@ -41,7 +46,49 @@ describe('buildRegistry', () => {
   });
 
   it('covers the real contract exactly', () => {
-    expect(() => buildRegistry(ALL_HANDLERS)).not.toThrow();
+    expect(() => composeEngines(ENGINES)).not.toThrow();
+  });
+});
+
+describe('composeEngines', () => {
+  const job = { name: 'checkouts.sweep', description: 'again', cron: '* * * * *', run: () => undefined };
+  it('refuses a second engine of the same name, subscriber, job or command', () => {
+    expect(() => composeEngines([...ENGINES, defineEngine({ name: 'ingest' })])).toThrow(
+      'Two engines declare the engine "ingest"',
+    );
+    expect(() => composeEngines([...ENGINES, defineEngine({ name: 'late', jobs: [job] })])).toThrow(
+      'Two engines declare the scheduled job "checkouts.sweep"',
+    );
+    const sub = { stream: 'events.raw' as const, name: 'x.seen', handle: () => undefined };
+    expect(() =>
+      composeEngines([
+        ...ENGINES,
+        defineEngine({ name: 'a', subscriptions: [sub] }),
+        defineEngine({ name: 'b', subscriptions: [sub] }),
+      ]),
+    ).toThrow('Two engines declare the stream subscriber "x.seen"');
+    const again = defineEngine({ name: 'again', handlers: { 'jobs.list': () => ({ timeZone: 'UTC', jobs: [] }) } });
+    expect(() => composeEngines([...ENGINES, again])).toThrow('Command "jobs.list" has two handlers');
+  });
+
+  it('starts engines in order and stops them in reverse', async () => {
+    const seen: string[] = [];
+    const probe = (name: string) =>
+      defineEngine({ name, start: () => void seen.push(`start ${name}`), stop: () => void seen.push(`stop ${name}`) });
+    const composed = composeEngines([...ENGINES, probe('first'), probe('second')]);
+    const db = openDatabase(':memory:');
+    const ctx = createEngineContext({
+      db,
+      clock: fixedClock(TEST_NOW),
+      logger: silentLogger,
+      dataDir: '/nonexistent',
+      brandId: 1,
+      secrets: new MemorySecretStore(),
+    });
+    composed.start(ctx);
+    composed.stop(ctx);
+    db.close();
+    expect(seen).toEqual(['start first', 'start second', 'stop second', 'stop first']);
   });
 });
 

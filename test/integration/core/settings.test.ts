@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import { DEFAULT_INGEST_PORT, DEFAULT_UI_PORT } from '../../../main/core/settings/settings-store';
 import { pcTimeZone } from '../../../shared/time-zone';
 import { inMemoryBackend, tempDir, testBackend } from '../../support/backend';
@@ -69,8 +70,8 @@ describe('settings', () => {
       kind: 'validation',
       field: 'shopPhoneNumbers.1',
     });
-    const [a] = backend.core.ingest([ev({ identifiers: { email: 'a@example.com', phone: '02079460000' } })]);
-    const [b] = backend.core.ingest([ev({ identifiers: { email: 'b@example.com', phone: '+442079460000' } })]);
+    const [a] = ingestEvents(backend.ctx, [ev({ identifiers: { email: 'a@example.com', phone: '02079460000' } })]);
+    const [b] = ingestEvents(backend.ctx, [ev({ identifiers: { email: 'b@example.com', phone: '+442079460000' } })]);
     expect(a?.unused).toEqual([{ type: 'phone', value: '02079460000', reason: 'shop_number' }]);
     expect(b?.profileId).not.toBe(a?.profileId);
     await backend.close();

@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { openDatabase } from '../../../main/core/db/open';
+import { webhooksOf } from '../../../main/core/ingest/webhook-batcher';
 import type { ShopifyDelivery } from '../../../main/core/ingest/webhook-intake';
 import { tempDir, testBackend } from '../../support/backend';
 
@@ -64,14 +65,14 @@ async function lifetimeValueOf(b: Backend, email: string): Promise<number | unde
 describe('Shopify deliveries in a burst', () => {
   it('are answered once stored, then read in arrival order: each order once, refunds on their orders', async () => {
     backend = await testBackend({ dataDir: dir.path });
-    const core = backend.core;
+    const batcher = webhooksOf(backend.ctx);
     const orders = Array.from({ length: 30 }, (_, i) =>
       delivery('orders/create', order(100 + i, 'ann@example.com', 10)),
     );
     // The refunds arrive behind their orders in the same burst: read after them, they find their customer.
     const refunds = [100, 101, 102].map((id) => delivery('refunds/create', refund(id, 4)));
     const answers = await Promise.all(
-      [...orders, ...refunds, orders[0] as ShopifyDelivery].map((d) => core.receiveShopify(d)),
+      [...orders, ...refunds, orders[0] as ShopifyDelivery].map((d) => batcher.receive(d)),
     );
     expect(answers.filter((a) => a.duplicate)).toHaveLength(1);
     // Answered before they were read: stored, waiting, no events yet.
@@ -96,12 +97,12 @@ describe('Shopify deliveries in a burst', () => {
 
   it('a privacy request reads everything before it first, so an erased customer cannot come back', async () => {
     backend = await testBackend({ dataDir: tempDir().path });
-    const core = backend.core;
+    const batcher = webhooksOf(backend.ctx);
     const burst = [
       ...Array.from({ length: 20 }, (_, i) => delivery('orders/create', order(200 + i, 'bea@example.com', 5))),
       delivery('customers/redact', { shop_domain: 'x', customer: { email: 'bea@example.com' } }),
     ];
-    await Promise.all(burst.map((d) => core.receiveShopify(d)));
+    await Promise.all(burst.map((d) => batcher.receive(d)));
     await readingDone(backend);
     expect(await lifetimeValueOf(backend, 'bea@example.com')).toBeUndefined();
     expect(count(backend, 'SELECT count(*) FROM customer_raw_event')).toBe(0);

@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { shopifySignature } from '../../../main/core/http/shopify-receiver';
+import { webhooksOf } from '../../../main/core/ingest/webhook-batcher';
 import { TEST_NOW, tempDir } from '../../support/backend';
 import { listeningShop } from '../../support/listening-shop';
 import { retrainFinished, seedMlShop } from '../../support/ml-shop';
@@ -73,7 +74,7 @@ function shopify(topic: string, payload: unknown) {
     },
     body,
   }).then(async (response) => {
-    await backend.core.whenRead();
+    await webhooksOf(backend.ctx).whenRead();
     return answer(response);
   });
 }

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { shopifySignature } from '../../../main/core/http/shopify-receiver';
+import { webhooksOf } from '../../../main/core/ingest/webhook-batcher';
 import { EVENT_TYPES, INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
 import { TEST_NOW, tempDir } from '../../support/backend';
 import { listeningShop } from '../../support/listening-shop';
@@ -436,7 +437,7 @@ describe('fuzzing the event API and both webhooks', () => {
       check5xx(response.status, await response.text(), `Shopify ${topic}`);
       count(response.status);
     });
-    await backend.core.whenRead();
+    await webhooksOf(backend.ctx).whenRead();
 
     const whatsapp = fc.sample(waDelivery, { numRuns: WHATSAPP_DELIVERIES, seed: SEED + 2 });
     await inFlight(whatsapp, async (delivery) => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { shopifySignature } from '../../../main/core/http/shopify-receiver';
+import { sweepAbandonedCheckouts } from '../../../main/core/ingest/ingest-service';
+import { webhooksOf } from '../../../main/core/ingest/webhook-batcher';
 import { tempDir, testBackend } from '../../support/backend';
 import { builtScript } from '../../support/spawn';
 
@@ -51,7 +53,7 @@ function deliver(topic: string, payload: unknown, options: Options = {}) {
   return fetch(url, { method: 'POST', headers, body: options.tamper ? body.replace('42.50', '4.25') : body }).then(
     // The answer comes once the delivery is stored; its events follow straight after.
     async (response) => {
-      await backend.core.whenRead();
+      await webhooksOf(backend.ctx).whenRead();
       return response;
     },
   );
@@ -281,7 +283,7 @@ describe('checkouts and abandonment', () => {
     line_items: [{ sku: 'POT-1', title: 'Teapot', quantity: 1, price: '58.00' }],
     ...extra,
   });
-  const clock = () => backend.core.clock as unknown as { set(iso: string): void };
+  const clock = () => backend.ctx.clock as unknown as { set(iso: string): void };
 
   it('an unfinished checkout becomes an abandoned cart after the delay; completing it clears it', async () => {
     expect((await deliver('checkouts/create', checkout('tok1'))).status).toBe(200);
@@ -291,10 +293,10 @@ describe('checkouts and abandonment', () => {
     });
     // 2 hours after its last update it is abandoned; not before.
     clock().set('2026-03-01T11:39:00Z');
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(0);
     clock().set('2026-03-01T11:41:00Z');
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(1);
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(1);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(0);
     const abandoned = await profileOf('cara.moss@example.com');
     expect(abandoned.openCarts).toEqual([
       {
@@ -325,9 +327,9 @@ describe('checkouts and abandonment', () => {
       checkout('tok9', { created_at: '2026-03-05T09:00:00+00:00', updated_at: '2026-03-05T09:00:00+00:00' }),
     );
     clock().set('2026-03-05T09:29:00Z');
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(0);
     clock().set('2026-03-05T09:31:00Z');
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(1);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(1);
     await backend.call('settings.update', { abandonedCheckoutMinutes: 120 });
     await expect(backend.call('settings.update', { abandonedCheckoutMinutes: 1 })).rejects.toMatchObject({
       field: 'abandonedCheckoutMinutes',
@@ -344,7 +346,7 @@ describe('checkouts and abandonment', () => {
     await deliver('checkouts/create', checkout('tok3', { updated_at: '2026-03-01T09:55:00+00:00' }));
     await deliver('checkouts/delete', { id: 3, token: 'tok3' });
     clock().set('2026-03-02T10:00:00Z');
-    expect(backend.core.sweepAbandonedCheckouts()).toBe(0);
+    expect(sweepAbandonedCheckouts(backend.ctx)).toBe(0);
   });
 });
 

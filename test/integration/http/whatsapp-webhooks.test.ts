@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import { tempDir, testBackend } from '../../support/backend';
 import { builtScript } from '../../support/spawn';
 
@@ -98,7 +99,7 @@ describe('POST /webhooks/whatsapp', () => {
     });
     // The shop's own number, learned from the metadata, is never a customer identifier.
     expect((await backend.call('connections.get', {})).whatsapp.businessNumbers).toEqual(['+447700900999']);
-    const [shopEvent] = backend.core.ingest([
+    const [shopEvent] = ingestEvents(backend.ctx, [
       {
         type: 'visit',
         occurredAt: '2026-03-01T11:00:00Z',

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import type { ParsedEvent } from '../../../shared/events';
 import { ingestOne, ukBackend } from '../../support/backend';
 import { ev, purchase } from '../../support/events';
@@ -296,7 +297,7 @@ describe('matching', () => {
   it('is all or nothing: a failing batch leaves nothing behind', () => {
     const good = purchase({ email: 'gil@example.com' }, 5);
     const bad = { ...purchase({ email: 'hal@example.com' }, 5), occurredAt: 'not a date' };
-    expect(() => backend.core.ingest([good, bad])).toThrow();
+    expect(() => ingestEvents(backend.ctx, [good, bad])).toThrow();
     expect(count('SELECT count(*) FROM customer_raw_event')).toBe(0);
     expect(profileCount()).toBe(0);
   });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { ImportManager } from '../../../main/core/import/import-manager';
+import { importHost, importsOf } from '../../../main/core/import/import-service';
 import { importFile } from '../../../main/core/import/imports';
 import { importTestFolder } from '../../support/import-files';
 
@@ -36,14 +37,14 @@ describe('files no shop would export', () => {
   it('a line longer than 1 MB stops the import, naming the line in a short message; the rows above it are kept', async () => {
     await withBackend(async (b) => {
       const path = file('long-line.csv', `${HEADER}\n${row(1)}\n${row(2)},${'x'.repeat(3 * MB)}\n${row(3)}\n`);
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/^Line 3 is longer than 1 MB/);
       expect(summary.error).toContain('does not look like');
       expect(summary.error?.length).toBeLessThan(400);
       expect(externalIds(b)).toEqual(['sale:R1']);
       // Its preview says the same instead of reading on.
-      const { fileId } = b.core.imports.addPath(path);
+      const { fileId } = importsOf(b.ctx).addPath(path);
       expect(await refusal(() => b.call('imports.preview', { fileId }))).toMatch(/^Line 3 is longer than 1 MB/);
     });
   });
@@ -52,7 +53,7 @@ describe('files no shop would export', () => {
     await withBackend(async (b) => {
       const rest = Array.from({ length: 40_000 }, (_, i) => row(i + 10)).join('\n');
       const path = file('runaway-quote.csv', `${HEADER}\n${row(1)}\nR2,2026-03-01,"b@example.com,5.00\n${rest}\n`);
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/^The row starting on line 3 runs on for more than 1 MB.*quote mark/);
       expect(summary.error?.length).toBeLessThan(400);
@@ -66,19 +67,21 @@ describe('files no shop would export', () => {
       headers[0] = 'Receipt';
       headers[1] = 'Email';
       const path = file('wide.csv', `${headers.join(',')}\nR1,a@example.com\n`);
-      const { fileId } = b.core.imports.addPath(path);
+      const { fileId } = importsOf(b.ctx).addPath(path);
       const preview = await refusal(() => b.call('imports.preview', { fileId }));
       expect(preview).toMatch(/^Line 1 has more than 2,000 columns/);
       expect(preview?.length).toBeLessThan(400);
       expect(await refusal(() => b.call('imports.start', { fileId }))).toMatch(/^Line 1 has more than 2,000 columns/);
-      expect(await refusal(() => importFile(b.core, { path }))).toMatch(/^Line 1 has more than 2,000 columns/);
+      expect(await refusal(() => importFile(importHost(b.ctx), { path }))).toMatch(
+        /^Line 1 has more than 2,000 columns/,
+      );
     });
   });
 
   it('a data line with more than 2,000 columns stops the import naming the line', async () => {
     await withBackend(async (b) => {
       const path = file('wide-row.csv', `${HEADER}\n${row(1)}\n${row(2)}${',x'.repeat(5000)}\n${row(3)}\n`);
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/^Line 3 has more than 2,000 columns/);
       expect(summary.error?.length).toBeLessThan(400);
@@ -89,7 +92,7 @@ describe('files no shop would export', () => {
   it('a file with no separator: the message quotes only the start of the line', async () => {
     await withBackend(async (b) => {
       const path = file('no-separator.csv', `${'Receipt Date Email Amount '.repeat(4000)}\nR1 2026-03-01\n`);
-      const { fileId } = b.core.imports.addPath(path);
+      const { fileId } = importsOf(b.ctx).addPath(path);
       const message = await refusal(() => b.call('imports.preview', { fileId }));
       expect(message).toContain('The first line has only one column: "Receipt Date Email Amount');
       expect(message?.length).toBeLessThan(300);
@@ -101,7 +104,7 @@ describe('files no shop would export', () => {
       // Rows of 700 KB each (long, but under the limit): only those within the first 4 MB are shown.
       const rows = Array.from({ length: 30 }, (_, i) => `${row(i + 1)},${'n'.repeat(700 * 1024)}`);
       const path = file('long-rows.csv', `${HEADER},Note\n${rows.join('\n')}\n`);
-      const { fileId } = b.core.imports.addPath(path);
+      const { fileId } = importsOf(b.ctx).addPath(path);
       const preview = await b.call('imports.preview', { fileId });
       expect(preview.rows.length).toBeGreaterThan(0);
       expect(preview.rows.length).toBeLessThan(6);
@@ -136,7 +139,7 @@ describe('an import thread that fails', () => {
   const failing = fileURLToPath(new URL('../../fixtures/import/failing-import-worker.mjs', import.meta.url));
 
   async function failedJob(b: Backend, mode: 'oom' | 'throw'): Promise<{ status: string; error: string | null }> {
-    const manager = new ImportManager(b.core, { workerScript: failing, workerHeapMb: 32 });
+    const manager = new ImportManager(importHost(b.ctx), { workerScript: failing, workerHeapMb: 32 });
     const { fileId } = manager.addPath(file(`${mode}.csv`, `${HEADER}\n${row(1)}\n${mode}\n`));
     const { jobId } = await manager.start(fileId, {});
     let job = manager.job(jobId);

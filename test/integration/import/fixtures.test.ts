@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { importHost, importsOf } from '../../../main/core/import/import-service';
 import { importFile } from '../../../main/core/import/imports';
 import { tempDir, testBackend } from '../../support/backend';
 
@@ -76,9 +77,9 @@ function snapshot(b: Backend): string {
 }
 
 async function importTwice(b: Backend, name: string) {
-  const first = await importFile(b.core, { path: fixture(name) });
+  const first = await importFile(importHost(b.ctx), { path: fixture(name) });
   const before = snapshot(b);
-  const second = await importFile(b.core, { path: fixture(name) });
+  const second = await importFile(importHost(b.ctx), { path: fixture(name) });
   expect(snapshot(b)).toBe(before);
   expect(second).toMatchObject({
     status: 'completed',
@@ -209,7 +210,7 @@ describe('importing the fixtures', () => {
     expect(new Date(first).getDate()).toBe(3);
     const jobs = await b.call('imports.jobs', {});
     expect(jobs[0]?.rejectedUrl).toMatch(/^\/imports\/\d+\/rejected\.csv$/);
-    const file = b.core.imports.rejectedFile(jobs[0]?.id ?? 0) as string;
+    const file = importsOf(b.ctx).rejectedFile(jobs[0]?.id ?? 0) as string;
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(file, 'utf8')
       .replace(/^\uFEFF/, '')
@@ -269,7 +270,7 @@ describe('importing the fixtures', () => {
 
   it('refuses a file it cannot read, with the reason', async () => {
     const b = await fresh();
-    await expect(importFile(b.core, { path: fixture('no-such-file.csv') })).rejects.toThrow(
+    await expect(importFile(importHost(b.ctx), { path: fixture('no-such-file.csv') })).rejects.toThrow(
       /Cannot read no-such-file\.csv/,
     );
   });

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importsOf } from '../../../main/core/import/import-service';
 import { tempDir, testBackend } from '../../support/backend';
 import { builtScript } from '../../support/spawn';
 
@@ -106,7 +107,7 @@ describe('an import killed halfway', () => {
           "SELECT round(sum(payload ->> '$.total'), 2) FROM customer_raw_event WHERE event_type = 'purchase'",
         ),
       );
-      const again = await backend.core.imports.addPath(file);
+      const again = await importsOf(backend.ctx).addPath(file);
       const { jobId } = await backend.call('imports.start', { fileId: again.fileId });
       let job = await backend.call('imports.job', { jobId });
       for (let i = 0; i < 3000 && job.status === 'running'; i++) {

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importsOf } from '../../../main/core/import/import-service';
 import { tempDir, testBackend } from '../../support/backend';
 
 const dir = tempDir();
@@ -28,7 +29,7 @@ describe('imports in their own thread', () => {
   it('can be cancelled: it stops after the chunk in hand and keeps what it stored', async () => {
     const backend = await testBackend({ dataDir: join(dir.path, 'cancel') });
     try {
-      const { fileId } = backend.core.imports.addPath(salesFile('big', 60_000));
+      const { fileId } = importsOf(backend.ctx).addPath(salesFile('big', 60_000));
       const { jobId } = await backend.call('imports.start', { fileId });
       let job = await backend.call('imports.job', { jobId });
       while (job.status === 'running' && job.rowsRead === 0) {
@@ -63,7 +64,7 @@ describe('imports in their own thread', () => {
 
   it('lets the app close while an import runs in its thread', async () => {
     const backend = await testBackend({ dataDir: join(dir.path, 'quitting') });
-    const { fileId } = backend.core.imports.addPath(salesFile('quit', 60_000));
+    const { fileId } = importsOf(backend.ctx).addPath(salesFile('quit', 60_000));
     const { jobId } = await backend.call('imports.start', { fileId });
     let job = await backend.call('imports.job', { jobId });
     while (job.status === 'running' && job.rowsRead === 0) {
@@ -86,7 +87,7 @@ describe('imports in their own thread', () => {
   it('customers it changes are read fresh on their 360 page', async () => {
     const backend = await testBackend({ dataDir: join(dir.path, 'cache') });
     try {
-      const first = backend.core.imports.addPath(salesFile('one', 1));
+      const first = importsOf(backend.ctx).addPath(salesFile('one', 1));
       let { jobId } = await backend.call('imports.start', { fileId: first.fileId });
       const waitFor = async (id: number) => {
         let job = await backend.call('imports.job', { jobId: id });
@@ -102,7 +103,7 @@ describe('imports in their own thread', () => {
       expect(before).toMatchObject({ status: 'found', customer: { totalOrders: 1 } });
       // A second file with more of the same shopper's sales: the cached page must not be served.
       ({ jobId } = await backend.call('imports.start', {
-        fileId: backend.core.imports.addPath(salesFile('two', 900)).fileId,
+        fileId: importsOf(backend.ctx).addPath(salesFile('two', 900)).fileId,
       }));
       expect((await waitFor(jobId)).status).toBe('completed');
       // The worker's "changed" messages arrive just after its commits.

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { importHost } from '../../../main/core/import/import-service';
 import { importFile } from '../../../main/core/import/imports';
+import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import { eventInputSchema } from '../../../shared/events';
 import { importTestFolder } from '../../support/import-files';
 
@@ -30,7 +32,7 @@ describe('messy files', () => {
         'shifted.csv',
         'Receipt,Date,Email,Amount\nR1,2026-03-01,a@example.com,5.00\nR2,2026-03-01,b@example.com,1,5.00\nR3,2026-03-02,c@example.com\nR4,2026-03-02,d@example.com,7.00\n',
       );
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary).toMatchObject({ status: 'completed', rowsRead: 4, eventsCreated: 2, rejected: 2 });
       expect(keys(b).map((k) => k.external_id)).toEqual(['sale:R1', 'sale:R4']);
       const rejected = readFileSync(summary.rejectedFile as string, 'utf8');
@@ -45,7 +47,7 @@ describe('messy files', () => {
         'split.csv',
         'Receipt,Date,Email,Item,Amount\nR1,2026-03-01,a@example.com,Tea,5.00\nR2,2026-03-01,b@example.com,Mug,3.00\nR1,2026-03-01,a@example.com,Cake,4.00\nR2,2026-03-01,b@example.com,Mug,3.00\n',
       );
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       // R2 again with the very same row is an overlap (already known); R1 again with another item is rejected.
       expect(summary).toMatchObject({ eventsCreated: 2, duplicates: 1, rejected: 1 });
       const rejected = readFileSync(summary.rejectedFile as string, 'utf8');
@@ -60,7 +62,7 @@ describe('messy files', () => {
         'quote.csv',
         `Receipt,Date,Email,Amount\n${good.join('\n')}\nR9,2026-03-01,z@example.com,"12 Pizza\nR10,2026-03-01,y@example.com,4.00\n`,
       );
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/quote mark \("\) near row \d+ is never closed/);
       expect(keys(b).map((k) => k.external_id)).toEqual(['sale:R0', 'sale:R1', 'sale:R2']);
@@ -75,7 +77,7 @@ describe('messy files', () => {
         'mixed.csv',
         Buffer.concat([Buffer.from(`Receipt,Date,Customer,Email,Amount\n${rows.join('\n')}\n`), latin]),
       );
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/not UTF-8 text after its first \d+ KB/);
       const names = b.db.sqlite.prepare("SELECT count(*) FROM customer_profile WHERE first_name LIKE '%�%'").pluck();
@@ -96,18 +98,18 @@ describe('messy files', () => {
           '',
         ].join('\n'),
       );
-      expect((await importFile(b.core, { path })).eventsCreated).toBe(3);
+      expect((await importFile(importHost(b.ctx), { path })).eventsCreated).toBe(3);
       expect(keys(b).map((k) => k.event_type)).toEqual(['purchase', 'refund', 'refund']);
       const [ann] = (await b.call('customers.search', { query: 'Ann Lee' })).items;
       expect(ann).toMatchObject({ lifetimeValue: 0, totalOrders: 1 });
       // Again: nothing new.
-      expect((await importFile(b.core, { path })).duplicates).toBe(3);
+      expect((await importFile(importHost(b.ctx), { path })).duplicates).toBe(3);
     });
   });
 
   it('an orders export’s “Refunded Amount” is not counted again when Shopify’s refund webhook already brought it', async () => {
     await withBackend(async (b) => {
-      b.core.ingest([
+      ingestEvents(b.ctx, [
         eventInputSchema.parse({
           type: 'refund',
           source: 'shopify',
@@ -118,7 +120,7 @@ describe('messy files', () => {
         }),
       ]);
       const path = fileURLToPath(new URL('../../fixtures/import/shopify-orders.csv', import.meta.url));
-      await importFile(b.core, { path });
+      await importFile(importHost(b.ctx), { path });
       const [zoe] = (await b.call('customers.search', { query: 'zoe.mueller@example.de' })).items;
       // 69.95 less the one refund of 12.00.
       expect(zoe?.lifetimeValue).toBe(57.95);
@@ -132,7 +134,7 @@ describe('messy files', () => {
         'formula.csv',
         'Receipt,Date,Email,Amount,Note\nR1,nope,a@example.com,-12.50,"-2+3+cmd|\' /C calc\'!A0"\nR2,nope,b@example.com,=1+1,@SUM(A1)\n',
       );
-      const summary = await importFile(b.core, { path });
+      const summary = await importFile(importHost(b.ctx), { path });
       const text = readFileSync(summary.rejectedFile as string, 'utf8');
       expect(text).toContain(",-12.50,\"'-2+3+cmd|' /C calc'!A0\",");
       expect(text).toContain(',"\'=1+1","\'@SUM(A1)",');

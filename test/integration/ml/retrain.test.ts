@@ -16,7 +16,9 @@ import type { Backend } from '../../../main/core/backend';
 import { fixedClock, silentLogger } from '../../../main/core/clock';
 import { openDatabase } from '../../../main/core/db/open';
 import { RETRAIN_JOB } from '../../../main/core/jobs/retrain-jobs';
+import { schedulerOf } from '../../../main/core/jobs/scheduler';
 import { EXPORT_COLUMNS } from '../../../main/core/ml/export-predictions';
+import { retrainOf } from '../../../main/core/ml/retrain/retrain-service';
 import { ensureDefaultBrand } from '../../../main/core/settings/settings-store';
 import { inMemoryBackend, TEST_NOW, tempDir, testBackend } from '../../support/backend';
 import { retrainFinished, seedMlShop } from '../../support/ml-shop';
@@ -189,7 +191,7 @@ describe('retraining a shop with 18 months of sales', () => {
     expect(job.versionId).not.toBe(firstVersion);
     expect(predictions(backend)).toEqual(first);
     // Both versions' checks on the past have run (the first one's long since): the same history, the same figures.
-    await backend.core.retrain.checksFinished();
+    await retrainOf(backend.ctx).checksFinished();
     const versions = await backend.call('models.versions', {});
     expect(versions[0]?.metrics.backtest?.auc).toBeGreaterThan(0.8);
     expect(versions.map((v) => [v.id, v.active])).toEqual([
@@ -231,7 +233,7 @@ describe('retraining a shop with 18 months of sales', () => {
 
   it('can be cancelled: the app keeps answering, nothing is saved and the scores stay', async () => {
     // The earlier retrains' checks on the past add to their versions' metrics: let them finish first.
-    await backend.core.retrain.checksFinished();
+    await retrainOf(backend.ctx).checksFinished();
     const before = predictions(backend);
     const versionsBefore = await backend.call('models.versions', {});
     const { jobId } = await backend.call('models.retrain', {});
@@ -314,7 +316,7 @@ describe('the nightly retrain', () => {
       // One check of the scheduler's clock (every 30 s in the app): the retrain it started, if any.
       const nightly = {
         nightlyTick: () =>
-          backend.core.jobs.tick().includes(RETRAIN_JOB) ? backend.core.retrain.running()?.id : undefined,
+          schedulerOf(backend.ctx).tick().includes(RETRAIN_JOB) ? retrainOf(backend.ctx).running()?.id : undefined,
       };
       expect((await backend.call('settings.get', {})).retrainNightly).toBe(false);
       expect(nightly.nightlyTick()).toBeUndefined();
@@ -330,7 +332,7 @@ describe('the nightly retrain', () => {
       expect(jobId).toBeGreaterThan(0);
       // The empty shop has no history: the job says so and the app carries on.
       expect((await finished(backend, jobId as number)).error).toMatch(/^Not enough history/);
-      await backend.core.jobs.settled();
+      await schedulerOf(backend.ctx).settled();
       // Settings shows it: the last run with its reason, the next one tomorrow at 03:00.
       const shown = (await backend.call('jobs.list', {})).jobs.find((j) => j.name === RETRAIN_JOB);
       expect(shown).toMatchObject({ enabled: true, running: false, lastRunAt: local(3, 3, 0), lastResult: 'failed' });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import type { StreamMessage } from '../../../main/core/streams/streams';
+import { streamsOf } from '../../../main/core/streams/streams';
 import { tempDirs, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
 
@@ -10,13 +12,13 @@ describe('durable streams', () => {
     const dir = { path: newDir() };
     const backend = await testBackend({ dataDir: dir.path });
     const seen: number[] = [];
-    backend.core.streams.subscribe('events.raw', 'test-order', (messages) => {
+    streamsOf(backend.ctx).subscribe('events.raw', 'test-order', (messages) => {
       for (const m of messages) seen.push((m.payload as { eventId: number }).eventId);
     });
-    const results = backend.core.ingest([ev({}), ev({}), ev({})]);
-    await backend.core.streams.pump();
+    const results = ingestEvents(backend.ctx, [ev({}), ev({}), ev({})]);
+    await streamsOf(backend.ctx).pump();
     expect(seen).toEqual(results.map((r) => r.eventId));
-    expect(backend.core.streams.offset('events.raw', 'test-order').lastId).toBeGreaterThan(0);
+    expect(streamsOf(backend.ctx).offset('events.raw', 'test-order').lastId).toBeGreaterThan(0);
     await backend.close();
   });
 
@@ -25,30 +27,30 @@ describe('durable streams', () => {
     const backend = await testBackend({ dataDir: dir.path });
     let healthy = false;
     const seen: StreamMessage[] = [];
-    backend.core.streams.subscribe('events.normalized', 'flaky', (messages) => {
+    streamsOf(backend.ctx).subscribe('events.normalized', 'flaky', (messages) => {
       if (!healthy) throw new Error('downstream is down');
       seen.push(...messages);
     });
     const other: StreamMessage[] = [];
-    backend.core.streams.subscribe('events.normalized', 'steady', (messages) => {
+    streamsOf(backend.ctx).subscribe('events.normalized', 'steady', (messages) => {
       other.push(...messages);
     });
-    backend.core.ingest([ev({}), ev({})]);
-    await backend.core.streams.pump();
+    ingestEvents(backend.ctx, [ev({}), ev({})]);
+    await streamsOf(backend.ctx).pump();
     expect(other).toHaveLength(2);
     expect(seen).toHaveLength(0);
-    expect(backend.core.streams.offset('events.normalized', 'flaky')).toMatchObject({
+    expect(streamsOf(backend.ctx).offset('events.normalized', 'flaky')).toMatchObject({
       lastId: 0,
       attempts: 1,
       lastError: 'downstream is down',
     });
     // Ingestion goes on while the subscriber is failing.
-    expect(backend.core.ingest([ev({})])[0]?.duplicate).toBe(false);
+    expect(ingestEvents(backend.ctx, [ev({})])[0]?.duplicate).toBe(false);
     healthy = true;
-    (backend.core.clock as unknown as { advance(ms: number): void }).advance(120_000);
-    await backend.core.streams.pump();
+    (backend.ctx.clock as unknown as { advance(ms: number): void }).advance(120_000);
+    await streamsOf(backend.ctx).pump();
     expect(seen).toHaveLength(3);
-    expect(backend.core.streams.offset('events.normalized', 'flaky')).toMatchObject({ attempts: 0, lastError: null });
+    expect(streamsOf(backend.ctx).offset('events.normalized', 'flaky')).toMatchObject({ attempts: 0, lastError: null });
     await backend.close();
   });
 
@@ -56,23 +58,23 @@ describe('durable streams', () => {
     const dir = { path: newDir() };
     const first = await testBackend({ dataDir: dir.path });
     const seenBefore: number[] = [];
-    first.core.streams.subscribe('events.raw', 'journey', (messages) => {
+    streamsOf(first.ctx).subscribe('events.raw', 'journey', (messages) => {
       for (const m of messages) seenBefore.push(m.id);
     });
-    first.core.ingest([ev({})]);
-    await first.core.streams.pump();
+    ingestEvents(first.ctx, [ev({})]);
+    await streamsOf(first.ctx).pump();
     expect(seenBefore).toHaveLength(1);
     // Committed, then the process dies before any subscriber runs.
-    const committed = first.core.ingest([ev({}), ev({})]);
-    first.core.streams.stop();
+    const committed = ingestEvents(first.ctx, [ev({}), ev({})]);
+    streamsOf(first.ctx).stop();
     first.db.close();
 
     const second = await testBackend({ dataDir: dir.path });
     const seenAfter: number[] = [];
-    second.core.streams.subscribe('events.raw', 'journey', (messages) => {
+    streamsOf(second.ctx).subscribe('events.raw', 'journey', (messages) => {
       for (const m of messages) seenAfter.push((m.payload as { eventId: number }).eventId);
     });
-    await second.core.streams.pump();
+    await streamsOf(second.ctx).pump();
     expect(seenAfter).toEqual(committed.map((r) => r.eventId));
     await second.close();
   });

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../../main/core/clock';
+import { importsOf } from '../../../../main/core/import/import-service';
 import { SECRETS_FILE } from '../../../../main/core/secrets/secret-store';
 import { ingestOne, tempDirs, testBackend } from '../../../support/backend';
 import { purchase } from '../../../support/events';
@@ -65,7 +66,7 @@ describe.skipIf(!posix)('private files (POSIX)', () => {
     try {
       ingestOne(backend, purchase({ email: 'ann@example.com' }, 12));
       await backend.call('settings.apiKey', {});
-      await backend.core.imports.addUpload(Readable.from(['email,total\nann@example.com,3\n']), 'sales.csv');
+      await importsOf(backend.ctx).addUpload(Readable.from(['email,total\nann@example.com,3\n']), 'sales.csv');
       const db = join(data, 'constintel.db');
       if (canSwitchUser) {
         // The harness itself: `nobody` reads a world-readable file beside the data folder.

@@ -1,0 +1,21 @@
+/**
+ * The imports engine: at start, an import still marked running was cut short (the app or PC stopped) — the shop
+ * sees it as interrupted, and what it had added to customers' totals but not yet written is written — and
+ * uploads no job uses are removed; on close, running imports are stopped.
+ */
+import { importsHandlers } from '../api/imports';
+import { defineEngine } from '../engine';
+import { markInterruptedJobs } from './import-job';
+import { importsOf } from './import-service';
+
+export const importsEngine = defineEngine({
+  name: 'imports',
+  handlers: importsHandlers,
+  start(ctx) {
+    markInterruptedJobs(ctx.db, ctx.clock.now().getTime());
+    importsOf(ctx).sweepUploads();
+  },
+  stop(ctx) {
+    importsOf(ctx).stopAll();
+  },
+});
