@@ -13,6 +13,8 @@ import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
 import { customersEngine } from './customers/engine';
+import { watchDataVersion } from './db/data-version';
+import { describeHolder, type InstanceLock, takeInstanceLock } from './db/instance-lock';
 import { type Database, openDatabase } from './db/open';
 import { composeEngines } from './engine';
 import { createIngestListener } from './http/ingest-listener';
@@ -66,6 +68,8 @@ export interface BackendOptions {
   token?: string;
   /** Requests per 10 s one address may make to the ingest listener before 429 (tests lower it). */
   ingestRateLimitPer10s?: number;
+  /** Hold the one-app-per-data-file lock (default: when listening on a real file). */
+  lock?: boolean;
   /** Where connection secrets are kept; defaults to a user-only file beside the data file (memory for ':memory:'). */
   secretStore?: SecretStore;
 }
@@ -96,6 +100,33 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     const loose = describeTightened(options.dataDir, tightenDataFolder(options.dataDir, databaseFile));
     if (loose) logger.info(loose);
   }
+  // One app per data file (db/instance-lock.ts): the desktop app and `serve` hold it; in-process tests need not.
+  let lock: InstanceLock | undefined;
+  if (databaseFile !== ':memory:' && (options.lock ?? options.listen !== false)) {
+    const taken = takeInstanceLock(databaseFile, clock.now());
+    if (!taken.ok) throw new AppError('conflict', describeHolder(taken.holder, databaseFile));
+    lock = taken.lock;
+  }
+  try {
+    return await openBackend(options, { clock, logger, databaseFile, engines, lock });
+  } catch (error) {
+    // A failed start leaves nothing behind that would block the next one.
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openBackend(
+  options: BackendOptions,
+  started: {
+    clock: Clock;
+    logger: Logger;
+    databaseFile: string;
+    engines: ReturnType<typeof composeEngines>;
+    lock: InstanceLock | undefined;
+  },
+): Promise<Backend> {
+  const { clock, logger, databaseFile, engines, lock } = started;
   const db = openDatabase(databaseFile);
   ensureDefaultBrand(db, clock);
   // Rows an earlier version let in past today's limits (an infinite total, a year-9999 date, a payload nested past
@@ -133,10 +164,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const dispatch = (name: string, input: unknown) => engines.registry.dispatch(name, input, ctx);
 
   const listeners: Listening[] = [];
+  // Another process (a command in a terminal) wrote to the file: pages must not show what it replaced.
+  const stopWatching = watchDataVersion(db, () => ctx.bus.emit('data.changed'));
   const closeAll = async () => {
+    stopWatching();
     await Promise.all(listeners.map((l) => l.close()));
     engines.stop(ctx);
     db.close();
+    lock?.release();
   };
 
   if (options.listen !== false) {
@@ -161,6 +196,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       uiPort = ui.port;
       listeners.push(ui);
       runtime.uiUrl = ui.url;
+      lock?.setUrl(ui.url);
       if (requestedUiPort !== 0 && ui.port !== requestedUiPort) {
         runtime.warnings.push(
           `Port ${requestedUiPort} was busy, so the browser address uses port ${ui.port} this time.`,

@@ -23,6 +23,8 @@ export interface ChangeEvents {
   'predictions.changed': undefined;
   /** Settings were saved. */
   'settings.changed': undefined;
+  /** Another connection (a command in a terminal, a worker thread) committed to the data file: nothing cached holds. */
+  'data.changed': undefined;
 }
 
 export type ChangeName = keyof ChangeEvents;

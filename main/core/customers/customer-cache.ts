@@ -15,6 +15,7 @@ const cacheOf = defineService((ctx) => {
   ctx.bus.on('profiles.changed', (ids) => cache.invalidate(ids));
   ctx.bus.on('predictions.changed', () => cache.clear());
   ctx.bus.on('settings.changed', () => cache.clear());
+  ctx.bus.on('data.changed', () => cache.clear());
   return cache;
 });
 

@@ -13,9 +13,11 @@ import { readSettings } from './settings-store';
 
 const derivedOf = defineService((ctx) => {
   const state: { normalize: NormalizeOptions | undefined } = { normalize: undefined };
-  ctx.bus.on('settings.changed', () => {
+  const forget = () => {
     state.normalize = undefined;
-  });
+  };
+  ctx.bus.on('settings.changed', forget);
+  ctx.bus.on('data.changed', forget);
   return state;
 });
 
