@@ -2,7 +2,7 @@
 import { AppError } from '../../../shared/contract/errors';
 import { readTimeline } from '../customers/customer-360';
 import { searchCustomers } from '../customers/customer-search';
-import { getProfile } from '../identity/identity-repo';
+import { getProfile } from '../db/repos/profiles';
 import { handlers } from './registry';
 
 export const customersHandlers = handlers({

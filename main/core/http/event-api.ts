@@ -15,7 +15,8 @@ import { INPUT_IDENTIFIER_TYPES, type ParsedEvent, parseEvent } from '../../../s
 import { clampTotal } from '../../../shared/limits';
 import { listReviews } from '../api/merges';
 import type { Core } from '../core';
-import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
+import { findProfileId, identifiersOf } from '../db/repos/identifiers';
+import { getProfile, redirectOf } from '../db/repos/profiles';
 import { normalizeIdentifier } from '../identity/normalize';
 import { sendError } from './errors';
 

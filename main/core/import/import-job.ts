@@ -26,8 +26,9 @@ import Papa from 'papaparse';
 import { AppError } from '../../../shared/contract/errors';
 import type { ParsedEvent } from '../../../shared/events';
 import type { Database } from '../db/open';
+import { refundOfOrderKnown } from '../db/repos/events';
+import { settlePendingTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
-import { settlePendingTotals } from '../identity/identity-repo';
 import { BatchIngest } from '../ingest/ingest-batch';
 import type { IngestContext, IngestResult } from '../ingest/ingest-event';
 import { appRoot } from '../paths';
@@ -698,12 +699,7 @@ const isRefundedSoFar = (event: ParsedEvent) =>
 
 function refundAlreadyKnown(db: Database, brandId: number, event: ParsedEvent): boolean {
   if (!isRefundedSoFar(event)) return false;
-  return (
-    stmt(
-      db,
-      "SELECT 1 FROM customer_raw_event WHERE brand_id = ? AND order_id = ? AND event_type = 'refund' LIMIT 1",
-    ).get(brandId, event.payload.orderId) !== undefined
-  );
+  return refundOfOrderKnown(db, brandId, event.payload.orderId);
 }
 
 /**
