@@ -12,9 +12,9 @@ import { brandByName, listShopify, saveShopify } from './core/connections/shopif
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { Core } from './core/core';
 import { openDatabase } from './core/db/open';
-import type { ImportSummary } from './core/import/import-job';
+import type { DateOrder } from './core/import/file/types';
 import { importFile, inspect, presetByName } from './core/import/imports';
-import type { DateOrder } from './core/import/types';
+import type { ImportSummary } from './core/import/worker/import-job';
 import { startRetrain } from './core/jobs/retrain-jobs';
 import { writePredictionsCsv } from './core/ml/export-predictions';
 import { listVersions } from './core/ml/retrain/registry';

@@ -16,7 +16,7 @@ import { type Database, openDatabase } from './db/open';
 import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
-import { markInterruptedJobs } from './import/import-job';
+import { markInterruptedJobs } from './import/worker/import-job';
 import { repairStoredLimits } from './ingest/limits-repair';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
 import { moveApiKeyToSecrets } from './secrets/api-key';
