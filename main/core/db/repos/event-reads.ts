@@ -178,18 +178,7 @@ export function timelinePage(
 }
 
 /** A profile's events for a data export, oldest first. */
-export function eventsForExport(
-  db: Database,
-  profileId: number,
-): {
-  id: number;
-  event_type: string;
-  source: string;
-  external_id: string | null;
-  payload: string;
-  occurred_at: number;
-  received_at: number;
-}[] {
+export function eventsForExport(db: Database, profileId: number): (TimelineRow & { received_at: number })[] {
   return stmt(
     db,
     'SELECT id, event_type, source, external_id, payload, occurred_at, received_at FROM customer_raw_event WHERE customer_profile_id = ? ORDER BY occurred_at, id',
