@@ -12,10 +12,10 @@ import { brandByName, listShopify, saveShopify } from './core/connections/shopif
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { createEngineContext } from './core/context';
 import { openDatabase } from './core/db/open';
-import type { ImportSummary } from './core/import/import-job';
+import type { DateOrder } from './core/import/file/types';
 import { importHost } from './core/import/import-service';
 import { importFile, inspect, presetByName } from './core/import/imports';
-import type { DateOrder } from './core/import/types';
+import type { ImportSummary } from './core/import/worker/import-job';
 import { startRetrain } from './core/jobs/retrain-jobs';
 import { schedulerOf } from './core/jobs/scheduler';
 import { writePredictionsCsv } from './core/ml/export-predictions';

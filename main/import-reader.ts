@@ -1,12 +1,13 @@
 /**
  * Reads and maps a file being imported, in a thread of its own beside the
- * import's commits (see `mapInThread` in core/import/import-job.ts): parsing,
+ * import's commits (see `mapInThread` in core/import/worker/reader-thread.ts): parsing,
  * recognising values and building events are a third of an import's work, and
  * here they run on the other core. Sends each chunk of events when the
  * importing thread asks for more, so it never runs far ahead.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { mapFile, type ReaderData, type ReaderMessage } from './core/import/import-job';
+import { mapFile } from './core/import/file/map-file';
+import type { ReaderData, ReaderMessage } from './core/import/worker/reader-thread';
 
 const data = workerData as ReaderData;
 const port = parentPort;

@@ -8,15 +8,18 @@
  * after the chunk in hand.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { clockFrom } from './core/clock';
 import { openDatabase } from './core/db/open';
-import { READER_SCRIPT, runImport } from './core/import/import-job';
-import type { ImportWorkerData, ImportWorkerMessage } from './core/import/worker-protocol';
+import { runImport } from './core/import/worker/import-job';
+import { READER_SCRIPT } from './core/import/worker/reader-thread';
+import type { ImportWorkerData, ImportWorkerMessage } from './core/import/worker/worker-protocol';
 
 const data = workerData as ImportWorkerData;
 const port = parentPort;
 if (!port) throw new Error('import-worker runs only as a worker thread');
 const send = (message: ImportWorkerMessage) => port.postMessage(message);
 const controller = new AbortController();
+const clock = clockFrom(data.now);
 port.on('message', (message: { type: string }) => {
   if (message.type === 'cancel') controller.abort();
 });
@@ -33,6 +36,7 @@ try {
       now: data.now,
       normalize: { defaultCountry: data.defaultCountry, shopNumbers: new Set(data.shopNumbers) },
     },
+    clock,
     dataDir: data.dataDir,
     chunkRows: data.chunkRows,
     readerScript: READER_SCRIPT,

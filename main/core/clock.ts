@@ -18,6 +18,15 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
   };
 }
 
+/**
+ * A clock that reads `startMs` now and runs on in real time: another thread's clock as it was when it started this
+ * thread (a worker cannot be handed the clock itself), so both agree, a fixed clock in tests included.
+ */
+export function clockFrom(startMs: number): Clock {
+  const origin = performance.now();
+  return { now: () => new Date(startMs + (performance.now() - origin)) };
+}
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;

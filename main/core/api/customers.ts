@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/contract/errors';
 import { readTimeline } from '../customers/customer-360';
 import { customer360 } from '../customers/customer-cache';
 import { searchCustomers } from '../customers/customer-search';
-import { getProfile } from '../identity/identity-repo';
+import { getProfile } from '../db/repos/profiles';
 import { eraseCustomer, exportCustomer } from '../privacy/shop-requests';
 import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
 import { handlers } from './registry';

@@ -2,27 +2,21 @@
 import type { Review } from '../../../shared/contract/merges';
 import { summarize } from '../customers/customer-360';
 import type { Database } from '../db/open';
-import { stmt } from '../db/statements';
-import { getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
+import { identifiersOf } from '../db/repos/identifiers';
+import { mergeBaseOf } from '../db/repos/merges';
+import { getProfile, redirectOf } from '../db/repos/profiles';
+import { pendingReviewCount, reviewsWithStatus } from '../db/repos/reviews';
 import type { EvidenceItem } from '../identity/merge';
 import { approveMerge, rejectMerge, undoMergeById } from '../identity/merge-actions';
-import type { ReviewRow } from '../identity/review';
 import { activeRiskBands } from '../ml/predictions-read';
 import { handlers } from './registry';
 
 export function listReviews(db: Database, brandId: number, status: Review['status']): Review[] {
-  const rows = stmt(
-    db,
-    'SELECT * FROM merge_review WHERE brand_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT 500',
-  ).all(brandId, status) as ReviewRow[];
+  const rows = reviewsWithStatus(db, brandId, status);
   const bands = activeRiskBands(db, brandId);
   return rows.map((row) => {
     const ids = JSON.parse(row.candidate_profile_ids) as number[];
-    const mergedInto = row.merge_history_id
-      ? ((stmt(db, 'SELECT base_profile_id FROM merge_history WHERE id = ?')
-          .pluck()
-          .get(row.merge_history_id) as number) ?? null)
-      : null;
+    const mergedInto = row.merge_history_id ? mergeBaseOf(db, row.merge_history_id) : null;
     return {
       id: row.id,
       status: row.status,
@@ -48,9 +42,7 @@ export const mergesHandlers = handlers({
   'merges.reviews': ({ status }, { db, brandId }) => listReviews(db, brandId, status),
 
   'merges.pendingCount': (_input, { db, brandId }) => ({
-    count: stmt(db, "SELECT count(*) FROM merge_review WHERE brand_id = ? AND status = 'pending'")
-      .pluck()
-      .get(brandId) as number,
+    count: pendingReviewCount(db, brandId),
   }),
 
   'merges.approve': ({ reviewId }, ctx) => {

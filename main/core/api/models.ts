@@ -7,7 +7,7 @@
 import { AppError } from '../../../shared/contract/errors';
 import type { ModelsOverview, ModelVersionView } from '../../../shared/contract/models';
 import { riskBandOf } from '../../../shared/risk-band';
-import { getProfile, redirectOf } from '../identity/identity-repo';
+import { getProfile, redirectOf } from '../db/repos/profiles';
 import { startRetrain } from '../jobs/retrain-jobs';
 import { schedulerOf } from '../jobs/scheduler';
 import { featureLabel, reasonsFor } from '../ml/explain';

@@ -16,8 +16,11 @@ import type { EventPayload } from '../../../shared/events';
 import { clampTotal } from '../../../shared/limits';
 import { riskBandOf } from '../../../shared/risk-band';
 import type { Database } from '../db/open';
+import { eventCountOf, timelinePage } from '../db/repos/event-reads';
+import { firstIdentifierValue, type IdentifierRow, identifiersOf, sharedValuesUsedBy } from '../db/repos/identifiers';
+import { mergesInto } from '../db/repos/merges';
+import { getProfile, type ProfileRow, redirectOf } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
-import { getProfile, type IdentifierRow, identifiersOf, type ProfileRow, redirectOf } from '../identity/identity-repo';
 import type { EvidenceItem } from '../identity/merge';
 import { openCarts } from '../ingest/sources/shopify-checkouts';
 import { FIXED_RISK_BANDS } from '../ml/retrain/risk-bands';
@@ -51,17 +54,7 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
     const to = redirectOf(db, id);
     return to === undefined ? undefined : { status: 'merged', mergedInto: to };
   }
-  const merges = (
-    stmt(db, 'SELECT * FROM merge_history WHERE base_profile_id = ? ORDER BY created_at DESC, id DESC').all(id) as {
-      id: number;
-      base_profile_id: number;
-      merged_profile_ids: string;
-      reason: 'automatic' | 'review';
-      evidence: string;
-      created_at: number;
-      undone_at: number | null;
-    }[]
-  ).map(
+  const merges = mergesInto(db, id).map(
     (m): MergeView => ({
       id: m.id,
       createdAt: new Date(m.created_at).toISOString(),
@@ -94,18 +87,12 @@ export function readCustomer360(db: Database, id: number, currency: string): Cus
         whatsapp: bool(profile.whatsapp_consent),
       },
       identifiers: identifiersOf(db, id).map(identifierView),
-      sharedIdentifiersUsed: (
-        stmt(
-          db,
-          `SELECT u.type, u.value, u.first_seen_at FROM shared_identifier_use u
-           WHERE u.profile_id = ? AND NOT EXISTS (
-             SELECT 1 FROM profile_identifier i WHERE i.brand_id = u.brand_id AND i.type = u.type AND i.value = u.value AND i.profile_id = u.profile_id)
-           ORDER BY u.first_seen_at`,
-        ).all(id) as { type: string; value: string; first_seen_at: number }[]
-      ).map((u) => ({ type: u.type, value: u.value, firstSeenAt: new Date(u.first_seen_at).toISOString() })),
-      eventCount: stmt(db, 'SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?')
-        .pluck()
-        .get(id) as number,
+      sharedIdentifiersUsed: sharedValuesUsedBy(db, id).map((u) => ({
+        type: u.type,
+        value: u.value,
+        firstSeenAt: new Date(u.first_seen_at).toISOString(),
+      })),
+      eventCount: eventCountOf(db, id),
       merges,
       openCarts: openCarts(db, id),
     },
@@ -119,33 +106,7 @@ export function readTimeline(
   limit: number,
   currency: string,
 ): { events: TimelineEvent[]; nextCursor: number | null } {
-  let rows: {
-    id: number;
-    event_type: string;
-    source: string;
-    external_id: string | null;
-    payload: string;
-    occurred_at: number;
-  }[];
-  const columns = 'id, event_type, source, external_id, payload, occurred_at';
-  if (cursor === undefined) {
-    rows = stmt(
-      db,
-      `SELECT ${columns} FROM customer_raw_event WHERE customer_profile_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?`,
-    ).all(id, limit + 1) as typeof rows;
-  } else {
-    const at = stmt(db, 'SELECT occurred_at FROM customer_raw_event WHERE id = ?').pluck().get(cursor) as
-      | number
-      | undefined;
-    rows =
-      at === undefined
-        ? []
-        : (stmt(
-            db,
-            `SELECT ${columns} FROM customer_raw_event WHERE customer_profile_id = ? AND (occurred_at < ? OR (occurred_at = ? AND id < ?))
-             ORDER BY occurred_at DESC, id DESC LIMIT ?`,
-          ).all(id, at, at, cursor, limit + 1) as typeof rows);
-  }
+  const rows = timelinePage(db, id, cursor, limit + 1);
   const page = rows.slice(0, limit);
   return {
     events: page.map((r) => {
@@ -169,13 +130,7 @@ export function readTimeline(
  * (`activeRiskBands`, read once per list), which give the risk band beside the churn score.
  */
 export function summarize(db: Database, profile: ProfileRow, bands: RiskBandsView | undefined): CustomerSummary {
-  const first = (type: string) =>
-    (stmt(
-      db,
-      'SELECT value FROM profile_identifier WHERE profile_id = ? AND type = ? ORDER BY first_seen_at, id LIMIT 1',
-    )
-      .pluck()
-      .get(profile.id, type) as string | undefined) ?? null;
+  const first = (type: string) => firstIdentifierValue(db, profile.id, type);
   const scores = stmt(db, 'SELECT churn_score, ltv_score, segment FROM predictions WHERE profile_id = ?').get(
     profile.id,
   ) as { churn_score: number | null; ltv_score: number | null; segment: string | null } | undefined;

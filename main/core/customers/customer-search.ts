@@ -12,8 +12,8 @@
 import type { CustomerSummary, RiskBandsView, RiskLevel } from '../../../shared/contract/customers';
 import { INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
 import type { Database } from '../db/open';
+import { getProfile, type ProfileRow } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
-import { getProfile, type ProfileRow } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
 import { activeRiskBands } from '../ml/predictions-read';
 import { FIXED_RISK_BANDS, riskBandRange } from '../ml/retrain/risk-bands';

@@ -16,7 +16,8 @@ import { INPUT_IDENTIFIER_TYPES, type ParsedEvent, parseEvent } from '../../../s
 import { clampTotal } from '../../../shared/limits';
 import { listReviews } from '../api/merges';
 import type { EngineContext } from '../context';
-import { findProfileId, getProfile, identifiersOf, redirectOf } from '../identity/identity-repo';
+import { findProfileId, identifiersOf } from '../db/repos/identifiers';
+import { getProfile, redirectOf } from '../db/repos/profiles';
 import { normalizeIdentifier } from '../identity/normalize';
 import { ingestEvents } from '../ingest/ingest-service';
 import { readApiKey } from '../secrets/api-key';

@@ -6,22 +6,21 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
-import { stmt } from '../db/statements';
-import { getProfile, redirectOf } from './identity-repo';
+import { getProfile, redirectOf } from '../db/repos/profiles';
+import {
+  approveReviewRow,
+  getReview,
+  insertReview,
+  pendingReviewOf,
+  type ReviewRow,
+  rejectReviewRow,
+  setReviewEvidence,
+  supersedeReview,
+} from '../db/repos/reviews';
 import { type EvidenceItem, type MergeResult, mergeProfiles, separate } from './merge';
 import { identifierKey } from './normalize';
 
-export interface ReviewRow {
-  id: number;
-  brand_id: number;
-  candidate_profile_ids: string;
-  evidence: string;
-  evidence_key: string;
-  status: 'pending' | 'approved' | 'rejected' | 'superseded';
-  created_at: number;
-  decided_at: number | null;
-  merge_history_id: number | null;
-}
+export type { ReviewRow };
 
 const evidenceKey = (evidence: EvidenceItem[]) =>
   evidence
@@ -36,10 +35,7 @@ export function queueReview(
 ): number | undefined {
   const ids = [...new Set(args.profileIds)].sort((a, b) => a - b);
   const key = JSON.stringify(ids);
-  const existing = stmt(
-    db,
-    "SELECT id, evidence FROM merge_review WHERE brand_id = ? AND status = 'pending' AND candidate_profile_ids = ?",
-  ).get(args.brandId, key) as { id: number; evidence: string } | undefined;
+  const existing = pendingReviewOf(db, args.brandId, key);
   if (existing) {
     // Same people, maybe new evidence: keep the union so the reviewer sees all of it.
     const merged = new Map<string, EvidenceItem>();
@@ -47,23 +43,20 @@ export function queueReview(
       merged.set(identifierKey(item.type, item.value), item);
     }
     const all = [...merged.values()];
-    stmt(db, 'UPDATE merge_review SET evidence = ?, evidence_key = ? WHERE id = ?').run(
-      JSON.stringify(all),
-      evidenceKey(all),
-      existing.id,
-    );
+    setReviewEvidence(db, existing.id, JSON.stringify(all), evidenceKey(all));
     return undefined;
   }
-  const result = stmt(
-    db,
-    `INSERT INTO merge_review (brand_id, candidate_profile_ids, evidence, evidence_key, status, created_at)
-     VALUES (?, ?, ?, ?, 'pending', ?)`,
-  ).run(args.brandId, key, JSON.stringify(args.evidence), evidenceKey(args.evidence), args.now);
-  return Number(result.lastInsertRowid);
+  return insertReview(db, {
+    brandId: args.brandId,
+    candidates: key,
+    evidence: JSON.stringify(args.evidence),
+    evidenceKey: evidenceKey(args.evidence),
+    now: args.now,
+  });
 }
 
 function pendingReview(db: Database, reviewId: number): ReviewRow {
-  const review = stmt(db, 'SELECT * FROM merge_review WHERE id = ?').get(reviewId) as ReviewRow | undefined;
+  const review = getReview(db, reviewId);
   if (!review) throw new AppError('not_found', `There is no merge review #${reviewId}.`);
   if (review.status !== 'pending')
     throw new AppError('conflict', `Merge review #${reviewId} was already ${review.status}.`);
@@ -82,7 +75,7 @@ export function approveReview(db: Database, reviewId: number, now: number): Merg
   const review = pendingReview(db, reviewId);
   const ids = currentCandidates(db, review);
   if (ids.length < 2) {
-    stmt(db, "UPDATE merge_review SET status = 'superseded', decided_at = ? WHERE id = ?").run(now, reviewId);
+    supersedeReview(db, reviewId, now);
     throw new AppError('conflict', 'These customers are already one customer.');
   }
   const result = mergeProfiles(db, {
@@ -92,11 +85,7 @@ export function approveReview(db: Database, reviewId: number, now: number): Merg
     evidence: JSON.parse(review.evidence) as EvidenceItem[],
     now,
   });
-  stmt(db, "UPDATE merge_review SET status = 'approved', decided_at = ?, merge_history_id = ? WHERE id = ?").run(
-    now,
-    result.mergeId,
-    reviewId,
-  );
+  approveReviewRow(db, reviewId, now, result.mergeId);
   return result;
 }
 
@@ -104,5 +93,5 @@ export function rejectReview(db: Database, reviewId: number, now: number): void 
   const review = pendingReview(db, reviewId);
   const evidence = (JSON.parse(review.evidence) as EvidenceItem[]).map((e) => identifierKey(e.type, e.value));
   separate(db, review.brand_id, currentCandidates(db, review), evidence, now);
-  stmt(db, "UPDATE merge_review SET status = 'rejected', decided_at = ? WHERE id = ?").run(now, reviewId);
+  rejectReviewRow(db, reviewId, now);
 }

@@ -5,8 +5,8 @@
  */
 import { importsHandlers } from '../api/imports';
 import { defineEngine } from '../engine';
-import { markInterruptedJobs } from './import-job';
 import { importsOf } from './import-service';
+import { markInterruptedJobs } from './worker/import-job';
 
 export const importsEngine = defineEngine({
   name: 'imports',

@@ -12,13 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
+import { settlePendingTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
-import { settlePendingTotals } from '../identity/identity-repo';
 import { appRoot } from '../paths';
-import type { ImportChoices } from './import-job';
+import type { ImportChoices } from './file/read-file';
+import { snippet } from './file/row-guard';
 import { type ImportHost, importFile, inspect, type Preview, previewImport, savePreset } from './imports';
-import { snippet } from './row-guard';
-import type { ImportWorkerData, ImportWorkerMessage } from './worker-protocol';
+import type { ImportWorkerData, ImportWorkerMessage } from './worker/worker-protocol';
 
 /** Rows per transaction in this thread: each chunk holds the event loop for a few tens of milliseconds at most. */
 const APP_CHUNK_ROWS = 250;

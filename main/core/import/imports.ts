@@ -9,18 +9,12 @@ import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from '../settings/settings-store';
-import {
-  type ImportChoices,
-  type ImportSettings,
-  type ImportSummary,
-  inspectFile,
-  READER_SCRIPT,
-  readRows,
-  runImport,
-} from './import-job';
-import { headerKey } from './recognize';
-import { type MappedRow, RowMapper } from './to-events';
-import type { ColumnRole } from './types';
+import { type ImportChoices, type ImportSettings, inspectFile, readRows } from './file/read-file';
+import { headerKey } from './file/recognize';
+import { type MappedRow, RowMapper } from './file/to-events';
+import type { ColumnRole } from './file/types';
+import { type ImportSummary, runImport } from './worker/import-job';
+import { READER_SCRIPT } from './worker/reader-thread';
 
 /** What importing needs of the app (import-service.ts builds it from the engine context): data, clock, log, shop, and where to say who changed. */
 export interface ImportHost {
@@ -174,6 +168,7 @@ export async function importFile(core: ImportHost, options: StartOptions): Promi
     ...(options.fileName ? { fileName: options.fileName } : {}),
     settings,
     ctx: { brandId: core.brandId, now: core.clock.now().getTime(), normalize },
+    clock: core.clock,
     dataDir: core.dataDir,
     readerScript: READER_SCRIPT,
     ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),

@@ -14,14 +14,22 @@
  *   (never the clock alone: a PC whose clock was reset to 2000 must not
  *   re-date a shop's history) take the time they were received; customers
  *   whose totals or dates are out of range are recomputed from their events
- *   (sums clamped, identity-repo `recomputeTotals`).
+ *   (sums clamped, db/repos/profile-totals `recomputeTotals`).
  */
 import { EVENT_TYPES } from '../../../shared/events';
-import { AHEAD_MS, EARLIEST_DATE, MAX_DEPTH, MAX_MONEY, MAX_TOTAL, moneyInRange } from '../../../shared/limits';
+import { AHEAD_MS, EARLIEST_DATE, MAX_DEPTH, moneyInRange } from '../../../shared/limits';
 import type { Logger } from '../clock';
 import type { Database } from '../db/open';
+import {
+  eventsDated,
+  eventsPastMoneyLimits,
+  latestReceivedAt,
+  type RepairRow,
+  redateEvent,
+  setEventPayload,
+} from '../db/repos/events';
+import { profilesPastLimits, recomputeTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
-import { recomputeTotals } from '../identity/identity-repo';
 
 /** Bump when the one-time scan learns something new to repair. */
 const SCAN_VERSION = 1;
@@ -78,34 +86,16 @@ function scanVersion(db: Database): number {
 
 /** The newest time the app itself recorded (the clock may have been set back since). */
 function latestKnownTime(db: Database, now: number): number {
-  const received = stmt(db, 'SELECT received_at FROM customer_raw_event ORDER BY id DESC LIMIT 1').pluck().get() as
-    | number
-    | undefined;
+  const received = latestReceivedAt(db);
   return Math.max(now, Number.isFinite(received) ? (received as number) : now);
-}
-
-interface EventRow {
-  id: number;
-  payload: string;
-  customer_profile_id: number | null;
 }
 
 /** Payloads SQLite cannot read, nested past the limit, or with money past the limit (one full scan). */
 function repairPayloads(db: Database, touched: Set<number>): number {
-  const rows = stmt(
-    db,
-    `SELECT id, payload, customer_profile_id FROM customer_raw_event
-     WHERE CASE WHEN json_valid(payload) THEN
-       abs(coalesce(payload ->> '$.total', 0)) > ${MAX_MONEY}
-       OR EXISTS (SELECT 1 FROM json_each(payload, '$.items') i
-                  WHERE i.type = 'object' AND abs(coalesce(i.value ->> '$.price', 0)) > ${MAX_MONEY})
-       OR json_type(payload) != 'object'
-     ELSE 1 END`,
-  ).all() as EventRow[];
+  const rows: RepairRow[] = eventsPastMoneyLimits(db);
   // Depth past 32 but within SQLite's 1,000 reads fine everywhere; only what breaks something is rewritten.
-  const update = stmt(db, 'UPDATE customer_raw_event SET payload = ? WHERE id = ?');
   for (const row of rows) {
-    update.run(JSON.stringify(repairedPayload(row.payload)), row.id);
+    setEventPayload(db, row.id, JSON.stringify(repairedPayload(row.payload)));
     if (row.customer_profile_id !== null) touched.add(row.customer_profile_id);
   }
   return rows.length;
@@ -159,20 +149,13 @@ function prune(value: unknown, depth: number, onCut: () => void): unknown {
 /** Events dated before 1990 or after `latest`: they take the time they were received (index range scans). */
 function repairDates(db: Database, latest: number, touched: Set<number>): number {
   const brands = stmt(db, 'SELECT id FROM brand').pluck().all() as number[];
-  const select = (op: '<' | '>') =>
-    stmt(
-      db,
-      `SELECT id, occurred_at, received_at, payload, customer_profile_id FROM customer_raw_event
-       WHERE brand_id = ? AND event_type = ? AND occurred_at ${op} ?`,
-    );
-  const update = stmt(db, 'UPDATE customer_raw_event SET occurred_at = ?, payload = ? WHERE id = ?');
   let repaired = 0;
   for (const brandId of brands) {
     for (const type of EVENT_TYPES) {
       const rows = [
-        ...select('<').all(brandId, type, EARLIEST_DATE),
-        ...select('>').all(brandId, type, latest),
-      ] as (EventRow & { occurred_at: number; received_at: number })[];
+        ...eventsDated(db, brandId, type, '<', EARLIEST_DATE),
+        ...eventsDated(db, brandId, type, '>', latest),
+      ];
       for (const row of rows) {
         const at = Math.min(Math.max(row.received_at, EARLIEST_DATE), latest);
         let payload: Record<string, unknown>;
@@ -186,25 +169,11 @@ function repairDates(db: Database, latest: number, touched: Set<number>): number
           : String(row.occurred_at);
         const note = `occurredAt ${was} was out of range; set to when it was received`;
         payload.limitRepair = typeof payload.limitRepair === 'string' ? `${payload.limitRepair}; ${note}` : note;
-        update.run(at, JSON.stringify(payload), row.id);
+        redateEvent(db, row.id, at, JSON.stringify(payload));
         if (row.customer_profile_id !== null) touched.add(row.customer_profile_id);
         repaired += 1;
       }
     }
   }
   return repaired;
-}
-
-/** Customers whose stored totals or dates are out of range (Infinity fails every range test). */
-function profilesPastLimits(db: Database, latest: number): number[] {
-  return stmt(
-    db,
-    `SELECT id FROM customer_profile
-     WHERE NOT (lifetime_value BETWEEN ${-MAX_TOTAL} AND ${MAX_TOTAL})
-       OR first_seen_at NOT BETWEEN @earliest AND @latest
-       OR last_seen_at NOT BETWEEN @earliest AND @latest
-       OR last_purchase_at NOT BETWEEN @earliest AND @latest`,
-  )
-    .pluck()
-    .all({ earliest: EARLIEST_DATE, latest }) as number[];
 }

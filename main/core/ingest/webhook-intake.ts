@@ -15,6 +15,7 @@ import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
+import { firstShopifyPurchaseIdentifiers } from '../db/repos/events';
 import { stmt } from '../db/statements';
 import {
   customerData,
@@ -455,13 +456,7 @@ function handlePrivacyTopic(
 
 /** The identifiers the first event about a Shopify order carried. */
 function orderIdentifiers(db: Database, brandId: number, orderId: string): IdentifiersInput | undefined {
-  const row = stmt(
-    db,
-    `SELECT identifiers FROM customer_raw_event WHERE brand_id = ? AND order_id = ? AND source = 'shopify'
-     AND event_type = 'purchase' ORDER BY id LIMIT 1`,
-  )
-    .pluck()
-    .get(brandId, orderId) as string | undefined;
+  const row = firstShopifyPurchaseIdentifiers(db, brandId, orderId);
   if (!row) return undefined;
   const identifiers: Record<string, string> = {};
   for (const [type, value] of JSON.parse(row) as [string, string][]) identifiers[type] ??= value;

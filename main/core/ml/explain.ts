@@ -13,9 +13,9 @@
 import { formatMoney } from '../../../shared/describe-event';
 import { clampTotal } from '../../../shared/limits';
 import type { Database } from '../db/open';
-import { stmt } from '../db/statements';
+import { featureEventsOf } from '../db/repos/event-reads';
+import { buyerCount, buyerValueAt, consentOf } from '../db/repos/profiles';
 import type { BgnbdFeatureName, FeatureName } from './feature-names';
-import type { EventRow } from './features';
 
 const DAY = 86_400_000;
 
@@ -162,12 +162,7 @@ const MONEY_EVENTS = new Set(['purchase', 'refund', 'cancellation']);
 
 /** One customer's history before `at`, folded as the feature builder folds it. */
 function readFacts(db: Database, profileId: number, at: number): Facts {
-  const rows = stmt(
-    db,
-    `SELECT event_type AS t, source AS s, occurred_at AS at, order_id AS o, payload ->> '$.total' AS total,
-            CASE WHEN event_type = 'purchase' THEN payload -> '$.items' END AS items
-     FROM customer_raw_event WHERE customer_profile_id = ? AND occurred_at < ? ORDER BY occurred_at, id`,
-  ).all(profileId, at) as Omit<EventRow, 'p'>[];
+  const rows = featureEventsOf(db, profileId, at);
   const orders = new Map<
     string,
     { total: number; at: number; channel: keyof Facts['channels']; items: { category?: string; quantity?: number }[] }
@@ -217,26 +212,16 @@ function readFacts(db: Database, profileId: number, at: number): Facts {
   }
   for (const [key, amount] of refunds) if (!orders.has(key) && !cancelled.has(key)) facts.refunded += amount;
   facts.orders.sort((a, b) => a.at - b.at);
-  const consent = stmt(
-    db,
-    'SELECT email_consent AS e, sms_consent AS s, whatsapp_consent AS w FROM customer_profile WHERE id = ?',
-  ).get(profileId) as { e: number | null; s: number | null; w: number | null } | undefined;
+  const consent = consentOf(db, profileId);
   facts.consent = { email: consent?.e === 1, sms: consent?.s === 1, whatsapp: consent?.w === 1 };
   return facts;
 }
 
 /** Net spend of the shop's middle customer (among those who bought), from the profile totals. */
 function typicalSpend(db: Database, brandId: number): number | undefined {
-  const buyers = stmt(db, 'SELECT count(*) FROM customer_profile WHERE brand_id = ? AND total_orders > 0')
-    .pluck()
-    .get(brandId) as number;
+  const buyers = buyerCount(db, brandId);
   if (buyers < 10) return undefined;
-  const middle = stmt(
-    db,
-    'SELECT lifetime_value FROM customer_profile WHERE brand_id = ? AND total_orders > 0 ORDER BY lifetime_value LIMIT 1 OFFSET ?',
-  )
-    .pluck()
-    .get(brandId, Math.floor(buyers / 2)) as number | undefined;
+  const middle = buyerValueAt(db, brandId, Math.floor(buyers / 2));
   return middle === undefined ? undefined : clampTotal(middle);
 }
 

@@ -9,7 +9,7 @@
 import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import type { Database } from '../db/open';
-import { escapeCells } from '../import/import-job';
+import { escapeCells } from '../import/worker/import-job';
 import { exportRows } from './predictions-read';
 
 export const EXPORT_COLUMNS = [

@@ -3,13 +3,15 @@
  * from the events table in one streaming pass ordered by customer (the
  * per-customer time index), never one query per customer.
  *
- * Orders count as the profile's totals do (identity-repo `recomputeTotals`):
+ * Orders count as the profile's totals do (db/repos/profile-totals `recomputeTotals`):
  * an order once however many copies of it arrived, refunds subtracted (never
  * more than the order), cancelled orders left out. Only events strictly
  * before the cutoff shape the features; the label window starts at the cutoff,
  * so nothing from the horizon leaks into what the model learns from.
  */
 import type { Database } from '../db/open';
+import { type FeatureEventRow, streamFeatureEvents } from '../db/repos/event-reads';
+import { streamProfileTraits } from '../db/repos/profiles';
 import { FEATURE_NAMES, type FeatureName, TOP_CATEGORIES } from './feature-names';
 
 const DAY = 86_400_000;
@@ -34,15 +36,7 @@ export interface Outcome {
 }
 
 /** An event as the feature builder and the reasons read it (`p`: the customer). */
-export interface EventRow {
-  p: number;
-  t: string;
-  s: string;
-  at: number;
-  o: string | null;
-  total: number | string | null;
-  items: string | null;
-}
+export type EventRow = FeatureEventRow;
 
 /** One customer's money events folded as the profile totals are. */
 class OrderBook {
@@ -87,18 +81,6 @@ const CHANNEL: Record<string, FeatureName> = {
   api: 'channel_api',
 };
 
-function streamEvents(db: Database, brandId: number, from: number, to: number): IterableIterator<EventRow> {
-  return db.sqlite
-    .prepare(
-      `SELECT customer_profile_id AS p, event_type AS t, source AS s, occurred_at AS at, order_id AS o,
-              payload ->> '$.total' AS total, CASE WHEN event_type = 'purchase' THEN payload -> '$.items' END AS items
-       FROM customer_raw_event
-       WHERE brand_id = ? AND customer_profile_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ?
-       ORDER BY customer_profile_id, occurred_at`,
-    )
-    .iterate(brandId, from, to) as IterableIterator<EventRow>;
-}
-
 /** Rows grouped by customer (`p`), in customer order: the rows must come ordered by customer. */
 export function* byCustomer<R extends { p: number }>(rows: IterableIterator<R>): Generator<[number, R[]]> {
   let current: number | undefined;
@@ -120,17 +102,7 @@ export function* byCustomer<R extends { p: number }>(rows: IterableIterator<R>):
  */
 export function buildFeatures(db: Database, brandId: number, asOf: number, categories?: readonly string[]): FeatureSet {
   const profiles = new Map<number, { strength: number; email: number; sms: number; whatsapp: number }>();
-  for (const row of db.sqlite
-    .prepare(
-      'SELECT id, strength, email_consent AS e, sms_consent AS s, whatsapp_consent AS w FROM customer_profile WHERE brand_id = ?',
-    )
-    .iterate(brandId) as IterableIterator<{
-    id: number;
-    strength: number;
-    e: number | null;
-    s: number | null;
-    w: number | null;
-  }>)
+  for (const row of streamProfileTraits(db, brandId))
     profiles.set(row.id, { strength: row.strength, email: row.e ?? 0, sms: row.s ?? 0, whatsapp: row.w ?? 0 });
 
   const profileIds: number[] = [];
@@ -139,7 +111,7 @@ export function buildFeatures(db: Database, brandId: number, asOf: number, categ
   const perCustomerCategories: Map<string, number>[] = [];
   const shopCategories = new Map<string, number>();
 
-  for (const [profileId, events] of byCustomer(streamEvents(db, brandId, 0, asOf))) {
+  for (const [profileId, events] of byCustomer(streamFeatureEvents(db, brandId, 0, asOf))) {
     const profile = profiles.get(profileId);
     if (!profile) continue;
     const f = new Float64Array(FEATURE_NAMES.length);
@@ -255,7 +227,7 @@ export function buildFeatures(db: Database, brandId: number, asOf: number, categ
 /** Purchases and net spend per customer in [from, to): the labels of a time split. */
 export function outcomes(db: Database, brandId: number, from: number, to: number): Map<number, Outcome> {
   const result = new Map<number, Outcome>();
-  for (const [profileId, events] of byCustomer(streamEvents(db, brandId, from, to))) {
+  for (const [profileId, events] of byCustomer(streamFeatureEvents(db, brandId, from, to))) {
     const book = new OrderBook();
     for (const e of events) book.add(e);
     const { orders, refunded, gross } = book.settle();

@@ -31,7 +31,7 @@
  * found through the (customer_profile_id, occurred_at) index: no scan.
  */
 import type { Database } from '../db/open';
-import { stmt } from '../db/statements';
+import { type SignalRow, signalEventsOf, streamSignalEvents } from '../db/repos/event-reads';
 import { type ProductMention, type ProductRef, productsInPayload, titleKey } from './products';
 
 const DAY = 86_400_000;
@@ -49,7 +49,7 @@ export const INTENT_POINTS = {
 
 export type IntentSignal = keyof typeof INTENT_POINTS;
 const SIGNAL_TYPES = Object.keys(INTENT_POINTS) as IntentSignal[];
-const EVENT_TYPES_SQL = [...SIGNAL_TYPES, 'purchase'].map((t) => `'${t}'`).join(', ');
+const EVENT_TYPES: readonly string[] = [...SIGNAL_TYPES, 'purchase'];
 
 export interface ProductIntent {
   /** The product's sku, else its title (else its productId). */
@@ -70,13 +70,6 @@ export interface IntentOptions {
   catalog?: readonly ProductRef[];
   /** At most this many products, strongest first. */
   limit?: number;
-}
-
-interface SignalRow {
-  p: number;
-  t: string;
-  at: number;
-  payload: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,14 +229,7 @@ export function highIntentProducts(
   profileId: number,
   options: IntentOptions,
 ): ProductIntent[] {
-  const rows = stmt(
-    db,
-    `SELECT customer_profile_id AS p, event_type AS t, occurred_at AS at, payload
-     FROM customer_raw_event INDEXED BY customer_raw_event_profile_time_idx
-     WHERE customer_profile_id = ? AND occurred_at >= ? AND occurred_at <= ? AND brand_id = ?
-       AND event_type IN (${EVENT_TYPES_SQL})
-     ORDER BY occurred_at, id`,
-  ).all(profileId, lookbackFrom(options), options.now, brandId) as SignalRow[];
+  const rows = signalEventsOf(db, brandId, profileId, EVENT_TYPES, lookbackFrom(options), options.now);
   return scoreEvents(rows, options, prepare(options.catalog));
 }
 
@@ -257,15 +243,7 @@ export function intentForAll(
   const all: IntentOptions = { ...options, now };
   const catalog = prepare(options.catalog);
   const result = new Map<number, ProductIntent[]>();
-  const rows = db.sqlite
-    .prepare(
-      `SELECT customer_profile_id AS p, event_type AS t, occurred_at AS at, payload
-       FROM customer_raw_event
-       WHERE brand_id = ? AND event_type IN (${EVENT_TYPES_SQL}) AND occurred_at >= ? AND occurred_at <= ?
-         AND customer_profile_id IS NOT NULL
-       ORDER BY customer_profile_id, occurred_at, id`,
-    )
-    .iterate(brandId, lookbackFrom(all), now) as IterableIterator<SignalRow>;
+  const rows = streamSignalEvents(db, brandId, EVENT_TYPES, lookbackFrom(all), now);
   let current: number | undefined;
   let group: SignalRow[] = [];
   const flush = () => {

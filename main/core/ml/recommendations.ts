@@ -8,6 +8,7 @@
  * learners/co-purchase/similarity.ts, recommending from it learners/co-purchase/recommend.ts.
  */
 import type { Database } from '../db/open';
+import { type PurchaseRow, streamPurchaseRows } from '../db/repos/event-reads';
 import { byCustomer } from './features';
 import {
   type Recommendation,
@@ -25,29 +26,6 @@ import { type Bought, type ProductMention, productsInItems } from './products';
 
 // ---------------------------------------------------------------------------------------------
 // Purchases, read per customer
-
-interface PurchaseRow {
-  p: number;
-  t: string;
-  at: number;
-  o: string | null;
-  total: number | string | null;
-  items: string | null;
-}
-
-/** Purchases, refunds and cancellations before `asOf`, ordered by customer then time (the per-customer index). */
-function streamPurchaseRows(db: Database, brandId: number, asOf: number): IterableIterator<PurchaseRow> {
-  return db.sqlite
-    .prepare(
-      `SELECT customer_profile_id AS p, event_type AS t, occurred_at AS at, order_id AS o, payload ->> '$.total' AS total,
-              CASE WHEN event_type = 'purchase' THEN payload -> '$.items' END AS items
-       FROM customer_raw_event INDEXED BY customer_raw_event_profile_time_idx
-       WHERE customer_profile_id IS NOT NULL AND brand_id = ? AND occurred_at < ?
-         AND event_type IN ('purchase', 'refund', 'cancellation')
-       ORDER BY customer_profile_id, occurred_at, id`,
-    )
-    .iterate(brandId, asOf) as IterableIterator<PurchaseRow>;
-}
 
 /**
  * What a customer kept: items of their purchases, leaving out cancelled orders and orders refunded in full (the same

@@ -12,8 +12,12 @@ import { join } from 'node:path';
 import { forgetShops } from '../connections/shopify-connections';
 import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
+import { eraseBrandCustomers, eraseBrandRow, eraseProfileRows } from '../db/repos/erasure';
+import { eventsForExport } from '../db/repos/event-reads';
+import { identifierHolder, identifiersOf, sharedUsesOf } from '../db/repos/identifiers';
+import { mergeSummariesInto } from '../db/repos/merges';
+import { getProfile } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
-import { getProfile, identifiersOf } from '../identity/identity-repo';
 import { type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
 import { DEFAULT_BRAND_ID } from '../settings/settings-store';
 
@@ -50,10 +54,7 @@ export function profilesByIdentifiers(
     if (!raw) return undefined;
     const n = normalizeIdentifier(type, raw, normalize);
     if (!n.ok) return undefined;
-    return stmt(
-      db,
-      'SELECT profile_id, shared FROM profile_identifier WHERE brand_id = ? AND type = ? AND value = ?',
-    ).get(brandId, n.type, n.value) as { profile_id: number; shared: number } | undefined;
+    return identifierHolder(db, brandId, n.type, n.value);
   };
   // The account id and email name one person; a phone may be a family's, so it is used only when nothing
   // else is given and it is not known to be shared. Erasing the wrong person is worse than asking again.
@@ -70,20 +71,7 @@ export function profilesByIdentifiers(
 export function customerData(db: Database, profileId: number): Record<string, unknown> | undefined {
   const profile = getProfile(db, profileId);
   if (!profile) return undefined;
-  const events = (
-    stmt(
-      db,
-      'SELECT id, event_type, source, external_id, payload, occurred_at, received_at FROM customer_raw_event WHERE customer_profile_id = ? ORDER BY occurred_at, id',
-    ).all(profileId) as {
-      id: number;
-      event_type: string;
-      source: string;
-      external_id: string | null;
-      payload: string;
-      occurred_at: number;
-      received_at: number;
-    }[]
-  ).map((e) => ({
+  const events = eventsForExport(db, profileId).map((e) => ({
     id: e.id,
     type: e.event_type,
     source: e.source,
@@ -92,18 +80,12 @@ export function customerData(db: Database, profileId: number): Record<string, un
     receivedAt: new Date(e.received_at).toISOString(),
     payload: JSON.parse(e.payload) as unknown,
   }));
-  const merges = stmt(
-    db,
-    'SELECT id, merged_profile_ids, reason, created_at, undone_at FROM merge_history WHERE base_profile_id = ?',
-  ).all(profileId);
+  const merges = mergeSummariesInto(db, profileId);
   return {
     profile,
     identifiers: identifiersOf(db, profileId).map(identifierView),
     /** A family phone or home tablet this person uses, held on another household member's profile. */
-    sharedIdentifiersUsed: stmt(
-      db,
-      'SELECT type, value, first_seen_at AS firstSeenAt FROM shared_identifier_use WHERE profile_id = ? ORDER BY first_seen_at',
-    ).all(profileId),
+    sharedIdentifiersUsed: sharedUsesOf(db, profileId),
     events,
     merges,
     predictions: stmt(db, 'SELECT * FROM predictions WHERE profile_id = ?').get(profileId) ?? null,
@@ -143,54 +125,7 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
     const values = [...new Set(held.flatMap((i) => [i.value, i.raw_value ?? '']).map((v) => v.trim()))].filter(
       (v) => v.length >= 5,
     );
-    const tokens = stmt(
-      db,
-      "SELECT DISTINCT payload ->> '$.checkoutToken' FROM customer_raw_event WHERE customer_profile_id = ? AND payload ->> '$.checkoutToken' IS NOT NULL",
-    )
-      .pluck()
-      .all(id) as string[];
-    for (const token of tokens)
-      stmt(db, 'DELETE FROM checkout_state WHERE brand_id = ? AND token = ?').run(profile.brand_id, token);
-    events += stmt(db, 'DELETE FROM customer_raw_event WHERE customer_profile_id = ?').run(id).changes;
-    // Every profile that ever became this one (redirects always point at the final survivor): their snapshots too.
-    const family = [
-      id,
-      ...(stmt(db, 'SELECT from_profile_id FROM profile_redirect WHERE to_profile_id = ?').pluck().all(id) as number[]),
-    ];
-    const histories = [
-      ...new Set(
-        family.flatMap(
-          (member) =>
-            stmt(
-              db,
-              `SELECT id FROM merge_history WHERE base_profile_id = ? OR EXISTS (SELECT 1 FROM json_each(merged_profile_ids) WHERE value = ?)`,
-            )
-              .pluck()
-              .all(member, member) as number[],
-        ),
-      ),
-    ];
-    for (const historyId of histories) {
-      stmt(db, 'DELETE FROM profile_redirect WHERE merge_history_id = ?').run(historyId);
-      stmt(db, 'UPDATE merge_review SET merge_history_id = NULL WHERE merge_history_id = ?').run(historyId);
-      stmt(db, 'DELETE FROM merge_history WHERE id = ?').run(historyId);
-    }
-    for (const member of family) stmt(db, 'DELETE FROM shared_identifier_use WHERE profile_id = ?').run(member);
-    stmt(db, 'DELETE FROM profile_redirect WHERE from_profile_id = ? OR to_profile_id = ?').run(id, id);
-    stmt(
-      db,
-      'DELETE FROM merge_review WHERE EXISTS (SELECT 1 FROM json_each(candidate_profile_ids) WHERE value = ?)',
-    ).run(id);
-    stmt(db, 'DELETE FROM profile_separation WHERE profile_a = ? OR profile_b = ?').run(id, id);
-    for (const value of values) {
-      const digits = value.replace(/^\+/, '');
-      stmt(db, 'DELETE FROM message_delivery_update WHERE recipient = ?').run(digits);
-      stmt(
-        db,
-        "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(lower(body), lower(?)) > 0 OR instr(body, ?) > 0)",
-      ).run(value, digits);
-    }
-    stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(id);
+    events += eraseProfileRows(db, profile, values);
     profiles += 1;
   }
   return { profiles, events };
@@ -198,27 +133,10 @@ export function eraseProfiles(db: Database, profileIds: readonly number[]): { pr
 
 /** Erases every customer of a brand (and the brand itself unless it is the main shop). */
 export function eraseBrand(db: Database, brandId: number): { profiles: number; events: number } {
-  const events = stmt(db, 'DELETE FROM customer_raw_event WHERE brand_id = ?').run(brandId).changes;
-  stmt(
-    db,
-    'DELETE FROM profile_redirect WHERE merge_history_id IN (SELECT id FROM merge_history WHERE brand_id = ?)',
-  ).run(brandId);
-  stmt(db, 'DELETE FROM merge_review WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM merge_history WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM profile_separation WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM checkout_state WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM message_delivery_update WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM webhook_delivery WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM profile_identifier WHERE brand_id = ?').run(brandId);
-  stmt(db, 'DELETE FROM shared_identifier_use WHERE brand_id = ?').run(brandId);
-  const profiles = stmt(db, 'DELETE FROM customer_profile WHERE brand_id = ?').run(brandId).changes;
+  const erased = eraseBrandCustomers(db, brandId);
   if (brandId !== DEFAULT_BRAND_ID) {
-    stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);
+    eraseBrandRow(db, brandId);
     forgetShops(db);
-    for (const table of ['automation_execution', 'message_outbox', 'marketing_automation', 'model_version']) {
-      stmt(db, `DELETE FROM ${table} WHERE brand_id = ?`).run(brandId);
-    }
-    stmt(db, 'DELETE FROM brand WHERE id = ?').run(brandId);
   }
-  return { profiles, events };
+  return erased;
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { fixedClock, type Logger } from '../../../main/core/clock';
-import { recomputeTotals } from '../../../main/core/identity/identity-repo';
+import { recomputeTotals } from '../../../main/core/db/repos/profile-totals';
 import { ingestInTransaction } from '../../../main/core/ingest/ingest-event';
 import { normalizeOptions } from '../../../main/core/settings/shop-settings';
 import type { ParsedEvent } from '../../../shared/events';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../main/core/db/open';
-import { settlePendingTotals } from '../../../main/core/identity/identity-repo';
+import { settlePendingTotals } from '../../../main/core/db/repos/profile-totals';
 import { BatchIngest } from '../../../main/core/ingest/ingest-batch';
 import { type IngestContext, ingestEvent } from '../../../main/core/ingest/ingest-event';
 import { eventInputSchema, type ParsedEvent } from '../../../shared/events';

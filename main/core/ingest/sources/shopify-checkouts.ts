@@ -15,6 +15,7 @@ import {
 } from '../../../../shared/events';
 import { dateProblem, LIMIT_PARAMS, MAX_TEXT_CHARS } from '../../../../shared/limits';
 import type { Database } from '../../db/open';
+import { openCartRows, profilesOfCheckout } from '../../db/repos/events';
 import { stmt } from '../../db/statements';
 import { shopifyDate, shopifyMoney } from './shopify';
 
@@ -231,36 +232,11 @@ export interface OpenCart {
 
 /** Abandoned and still open carts of a profile (through its cart_abandoned events, so merges carry them). */
 export function openCarts(db: Database, profileId: number): OpenCart[] {
-  return (
-    stmt(
-      db,
-      `SELECT c.token, c.total, c.currency, c.abandoned_at, c.checkout_url FROM customer_raw_event e
-       JOIN checkout_state c ON c.brand_id = e.brand_id AND c.token = e.payload ->> '$.checkoutToken'
-       WHERE e.customer_profile_id = ? AND e.event_type = 'cart_abandoned' AND c.completed_at IS NULL AND c.deleted_at IS NULL
-       ORDER BY c.abandoned_at DESC`,
-    ).all(profileId) as {
-      token: string;
-      total: number | null;
-      currency: string | null;
-      abandoned_at: number;
-      checkout_url: string | null;
-    }[]
-  ).map((r) => ({
+  return openCartRows(db, profileId).map((r) => ({
     token: r.token,
     total: r.total,
     currency: r.currency,
     abandonedAt: new Date(r.abandoned_at).toISOString(),
     url: r.checkout_url,
   }));
-}
-
-/** Profiles whose pages show this checkout (its start or abandonment events). */
-function profilesOfCheckout(db: Database, brandId: number, token: string): number[] {
-  return stmt(
-    db,
-    `SELECT DISTINCT customer_profile_id FROM customer_raw_event WHERE brand_id = ? AND source = 'shopify'
-     AND external_id IN (?, ?) AND customer_profile_id IS NOT NULL`,
-  )
-    .pluck()
-    .all(brandId, `checkout:${token}`, `cart_abandoned:${token}`) as number[];
 }

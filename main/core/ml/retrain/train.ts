@@ -41,6 +41,7 @@
  *   after the version is saved, in retrain-job.ts.
  */
 import type { Database } from '../../db/open';
+import { purchaseSpan } from '../../db/repos/event-reads';
 import { BGNBD_FEATURE_NAMES } from '../feature-names';
 import { buildFeatures, type FeatureSet, outcomes } from '../features';
 import type { BgnbdParams } from '../learners/btyd/bgnbd';
@@ -66,19 +67,6 @@ const DAY = 86_400_000;
 
 /** The least history the tree models learn from (below it, small-shop mode takes over). */
 export const MINIMUM = { historyDays: 60, customers: 200, eachOutcome: 20 };
-
-function purchaseSpan(db: Database, brandId: number): { first: number | null; last: number | null } {
-  // ORDER BY … LIMIT 1 walks the (brand, type, time) index from either end; min()/max() with the extra condition
-  // would read every purchase (seconds at a million events).
-  return db.sqlite
-    .prepare(
-      `SELECT (SELECT occurred_at FROM customer_raw_event WHERE brand_id = ? AND event_type = 'purchase'
-                 AND customer_profile_id IS NOT NULL ORDER BY occurred_at LIMIT 1) AS first,
-              (SELECT occurred_at FROM customer_raw_event WHERE brand_id = ? AND event_type = 'purchase'
-                 AND customer_profile_id IS NOT NULL ORDER BY occurred_at DESC LIMIT 1) AS last`,
-    )
-    .get(brandId, brandId) as { first: number | null; last: number | null };
-}
 
 /** The instant predictions are made as of (see the header). */
 export function dataNow(db: Database, brandId: number, now: number, horizons: Horizons): number {

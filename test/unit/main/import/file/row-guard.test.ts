@@ -7,8 +7,8 @@ import {
   type Newline,
   RowGuard,
   snippet,
-} from '../../../../main/core/import/row-guard';
-import { mulberry32 } from '../../../../main/core/ml/learners/random';
+} from '../../../../../main/core/import/file/row-guard';
+import { mulberry32 } from '../../../../../main/core/ml/learners/random';
 
 /** The text through the guard in pieces cut at the given sizes; what it hands on, in order. */
 function through(guard: RowGuard, text: string, sizes: number[]): string[] {

@@ -23,8 +23,8 @@ import {
   type IdentifiersInput,
   type Item,
   type ParsedEvent,
-} from '../../../shared/events';
-import { isPlaceholder } from '../identity/normalize';
+} from '../../../../shared/events';
+import { isPlaceholder } from '../../identity/normalize';
 import { snippet } from './row-guard';
 import { type ColumnRole, FORMAT_KINDS, FORMAT_SOURCES, type Recognition, type RoleValues } from './types';
 import { parseConsent, parseDateTime, parseMoney, parseQuantity, splitContacts, splitFullName } from './values';

@@ -1,5 +1,6 @@
 /** What the main thread and the import worker (main/import-worker.ts) say to each other. */
-import type { ImportCounts, ImportSettings, ImportSummary } from './import-job';
+import type { ImportSettings } from '../file/read-file';
+import type { ImportCounts, ImportSummary } from './import-job';
 
 export interface ImportWorkerData {
   databaseFile: string;
@@ -8,6 +9,7 @@ export interface ImportWorkerData {
   fileName: string;
   settings: ImportSettings;
   brandId: number;
+  /** The main thread's clock when it started the job: the job's start, and where the worker's clock starts. */
   now: number;
   defaultCountry: string;
   /** The shop's own numbers (never a customer's), as E.164. */

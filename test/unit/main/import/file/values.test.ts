@@ -8,7 +8,7 @@ import {
   parseQuantity,
   splitContacts,
   splitFullName,
-} from '../../../../main/core/import/values';
+} from '../../../../../main/core/import/file/values';
 
 /** The ISO instant of a wall-clock time on the PC running the tests. */
 const local = (...parts: [number, number, number, number?, number?, number?]) => {

@@ -3,7 +3,7 @@
  * (encoding, delimiter, number and date conventions, format, what each
  * column means), and the rows handed to the mapping into events.
  */
-import { IMPORT_COLUMN_ROLES, IMPORT_FORMATS } from '../../../shared/contract/imports';
+import { IMPORT_COLUMN_ROLES, IMPORT_FORMATS } from '../../../../shared/contract/imports';
 
 export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 export type Encoding = (typeof ENCODINGS)[number];

@@ -9,12 +9,12 @@ import {
   headerKey,
   recognize,
   rolesFor,
-} from '../../../../main/core/import/recognize';
-import type { ColumnRole, Recognition } from '../../../../main/core/import/types';
-import { parseDateTime, parseMoney } from '../../../../main/core/import/values';
+} from '../../../../../main/core/import/file/recognize';
+import type { ColumnRole, Recognition } from '../../../../../main/core/import/file/types';
+import { parseDateTime, parseMoney } from '../../../../../main/core/import/file/values';
 
 const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../../../fixtures/import/${name}`, import.meta.url)));
+  new Uint8Array(readFileSync(new URL(`../../../../fixtures/import/${name}`, import.meta.url)));
 
 /** Recognises a fixture as the import does: encoding from the bytes, then the decoded text. */
 function recognizeFixture(name: string, headBytes = 64 * 1024): Recognition {

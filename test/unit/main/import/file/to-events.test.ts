@@ -4,8 +4,8 @@
  * for every order of a large file, whatever its key hashes to.
  */
 import { describe, expect, it } from 'vitest';
-import { RowMapper } from '../../../../main/core/import/to-events';
-import type { ColumnRole } from '../../../../main/core/import/types';
+import { RowMapper } from '../../../../../main/core/import/file/to-events';
+import type { ColumnRole } from '../../../../../main/core/import/file/types';
 
 const headers = ['Receipt', 'Date', 'Email', 'Amount'];
 const roles: ColumnRole[] = ['order_id', 'date', 'email', 'order_total'];
