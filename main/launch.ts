@@ -30,8 +30,15 @@ async function main(): Promise<void> {
     if (state !== 'starting') return;
     state = 'done';
     clearTimeout(timer);
-    if (child.exitCode === null) child.kill();
-    void fallBack(`The desktop window could not start (${why}).`, args);
+    // The window's process may hold the data file's lock (core/db/instance-lock.ts): the browser version starts
+    // once it has exited, forced after a few seconds if it does not stop when asked.
+    const running = child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+    const exited = running ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : Promise.resolve();
+    if (running) {
+      child.kill();
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    }
+    void exited.then(() => fallBack(`The desktop window could not start (${why}).`, args));
   };
   const timer = setTimeout(
     () => giveUp(`it did not open within ${Math.round(READY_TIMEOUT_MS / 1000)} s`),

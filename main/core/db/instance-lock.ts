@@ -10,8 +10,9 @@
  * runs beside the app, and the app notices what it wrote (see `watchOtherWriters`).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { createPrivateFile, PRIVATE_FILE_MODE } from '../secrets/private-files';
+import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from '../secrets/private-files';
 
 /** The lock file and the holder's note, beside the data file. */
 export const lockFiles = (databaseFile: string) => ({
@@ -36,6 +37,7 @@ export type LockResult = { ok: true; lock: InstanceLock } | { ok: false; holder:
 
 export function takeInstanceLock(databaseFile: string, now: Date, pid = process.pid): LockResult {
   const { lock: file, info: infoFile } = lockFiles(databaseFile);
+  makePrivateDir(dirname(file));
   createPrivateFile(file);
   const nativeBinding = process.env.CONSTINTEL_SQLITE_BINDING;
   const sqlite = new Sqlite(file, nativeBinding ? { nativeBinding, timeout: 0 } : { timeout: 0 });

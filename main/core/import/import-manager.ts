@@ -271,11 +271,11 @@ export class ImportManager {
   private failJob(jobId: number, reason: string): void {
     if (!this.core.db.sqlite.open) return;
     try {
-      settlePendingTotals(this.core.db, Date.now());
+      settlePendingTotals(this.core.db, this.core.clock.now().getTime());
       stmt(
         this.core.db,
         "UPDATE import_job SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
-      ).run(reason, Date.now(), jobId);
+      ).run(reason, this.core.clock.now().getTime(), jobId);
     } catch (error) {
       // Left running: the next start shows it as interrupted.
       this.core.logger.error(`Import ${jobId}: could not record that it failed`, error);
