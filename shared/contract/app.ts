@@ -17,6 +17,14 @@ export const appInfoSchema = z.object({
     requestedPort: z.number().int(),
   }),
   warnings: z.array(z.string()),
+  /** The data file cannot be written (disk full, read-only, failing, damaged): what happened and what to do. */
+  storage: z
+    .object({
+      kind: z.enum(['full', 'read_only', 'disk_error', 'damaged']),
+      message: z.string(),
+      since: z.string(),
+    })
+    .nullable(),
 });
 export type AppInfo = z.output<typeof appInfoSchema>;
 

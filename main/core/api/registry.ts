@@ -18,6 +18,7 @@ import {
 import { validationError } from '../../../shared/contract/validation';
 import type { Logger } from '../clock';
 import type { EngineContext } from '../context';
+import { storageHealthOf } from '../db/storage-problem';
 
 /** What every handler can reach: the engine context, and facts about the running backend. */
 export interface HandlerContext extends EngineContext {
@@ -75,6 +76,9 @@ export function buildRegistry(domains: readonly HandlerTable[], table: CommandTa
         }
         return { ok: true, result: checked.data };
       } catch (error) {
+        // The data file cannot be written (disk full, read-only, failing): the reason in words, not "internal".
+        const problem = error instanceof AppError ? undefined : storageHealthOf(ctx).failed(error);
+        if (problem) return { ok: false, error: { kind: 'unavailable', message: problem.message } };
         return { ok: false, error: toWireError(error, name, ctx.logger) };
       }
     },

@@ -2,13 +2,23 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
+import { RETRY_AFTER_S, type StorageHealth } from '../db/storage-problem';
 
 export function sendError(res: Response, kind: ErrorKind, message: string, field?: string): void {
   res.status(HTTP_STATUS[kind]).json({ ok: false, error: field ? { kind, message, field } : { kind, message } });
 }
 
-export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The last handler of a listener. With `storage` (the ingest listener), a data file that cannot be written (disk
+ * full, read-only, failing) answers 503 with Retry-After and the reason, so senders try again later.
+ */
+export function jsonErrorHandler(logger: Logger, storage?: StorageHealth): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
+    const problem = storage?.failed(error);
+    if (problem) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_S));
+      return sendError(res, 'unavailable', problem.message);
+    }
     const e = error as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed') return sendError(res, 'validation', 'The request body is not valid JSON.');
     if (e.type === 'entity.too.large') return sendError(res, 'validation', 'The request body is too large.');

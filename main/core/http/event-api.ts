@@ -18,6 +18,7 @@ import { listReviews } from '../api/merges';
 import type { EngineContext } from '../context';
 import { findProfileId, identifiersOf } from '../db/repos/identifiers';
 import { getProfile, redirectOf } from '../db/repos/profiles';
+import { storageHealthOf } from '../db/storage-problem';
 import { normalizeIdentifier } from '../identity/normalize';
 import { ingestEvents } from '../ingest/ingest-service';
 import { readApiKey } from '../secrets/api-key';
@@ -66,6 +67,7 @@ export function createEventApi(ctx: EngineContext): Router {
             valid.map((v) => v.event),
           )
         : [];
+    if (valid.length > 0) storageHealthOf(ctx).ok();
     const results = ingested.map((r, i) => ({
       index: valid[i]?.index ?? i,
       eventId: r.eventId,

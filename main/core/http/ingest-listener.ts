@@ -9,6 +9,7 @@ import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '../clock';
 import type { EngineContext } from '../context';
+import { storageHealthOf } from '../db/storage-problem';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
 import { answerJson, createShopifyReceiver, isShopifyDelivery } from './shopify-receiver';
@@ -55,7 +56,7 @@ export function createIngestListener(options: {
   app.use('/api/v1', createEventApi(options.ctx));
   mountWebhooks(app, options.ctx);
   app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
-  app.use(jsonErrorHandler(options.logger));
+  app.use(jsonErrorHandler(options.logger, storageHealthOf(options.ctx)));
   const shopify = createShopifyReceiver(options.ctx, limiter, options.logger, app);
   return (req, res) => (isShopifyDelivery(req) ? shopify(req, res) : app(req, res));
 }

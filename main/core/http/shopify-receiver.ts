@@ -26,6 +26,7 @@ import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
 import { findShopByDomain, shopifySecretName } from '../connections/shopify-connections';
 import type { EngineContext } from '../context';
+import { RETRY_AFTER_S, storageHealthOf } from '../db/storage-problem';
 import { checkShopifyDelivery } from '../ingest/edge-check';
 import { webhooksOf } from '../ingest/webhook-batcher';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
@@ -153,6 +154,7 @@ export function createShopifyReceiver(
       json,
       mapped: checked.mapped,
     });
+    storageHealthOf(ctx).ok();
     answerJson(res, 200, { ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
   };
 
@@ -162,10 +164,14 @@ export function createShopifyReceiver(
     Object.defineProperty(req, 'ip', { value: req.socket.remoteAddress, configurable: true });
     Object.defineProperty(req, 'app', { value: app, configurable: true });
     const fail = (error: unknown) => {
-      logger.error('Receiving a Shopify delivery failed', error);
-      if (!res.headersSent)
-        answerError(res, 'internal', 'Something went wrong inside ConstIntel. Details are in the log.');
-      else res.destroy();
+      const problem = storageHealthOf(ctx).failed(error);
+      if (!problem) logger.error('Receiving a Shopify delivery failed', error);
+      if (res.headersSent) res.destroy();
+      else if (problem) {
+        // Not stored, so not acknowledged: Shopify sends it again.
+        res.setHeader('Retry-After', String(RETRY_AFTER_S));
+        answerError(res, 'unavailable', problem.message);
+      } else answerError(res, 'internal', 'Something went wrong inside ConstIntel. Details are in the log.');
     };
     const next = (error?: unknown) => {
       if (error) fail(error);

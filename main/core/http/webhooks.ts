@@ -13,6 +13,7 @@ import { createHmac } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
 import type { EngineContext } from '../context';
+import { storageHealthOf } from '../db/storage-problem';
 import { whatsappLimitProblem } from '../ingest/edge-check';
 import { receiveWhatsAppDelivery } from '../ingest/ingest-service';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
@@ -78,6 +79,7 @@ function createWebhooks(ctx: EngineContext): { router: Router; tooLarge: ErrorRe
       return;
     }
     const result = receiveWhatsAppDelivery(ctx, raw.toString('utf8'), json);
+    storageHealthOf(ctx).ok();
     res.status(200).json({ ok: true, duplicate: result.duplicate, delivery: result.deliveryId });
   });
 

@@ -5,6 +5,7 @@
  */
 import type { EngineContext } from '../context';
 import { defineService } from '../context';
+import { storageProblem } from '../db/storage-problem';
 import { normalizeOptionsFor } from '../settings/shop-settings';
 import type { IngestContext } from './ingest-event';
 import {
@@ -84,6 +85,9 @@ export class WebhookBatcher {
               try {
                 return { ok: true, result: alone(item.delivery) };
               } catch (error) {
+                // A full or read-only disk ends the whole transaction (SQLite rolls it back itself): every delivery of
+                // the batch gets that reason, so each sender is asked to try again.
+                if (storageProblem(error, this.ctx.db.file)) throw error;
                 return { ok: false, error };
               }
             }),

@@ -1,10 +1,19 @@
+import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { PageHeader, Problem } from '../components';
 import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
 
+/** How often the Dashboard asks again whether the data file can be written (a full disk shows up here). */
+const CHECK_MS = 10_000;
+
 export function DashboardPage() {
   const info = useCommand('app.info', {});
+  const { reload } = info;
+  useEffect(() => {
+    const timer = setInterval(reload, CHECK_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
   const customers = useCommand('customers.search', { limit: 1 });
   const pending = useCommand('merges.pendingCount', {});
   const total = customers.data?.total;
@@ -15,6 +24,11 @@ export function DashboardPage() {
       <Problem error={info.error} />
       {info.data ? (
         <>
+          {info.data.storage ? (
+            <div className="problem" role="alert" data-testid="storage-problem">
+              {info.data.storage.message}
+            </div>
+          ) : null}
           {info.data.warnings.map((warning) => (
             <div className="problem" role="status" key={warning}>
               {warning}

@@ -1,0 +1,79 @@
+/**
+ * When the data file cannot be written — the disk is full, the file or folder became read-only, the drive fails,
+ * the file is damaged — SQLite answers with an error code, and the shop owner needs words and a next step, not
+ * "SQLITE_FULL". Senders (Shopify, WhatsApp, scripts on the event API) need a 503 with Retry-After, so they send
+ * again later: nothing is acknowledged before it is committed, so nothing acknowledged is lost.
+ *
+ * The last problem seen is kept per backend (`storageHealthOf`) for the Dashboard, and cleared by the next write
+ * that succeeds.
+ */
+import { dirname } from 'node:path';
+import { defineService, type EngineContext } from '../context';
+
+export type StorageProblemKind = 'full' | 'read_only' | 'disk_error' | 'damaged';
+
+export interface StorageProblem {
+  kind: StorageProblemKind;
+  /** What happened and what to do, in the shop's words. */
+  message: string;
+}
+
+/** Seconds a sender is asked to wait before trying again. */
+export const RETRY_AFTER_S = 30;
+
+export function storageProblem(error: unknown, databaseFile: string): StorageProblem | undefined {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const folder = databaseFile === ':memory:' ? 'the data folder' : dirname(databaseFile);
+  if (code === 'SQLITE_FULL')
+    return {
+      kind: 'full',
+      message: `The disk holding your data is full: free some space on it (${folder}). Nothing received was lost; senders are asked to try again.`,
+    };
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_CANTOPEN')
+    return {
+      kind: 'read_only',
+      message: `ConstIntel cannot write to its data file: give your user account write access to ${folder} and the files in it (or move the data folder off a read-only drive). Nothing received was lost; senders are asked to try again.`,
+    };
+  if (code.startsWith('SQLITE_IOERR'))
+    return {
+      kind: 'disk_error',
+      message: `The disk holding your data could not be read or written (${folder}): check that the drive is connected and healthy. Nothing received was lost; senders are asked to try again.`,
+    };
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return {
+      kind: 'damaged',
+      message: `The data file ${databaseFile} is damaged. Stop ConstIntel and restore your last good backup (Settings → Backups, or constintel restore).`,
+    };
+  return undefined;
+}
+
+export interface StorageHealth {
+  /** The problem in force, if the last write failed for one; with when it was first seen (ms). */
+  readonly current: (StorageProblem & { since: number }) | undefined;
+  /** Records the error if it is a storage problem; answers the problem (for the 503), or undefined. */
+  failed(error: unknown): StorageProblem | undefined;
+  /** A write succeeded: whatever was wrong is over. */
+  ok(): void;
+}
+
+export const storageHealthOf = defineService((ctx: EngineContext): StorageHealth => {
+  let current: (StorageProblem & { since: number }) | undefined;
+  return {
+    get current() {
+      return current;
+    },
+    failed(error) {
+      const problem = storageProblem(error, ctx.db.file);
+      if (!problem) return undefined;
+      if (current?.kind !== problem.kind) {
+        current = { ...problem, since: ctx.clock.now().getTime() };
+        ctx.logger.error(problem.message, error);
+      }
+      return problem;
+    },
+    ok() {
+      if (current) ctx.logger.info('The data file can be written again.');
+      current = undefined;
+    },
+  };
+});
