@@ -16,6 +16,7 @@ import { customersEngine } from './customers/engine';
 import { watchDataVersion } from './db/data-version';
 import { describeHolder, type InstanceLock, takeInstanceLock } from './db/instance-lock';
 import { type Database, openDatabase } from './db/open';
+import { storageProblem } from './db/storage-problem';
 import { composeEngines } from './engine';
 import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
@@ -102,17 +103,19 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   }
   // One app per data file (db/instance-lock.ts): the desktop app and `serve` hold it; in-process tests need not.
   let lock: InstanceLock | undefined;
-  if (databaseFile !== ':memory:' && (options.lock ?? options.listen !== false)) {
-    const taken = takeInstanceLock(databaseFile, clock.now());
-    if (!taken.ok) throw new AppError('conflict', describeHolder(taken.holder, databaseFile));
-    lock = taken.lock;
-  }
   try {
+    if (databaseFile !== ':memory:' && (options.lock ?? options.listen !== false)) {
+      const taken = takeInstanceLock(databaseFile, clock.now());
+      if (!taken.ok) throw new AppError('conflict', describeHolder(taken.holder, databaseFile));
+      lock = taken.lock;
+    }
     return await openBackend(options, { clock, logger, databaseFile, engines, lock });
   } catch (error) {
     // A failed start leaves nothing behind that would block the next one.
     lock?.release();
-    throw error;
+    // A read-only folder, a full disk, a failing drive: what happened and what to do, not SQLite's words.
+    const problem = error instanceof AppError ? undefined : storageProblem(error, databaseFile, true);
+    throw problem ? new AppError('unavailable', problem.message) : error;
   }
 }
 

@@ -1,5 +1,5 @@
 /** Handlers for `app.*`: what the running app is and where it lives. */
-import { storageHealthOf } from '../db/storage-problem';
+import { storageHealthOf } from '../db/storage-health';
 import { appVersion } from '../paths';
 import { readSettings } from '../settings/settings-store';
 import { handlers } from './registry';

@@ -18,7 +18,7 @@ import {
 import { validationError } from '../../../shared/contract/validation';
 import type { Logger } from '../clock';
 import type { EngineContext } from '../context';
-import { storageHealthOf } from '../db/storage-problem';
+import { storageHealthOf } from '../db/storage-health';
 
 /** What every handler can reach: the engine context, and facts about the running backend. */
 export interface HandlerContext extends EngineContext {

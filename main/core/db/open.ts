@@ -16,8 +16,9 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { AppError } from '../../../shared/contract/errors';
 import { migrationsDir } from '../paths';
-import { createPrivateFile, makePrivateDir } from '../secrets/private-files';
+import { createPrivateFile, makePrivateDir, restoreCompanionWrite } from '../secrets/private-files';
 import * as schema from './schema';
+import { storageProblem } from './storage-problem';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
 
@@ -46,6 +47,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     // Born private (folder 0700, file 0600; SQLite gives -wal and -shm the file's mode): see secrets/private-files.ts.
     makePrivateDir(dirname(file));
     createPrivateFile(file);
+    // A start while the data file was read-only leaves a read-only -shm (SQLite copies the file's mode), which would
+    // keep every later start failing after the file itself is writable again: the owner's write access comes back.
+    restoreCompanionWrite(file);
   }
   let sqlite: Sqlite.Database;
   try {
@@ -71,6 +75,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
         `${file} is not a ConstIntel data file, or it is damaged. It was not changed. Move it aside, or start ConstIntel with another data folder (--data-dir).`,
       );
     }
+    // A full disk, a read-only file or folder, a failing drive: what happened and what to do, not "disk I/O error".
+    const problem = storageProblem(error, file, true);
+    if (problem) throw new AppError('unavailable', problem.message);
     throw error;
   }
   const orm = drizzle(sqlite, { schema });

@@ -4,11 +4,9 @@
  * "SQLITE_FULL". Senders (Shopify, WhatsApp, scripts on the event API) need a 503 with Retry-After, so they send
  * again later: nothing is acknowledged before it is committed, so nothing acknowledged is lost.
  *
- * The last problem seen is kept per backend (`storageHealthOf`) for the Dashboard, and cleared by the next write
- * that succeeds.
+ * The last problem seen is kept per backend (`storage-health.ts`) for the Dashboard.
  */
 import { dirname } from 'node:path';
-import { defineService, type EngineContext } from '../context';
 
 export type StorageProblemKind = 'full' | 'read_only' | 'disk_error' | 'damaged';
 
@@ -21,7 +19,20 @@ export interface StorageProblem {
 /** Seconds a sender is asked to wait before trying again. */
 export const RETRY_AFTER_S = 30;
 
-export function storageProblem(error: unknown, databaseFile: string): StorageProblem | undefined {
+/**
+ * The problem behind a SQLite error, or undefined for any other error. `atStart`: the app could not open the file
+ * (nothing was received yet, so the message says to start again once fixed).
+ */
+export function storageProblem(error: unknown, databaseFile: string, atStart = false): StorageProblem | undefined {
+  const problem = describe(error, databaseFile);
+  if (!problem || !atStart) return problem;
+  return {
+    kind: problem.kind,
+    message: `ConstIntel could not start: ${problem.message.replace(/ Nothing received was lost; senders are asked to try again\.$/, '')} Then start it again.`,
+  };
+}
+
+function describe(error: unknown, databaseFile: string): StorageProblem | undefined {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
   const folder = databaseFile === ':memory:' ? 'the data folder' : dirname(databaseFile);
   if (code === 'SQLITE_FULL')
@@ -46,34 +57,3 @@ export function storageProblem(error: unknown, databaseFile: string): StoragePro
     };
   return undefined;
 }
-
-export interface StorageHealth {
-  /** The problem in force, if the last write failed for one; with when it was first seen (ms). */
-  readonly current: (StorageProblem & { since: number }) | undefined;
-  /** Records the error if it is a storage problem; answers the problem (for the 503), or undefined. */
-  failed(error: unknown): StorageProblem | undefined;
-  /** A write succeeded: whatever was wrong is over. */
-  ok(): void;
-}
-
-export const storageHealthOf = defineService((ctx: EngineContext): StorageHealth => {
-  let current: (StorageProblem & { since: number }) | undefined;
-  return {
-    get current() {
-      return current;
-    },
-    failed(error) {
-      const problem = storageProblem(error, ctx.db.file);
-      if (!problem) return undefined;
-      if (current?.kind !== problem.kind) {
-        current = { ...problem, since: ctx.clock.now().getTime() };
-        ctx.logger.error(problem.message, error);
-      }
-      return problem;
-    },
-    ok() {
-      if (current) ctx.logger.info('The data file can be written again.');
-      current = undefined;
-    },
-  };
-});

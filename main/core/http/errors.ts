@@ -2,7 +2,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { type ErrorKind, HTTP_STATUS } from '../../../shared/contract/errors';
 import type { Logger } from '../clock';
-import { RETRY_AFTER_S, type StorageHealth } from '../db/storage-problem';
+import type { StorageHealth } from '../db/storage-health';
+import { RETRY_AFTER_S } from '../db/storage-problem';
 
 export function sendError(res: Response, kind: ErrorKind, message: string, field?: string): void {
   res.status(HTTP_STATUS[kind]).json({ ok: false, error: field ? { kind, message, field } : { kind, message } });

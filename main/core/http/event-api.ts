@@ -18,7 +18,7 @@ import { listReviews } from '../api/merges';
 import type { EngineContext } from '../context';
 import { findProfileId, identifiersOf } from '../db/repos/identifiers';
 import { getProfile, redirectOf } from '../db/repos/profiles';
-import { storageHealthOf } from '../db/storage-problem';
+import { storageHealthOf } from '../db/storage-health';
 import { normalizeIdentifier } from '../identity/normalize';
 import { ingestEvents } from '../ingest/ingest-service';
 import { readApiKey } from '../secrets/api-key';

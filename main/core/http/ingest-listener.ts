@@ -9,7 +9,7 @@ import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '../clock';
 import type { EngineContext } from '../context';
-import { storageHealthOf } from '../db/storage-problem';
+import { storageHealthOf } from '../db/storage-health';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
 import { answerJson, createShopifyReceiver, isShopifyDelivery } from './shopify-receiver';

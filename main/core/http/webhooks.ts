@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
 import type { EngineContext } from '../context';
-import { storageHealthOf } from '../db/storage-problem';
+import { storageHealthOf } from '../db/storage-health';
 import { whatsappLimitProblem } from '../ingest/edge-check';
 import { receiveWhatsAppDelivery } from '../ingest/ingest-service';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';

@@ -134,3 +134,25 @@ function safeList(dir: string): string[] {
     return [];
   }
 }
+
+/**
+ * Gives the owner back write access to the data file's -wal and -shm when the data file itself is writable: a start
+ * made while the file was read-only leaves them read-only (SQLite gives them the file's mode). Only files this
+ * account owns are touched, and nothing is deleted (another process may be using them).
+ */
+export function restoreCompanionWrite(databaseFile: string): void {
+  if (!posix()) return;
+  const main = statOf(databaseFile);
+  if (!main?.isFile() || (main.mode & 0o200) === 0) return;
+  const uid = process.getuid?.();
+  for (const suffix of ['-wal', '-shm']) {
+    const path = `${databaseFile}${suffix}`;
+    const stat = statOf(path);
+    if (!stat?.isFile() || stat.isSymbolicLink() || (stat.mode & 0o200) !== 0 || stat.uid !== uid) continue;
+    try {
+      chmodSync(path, PRIVATE_FILE_MODE);
+    } catch {
+      // Left as it is: opening the file then fails with the read-only message, which says what to do.
+    }
+  }
+}

@@ -109,11 +109,23 @@ export class FileSecretStore implements SecretStore {
 
   private parse(): Record<string, StoredSecret> {
     if (!existsSync(this.file)) return {};
+    let text: string;
     try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, StoredSecret>;
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      // Unreadable is not damaged: the secrets in it are fine, and deleting it would throw them away.
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'EACCES' || code === 'EPERM'
+          ? `ConstIntel cannot read its secrets file ${this.file}: your user account has no permission to read it. Keep the file; give it back to your account (on macOS or Linux: chown "$USER" "${this.file}" and chmod 600 "${this.file}"), then start ConstIntel again.`
+          : `ConstIntel cannot read its secrets file ${this.file} (${code ?? (error as Error).message}). Keep the file; check the drive it is on, then start ConstIntel again.`,
+      );
+    }
+    try {
+      return JSON.parse(text) as Record<string, StoredSecret>;
     } catch {
       throw new Error(
-        `The secrets file ${this.file} is damaged. Move it aside and enter the connection secrets again.`,
+        `The secrets file ${this.file} is damaged (it is not readable JSON). If you have a copy of it, put the copy back. Otherwise rename it (for example to secrets.json.damaged) and enter the connection secrets again in Settings → Connections.`,
       );
     }
   }
