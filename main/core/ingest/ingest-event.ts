@@ -44,6 +44,7 @@ import { type EvidenceItem, mergeProfiles, separationEvidence } from '../identit
 import { identifierKey, type Normalized, type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
 import { queueReview } from '../identity/review';
 import { SHAREABLE_TYPES } from '../identity/strength';
+import type { Origin } from '../streams/schemas';
 import { publish } from '../streams/streams';
 
 export const AUTO_MERGE_MAX_PROFILES = 3;
@@ -55,6 +56,10 @@ export interface IngestContext {
   brandId: number;
   now: number;
   normalize: NormalizeOptions;
+  /** Said on its stream messages: `live` (default: API, webhooks, sweeps) or `import` (a file). */
+  origin?: Origin;
+  /** Set by BatchIngest: the events and prediction requests are published once per chunk, as a range. */
+  chunked?: boolean;
 }
 
 export interface IngestResult {
@@ -205,12 +210,14 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
     }
   }
 
-  publish(db, 'events.raw', eventId, { eventId, type: event.type, source: event.source }, ctx.now);
-  publish(db, 'events.normalized', eventId, { eventId, profileId, type: event.type, occurredAt }, ctx.now);
-  if (resolution?.reviewId) {
-    publish(db, 'profiles.merge_requests', resolution.reviewId, { reviewId: resolution.reviewId }, ctx.now);
+  if (!ctx.chunked) {
+    const { type, source } = event;
+    const origin = ctx.origin ?? 'live';
+    publish(db, 'events.raw', { kind: 'event', eventId, type, source, origin }, ctx.now);
+    publish(db, 'events.normalized', { kind: 'event', eventId, profileId, type, occurredAt, origin }, ctx.now);
+    if (profileId !== null) publish(db, 'predictions.requests', { profileIds: [profileId], reason: type }, ctx.now);
   }
-  if (profileId !== null) publish(db, 'predictions.requests', profileId, { profileId, reason: event.type }, ctx.now);
+  if (resolution?.reviewId) publish(db, 'profiles.merge_requests', { reviewId: resolution.reviewId }, ctx.now);
 
   return {
     eventId,
