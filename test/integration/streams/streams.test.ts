@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../main/core/clock';
+import { saveVersion } from '../../../main/core/ml/retrain/registry';
+import type { Trained } from '../../../main/core/ml/retrain/trained';
 import type { StreamMessage } from '../../../main/core/streams/streams';
 import { TEST_NOW, tempDirs, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
@@ -105,5 +107,76 @@ describe('durable streams', () => {
     await runnerOf(second).pump();
     expect(seenAfter).toEqual(committed.map((r) => r.eventId));
     await second.close();
+  });
+
+  it('a message its schema refuses is an error for that subscriber: it keeps its place, nothing is skipped', async () => {
+    const clock = fixedClock(TEST_NOW);
+    const backend = await testBackend({ dataDir: newDir(), clock });
+    const streams = runnerOf(backend);
+    backend.core.ingest([ev({})]);
+    const bad = backend.db.sqlite
+      .prepare(
+        `INSERT INTO stream_message (stream, key, payload, created_at) VALUES ('events.normalized', 'x', '{"kind":"event","eventId":"nine"}', 0)`,
+      )
+      .run().lastInsertRowid;
+    backend.core.ingest([ev({})]);
+    const seen: number[] = [];
+    streams.subscribe({
+      stream: 'events.normalized',
+      name: 'test.strict',
+      effect: 'database',
+      backlog: true,
+      handle: (messages) => {
+        for (const m of messages) seen.push(eventIdOf(m));
+      },
+    });
+    await streams.pump();
+    expect(seen).toEqual([]);
+    expect(streams.offset('events.normalized', 'test.strict')).toMatchObject({ lastId: 0, attempts: 1 });
+    expect(streams.offset('events.normalized', 'test.strict').lastError).toMatch(
+      new RegExp(`^Message ${bad} on events.normalized does not match the stream's schema at eventId`),
+    );
+    // Repaired, it is read in its place.
+    backend.db.sqlite
+      .prepare(
+        `UPDATE stream_message SET payload = '{"kind":"event","eventId":9,"profileId":null,"type":"visit","occurredAt":0,"origin":"live"}' WHERE id = ?`,
+      )
+      .run(bad);
+    clock.advance(120_000);
+    await streams.pump();
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toBe(9);
+    await backend.close();
+  });
+
+  it('a new subscriber starts at the newest message; saving a model version publishes predictions.updated', async () => {
+    const backend = await testBackend({ dataDir: newDir() });
+    const streams = runnerOf(backend);
+    backend.core.ingest([ev({}), ev({})]);
+    const updates: StreamMessage<'predictions.updated'>[] = [];
+    streams.subscribe({
+      stream: 'predictions.updated',
+      name: 'test.scores',
+      effect: 'database',
+      handle: (messages) => {
+        updates.push(...messages);
+      },
+    });
+    const fresh: number[] = [];
+    streams.subscribe({
+      stream: 'events.raw',
+      name: 'test.fresh',
+      effect: 'database',
+      handle: (messages) => {
+        for (const m of messages) fresh.push(eventIdOf(m));
+      },
+    });
+    const trained = { method: 'heuristic', metrics: {}, artifact: {}, trainingRows: 0, predictions: [] };
+    const versionId = saveVersion(backend.db, 1, trained as unknown as Trained, 5, 0);
+    const [later] = backend.core.ingest([ev({})]);
+    await streams.pump();
+    expect(updates.map((m) => m.payload)).toEqual([{ brandId: 1, versionId, change: 'saved' }]);
+    expect(fresh).toEqual([later?.eventId]);
+    await backend.close();
   });
 });
