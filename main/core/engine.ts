@@ -11,13 +11,44 @@ import type { HandlerTable } from './api/registry';
 import { buildRegistry, type Registry } from './api/registry';
 import type { EngineContext } from './context';
 import { type JobRunContext, type ScheduledJob, schedulerOf } from './jobs/scheduler';
-import { type StreamMessage, type StreamName, streamsOf } from './streams/streams';
+import type { OutboxItem, OutboxPlanner } from './streams/outbox';
+import {
+  type DatabaseSubscriber,
+  type OutsideSubscriber,
+  type StreamMessage,
+  type StreamName,
+  type Subscriber,
+  streamsOf,
+} from './streams/streams';
 
-export interface EngineSubscription {
-  stream: StreamName;
-  /** `domain.verb`, unique across engines: the subscriber's offset is stored under it. */
-  name: string;
-  handle(messages: StreamMessage[], ctx: EngineContext): void | Promise<void>;
+/**
+ * A stream subscriber (streams/streams.ts), given the context. `name` is `domain.verb`, unique across engines: the
+ * offset and outbox rows are stored under it. `effect: 'database'` handles in its offset's transaction (exactly
+ * once); `effect: 'outside'` plans outbox rows there and delivers them after (never twice).
+ */
+export type EngineSubscription = {
+  [S in StreamName]:
+    | (Omit<DatabaseSubscriber<S>, 'handle'> & { handle(messages: StreamMessage<S>[], ctx: EngineContext): void })
+    | (Omit<OutsideSubscriber<S>, 'plan' | 'deliver'> & {
+        plan(messages: StreamMessage<S>[], outbox: OutboxPlanner, ctx: EngineContext): void;
+        deliver(item: OutboxItem, ctx: EngineContext): Promise<void>;
+      });
+}[StreamName];
+
+function bound(sub: EngineSubscription, ctx: EngineContext): Subscriber {
+  const s = sub as EngineSubscription & Record<string, unknown>;
+  if (sub.effect === 'database') {
+    const handle = sub.handle as (messages: StreamMessage[], ctx: EngineContext) => void;
+    return { ...s, effect: 'database', handle: (messages) => handle(messages, ctx) } as DatabaseSubscriber;
+  }
+  const plan = sub.plan as (messages: StreamMessage[], outbox: OutboxPlanner, ctx: EngineContext) => void;
+  const deliver = sub.deliver;
+  return {
+    ...s,
+    effect: 'outside',
+    plan: (messages, outbox) => plan(messages, outbox, ctx),
+    deliver: (item) => deliver(item, ctx),
+  } as OutsideSubscriber;
 }
 
 export interface EngineJob extends Omit<ScheduledJob, 'run' | 'enabled'> {
@@ -88,8 +119,7 @@ export function composeEngines(engines: readonly EngineDefinition[]): ComposedEn
             ...(enabled ? { enabled: () => enabled(ctx) } : {}),
           });
         }
-        for (const sub of engine.subscriptions ?? [])
-          streams.subscribe(sub.stream, sub.name, (messages) => sub.handle(messages, ctx));
+        for (const sub of engine.subscriptions ?? []) streams.subscribe(bound(sub, ctx));
       }
       for (const engine of engines) engine.start?.(ctx);
     },

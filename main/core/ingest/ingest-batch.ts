@@ -26,10 +26,13 @@
  * plus pending are always what its events add up to (recomputing a profile
  * drops its pending row). The caller must settle: tests, the import job.
  *
- * Stream messages for held-back events are one set per flush: `events.raw`
- * and `events.normalized` keyed `<first id>-<last id>` with
- * `{ fromEventId, toEventId, … }` (the events are read from the table), and
- * one `predictions.requests` (no key) listing the customers changed.
+ * Stream messages are one set per chunk (per transaction, in `end`), for
+ * held-back events and those that went one by one alike: `events.raw` and
+ * `events.normalized` each get one `{ kind: 'range', firstEventId,
+ * lastEventId, origin }` (every id in it was written by this transaction,
+ * which held the write lock; a subscriber reads the events from the table),
+ * and one `predictions.requests` lists the customers the chunk's events
+ * reached. A review queued by the one-by-one path still has its own message.
  *
  * Plain prepared statements rather than drizzle: drizzle measured slower on
  * this path (the handbook's PERFORMANCE.md), and speed is the point here.
@@ -43,6 +46,7 @@ import { getProfile } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
 import { identifierKey, type Normalized, normalizeIdentifier } from '../identity/normalize';
 import { SHAREABLE_TYPES } from '../identity/strength';
+import { publish } from '../streams/streams';
 import {
   alreadyStored,
   applyProfileFields,
@@ -80,11 +84,18 @@ export class BatchIngest {
   private readonly heldKeys = new Set<string>();
   private readonly heldOrders = new Set<string>();
   private readonly deltas = new Map<number, Delta>();
+  /** The first event id this transaction can write, and the customers its events reached (its stream messages). */
+  private chunkFirstId = 0;
+  private readonly chunkProfiles = new Set<number>();
+  /** The one-by-one path's context: it leaves the chunk's stream messages to `end`. */
+  private readonly oneByOne: IngestContext;
 
   constructor(
     private readonly db: Database,
     private readonly ctx: IngestContext,
-  ) {}
+  ) {
+    this.oneByOne = { ...ctx, chunked: true };
+  }
 
   /**
    * At the start of each transaction: what another connection committed since (`data_version`), or this one
@@ -96,10 +107,31 @@ export class BatchIngest {
     if (version !== this.dataVersion || this.changes() !== this.changesAtEnd) this.forget();
     this.dataVersion = version;
     this.nextId = undefined;
+    this.chunkFirstId = lastEventId(this.db) + 1;
+    this.chunkProfiles.clear();
   }
 
-  /** Last in each transaction (after the flush and anything else it writes): marks where this connection stood. */
+  /**
+   * Last in each transaction (after the flush and anything else it writes): publishes the chunk's stream messages
+   * and marks where this connection stood.
+   */
   end(): void {
+    this.flush();
+    const last = lastEventId(this.db);
+    if (this.chunkFirstId > 0 && last >= this.chunkFirstId) {
+      const { ctx } = this;
+      const range = {
+        kind: 'range',
+        firstEventId: this.chunkFirstId,
+        lastEventId: last,
+        origin: ctx.origin ?? 'live',
+      } as const;
+      publish(this.db, 'events.raw', range, ctx.now);
+      publish(this.db, 'events.normalized', range, ctx.now);
+      if (this.chunkProfiles.size > 0)
+        publish(this.db, 'predictions.requests', { profileIds: [...this.chunkProfiles], reason: 'import' }, ctx.now);
+    }
+    this.chunkProfiles.clear();
     this.changesAtEnd = this.changes();
   }
 
@@ -116,42 +148,30 @@ export class BatchIngest {
     this.heldOrders.clear();
     this.deltas.clear();
     this.nextId = undefined;
+    this.chunkProfiles.clear();
   }
 
   add(event: ParsedEvent): IngestResult {
     const quick = this.quick(event);
-    if (quick) return quick;
+    if (quick) {
+      if (quick.profileId !== null && !quick.duplicate) this.chunkProfiles.add(quick.profileId);
+      return quick;
+    }
     this.flush();
-    const result = ingestInTransaction(this.db, event, this.ctx);
+    const result = ingestInTransaction(this.db, event, this.oneByOne);
     this.nextId = undefined;
-    if (!result.duplicate) this.learn(event, result);
+    if (!result.duplicate) {
+      this.learn(event, result);
+      if (result.profileId !== null) this.chunkProfiles.add(result.profileId);
+    }
     return result;
   }
 
   /** Writes what is held back: call before anything reads the events table, and before the transaction ends. */
   flush(): void {
     if (this.rows.length === 0) return;
-    const { db, ctx } = this;
+    const { db } = this;
     insertEventsWithIds(db, this.rows);
-    // The held-back events have consecutive ids: one message per stream says which (a subscriber reads them from
-    // the events table), and one prediction request lists the customers they changed.
-    const first = this.rows[0]?.[0] as number;
-    const last = first + this.rows.length - 1;
-    const source = this.rows[0]?.[3] as string;
-    const profileIds = [...this.deltas.keys()];
-    const messages: unknown[][] = [
-      ['events.raw', `${first}-${last}`, JSON.stringify({ fromEventId: first, toEventId: last, source }), ctx.now],
-      [
-        'events.normalized',
-        `${first}-${last}`,
-        JSON.stringify({ fromEventId: first, toEventId: last, profileIds }),
-        ctx.now,
-      ],
-    ];
-    if (profileIds.length > 0)
-      messages.push(['predictions.requests', null, JSON.stringify({ profileIds, reason: 'import' }), ctx.now]);
-    const publish = stmt(db, 'INSERT INTO stream_message (stream, key, payload, created_at) VALUES (?, ?, ?, ?)');
-    for (const message of messages) publish.run(message);
     // Added to the profile's pending totals, not to the profile (see the header): one small row per customer
     // instead of the profile row and its two sorted indexes, at every chunk.
     addPendingTotals(db, this.deltas);

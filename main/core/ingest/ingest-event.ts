@@ -123,12 +123,14 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
     }
   }
 
-  publish(db, 'events.raw', eventId, { eventId, type: event.type, source: event.source }, ctx.now);
-  publish(db, 'events.normalized', eventId, { eventId, profileId, type: event.type, occurredAt }, ctx.now);
-  if (resolution?.reviewId) {
-    publish(db, 'profiles.merge_requests', resolution.reviewId, { reviewId: resolution.reviewId }, ctx.now);
+  if (!ctx.chunked) {
+    const { type, source } = event;
+    const origin = ctx.origin ?? 'live';
+    publish(db, 'events.raw', { kind: 'event', eventId, type, source, origin }, ctx.now);
+    publish(db, 'events.normalized', { kind: 'event', eventId, profileId, type, occurredAt, origin }, ctx.now);
+    if (profileId !== null) publish(db, 'predictions.requests', { profileIds: [profileId], reason: type }, ctx.now);
   }
-  if (profileId !== null) publish(db, 'predictions.requests', profileId, { profileId, reason: event.type }, ctx.now);
+  if (resolution?.reviewId) publish(db, 'profiles.merge_requests', { reviewId: resolution.reviewId }, ctx.now);
 
   return {
     eventId,

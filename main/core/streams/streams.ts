@@ -1,48 +1,78 @@
 /**
- * Durable streams. `publish` appends to `stream_message` inside the caller's
- * transaction, so a message exists exactly when the change it describes was
- * committed. Subscribers run after commit, in order, from their own offset in
- * `stream_offset`; a subscriber that throws keeps its place, is retried with
- * backoff, and never holds up ingestion or other subscribers. After a crash,
- * every subscriber resumes from its last finished message.
+ * Durable streams. `publish` is the only writer of `stream_message`: it
+ * appends inside the caller's transaction, so a message exists exactly when
+ * the change it describes was committed. It is typed by the stream's schema
+ * (schemas.ts) at compile time and does not parse at run time: the webhook
+ * path publishes three or four messages per event and every byte of them is
+ * built here from already-checked values; messages are parsed when read.
+ *
+ * Subscribers run after commit, in order, from their own offset in
+ * `stream_offset`, and declare their effect:
+ * - `database`: a synchronous handler run in the same IMMEDIATE transaction
+ *   as its offset update, so its writes happen exactly once, even when the
+ *   process is killed mid-batch;
+ * - `outside`: it plans outbox rows in that transaction and the outbox
+ *   (outbox.ts) sends them, so a crash never repeats a send.
+ * A new subscriber starts at the newest message unless it declares
+ * `backlog: true` (years of imported history must never become messages).
+ * A subscriber that throws, or meets a message its schema refuses, keeps its
+ * place, records the error and is retried with backoff; it never holds up
+ * ingestion or other subscribers.
  */
 import type { Clock, Logger } from '../clock';
 import { defineService } from '../context';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
+import { deliverPlanned, type OutboxItem, type OutboxPlanner, outboxPlanner, recoverInterrupted } from './outbox';
+import { messageKey, type StreamName, type StreamPayload, streamSchemas } from './schemas';
 
-export const STREAMS = ['events.raw', 'events.normalized', 'profiles.merge_requests', 'predictions.requests'] as const;
-export type StreamName = (typeof STREAMS)[number];
+export { STREAMS, type StreamName, type StreamPayload } from './schemas';
 
-export interface StreamMessage {
+export interface StreamMessage<S extends StreamName = StreamName> {
   id: number;
-  stream: StreamName;
+  stream: S;
   key: string | null;
-  payload: unknown;
+  payload: StreamPayload<S>;
   createdAt: number;
 }
 
-export function publish(
-  db: Database,
-  stream: StreamName,
-  key: string | number | null,
-  payload: unknown,
-  now: number,
-): void {
+export function publish<S extends StreamName>(db: Database, stream: S, message: StreamPayload<S>, now: number): void {
   stmt(db, 'INSERT INTO stream_message (stream, key, payload, created_at) VALUES (?, ?, ?, ?)').run(
     stream,
-    key === null ? null : String(key),
-    JSON.stringify(payload),
+    messageKey(stream, message),
+    JSON.stringify(message),
     now,
   );
 }
 
-export type StreamHandler = (messages: StreamMessage[]) => void | Promise<void>;
-
-interface Subscription {
-  stream: StreamName;
+interface SubscriberBase<S extends StreamName> {
+  stream: S;
+  /** `domain.verb`: the offset (and outbox rows) are stored under it. */
   name: string;
-  handler: StreamHandler;
+  /** Start at the oldest message still kept instead of the newest, when first subscribed. */
+  backlog?: boolean;
+  /** Most messages per transaction (default 200). */
+  batch?: number;
+}
+
+export interface DatabaseSubscriber<S extends StreamName = StreamName> extends SubscriberBase<S> {
+  effect: 'database';
+  /** Runs inside the offset's IMMEDIATE transaction: synchronous, database writes only. */
+  handle(messages: StreamMessage<S>[]): void;
+}
+
+export interface OutsideSubscriber<S extends StreamName = StreamName> extends SubscriberBase<S> {
+  effect: 'outside';
+  /** Runs inside the offset's transaction: records what is to be done (`outbox.plan`), does none of it. */
+  plan(messages: StreamMessage<S>[], outbox: OutboxPlanner): void;
+  /** Does one planned thing (sends the message). A throw marks it failed; it is not retried by itself. */
+  deliver(item: OutboxItem): Promise<void>;
+}
+
+export type Subscriber<S extends StreamName = StreamName> = DatabaseSubscriber<S> | OutsideSubscriber<S>;
+
+interface Running {
+  sub: Subscriber;
   retryAt: number;
   running: boolean;
 }
@@ -50,11 +80,38 @@ interface Subscription {
 const BATCH = 200;
 const MAX_BACKOFF_MS = 60_000;
 
+interface Row {
+  id: number;
+  stream: StreamName;
+  key: string | null;
+  payload: string;
+  created_at: number;
+}
+
+/** A stored row as its stream's typed message; a row its schema refuses is an error naming it (never skipped). */
+export function parseMessage<S extends StreamName>(stream: S, row: Row): StreamMessage<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(row.payload);
+  } catch {
+    throw new Error(`Message ${row.id} on ${stream} is not JSON; it stays in place until it is repaired.`);
+  }
+  const parsed = streamSchemas[stream].safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new Error(
+      `Message ${row.id} on ${stream} does not match the stream's schema${where}: ${issue?.message ?? 'invalid'}. It stays in place until it is repaired.`,
+    );
+  }
+  return { id: row.id, stream, key: row.key, payload: parsed.data as StreamPayload<S>, createdAt: row.created_at };
+}
+
 export class StreamRunner {
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: Running[] = [];
   private scheduled = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly db: Database,
@@ -62,15 +119,25 @@ export class StreamRunner {
     private readonly logger: Logger,
   ) {}
 
-  subscribe(stream: StreamName, name: string, handler: StreamHandler): void {
-    if (this.subscriptions.some((s) => s.stream === stream && s.name === name)) {
-      throw new Error(`Subscriber "${name}" is already on ${stream}`);
+  subscribe<S extends StreamName>(sub: Subscriber<S>): void {
+    if (this.subscriptions.some((s) => s.sub.stream === sub.stream && s.sub.name === sub.name)) {
+      throw new Error(`Subscriber "${sub.name}" is already on ${sub.stream}`);
     }
+    // New: at the newest message (ids only grow, so every later message is after it), or before all of them.
     stmt(
       this.db,
-      'INSERT INTO stream_offset (stream, subscriber, last_id, updated_at) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING',
-    ).run(stream, name, this.clock.now().getTime());
-    this.subscriptions.push({ stream, name, handler, retryAt: 0, running: false });
+      `INSERT INTO stream_offset (stream, subscriber, last_id, updated_at)
+       VALUES (?, ?, CASE WHEN ? THEN 0 ELSE coalesce((SELECT max(id) FROM stream_message), 0) END, ?)
+       ON CONFLICT DO NOTHING`,
+    ).run(sub.stream, sub.name, sub.backlog ? 1 : 0, this.clock.now().getTime());
+    if (sub.effect === 'outside') {
+      const n = recoverInterrupted(this.db, sub.name, this.clock.now().getTime());
+      if (n > 0)
+        this.logger.warn(
+          `${n} thing${n === 1 ? '' : 's'} ${sub.name} was doing when the app stopped may or may not have happened; marked unknown, not repeated.`,
+        );
+    }
+    this.subscriptions.push({ sub: sub as unknown as Subscriber, retryAt: 0, running: false });
     this.notify();
   }
 
@@ -99,63 +166,88 @@ export class StreamRunner {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
-  private async drain(sub: Subscription): Promise<void> {
-    if (sub.running || this.stopped || this.clock.now().getTime() < sub.retryAt) return;
-    sub.running = true;
+  private async drain(state: Running): Promise<void> {
+    if (state.running || this.stopped || this.clock.now().getTime() < state.retryAt) return;
+    state.running = true;
+    const { sub } = state;
     try {
       for (;;) {
         if (this.stopped || !this.db.sqlite.open) return;
-        const { lastId, attempts } = this.offset(sub.stream, sub.name);
-        const rows = stmt(
-          this.db,
-          'SELECT id, stream, key, payload, created_at FROM stream_message WHERE stream = ? AND id > ? ORDER BY id LIMIT ?',
-        ).all(sub.stream, lastId, BATCH) as {
-          id: number;
-          stream: StreamName;
-          key: string | null;
-          payload: string;
-          created_at: number;
-        }[];
-        if (rows.length === 0) return;
-        const messages = rows.map((r) => ({
-          id: r.id,
-          stream: r.stream,
-          key: r.key,
-          payload: JSON.parse(r.payload) as unknown,
-          createdAt: r.created_at,
-        }));
+        if (sub.effect === 'outside') await this.deliver(sub);
+        if (this.stopped || !this.db.sqlite.open) return;
+        let handled: number;
         try {
-          await sub.handler(messages);
+          handled = this.db.sqlite.transaction(() => this.handleBatch(sub)).immediate();
         } catch (error) {
-          const next = attempts + 1;
-          const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(next, 10));
-          sub.retryAt = this.clock.now().getTime() + delay;
-          if (this.db.sqlite.open) {
-            stmt(
-              this.db,
-              'UPDATE stream_offset SET attempts = ?, last_error = ?, updated_at = ? WHERE stream = ? AND subscriber = ?',
-            ).run(next, (error as Error).message ?? String(error), this.clock.now().getTime(), sub.stream, sub.name);
-          }
-          this.logger.warn(`Subscriber ${sub.name} on ${sub.stream} failed (attempt ${next}); retrying in ${delay} ms`);
-          if (!this.stopped) {
-            this.timer = setTimeout(() => void this.drain(sub), delay);
-            this.timer.unref();
-          }
+          this.failed(state, error);
           return;
         }
-        const last = messages[messages.length - 1];
-        if (!last || !this.db.sqlite.open) return;
-        stmt(
-          this.db,
-          'UPDATE stream_offset SET last_id = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE stream = ? AND subscriber = ?',
-        ).run(last.id, this.clock.now().getTime(), sub.stream, sub.name);
-        sub.retryAt = 0;
+        state.retryAt = 0;
+        if (handled === 0) return;
+        // Between batches the event loop answers requests: a long backlog never holds the app.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
-      sub.running = false;
+      state.running = false;
+    }
+  }
+
+  /** One batch in the caller's transaction: read after the offset, parse, handle or plan, move the offset. */
+  private handleBatch(sub: Subscriber): number {
+    const { lastId } = this.offset(sub.stream, sub.name);
+    const rows = stmt(
+      this.db,
+      'SELECT id, stream, key, payload, created_at FROM stream_message WHERE stream = ? AND id > ? ORDER BY id LIMIT ?',
+    ).all(sub.stream, lastId, sub.batch ?? BATCH) as Row[];
+    if (rows.length === 0) return 0;
+    const messages = rows.map((row) => parseMessage(sub.stream, row));
+    const now = this.clock.now().getTime();
+    if (sub.effect === 'database') {
+      const result: unknown = sub.handle(messages);
+      if (result instanceof Promise)
+        throw new Error(`Subscriber ${sub.name} is declared effect 'database' but its handler is asynchronous.`);
+    } else {
+      sub.plan(messages, outboxPlanner(this.db, sub.name, now));
+    }
+    stmt(
+      this.db,
+      'UPDATE stream_offset SET last_id = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE stream = ? AND subscriber = ?',
+    ).run(rows[rows.length - 1]?.id, now, sub.stream, sub.name);
+    return rows.length;
+  }
+
+  private async deliver(sub: OutsideSubscriber): Promise<void> {
+    await deliverPlanned(this.db, sub.name, (item) => sub.deliver(item), {
+      now: () => this.clock.now().getTime(),
+      stopped: () => this.stopped || !this.db.sqlite.open,
+      logger: this.logger,
+    });
+  }
+
+  private failed(state: Running, error: unknown): void {
+    const { sub } = state;
+    const { attempts } = this.offset(sub.stream, sub.name);
+    const next = attempts + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(next, 10));
+    state.retryAt = this.clock.now().getTime() + delay;
+    if (this.db.sqlite.open) {
+      stmt(
+        this.db,
+        'UPDATE stream_offset SET attempts = ?, last_error = ?, updated_at = ? WHERE stream = ? AND subscriber = ?',
+      ).run(next, (error as Error).message ?? String(error), this.clock.now().getTime(), sub.stream, sub.name);
+    }
+    this.logger.warn(`Subscriber ${sub.name} on ${sub.stream} failed (attempt ${next}); retrying in ${delay} ms`);
+    if (!this.stopped) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void this.drain(state);
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
     }
   }
 }

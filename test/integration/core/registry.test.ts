@@ -59,7 +59,7 @@ describe('composeEngines', () => {
     expect(() => composeEngines([...ENGINES, defineEngine({ name: 'late', jobs: [job] })])).toThrow(
       'Two engines declare the scheduled job "checkouts.sweep"',
     );
-    const sub = { stream: 'events.raw' as const, name: 'x.seen', handle: () => undefined };
+    const sub = { stream: 'events.raw' as const, name: 'x.seen', effect: 'database' as const, handle: () => undefined };
     expect(() =>
       composeEngines([
         ...ENGINES,

@@ -1,9 +1,12 @@
 /**
  * Durable streams: an append-only message table per named stream (one table,
- * keyed by stream) and each subscriber's offset, so a subscriber that fails or
- * a process that dies resumes exactly where it was.
+ * keyed by stream), each subscriber's offset, so a subscriber that fails or
+ * a process that dies resumes exactly where it was, and the outbox of
+ * subscribers that talk to the outside world (what they are about to do is
+ * written before they do it, so a crash never repeats it).
  */
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const streamMessage = sqliteTable(
   'stream_message',
@@ -30,4 +33,28 @@ export const streamOffset = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.stream, t.subscriber] })],
+);
+
+export const streamOutbox = sqliteTable(
+  'stream_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriber: text('subscriber').notNull(),
+    /** What is being done, unique per subscriber (planning the same key twice is one row). */
+    key: text('key').notNull(),
+    payload: text('payload').notNull(),
+    /**
+     * planned → sending (committed before the call out) → sent | failed. A row still `sending` when the process
+     * starts again was cut off mid-call: it becomes `unknown` and is never retried by itself.
+     */
+    status: text('status', { enum: ['planned', 'sending', 'sent', 'failed', 'unknown'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('stream_outbox_subscriber_key_idx').on(t.subscriber, t.key),
+    index('stream_outbox_waiting_idx').on(t.subscriber, t.id).where(sql`status IN ('planned', 'sending')`),
+  ],
 );

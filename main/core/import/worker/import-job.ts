@@ -130,7 +130,8 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
 
   // The chunk's counts are worked out on a copy and kept only once the chunk has committed, so a chunk that rolls
   // back (a busy data file) never inflates the summary.
-  const ingest = new BatchIngest(db, ctx);
+  // A file's events are history, not today's traffic: their stream messages say `import`.
+  const ingest = new BatchIngest(db, { ...ctx, origin: 'import' });
   const save = db.sqlite.transaction((mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
     ingest.begin();
     const touched = new Set<number>();

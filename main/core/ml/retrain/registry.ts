@@ -8,6 +8,7 @@
 import { AppError } from '../../../../shared/contract/errors';
 import type { PredictionMethod } from '../../../../shared/contract/models';
 import type { Database } from '../../db/open';
+import { publish } from '../../streams/streams';
 import type { SegmentModel } from '../learners/segments/model';
 import { ALARM_LIMITS, type Backtest } from './checks';
 import { predictAll } from './scoring';
@@ -91,6 +92,7 @@ export function saveVersion(db: Database, brandId: number, trained: Trained, dur
           ).lastInsertRowid,
       );
       writePredictions(db, brandId, id, trained.predictions, now);
+      publish(db, 'predictions.updated', { brandId, versionId: id, change: 'saved' }, now);
       return id;
     })
     .immediate();
@@ -145,6 +147,7 @@ export function activateVersion(db: Database, brandId: number, versionId: number
         .prepare('UPDATE model_version SET active = (id = ?) WHERE brand_id = ? AND kind = ?')
         .run(versionId, brandId, SCORES_KIND);
       writePredictions(db, brandId, versionId, predictions, now);
+      publish(db, 'predictions.updated', { brandId, versionId, change: 'activated' }, now);
     })
     .immediate();
 }

@@ -40,6 +40,7 @@ const PRODUCT_TABLES = [
   'shopify_connection',
   'stream_message',
   'stream_offset',
+  'stream_outbox',
   'webhook_delivery',
 ];
 
