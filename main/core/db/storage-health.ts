@@ -3,7 +3,7 @@
  * by whatever write failed, cleared by the next write that succeeds.
  */
 import { defineService, type EngineContext } from '../context';
-import { type StorageProblem, storageProblem } from './storage-problem';
+import { isStorageError, type StorageProblem, storageProblem } from './storage-problem';
 
 export interface StorageHealth {
   /** The problem in force, if the last write failed for one; with when it was first seen (ms). */
@@ -21,6 +21,7 @@ export const storageHealthOf = defineService((ctx: EngineContext): StorageHealth
       return current;
     },
     failed(error) {
+      if (!isStorageError(error)) return undefined;
       const problem = storageProblem(error, ctx.db.file);
       if (!problem) return undefined;
       if (current?.kind !== problem.kind) {

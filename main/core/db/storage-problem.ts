@@ -32,8 +32,24 @@ export function storageProblem(error: unknown, databaseFile: string, atStart = f
   };
 }
 
+const errorCode = (error: unknown): string => String((error as { code?: unknown } | null)?.code ?? '');
+
+/** Is this SQLite telling us the file cannot be written or read (the cheap check before anything else)? */
+export function isStorageError(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    code === 'SQLITE_FULL' ||
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_PERM' ||
+    code === 'SQLITE_CANTOPEN' ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_CORRUPT' ||
+    code === 'SQLITE_NOTADB'
+  );
+}
+
 function describe(error: unknown, databaseFile: string): StorageProblem | undefined {
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const code = errorCode(error);
   const folder = databaseFile === ':memory:' ? 'the data folder' : dirname(databaseFile);
   if (code === 'SQLITE_FULL')
     return {
