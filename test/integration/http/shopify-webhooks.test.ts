@@ -1,115 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
-import { shopifySignature } from '../../../main/core/http/shopify-receiver';
 import { sweepAbandonedCheckouts } from '../../../main/core/ingest/ingest-service';
-import { webhooksOf } from '../../../main/core/ingest/webhook-batcher';
-import { tempDir, testBackend } from '../../support/backend';
-import { builtScript } from '../../support/spawn';
+import { order, SECRET, SHOP, shopifyWebhookShop } from '../../support/shopify-webhook-shop';
 
-const SECRET = 'shpss_test_secret_0123456789';
-const SHOP = 'corner-shop.myshopify.com';
+const shop = shopifyWebhookShop();
+const { deliver, count, profileOf } = shop;
 let backend: Backend;
-let url: string;
-const dir = tempDir();
-let sequence = 0;
-
-beforeAll(async () => {
-  backend = await testBackend({ dataDir: dir.path, listen: true, uiPort: 0, ingestPort: 0 });
-  await backend.call('settings.update', { defaultCountry: 'GB', currency: 'GBP' });
-  await backend.call('connections.saveShopify', { shopDomain: `https://${SHOP.toUpperCase()}/admin`, secret: SECRET });
-  url = `${backend.runtime.ingest.url}/webhooks/shopify`;
+beforeAll(() => {
+  backend = shop.backend;
 });
-afterAll(async () => {
-  await backend.close();
-  dir.remove();
-});
-
-interface Options {
-  eventId?: string;
-  webhookId?: string;
-  secret?: string;
-  shop?: string;
-  tamper?: boolean;
-  signature?: string | null;
-}
-function deliver(topic: string, payload: unknown, options: Options = {}) {
-  sequence += 1;
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-shopify-topic': topic,
-    'x-shopify-shop-domain': options.shop ?? SHOP,
-    'x-shopify-api-version': '2025-10',
-    'x-shopify-event-id': options.eventId ?? `evt-${sequence}`,
-    'x-shopify-webhook-id': options.webhookId ?? `wh-${sequence}`,
-    'x-shopify-triggered-at': '2026-03-01T10:00:05Z',
-  };
-  const signature =
-    options.signature === undefined ? shopifySignature(options.secret ?? SECRET, body) : options.signature;
-  if (signature !== null) headers['x-shopify-hmac-sha256'] = signature;
-  return fetch(url, { method: 'POST', headers, body: options.tamper ? body.replace('42.50', '4.25') : body }).then(
-    // The answer comes once the delivery is stored; its events follow straight after.
-    async (response) => {
-      await webhooksOf(backend.ctx).whenRead();
-      return response;
-    },
-  );
-}
-
-const order = (id: number, extra: Record<string, unknown> = {}) => ({
-  id,
-  name: `#${1000 + (id % 1000)}`,
-  email: 'Ann.Lee@Example.com',
-  phone: null,
-  created_at: '2026-03-01T10:00:00+00:00',
-  processed_at: '2026-03-01T10:00:01+00:00',
-  updated_at: '2026-03-01T10:00:02+00:00',
-  cancelled_at: null,
-  total_price: '42.50',
-  currency: 'GBP',
-  customer: {
-    id: 7001,
-    email: 'ann.lee@example.com',
-    phone: '+447700900123',
-    first_name: 'Ann',
-    last_name: 'Lee',
-    email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in' },
-    sms_marketing_consent: { state: 'not_subscribed' },
-  },
-  billing_address: { phone: '07700 900123', first_name: 'Ann', last_name: 'Lee' },
-  shipping_address: null,
-  line_items: [
-    {
-      id: 1,
-      product_id: 11,
-      variant_id: 111,
-      sku: 'TEA-1',
-      title: 'Earl Grey',
-      quantity: 2,
-      price: '15.00',
-      product_type: 'Tea',
-    },
-    { id: 2, product_id: 12, variant_id: 121, sku: 'MUG-1', title: 'Mug', quantity: 1, price: '12.50' },
-  ],
-  ...extra,
-});
-
-const count = (sql: string, ...params: unknown[]) =>
-  backend.db.sqlite
-    .prepare(sql)
-    .pluck()
-    .get(...params) as number;
-const profileOf = async (email: string) => {
-  const { items } = await backend.call('customers.search', { query: email });
-  const [first] = items;
-  if (!first) throw new Error(`no customer ${email}`);
-  const view = await backend.call('customers.get', { id: first.id });
-  if (view.status !== 'found') throw new Error('merged');
-  return view.customer;
-};
 
 describe('POST /webhooks/shopify', () => {
   it('orders/create becomes a purchase with items, totals, currency, consent and the customer', async () => {
@@ -258,7 +157,10 @@ describe('POST /webhooks/shopify', () => {
     expect(connections).toEqual({
       shopify: [{ brandId: 1, brandName: 'My shop', shopDomain: SHOP, secretSaved: true }],
       whatsapp: { appSecretSaved: false, verifyTokenSaved: false, businessNumbers: [] },
-      urls: { shopify: url, whatsapp: `${backend.runtime.ingest.url}/webhooks/whatsapp` },
+      urls: {
+        shopify: `${backend.runtime.ingest.url}/webhooks/shopify`,
+        whatsapp: `${backend.runtime.ingest.url}/webhooks/whatsapp`,
+      },
     });
     expect(JSON.stringify(connections)).not.toContain(SECRET);
     const test = await backend.call('connections.testShopify', {});
@@ -347,185 +249,5 @@ describe('checkouts and abandonment', () => {
     await deliver('checkouts/delete', { id: 3, token: 'tok3' });
     clock().set('2026-03-02T10:00:00Z');
     expect(sweepAbandonedCheckouts(backend.ctx)).toBe(0);
-  });
-});
-
-describe('privacy topics', () => {
-  it('customers/data_request writes a JSON export of everything held and records where', async () => {
-    const response = await deliver('customers/data_request', {
-      shop_id: 1,
-      shop_domain: SHOP,
-      orders_requested: [5001, 5002],
-      customer: { id: 7001, email: 'ann.lee@example.com', phone: '+447700900123' },
-      data_request: { id: 9999 },
-    });
-    expect(response.status).toBe(200);
-    const request = backend.db.sqlite.prepare("SELECT * FROM privacy_request WHERE kind = 'data_request'").get() as {
-      export_path: string;
-      profiles_affected: number;
-    };
-    expect(request.profiles_affected).toBe(1);
-    const exported = JSON.parse(readFileSync(request.export_path, 'utf8')) as {
-      customers: { identifiers: unknown[]; events: unknown[] }[];
-    };
-    expect(exported.customers[0]?.identifiers).toEqual(
-      expect.arrayContaining([expect.objectContaining({ value: 'ann.lee@example.com' })]),
-    );
-    expect(exported.customers[0]?.events.length).toBeGreaterThan(3);
-    expect(statSync(request.export_path).mode & 0o777).toBe(0o600);
-  });
-
-  it('customers/redact erases the profile, identifiers, events and stored bodies; an audit row without personal data remains', async () => {
-    const ann = await profileOf('ann.lee@example.com');
-    const response = await deliver('customers/redact', {
-      shop_id: 1,
-      shop_domain: SHOP,
-      customer: { id: 7001, email: 'ann.lee@example.com', phone: '+447700900123' },
-      orders_to_redact: [5001, 5002],
-    });
-    expect(response.status).toBe(200);
-    expect((await backend.call('customers.search', { query: 'ann.lee@example.com' })).total).toBe(0);
-    await expect(backend.call('customers.get', { id: ann.id })).rejects.toMatchObject({ kind: 'not_found' });
-    expect(count('SELECT count(*) FROM customer_raw_event WHERE customer_profile_id = ?', ann.id)).toBe(0);
-    expect(count("SELECT count(*) FROM profile_identifier WHERE value LIKE '%ann.lee%'")).toBe(0);
-    expect(count("SELECT count(*) FROM webhook_delivery WHERE body LIKE '%ann.lee@example.com%'")).toBe(0);
-    const audit = backend.db.sqlite
-      .prepare("SELECT * FROM privacy_request WHERE kind = 'redact_customer'")
-      .get() as Record<string, unknown>;
-    expect(audit).toMatchObject({ requested_by: 'shopify', profiles_affected: 1 });
-    expect(JSON.stringify(audit)).not.toMatch(/ann|7700900123/i);
-  });
-
-  it('the shop can erase or export a customer from Customer 360', async () => {
-    await deliver(
-      'orders/create',
-      order(6001, { email: 'dora@example.com', customer: { id: 7100, email: 'dora@example.com', first_name: 'Dora' } }),
-    );
-    const dora = await profileOf('dora@example.com');
-    const exported = await backend.call('customers.exportData', { id: dora.id });
-    expect(readFileSync(exported.path, 'utf8')).toContain('dora@example.com');
-    expect(await backend.call('customers.erase', { id: dora.id })).toEqual({ profilesErased: 1, eventsErased: 1 });
-    expect((await backend.call('customers.search', { query: 'dora' })).total).toBe(0);
-    await expect(backend.call('customers.erase', { id: dora.id })).rejects.toMatchObject({ kind: 'not_found' });
-  });
-
-  it('customers/redact never erases a family member found only through a shared phone', async () => {
-    await deliver(
-      'orders/create',
-      order(6101, {
-        email: 'mum@example.com',
-        phone: '07700 900444',
-        customer: { id: 7201, email: 'mum@example.com' },
-      }),
-    );
-    await deliver(
-      'orders/create',
-      order(6102, {
-        email: 'son@example.com',
-        phone: '07700 900444',
-        customer: { id: 7202, email: 'son@example.com' },
-      }),
-    );
-    // The son is recorded as a user of the family phone his mother's profile holds; erasing him removes that too.
-    const uses = "SELECT count(*) FROM shared_identifier_use WHERE value = '+447700900444'";
-    expect(count(uses)).toBe(1);
-    expect(
-      (
-        await deliver('customers/redact', {
-          shop_domain: SHOP,
-          customer: { id: 7202, email: 'son@example.com', phone: '+447700900444' },
-        })
-      ).status,
-    ).toBe(200);
-    expect((await backend.call('customers.search', { query: 'son@example.com' })).total).toBe(0);
-    expect((await backend.call('customers.search', { query: 'mum@example.com' })).total).toBe(1);
-    expect(count(uses)).toBe(0);
-  });
-
-  it('shop/redact of a second shop erases it, brand included, and answers 200', async () => {
-    backend.db.sqlite
-      .prepare(
-        "INSERT INTO brand (id, name, default_country, currency, created_at, updated_at) VALUES (2, 'Second shop', 'GB', 'GBP', 0, 0)",
-      )
-      .run();
-    await backend.call('connections.saveShopify', {
-      shopDomain: 'second-shop.myshopify.com',
-      secret: 'second-secret',
-      brandId: 2,
-    });
-    const second = { shop: 'second-shop.myshopify.com', secret: 'second-secret' };
-    expect(
-      (
-        await deliver(
-          'orders/create',
-          order(7001, { email: 'zed@example.com', customer: { id: 9001, email: 'zed@example.com' } }),
-          second,
-        )
-      ).status,
-    ).toBe(200);
-    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 2')).toBe(1);
-    expect(
-      (await deliver('shop/redact', { shop_id: 2, shop_domain: 'second-shop.myshopify.com' }, second)).status,
-    ).toBe(200);
-    expect(count('SELECT count(*) FROM brand WHERE id = 2')).toBe(0);
-    expect(count('SELECT count(*) FROM customer_raw_event WHERE brand_id = 2')).toBe(0);
-    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop' AND brand_id = 2")).toBe(1);
-  });
-
-  it('shop/redact erases every customer of that shop', async () => {
-    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBeGreaterThan(0);
-    expect((await deliver('shop/redact', { shop_id: 1, shop_domain: SHOP })).status).toBe(200);
-    expect(count('SELECT count(*) FROM customer_profile WHERE brand_id = 1')).toBe(0);
-    expect(count('SELECT count(*) FROM customer_raw_event WHERE brand_id = 1')).toBe(0);
-    expect(count("SELECT count(*) FROM privacy_request WHERE kind = 'redact_shop' AND brand_id = 1")).toBe(1);
-  });
-});
-
-describe('constintel connect shopify', () => {
-  it('saves the store and its secret in a file only the user can read', () => {
-    const other = tempDir();
-    try {
-      const run = spawnSync(
-        process.execPath,
-        [
-          builtScript('cli'),
-          'connect',
-          'shopify',
-          '--shop-domain',
-          'hill-deli.myshopify.com',
-          '--secret',
-          's3cret',
-          '--brand',
-          'Hill Deli',
-          '--data-dir',
-          other.path,
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(run.stderr).toBe('');
-      expect(run.stdout).toMatch(/^Connected hill-deli\.myshopify\.com to Hill Deli\./);
-      expect(statSync(join(other.path, 'secrets.json')).mode & 0o777).toBe(0o600);
-      const bad = spawnSync(
-        process.execPath,
-        [
-          builtScript('cli'),
-          'connect',
-          'shopify',
-          '--shop-domain',
-          'hill.com',
-          '--secret',
-          'x',
-          '--data-dir',
-          other.path,
-        ],
-        {
-          encoding: 'utf8',
-        },
-      );
-      expect(bad.status).toBe(1);
-      expect(bad.stderr).toMatch(/ends in \.myshopify\.com/);
-    } finally {
-      other.remove();
-    }
   });
 });
