@@ -70,6 +70,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!inMemory) backupBeforeUpgrade(sqlite, folder, file, options.now?.() ?? new Date());
     applyMigrations(sqlite, folder, file);
   } catch (error) {
+    // The chosen backup folder is read while the file is open (a damaged file may still give it; else the default).
+    const backups = inMemory ? '' : backupFolderOf(sqlite, dirname(file));
     sqlite.close();
     if (error instanceof AppError) throw error;
     const code = (error as { code?: string }).code;
@@ -77,7 +79,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       throw new AppError(
         'unavailable',
         `${file} is not a ConstIntel data file, or it is damaged. It was not changed. If it is not yours, start ConstIntel with another data folder (--data-dir).\n` +
-          wayBack(backupFolderOf(undefined, dirname(file)), dirname(file)),
+          wayBack(backups, dirname(file)),
       );
     }
     throw error;
