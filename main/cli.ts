@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { formatMoney } from '../shared/describe-event';
+import { addBackupCommands } from './cli-backups';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
@@ -250,6 +251,7 @@ export function buildCli(): Command {
       }
     });
 
+  addBackupCommands(program);
   return program;
 }
 

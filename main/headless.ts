@@ -1,12 +1,14 @@
 /**
  * The plain-Node shell: the same core as the desktop app, with the UI served
  * to any browser on 127.0.0.1. Used by `constintel serve`, by `npm start`
- * where Electron cannot start, and by the browser tests.
+ * where Electron cannot start, and by the browser tests. A restore from
+ * Settings → Backups restarts the backend in place (restartable.ts).
  */
+import { AppError } from '../shared/contract/errors';
 import type { Backend } from './core/backend';
-import { createBackend } from './core/backend';
 import { consoleLogger } from './core/clock';
 import { resolveDataDir } from './core/paths';
+import { startRestartable } from './restartable';
 
 export interface HeadlessOptions {
   dataDir?: string | undefined;
@@ -19,18 +21,25 @@ export interface HeadlessOptions {
 export async function startHeadless(options: HeadlessOptions = {}): Promise<Backend> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolveDataDir({ flag: options.dataDir });
-  const backend = await createBackend({
-    dataDir,
-    logger: consoleLogger,
-    uiPort: options.port,
-    ingestPort: options.ingestPort,
-  });
+  const app = await startRestartable(
+    { dataDir, logger: consoleLogger, uiPort: options.port, ingestPort: options.ingestPort },
+    {
+      restarting: () => print('Restarting ConstIntel on a restored backup…'),
+      restarted: (backend) => print(`ConstIntel is running again on ${backend.runtime.databaseFile}.`),
+      failed: (error) => {
+        const message = error instanceof AppError ? error.message : (error as Error).message;
+        process.stderr.write(`constintel: ConstIntel could not start again after the restore: ${message}\n`);
+        process.exit(1);
+      },
+    },
+  );
+  const backend = app.current();
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     print('Stopping ConstIntel…');
-    backend.close().then(
+    app.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

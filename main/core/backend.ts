@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { AppError, type WireResponse } from '../../shared/contract/errors';
 import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract/index';
 import type { HandlerContext, RuntimeInfo } from './api/registry';
+import { backupEngine } from './backup/engine';
+import { checkDataFile } from './backup/start-check';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
@@ -49,6 +51,7 @@ export const ENGINES = [
   ingestEngine,
   importsEngine,
   modelsEngine,
+  backupEngine,
   jobsEngine,
 ] as const;
 
@@ -131,6 +134,13 @@ async function openBackend(
 ): Promise<Backend> {
   const { clock, logger, databaseFile, engines, lock } = started;
   const db = openDatabase(databaseFile);
+  try {
+    // A damaged file is not run on: the message names the newest backup and how to restore it (backup/start-check.ts).
+    checkDataFile(db.sqlite, databaseFile, options.dataDir);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   ensureDefaultBrand(db, clock);
   // Rows an earlier version let in past today's limits (an infinite total, a year-9999 date, a payload nested past
   // what SQLite reads) are repaired before anything reads them.

@@ -8,11 +8,12 @@ import { join, normalize, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, type BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { AppError } from '../../shared/contract/errors';
-import { type Backend, createBackend } from '../core/backend';
+import type { Backend } from '../core/backend';
 import { consoleLogger } from '../core/clock';
 import { CONTENT_SECURITY_POLICY } from '../core/http/ui-server';
 import { importsOf } from '../core/import/import-service';
 import { rendererDir, resolveDataDir } from '../core/paths';
+import { type Restartable, startRestartable } from '../restartable';
 import { safeStorageSecretStore } from './secret-store';
 import { APP_ORIGIN, createMainWindow } from './window';
 
@@ -51,6 +52,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let backend: Backend | undefined;
+  let running: Restartable | undefined;
+  /** True while a restore (Settings → Backups) closes the backend and opens it again. */
+  let restarting = false;
   let win: BrowserWindow | undefined;
 
   app.on('second-instance', () => {
@@ -100,17 +104,36 @@ if (!app.requestSingleInstanceLock()) {
       });
 
       const dataDir = resolveDataDir({ flag: flag('--data-dir'), shellDefault: app.getPath('userData') });
-      backend = await createBackend({
-        dataDir,
-        secretStore: safeStorageSecretStore(dataDir, consoleLogger.warn),
-        logger: consoleLogger,
-        uiPort: portFlag('--port'),
-        ingestPort: portFlag('--ingest-port'),
-      });
+      running = await startRestartable(
+        {
+          dataDir,
+          secretStore: safeStorageSecretStore(dataDir, consoleLogger.warn),
+          logger: consoleLogger,
+          uiPort: portFlag('--port'),
+          ingestPort: portFlag('--ingest-port'),
+        },
+        {
+          restarting: () => {
+            restarting = true;
+          },
+          restarted: (next) => {
+            backend = next;
+            restarting = false;
+          },
+          failed: fail,
+        },
+      );
+      backend = running.current();
 
       ipcMain.handle('constintel:invoke', (event, name: unknown, input: unknown) => {
         if (!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) || !backend) {
           return { ok: false, error: { kind: 'auth', message: 'Only the ConstIntel window can do that.' } };
+        }
+        if (restarting) {
+          return {
+            ok: false,
+            error: { kind: 'unavailable', message: 'ConstIntel is restarting on a restored backup; a moment, please.' },
+          };
         }
         return backend.dispatch(String(name), input);
       });
@@ -125,9 +148,10 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
-    if (!backend) return;
+    if (!running) return;
     event.preventDefault();
-    const closing = backend;
+    const closing = running;
+    running = undefined;
     backend = undefined;
     void closing.close().finally(() => app.exit(0));
   });

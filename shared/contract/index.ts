@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appContract } from './app';
+import { backupsContract } from './backups';
 import { connectionsContract } from './connections';
 import { customersContract } from './customers';
 import { defineContract } from './define';
@@ -23,6 +24,7 @@ export const contract = defineContract(
   importsContract,
   modelsContract,
   jobsContract,
+  backupsContract,
 );
 
 export type Contract = typeof contract;
@@ -39,6 +41,7 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 export * from './app';
+export * from './backups';
 export * from './connections';
 export * from './customers';
 export * from './errors';

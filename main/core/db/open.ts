@@ -9,12 +9,16 @@
  * IMMEDIATE transaction that applies ours, so two processes starting at once
  * cannot both migrate. The bookkeeping table is drizzle's own, so drizzle-kit
  * tooling still understands the file.
+ *
+ * Before a migration changes an existing file, a `before-upgrade` backup of it is written (backup/backup-files.ts):
+ * an upgrade that goes wrong, or a newer version the shop wants to leave, can be undone with `constintel restore`.
  */
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { AppError } from '../../../shared/contract/errors';
+import { backupFolderOf, backupName, pruneBackups, vacuumInto, wayBack } from '../backup/backup-files';
 import { migrationsDir } from '../paths';
 import { createPrivateFile, makePrivateDir, restoreCompanionWrite } from '../secrets/private-files';
 import * as schema from './schema';
@@ -37,6 +41,8 @@ export interface OpenOptions {
   migrationsFolder?: string;
   /** Wait this long (ms) for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /** The time a backup made before a migration is named by (default: now). */
+  now?: () => Date;
 }
 
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -64,15 +70,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!inMemory) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    applyMigrations(sqlite, options.migrationsFolder ?? migrationsDir(), file);
+    const folder = options.migrationsFolder ?? migrationsDir();
+    if (!inMemory) backupBeforeUpgrade(sqlite, folder, file, options.now?.() ?? new Date());
+    applyMigrations(sqlite, folder, file);
   } catch (error) {
+    // The chosen backup folder is read while the file is open (a damaged file may still give it; else the default).
+    const backups = inMemory ? '' : backupFolderOf(sqlite, dirname(file));
     sqlite.close();
     if (error instanceof AppError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new AppError(
         'unavailable',
-        `${file} is not a ConstIntel data file, or it is damaged. It was not changed. Move it aside, or start ConstIntel with another data folder (--data-dir).`,
+        `${file} is not a ConstIntel data file, or it is damaged. It was not changed. If it is not yours, start ConstIntel with another data folder (--data-dir).\n` +
+          wayBack(backups, dirname(file)),
       );
     }
     // A full disk, a read-only file or folder, a failing drive: what happened and what to do, not "disk I/O error".
@@ -89,6 +100,33 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * A `before-upgrade` backup when a migration is about to be applied to a file that already has ConstIntel's data
+ * (not a new, empty one). A backup that cannot be written stops the upgrade: the file is left as it was.
+ */
+function backupBeforeUpgrade(sqlite: Sqlite.Database, migrationsFolder: string, file: string, now: Date): void {
+  const ours = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MIGRATIONS_TABLE);
+  if (!ours) return;
+  const applied = new Set(
+    (sqlite.prepare(`SELECT created_at FROM "${MIGRATIONS_TABLE}"`).pluck().all() as number[]).map(Number),
+  );
+  if (applied.size === 0) return;
+  const pending = readMigrationFiles({ migrationsFolder }).some((m) => !applied.has(Number(m.folderMillis)));
+  if (!pending) return;
+  const folder = backupFolderOf(sqlite, dirname(file));
+  try {
+    vacuumInto(sqlite, folder, backupName('before-upgrade', now));
+    pruneBackups(folder);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw error;
+    throw new AppError(
+      'unavailable',
+      `This version of ConstIntel must upgrade the data file ${file}, and backs it up first, but the backup failed: ${(error as Error).message} The file was not changed.`,
+    );
+  }
 }
 
 interface AppliedRow {

@@ -1,7 +1,7 @@
 /**
  * Settings: shop name, default phone country, time zone, where the listeners
  * live (saved in the data file), the scheduled work with its last and next
- * run, and the key scripts use for the event API.
+ * run, the backups (Backups.tsx), and the key scripts use for the event API.
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
@@ -10,6 +10,7 @@ import type { Settings } from '../../../shared/contract/settings';
 import { client } from '../client';
 import { asAppError, ConfirmAction, PageHeader, Problem } from '../components';
 import { useCommand } from '../use-command';
+import { Backups } from './Backups';
 import { ScheduledJobs } from './ScheduledJobs';
 
 type Draft = { [K in keyof Settings]: string };
@@ -104,6 +105,8 @@ export function SettingsPage() {
       <PageHeader title="Settings">These are kept on this PC, in ConstIntel's data file.</PageHeader>
       <p className="subpages">
         <Link to="/settings/connections">Connections: Shopify and WhatsApp →</Link>
+        {' · '}
+        <a href="#backups">Backups: back up now, restore, the backup folder ↓</a>
       </p>
       <Problem error={current.error ?? (error && !error.field ? error : undefined)} />
       {draft ? (
@@ -223,6 +226,7 @@ export function SettingsPage() {
         <p>Loading…</p>
       ) : null}
       <ScheduledJobs version={savedCount} />
+      <Backups />
       <EventApi />
     </section>
   );
