@@ -17,6 +17,7 @@ import type { Database } from '../../db/open';
 import { refundOfOrderKnown } from '../../db/repos/events';
 import { settlePendingTotals } from '../../db/repos/profile-totals';
 import { stmt } from '../../db/statements';
+import { storageProblem } from '../../db/storage-problem';
 import { BatchIngest } from '../../ingest/ingest-batch';
 import type { IngestContext, IngestResult } from '../../ingest/ingest-event';
 import { type MappedChunk, mapFile } from '../file/map-file';
@@ -234,8 +235,8 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       try {
         commit({ events: chunk.events, rejected: chunk.rejected }, chunk.rows);
       } catch (error) {
-        // Keep the reason the reading stopped, when it did.
-        return finish('failed', chunk.problem ?? (error as Error).message);
+        // Keep the reason the reading stopped, when it did; a full or read-only disk is said in words.
+        return finish('failed', chunk.problem ?? storageProblem(error, db.file)?.message ?? (error as Error).message);
       }
       if (chunk.problem !== undefined) return finish('failed', chunk.problem);
       // Let the listeners answer between chunks.
