@@ -5,14 +5,11 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { openForCommand } from './cli-context';
 import { backupByHand } from './core/backup/backups';
 import { restoreBackup } from './core/backup/restore';
-import { consoleLogger, systemClock } from './core/clock';
-import { createEngineContext } from './core/context';
-import { openDatabase } from './core/db/open';
+import { systemClock } from './core/clock';
 import { DATABASE_FILE_NAME, resolveDataDir } from './core/paths';
-import { FileSecretStore } from './core/secrets/secret-store';
-import { DEFAULT_BRAND_ID } from './core/settings/settings-store';
 
 export function addBackupCommands(program: Command): void {
   program
@@ -22,15 +19,8 @@ export function addBackupCommands(program: Command): void {
     .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
     .action(async (opts: { to?: string; dataDir?: string }) => {
       const dataDir = resolveDataDir({ flag: opts.dataDir });
-      const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
-      const ctx = createEngineContext({
-        db,
-        clock: systemClock,
-        logger: consoleLogger,
-        dataDir,
-        brandId: DEFAULT_BRAND_ID,
-        secrets: new FileSecretStore(dataDir),
-      });
+      const ctx = openForCommand(dataDir);
+      const { db } = ctx;
       try {
         const written = await backupByHand(ctx, opts.to === undefined ? undefined : resolve(opts.to));
         process.stdout.write(`${written.path}\n`);

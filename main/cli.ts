@@ -8,10 +8,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { formatMoney } from '../shared/describe-event';
 import { addBackupCommands } from './cli-backups';
+import { openForCommand } from './cli-context';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
-import { createEngineContext } from './core/context';
 import { openDatabase } from './core/db/open';
 import type { DateOrder } from './core/import/file/types';
 import { importHost } from './core/import/import-service';
@@ -138,15 +138,8 @@ export function buildCli(): Command {
         opts: { preset?: string; defaultCountry?: string; dateOrder?: DateOrder; json?: boolean; dataDir?: string },
       ) => {
         const dataDir = resolveDataDir({ flag: opts.dataDir });
-        const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
-        const ctx = createEngineContext({
-          db,
-          clock: systemClock,
-          logger: consoleLogger,
-          dataDir,
-          brandId: DEFAULT_BRAND_ID,
-          secrets: new FileSecretStore(dataDir),
-        });
+        const ctx = openForCommand(dataDir);
+        const { db } = ctx;
         const core = importHost(ctx);
         try {
           ensureDefaultBrand(db, systemClock);
@@ -187,17 +180,10 @@ export function buildCli(): Command {
     .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
     .action(async (opts: { json?: boolean; dataDir?: string }) => {
       const dataDir = resolveDataDir({ flag: opts.dataDir });
-      const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
       // What the retrain reports as it goes is printed here; only real faults go to the log on the terminal.
       const logger: Logger = { ...consoleLogger, info: () => {}, warn: () => {} };
-      const ctx = createEngineContext({
-        db,
-        clock: systemClock,
-        logger,
-        dataDir,
-        brandId: DEFAULT_BRAND_ID,
-        secrets: new FileSecretStore(dataDir),
-      });
+      const ctx = openForCommand(dataDir, logger);
+      const { db } = ctx;
       const retrain = retrainOf(ctx);
       let claimed: Promise<void> | undefined;
       try {
