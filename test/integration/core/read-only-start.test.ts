@@ -13,6 +13,8 @@ import { builtScript } from '../../support/spawn';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
+/** setpriv's arguments that run the rest of the command as that ordinary user, with no extra groups. */
+const AS_NOBODY = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
 const made: string[] = [];
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -31,9 +33,7 @@ function serveAsNobody(dataDir: string): { status: number | null; output: string
   const run = spawnSync(
     'setpriv',
     [
-      `--reuid=${NOBODY}`,
-      `--regid=${NOBODY}`,
-      '--clear-groups',
+      ...AS_NOBODY,
       process.execPath,
       '-e',
       // Starts the CLI's serve, and stops it once it says it is running (a clean start), so the test need not wait.
@@ -93,9 +93,7 @@ describe('a secrets file ConstIntel cannot read', () => {
     const run = spawnSync(
       'setpriv',
       [
-        `--reuid=${NOBODY}`,
-        `--regid=${NOBODY}`,
-        '--clear-groups',
+        ...AS_NOBODY,
         process.execPath,
         '--import',
         'tsx',
