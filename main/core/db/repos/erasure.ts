@@ -59,6 +59,10 @@ export function eraseProfileRows(db: Database, profile: { id: number; brand_id: 
       "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(lower(body), lower(?)) > 0 OR instr(body, ?) > 0)",
     ).run(value, digits);
   }
+  // Messages to and from them, and their consent history, go with them.
+  stmt(db, 'DELETE FROM message_outbox WHERE profile_id = ?').run(id);
+  stmt(db, 'DELETE FROM message_in WHERE profile_id = ?').run(id);
+  stmt(db, 'DELETE FROM consent_event WHERE profile_id = ?').run(id);
   stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(id);
   return events;
 }
@@ -85,7 +89,14 @@ export function eraseBrandCustomers(db: Database, brandId: number): { profiles: 
 /** Erases what else a brand that is not the main shop had (its connection, automations, models) and the brand. */
 export function eraseBrandRow(db: Database, brandId: number): void {
   stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);
-  for (const table of ['automation_execution', 'message_outbox', 'marketing_automation', 'model_version']) {
+  for (const table of [
+    'automation_execution',
+    'message_outbox',
+    'message_in',
+    'consent_event',
+    'marketing_automation',
+    'model_version',
+  ]) {
     stmt(db, `DELETE FROM ${table} WHERE brand_id = ?`).run(brandId);
   }
   stmt(db, 'DELETE FROM brand WHERE id = ?').run(brandId);

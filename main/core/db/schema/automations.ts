@@ -3,12 +3,25 @@
  * each time one fired for a customer, and the outbox of messages waiting to
  * be sent.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { brand } from './brand';
 import { customerProfile } from './identity';
 
 export const AUTOMATION_TRIGGERS = ['churn_risk', 'abandoned_cart', 'product_intent', 'ltv_milestone'] as const;
 export const CHANNELS = ['whatsapp', 'email', 'sms'] as const;
+export const MESSAGE_STATUSES = [
+  'pending',
+  'held',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'unknown',
+  'cancelled',
+] as const;
+/** yes / no as the customer said; opted_out: they withdrew (STOP, unsubscribe) and only their own later yes undoes it. */
+export const CONSENT_STATES = ['yes', 'no', 'opted_out'] as const;
 
 export const marketingAutomation = sqliteTable(
   'marketing_automation',
@@ -69,9 +82,26 @@ export const messageOutbox = sqliteTable(
     recipient: text('recipient').notNull(),
     /** JSON: rendered subject/body or template parameters. */
     body: text('body').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+    /**
+     * pending → sending (committed before the provider is called) → sent → delivered / read; or held (quiet hours,
+     * a cap, sending paused), failed (the provider certainly refused), unknown (the request may have gone out and
+     * no answer came: shown, never resent by itself), cancelled.
+     */
+    status: text('status', { enum: MESSAGE_STATUSES }).notNull().default('pending'),
+    /** Why it is held, failed or unknown, in the shop's words. */
+    statusReason: text('status_reason'),
+    profileId: integer('profile_id').references(() => customerProfile.id, { onDelete: 'set null' }),
+    /** Marketing needs a yes on the channel and keeps quiet hours; service (a reply in WhatsApp's window) does not. */
+    kind: text('kind', { enum: ['marketing', 'service'] })
       .notNull()
-      .default('pending'),
+      .default('marketing'),
+    /** What asked for it: customer360, cli, automation, campaign, test. */
+    source: text('source').notNull().default('customer360'),
+    /** Price per message the shop entered for the channel, at the time of sending. */
+    cost: real('cost'),
+    currency: text('currency'),
+    sendingAt: integer('sending_at'),
+    updatedAt: integer('updated_at'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
@@ -79,5 +109,57 @@ export const messageOutbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('message_outbox_pending_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index('message_outbox_pending_idx').on(t.status, t.nextAttemptAt),
+    index('message_outbox_profile_idx').on(t.profileId),
+    index('message_outbox_provider_idx').on(t.providerMessageId),
+  ],
+);
+
+/**
+ * Every consent or opt-out a customer gave or withdrew, per channel, with where it came from: the history Customer
+ * 360 shows, and what decides whether marketing may go out (an opt-out is reversed only by the customer's own later,
+ * dated yes).
+ */
+export const consentEvent = sqliteTable(
+  'consent_event',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    profileId: integer('profile_id')
+      .notNull()
+      .references(() => customerProfile.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    state: text('state', { enum: CONSENT_STATES }).notNull(),
+    /** shopify, import, api, shop (set by hand), keyword (STOP/START), provider (WhatsApp 131050, Twilio 21610), unsubscribe. */
+    source: text('source').notNull(),
+    detail: text('detail'),
+    /** When the customer said it, if the source dates it; null for an undated import. */
+    occurredAt: integer('occurred_at'),
+    recordedAt: integer('recorded_at').notNull(),
+  },
+  (t) => [index('consent_event_profile_idx').on(t.profileId, t.channel, t.recordedAt)],
+);
+
+/** Messages customers sent the shop (inbound SMS; WhatsApp messages also arrive as events). */
+export const messageIn = sqliteTable(
+  'message_in',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    profileId: integer('profile_id').references(() => customerProfile.id, { onDelete: 'set null' }),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    fromAddress: text('from_address').notNull(),
+    body: text('body').notNull(),
+    providerMessageId: text('provider_message_id'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [
+    index('message_in_profile_idx').on(t.profileId),
+    uniqueIndex('message_in_provider_uq').on(t.channel, t.providerMessageId),
+  ],
 );
