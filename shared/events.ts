@@ -92,6 +92,11 @@ export const itemSchema = z.object({
 });
 export type Item = z.output<typeof itemSchema>;
 
+const consentDate = z
+  .string()
+  .max(40)
+  .refine((v) => Number.isFinite(Date.parse(v)), { message: 'must be a date and time' });
+
 /** Fields any event may carry; each type below says which it needs. */
 const basePayload = z
   .object({
@@ -108,6 +113,10 @@ const basePayload = z
     emailConsent: z.boolean().optional(),
     smsConsent: z.boolean().optional(),
     whatsappConsent: z.boolean().optional(),
+    /** When the customer gave or withdrew that consent (Shopify's consent_updated_at); without it, a yes is undated. */
+    emailConsentAt: consentDate.optional(),
+    smsConsentAt: consentDate.optional(),
+    whatsappConsentAt: consentDate.optional(),
     query: text.optional(),
     text: checkedText(MAX_TEXT_CHARS).optional(),
     channel: text.optional(),

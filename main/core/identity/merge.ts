@@ -5,7 +5,9 @@
  * to undo it. Callers run these inside one IMMEDIATE transaction (SQLite has
  * one writer, so two merges touching the same profiles never interleave).
  */
+
 import { AppError } from '../../../shared/contract/errors';
+import { consentIdsOf, moveConsentHistory, refreshConsentColumns, returnConsentHistory } from '../channels/consent';
 import type { Database } from '../db/open';
 import { eventIdsOf, eventsAfter, maxEventId, moveEvents, returnEvent, setEventProfile } from '../db/repos/events';
 import {
@@ -58,6 +60,8 @@ interface MergedSnapshot {
   profile: ProfileRow;
   identifiers: IdentifierRow[];
   eventIds: number[];
+  /** Its consent history's records (an undo gives them back); absent in merges from before it was kept. */
+  consentIds?: number[];
 }
 
 export interface MergeSnapshot {
@@ -104,6 +108,7 @@ export function mergeProfiles(
       profile,
       identifiers: identifiersOf(db, profile.id),
       eventIds: eventIdsOf(db, profile.id),
+      consentIds: consentIdsOf(db, profile.id),
     })),
     maxEventId: maxEventId(db),
     maxIdentifierId: maxIdentifierId(db),
@@ -128,6 +133,7 @@ export function mergeProfiles(
   for (const other of others) {
     moveIdentifiers(db, other.id, base.id);
     moveEvents(db, other.id, base.id);
+    moveConsentHistory(db, other.id, base.id);
     redirect(db, other.id, base.id, mergeId);
     if (!firstName && !lastName) {
       firstName = other.first_name;
@@ -143,6 +149,7 @@ export function mergeProfiles(
     deleteProfile(db, other.id);
   }
   setNames(db, base.id, firstName, lastName);
+  refreshConsentColumns(db, base.id);
   supersedeReviews(
     db,
     others.map((o) => o.id),
@@ -197,6 +204,7 @@ export function undoMerge(db: Database, mergeId: number, now: number): UndoResul
     deleteRedirectFrom(db, merged.profile.id);
     for (const identifier of merged.identifiers) returnIdentifier(db, identifier.id, merged.profile.id, baseId);
     for (const eventId of merged.eventIds) returnEvent(db, eventId, merged.profile.id, baseId);
+    if (merged.consentIds) returnConsentHistory(db, merged.consentIds, merged.profile.id);
   }
   // The base's own fields as they were before the merge (names, consent); totals are recomputed below.
   const base = snapshot.base;

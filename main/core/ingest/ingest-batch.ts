@@ -237,7 +237,7 @@ export class BatchIngest {
           ? firstName !== null || lastName !== null
           : (!names.first && firstName !== null) || (!names.last && lastName !== null);
       if (consentGiven || namesChange) {
-        applyProfileFields(db, profileId, type, event.payload);
+        applyProfileFields(db, profileId, event, this.ctx);
         this.names.delete(profileId);
       }
       let d = this.deltas.get(profileId);

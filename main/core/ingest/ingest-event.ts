@@ -20,7 +20,8 @@
  *   has separated (rejected review, undone merge) are not merged or proposed
  *   again on the same evidence.
  */
-import type { EventPayload, InputIdentifierType, ParsedEvent } from '../../../shared/events';
+import type { InputIdentifierType, ParsedEvent } from '../../../shared/events';
+import { statedConsent } from '../channels/consent';
 import type { Database } from '../db/open';
 import {
   attachEarlyRefunds,
@@ -30,7 +31,7 @@ import {
   storedEvent,
 } from '../db/repos/events';
 import { recomputeTotals } from '../db/repos/profile-totals';
-import { addOrderToProfile, getProfile, setNames, updateConsent, widenSeen } from '../db/repos/profiles';
+import { addOrderToProfile, getProfile, setNames, widenSeen } from '../db/repos/profiles';
 import { type Normalized, normalizeIdentifier } from '../identity/normalize';
 import { publish } from '../streams/streams';
 import type { IngestContext, IngestResult, Usable } from './ingest-types';
@@ -102,7 +103,7 @@ export function ingestInTransaction(db: Database, event: ParsedEvent, ctx: Inges
   const eventId = insertEvent(db, eventColumns(event, ctx, usable, unused, occurredAt, profileId));
 
   if (profileId !== null) {
-    applyProfileFields(db, profileId, event.type, event.payload);
+    applyProfileFields(db, profileId, event, ctx);
     // Refunds of this order that arrived before it (Shopify does not promise order) join its customer.
     const attached =
       event.type === 'purchase' && event.payload.orderId !== undefined
@@ -173,8 +174,25 @@ function isNewOrder(
   return !orderOnProfileElsewhere(db, brandId, orderId, profileId, eventId);
 }
 
-/** Names fill in when missing (a profile update replaces them); consent flags follow the latest event that states them. */
-export function applyProfileFields(db: Database, profileId: number, type: string, payload: EventPayload): void {
+const CONSENTS = [
+  ['email', 'emailConsent', 'emailConsentAt', 'email_consent'],
+  ['sms', 'smsConsent', 'smsConsentAt', 'sms_consent'],
+  ['whatsapp', 'whatsappConsent', 'whatsappConsentAt', 'whatsapp_consent'],
+] as const;
+
+/**
+ * Names fill in when missing (a profile update replaces them); a consent an event states goes into the customer's
+ * consent history (channels/consent.ts), which keeps the profile's flag: the latest stated yes or no, except that an
+ * opt-out stays until the customer's own dated yes. A file's consent is undated (source `import`); a live event's
+ * is dated when it says when (Shopify's consent_updated_at).
+ */
+export function applyProfileFields(
+  db: Database,
+  profileId: number,
+  event: Pick<ParsedEvent, 'type' | 'source' | 'payload'>,
+  ctx: Pick<IngestContext, 'now' | 'origin'>,
+): void {
+  const { type, payload } = event;
   const consentGiven =
     payload.emailConsent !== undefined || payload.smsConsent !== undefined || payload.whatsappConsent !== undefined;
   if (payload.firstName === undefined && payload.lastName === undefined && !consentGiven) return;
@@ -188,14 +206,26 @@ export function applyProfileFields(db: Database, profileId: number, type: string
   } else if ((!profile.first_name && first) || (!profile.last_name && last)) {
     setNames(db, profileId, profile.first_name ?? first, profile.last_name ?? last);
   }
-  const consent = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
-  if (consentGiven) {
-    updateConsent(
-      db,
+  if (!consentGiven) return;
+  const imported = ctx.origin === 'import';
+  const source = imported ? 'import' : event.source === 'shopify' ? 'shopify' : 'api';
+  for (const [channel, field, dateField, column] of CONSENTS) {
+    const yes = payload[field];
+    if (yes === undefined) continue;
+    const date = imported ? undefined : payload[dateField];
+    statedConsent(db, {
       profileId,
-      consent(payload.emailConsent),
-      consent(payload.smsConsent),
-      consent(payload.whatsappConsent),
-    );
+      channel,
+      yes,
+      column: profile[column],
+      source,
+      detail: imported
+        ? 'imported file'
+        : event.source === 'shopify' || event.source === 'api'
+          ? null
+          : `from ${event.source}`,
+      occurredAt: date === undefined ? null : Date.parse(date),
+      now: ctx.now,
+    });
   }
 }

@@ -13,6 +13,7 @@ import { ZodError, z } from 'zod';
 import type { DeliveryOutcome } from '../../../shared/contract/connections';
 import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
+import { applyKeyword } from '../channels/consent';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
 import { firstShopifyPurchaseIdentifiers } from '../db/repos/events';
@@ -346,6 +347,19 @@ export function receiveWhatsApp(
         learnedNumbers = learned;
         const eventCtx = learned ? { ...ctx, normalize: refreshNormalize() } : ctx;
         const stored = mapped.events.map((event) => ingestInTransaction(db, event, eventCtx));
+        // A customer's STOP / START on WhatsApp is their own, dated word on that channel (channels/consent.ts).
+        for (const [i, event] of mapped.events.entries()) {
+          const result = stored[i];
+          const text = event.payload.text;
+          if (!result || result.duplicate || result.profileId === null || text === undefined) continue;
+          applyKeyword(db, {
+            profileId: result.profileId,
+            channel: 'whatsapp',
+            text,
+            at: Date.parse(event.occurredAt),
+            now: ctx.now,
+          });
+        }
         const insertStatus = stmt(
           db,
           `INSERT INTO message_delivery_update (brand_id, provider, provider_message_id, status, recipient, errors, occurred_at, received_at)

@@ -45,7 +45,7 @@ const shopifyDateText = z.string().superRefine((v, ctx) => {
 });
 export const shopifyDate = shopifyDateText.nullish();
 const money = shopifyMoney;
-const consent = z.object({ state: z.string().nullish() }).nullish();
+const consent = z.object({ state: z.string().nullish(), consent_updated_at: z.string().nullish() }).nullish();
 
 const customerSchema = z.object({
   id,
@@ -104,6 +104,11 @@ export type OrderLookup = (orderId: string) => IdentifiersInput | undefined;
 
 const consentOf = (c: z.infer<typeof consent>) =>
   c?.state === 'subscribed' ? true : c?.state && c.state !== 'pending' ? false : undefined;
+/** When the customer gave or withdrew it (Shopify's consent_updated_at), when it reads as a date. */
+const consentAt = (c: z.infer<typeof consent>) =>
+  consentOf(c) !== undefined && c?.consent_updated_at && Number.isFinite(Date.parse(c.consent_updated_at))
+    ? new Date(Date.parse(c.consent_updated_at)).toISOString()
+    : undefined;
 const clean = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
 
@@ -201,6 +206,8 @@ export function mapShopify(
                 currency: order.currency ?? undefined,
                 emailConsent: consentOf(customer?.email_marketing_consent),
                 smsConsent: consentOf(customer?.sms_marketing_consent),
+                emailConsentAt: consentAt(customer?.email_marketing_consent),
+                smsConsentAt: consentAt(customer?.sms_marketing_consent),
                 items: (order.line_items ?? []).map((item) =>
                   clean({
                     sku: item.sku ?? undefined,
@@ -263,6 +270,8 @@ export function mapShopify(
                 lastName: customer.last_name ?? undefined,
                 emailConsent: consentOf(customer.email_marketing_consent),
                 smsConsent: consentOf(customer.sms_marketing_consent),
+                emailConsentAt: consentAt(customer.email_marketing_consent),
+                smsConsentAt: consentAt(customer.sms_marketing_consent),
               }),
             },
             customer.updated_at ? 'updated_at' : 'created_at',
