@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appContract } from './app';
 import { backupsContract } from './backups';
 import { connectionsContract } from './connections';
+import { consentContract } from './consent';
 import { customersContract } from './customers';
 import { defineContract } from './define';
 import { importsContract } from './imports';
@@ -19,6 +20,7 @@ export const contract = defineContract(
   appContract,
   settingsContract,
   customersContract,
+  consentContract,
   mergesContract,
   connectionsContract,
   importsContract,
@@ -43,6 +45,7 @@ export function isCommandName(name: string): name is CommandName {
 export * from './app';
 export * from './backups';
 export * from './connections';
+export * from './consent';
 export * from './customers';
 export * from './errors';
 export * from './imports';

@@ -7,8 +7,10 @@
  * delivery receipts, and blanks stored webhook bodies that mention it; what
  * remains is one `privacy_request` row with counts and no personal data.
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consentHistory } from '../channels/consent';
 import { forgetShops } from '../connections/shopify-connections';
 import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
@@ -90,6 +92,15 @@ export function customerData(db: Database, profileId: number): Record<string, un
     merges,
     predictions: stmt(db, 'SELECT * FROM predictions WHERE profile_id = ?').get(profileId) ?? null,
     journey: stmt(db, 'SELECT * FROM customer_journey WHERE profile_id = ?').get(profileId) ?? null,
+    /** Every consent and opt-out per channel: what, when they said it, when it was recorded, from where. */
+    consentHistory: consentHistory(db, profileId).map((c) => ({
+      channel: c.channel,
+      state: c.state,
+      source: c.source,
+      detail: c.detail,
+      occurredAt: c.occurredAt === null ? null : new Date(c.occurredAt).toISOString(),
+      recordedAt: new Date(c.recordedAt).toISOString(),
+    })),
   };
 }
 
