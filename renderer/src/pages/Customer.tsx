@@ -28,6 +28,7 @@ import {
   sourceLabel,
 } from '../format';
 import { useCommand } from '../use-command';
+import { Consent } from './customer/Consent';
 
 const TIMELINE_PAGE = 25;
 
@@ -99,7 +100,7 @@ function CustomerView({ id }: { id: number }) {
           <Totals customer={customer} />
           <Prediction customer={customer} />
           <OpenCarts customer={customer} />
-          <Consent customer={customer} />
+          <Consent id={customer.id} onChanged={loaded.reload} />
           <Identifiers customer={customer} />
           <Merges
             customer={customer}
@@ -341,32 +342,6 @@ function Interest({ interest }: { interest: readonly { product: string; title: s
         ))}
       </ul>
     </>
-  );
-}
-
-function consentWord(value: boolean | null): string {
-  return value === null ? 'Unknown' : value ? 'Yes' : 'No';
-}
-
-function Consent({ customer }: { customer: Customer360 }) {
-  const rows = [
-    ['Email', customer.consent.email],
-    ['SMS', customer.consent.sms],
-    ['WhatsApp', customer.consent.whatsapp],
-  ] as const;
-  return (
-    <section aria-labelledby="consent-heading" className="panel">
-      <h2 id="consent-heading">May we send them messages?</h2>
-      <dl className="facts plain">
-        {rows.map(([channel, value]) => (
-          <div key={channel} className="fact">
-            <dt>{channel}</dt>
-            <dd className={`consent consent-${consentWord(value).toLowerCase()}`}>{consentWord(value)}</dd>
-          </div>
-        ))}
-      </dl>
-      <p className="hint">“Unknown” means they have not said yes or no yet: ask before sending them offers.</p>
-    </section>
   );
 }
 
