@@ -44,6 +44,7 @@ export const IMPORT_COLUMN_ROLES = [
   'currency',
   'email_consent',
   'sms_consent',
+  'whatsapp_consent',
 ] as const;
 
 export const importChoicesSchema = z

@@ -44,6 +44,7 @@ export const ROLE_LABELS: Record<ColumnRole, string> = {
   currency: 'Currency',
   email_consent: 'Email consent',
   sms_consent: 'SMS consent',
+  whatsapp_consent: 'WhatsApp consent',
 };
 
 export const DATE_ORDER_LABELS: Record<DateOrder, string> = {

@@ -108,6 +108,7 @@ const VENDOR_HEADERS: Record<VendorFormat, Record<string, ColumnRole>> = {
     'Default Address Phone': 'phone_alt',
     'Accepts Email Marketing': 'email_consent',
     'Accepts SMS Marketing': 'sms_consent',
+    'Accepts WhatsApp Marketing': 'whatsapp_consent',
   },
   shopify_orders: {
     Name: 'order_id',
@@ -195,6 +196,7 @@ const GENERIC_ALIASES: [ColumnRole, string[]][] = [
   ['currency', ['currency']],
   ['email_consent', ['accepts email marketing', 'email opt in', 'newsletter', 'marketing consent']],
   ['sms_consent', ['accepts sms marketing', 'sms opt in']],
+  ['whatsapp_consent', ['accepts whatsapp marketing', 'whatsapp opt in']],
 ];
 
 function byHeader(entries: [string, ColumnRole][]): Map<string, ColumnRole> {

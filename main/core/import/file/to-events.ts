@@ -199,6 +199,7 @@ export class RowMapper {
     }
     const emailConsent = parseConsent(v.email_consent);
     const smsConsent = parseConsent(v.sms_consent);
+    const whatsappConsent = parseConsent(v.whatsapp_consent);
     this.emit(out, [row], {
       type: 'profile_update',
       occurredAt: this.now.toISOString(),
@@ -209,6 +210,7 @@ export class RowMapper {
         ...(person.lastName ? { lastName: person.lastName } : {}),
         ...(emailConsent === undefined ? {} : { emailConsent }),
         ...(smsConsent === undefined ? {} : { smsConsent }),
+        ...(whatsappConsent === undefined ? {} : { whatsappConsent }),
       },
     });
   }
