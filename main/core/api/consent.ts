@@ -63,9 +63,7 @@ export const consentHandlers = handlers({
           channel,
           state,
           source: byMail ? 'unsubscribe' : 'shop',
-          detail: byMail
-            ? 'unsubscribed by email (recorded by the shop)'
-            : 'recorded by the shop: the customer said so',
+          detail: byMail ? 'unsubscribed by email (recorded by the shop)' : null,
           occurredAt: now,
           now,
         }),

@@ -31,6 +31,8 @@ export interface EffectiveConsent {
   /** When the state began (the deciding record's date, else when it was recorded); null when unknown. */
   since: number | null;
   source: string | null;
+  /** The deciding record's detail ("replied “STOP” on WhatsApp"). */
+  detail: string | null;
 }
 
 /** How the shop reads each channel. */
@@ -38,20 +40,21 @@ export const CHANNEL_WORDS: Record<ChannelName, string> = { email: 'email', sms:
 
 /** The effective state of one channel from its history, oldest recorded first. Pure. */
 export function effectiveConsent(history: readonly ConsentRecord[]): EffectiveConsent {
-  let current: EffectiveConsent = { state: 'unknown', since: null, source: null };
+  let current: EffectiveConsent = { state: 'unknown', since: null, source: null, detail: null };
   let optedOutAt = 0;
   for (const r of history) {
     const at = r.occurredAt ?? r.recordedAt;
     if (r.state === 'opted_out') {
       // Kept from its first opt-out: a second STOP does not move the date the customer first withdrew.
-      if (current.state !== 'opted_out') current = { state: 'opted_out', since: at, source: r.source };
+      if (current.state !== 'opted_out')
+        current = { state: 'opted_out', since: at, source: r.source, detail: r.detail };
       optedOutAt = Math.max(optedOutAt, at);
     } else if (current.state === 'opted_out') {
       // Only the customer's own yes, dated after the opt-out, reverses it; a "no" adds nothing to an opt-out.
       if (r.state === 'yes' && r.occurredAt !== null && r.occurredAt > optedOutAt)
-        current = { state: 'yes', since: r.occurredAt, source: r.source };
+        current = { state: 'yes', since: r.occurredAt, source: r.source, detail: r.detail };
     } else if (r.state !== current.state) {
-      current = { state: r.state, since: at, source: r.source };
+      current = { state: r.state, since: at, source: r.source, detail: r.detail };
     }
   }
   return current;
@@ -123,21 +126,26 @@ export function returnConsentHistory(db: Database, ids: readonly number[], profi
 
 export type Permission = { ok: true } | { ok: false; reason: string };
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const day = (ms: number) => {
+  const d = new Date(ms);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+};
 
 const SOURCE_WORDS: Record<string, string> = {
-  keyword: 'by replying',
-  provider: 'as reported by the provider',
-  unsubscribe: 'by unsubscribing',
-  shop: 'as recorded by the shop',
-  shopify: 'in Shopify',
-  import: 'in an imported file',
-  api: 'through the shop’s system',
-  earlier: 'before this history was kept',
+  keyword: 'their reply',
+  provider: 'reported by WhatsApp or Twilio',
+  unsubscribe: 'their unsubscribe',
+  shop: 'recorded by the shop: the customer said so',
+  shopify: 'from Shopify',
+  import: 'from an imported file',
+  api: 'from the shop’s own system (event API)',
+  earlier: 'known before this history was kept',
 };
 
 /** Where a record came from, in the shop's words. */
 export const sourceWords = (source: string | null) => (source ? (SOURCE_WORDS[source] ?? `from ${source}`) : '');
+const why = (c: EffectiveConsent) => c.detail ?? sourceWords(c.source);
 
 /** Whether a marketing message may go to this customer on this channel, and if not, why (in the shop's words). */
 export function mayMarket(db: Database, profileId: number, channel: ChannelName): Permission {
@@ -149,14 +157,14 @@ export function mayMarket(db: Database, profileId: number, channel: ChannelName)
     case 'unknown':
       return {
         ok: false,
-        reason: `This customer has not said yes to offers by ${words}. Ask them first, then record their yes on their page.`,
+        reason: `This customer has not said yes to offers by ${words}: ask them first.`,
       };
     case 'no':
       return { ok: false, reason: `This customer said no to offers by ${words}.` };
     case 'opted_out':
       return {
         ok: false,
-        reason: `This customer asked to stop ${words} messages on ${day(c.since ?? 0)} (${sourceWords(c.source)}). Only their own yes can turn this back on.`,
+        reason: `This customer asked to stop ${words} messages on ${day(c.since ?? 0)} (${why(c)}). Only their own yes can turn this back on.`,
       };
   }
 }
@@ -167,7 +175,7 @@ export function mayServe(db: Database, profileId: number, channel: ChannelName):
   if (c.state !== 'opted_out') return { ok: true };
   return {
     ok: false,
-    reason: `This customer asked to stop ${CHANNEL_WORDS[channel]} messages on ${day(c.since ?? 0)} (${sourceWords(c.source)}); nothing more goes to them this way.`,
+    reason: `This customer asked to stop ${CHANNEL_WORDS[channel]} messages on ${day(c.since ?? 0)} (${why(c)}); nothing more goes to them this way.`,
   };
 }
 

@@ -96,7 +96,7 @@ describe('consent rules on a data file', () => {
       applyProviderOptOut(backend.db, { phone: '+44 7700 900456', brandId: 1, channel: 'sms', code: '21610', at: T }),
     ).toBe(phone);
     const refused = mayMarket(backend.db, phone, 'sms');
-    expect(refused.ok ? '' : refused.reason).toMatch(/as reported by the provider/);
+    expect(refused.ok ? '' : refused.reason).toMatch(/Twilio said the number replied STOP \(21610\)/);
     expect(consentHistory(backend.db, phone, 'sms').at(-1)?.detail).toMatch(/21610/);
     expect(
       applyProviderOptOut(backend.db, { phone: '+44 7700 900000', brandId: 1, channel: 'sms', code: '21610', at: T }),

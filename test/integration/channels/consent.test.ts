@@ -95,7 +95,9 @@ describe('consent, end to end', () => {
     expect(await annId()).toBe(id);
     const refused = mayMarket(db, id, 'whatsapp');
     expect(refused.ok).toBe(false);
-    expect(refused.ok ? '' : refused.reason).toMatch(/asked to stop WhatsApp messages on 2026-03-01 \(by replying\)/);
+    expect(refused.ok ? '' : refused.reason).toMatch(
+      /asked to stop WhatsApp messages on 1 Mar 2026 \(replied “STOP” on WhatsApp\)/,
+    );
     expect(mayServe(db, id, 'whatsapp').ok).toBe(false);
     expect(mayMarket(db, id, 'sms')).toEqual({ ok: true });
     expect(shop.count('SELECT whatsapp_consent FROM customer_profile WHERE id = ?', id)).toBe(0);

@@ -64,7 +64,7 @@ export function Consent({ id, onChanged }: { id: number; onChanged?: () => void 
                     {STATE[c.state]}
                   </span>
                   {c.since ? <span className="muted"> since {formatDate(c.since)}</span> : null}
-                  {c.marketing.reason ? <span className="hint"> {c.marketing.reason}</span> : null}{' '}
+                  {c.marketing.reason ? <span className="hint consent-reason">{c.marketing.reason}</span> : null}
                   {editing === c.channel ? (
                     <fieldset className="inline">
                       <legend>What did the customer say about {CHANNEL[c.channel]}?</legend>
@@ -126,10 +126,12 @@ function History({ records }: { records: ConsentRecordView[] }) {
           <li key={r.id}>
             <time dateTime={r.occurredAt ?? r.recordedAt}>{formatDateTime(r.occurredAt ?? r.recordedAt)}</time>
             <span className="summary">
-              {CHANNEL[r.channel]}: {RECORD[r.state]} {r.sourceWords}
-              {r.detail ? ` (${r.detail})` : ''}
+              {CHANNEL[r.channel]}: {RECORD[r.state]}
             </span>
-            {r.occurredAt ? null : <span className="muted">no date given; recorded {formatDate(r.recordedAt)}</span>}
+            <span className="muted">
+              {r.detail ?? r.sourceWords}
+              {r.occurredAt ? '' : ` · no date given, recorded ${formatDate(r.recordedAt)}`}
+            </span>
           </li>
         ))}
       </ol>

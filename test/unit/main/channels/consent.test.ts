@@ -111,7 +111,7 @@ const CASES: { name: string; rows: Row[]; state: string; since: number | null; s
 
 describe('effectiveConsent', () => {
   it.each(CASES)('$name', ({ rows, state, since, source }) => {
-    expect(effectiveConsent(history(rows))).toEqual({ state, since, source });
+    expect(effectiveConsent(history(rows))).toEqual({ state, since, source, detail: null });
   });
 });
 
