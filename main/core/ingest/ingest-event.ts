@@ -224,7 +224,8 @@ export function applyProfileFields(
         : event.source === 'shopify' || event.source === 'api'
           ? null
           : `from ${event.source}`,
-      occurredAt: date === undefined ? null : Date.parse(date),
+      // A date ahead of now (a wrong clock, a mistake) counts as now: it must not outrank a later STOP's date.
+      occurredAt: date === undefined ? null : Math.min(Date.parse(date), ctx.now),
       now: ctx.now,
     });
   }

@@ -59,6 +59,10 @@ describe('consent rules on a data file', () => {
     customer('api@example.com', { smsConsent: true, smsConsentAt: new Date(T - HOUR).toISOString() });
     expect(consentOf(backend.db, id).sms).toMatchObject({ state: 'yes', since: T - HOUR, source: 'api' });
     expect(column(id, 'sms_consent')).toBe(1);
+    // A yes dated ahead of now counts as dated now: a STOP after it still wins.
+    customer('api@example.com', { smsConsent: false });
+    customer('api@example.com', { smsConsent: true, smsConsentAt: '2030-01-01T00:00:00Z' });
+    expect(consentOf(backend.db, id).sms.since).toBe(T);
   });
 
   it('a file imported twice after an opt-out adds its ignored yes once', () => {
