@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { appContract } from './app';
 import { backupsContract } from './backups';
+import { channelsContract } from './channels';
 import { connectionsContract } from './connections';
 import { customersContract } from './customers';
 import { defineContract } from './define';
@@ -25,6 +26,7 @@ export const contract = defineContract(
   modelsContract,
   jobsContract,
   backupsContract,
+  channelsContract,
 );
 
 export type Contract = typeof contract;
@@ -42,6 +44,7 @@ export function isCommandName(name: string): name is CommandName {
 
 export * from './app';
 export * from './backups';
+export * from './channels';
 export * from './connections';
 export * from './customers';
 export * from './errors';
