@@ -92,6 +92,9 @@ export const channelsHandlers = handlers({
       to: address,
       subject: `Test message from ${shop}`,
       text: `This is a test message from ${shop}, sent by ConstIntel to check that ${CHANNEL_WORDS[channel]} works. No need to reply.`,
+      // On WhatsApp, Meta's ready-made hello_world template: free text reaches only someone who wrote to the shop in
+      // the last 24 hours, so a text test would be "accepted" and then never arrive.
+      ...(channel === 'whatsapp' ? { template: { name: 'hello_world', language: 'en_US', parameters: [] } } : {}),
       outboxId: 0,
     });
     if (result.outcome === 'accepted') {

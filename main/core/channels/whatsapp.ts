@@ -83,10 +83,10 @@ export function whatsappBody(message: OutgoingMessage): Record<string, unknown> 
       template: {
         name,
         language: { code: language },
-        components:
-          parameters.length === 0
-            ? []
-            : [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }],
+        // A template without parameters (Meta's hello_world) is sent without components, as Meta's own example is.
+        ...(parameters.length === 0
+          ? {}
+          : { components: [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] }),
       },
     };
   }

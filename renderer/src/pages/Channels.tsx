@@ -381,9 +381,10 @@ function SmsForm({ view, onSaved }: { view: ChannelsView; onSaved(view: Channels
 }
 
 const TEST_WORDS: Record<ChannelName, string> = {
-  email: 'An email address',
-  whatsapp: 'A WhatsApp number with its country code',
-  sms: 'A mobile number with its country code',
+  email: 'An email address. It is sent at once, not through the outbox.',
+  whatsapp:
+    "A WhatsApp number with its country code. ConstIntel sends Meta's ready-made hello_world template, which any WhatsApp Business number may send at any time.",
+  sms: 'A mobile number with its country code. It is sent at once, not through the outbox.',
 };
 
 function TestMessage({ channel, ready, placeholder }: { channel: ChannelName; ready: boolean; placeholder: string }) {
@@ -417,7 +418,7 @@ function TestMessage({ channel, ready, placeholder }: { channel: ChannelName; re
         value={to}
         onChange={(e) => setTo(e.target.value)}
       />
-      <p className="hint">{TEST_WORDS[channel]}. It is sent at once, not through the outbox.</p>
+      <p className="hint">{TEST_WORDS[channel]}</p>
       <div className="actions">
         <button type="button" className="secondary" disabled={!ready || sending || to.trim() === ''} onClick={send}>
           {sending ? 'Sending…' : 'Send a test message'}

@@ -98,7 +98,13 @@ describe('channels.*', () => {
     expect(wa.whatsapp).toMatchObject({ connected: true, phoneNumberId: '106540352242922', secretSaved: true });
     const sent = await backend.call('channels.test', { channel: 'whatsapp', to: '07700 900123' });
     expect(sent).toMatchObject({ outcome: 'accepted', providerId: 'wamid.TEST1' });
-    expect(JSON.parse(graph.requests.at(-1)?.body ?? '')).toMatchObject({ to: '447700900123', type: 'text' });
+    expect(JSON.parse(graph.requests.at(-1)?.body ?? '')).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '447700900123',
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
+    });
 
     await backend.call('channels.saveSms', { accountSid: SID, authToken: 'tok', from: '+15005550006' });
     twilio.answer({
