@@ -8,10 +8,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { formatMoney } from '../shared/describe-event';
 import { addBackupCommands } from './cli-backups';
+import { addChannelCommands } from './cli-channels';
 import { openForCommand } from './cli-context';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
-import { saveWhatsApp } from './core/connections/whatsapp-connection';
 import { openDatabase } from './core/db/open';
 import type { DateOrder } from './core/import/file/types';
 import { importHost } from './core/import/import-service';
@@ -75,7 +75,9 @@ export function buildCli(): Command {
       }
     });
 
-  const connect = program.command('connect').description('Connect ConstIntel to Shopify from a terminal.');
+  const connect = program
+    .command('connect')
+    .description('Connect ConstIntel to Shopify, WhatsApp, email and SMS from a terminal.');
   connect
     .command('shopify')
     .description("Connect a Shopify store: its myshopify.com domain and the app's client secret.")
@@ -105,20 +107,7 @@ export function buildCli(): Command {
       }
     });
 
-  connect
-    .command('whatsapp')
-    .description("Connect WhatsApp: the Meta app's secret and the verify token you type into Meta's webhook settings.")
-    .requiredOption('--app-secret <secret>', "the Meta app's secret (App settings → Basic)")
-    .requiredOption('--verify-token <token>', 'any word you choose; type the same into Meta as the verify token')
-    .option('--data-dir <dir>', 'folder holding the data file (default: your user app-data folder)')
-    .action((opts: { appSecret: string; verifyToken: string; dataDir?: string }) => {
-      const dataDir = resolveDataDir({ flag: opts.dataDir });
-      openDatabase(join(dataDir, DATABASE_FILE_NAME)).close();
-      saveWhatsApp(new FileSecretStore(dataDir), { appSecret: opts.appSecret, verifyToken: opts.verifyToken });
-      process.stdout.write(
-        "Connected WhatsApp. In Meta, use <your tunnel's address>/webhooks/whatsapp as the callback URL.\n",
-      );
-    });
+  addChannelCommands(connect);
 
   program
     .command('import <file>')

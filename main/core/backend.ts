@@ -11,6 +11,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../../shared/cont
 import type { HandlerContext, RuntimeInfo } from './api/registry';
 import { backupEngine } from './backup/engine';
 import { checkDataFile } from './backup/start-check';
+import { channelsEngine } from './channels/engine';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
@@ -53,6 +54,7 @@ export const ENGINES = [
   modelsEngine,
   backupEngine,
   jobsEngine,
+  channelsEngine,
 ] as const;
 
 export interface BackendOptions {

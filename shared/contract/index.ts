@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { appContract } from './app';
 import { backupsContract } from './backups';
+import { channelsContract } from './channels';
 import { connectionsContract } from './connections';
 import { consentContract } from './consent';
 import { customersContract } from './customers';
@@ -27,6 +28,7 @@ export const contract = defineContract(
   modelsContract,
   jobsContract,
   backupsContract,
+  channelsContract,
 );
 
 export type Contract = typeof contract;
@@ -44,6 +46,7 @@ export function isCommandName(name: string): name is CommandName {
 
 export * from './app';
 export * from './backups';
+export * from './channels';
 export * from './connections';
 export * from './consent';
 export * from './customers';

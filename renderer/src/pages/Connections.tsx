@@ -80,7 +80,7 @@ export function ConnectionsPage() {
 }
 
 /** The error next to a field, and the attributes that tie the field to it. */
-function useFieldErrors(prefix: string) {
+export function useFieldErrors(prefix: string) {
   const [error, setError] = useState<AppError>();
   const isField = (key: string) => error?.field === key || error?.field?.startsWith(`${key}.`) === true;
   const errorId = (key: string) => `${prefix}-${key}-error`;
@@ -106,7 +106,7 @@ function useFieldErrors(prefix: string) {
  * A secret's field: typed into, never shown back (left uncontrolled so React never copies it into a `value`);
  * once saved, the hint says so instead of where to find it.
  */
-function SecretField({
+export function SecretField({
   id,
   name,
   label,
@@ -147,7 +147,7 @@ function SecretField({
  * A typed secret, or undefined to keep the saved one. Secret fields are left
  * uncontrolled so React never copies what is typed into a `value` attribute.
  */
-function take(input: HTMLInputElement | null): string | undefined {
+export function take(input: HTMLInputElement | null): string | undefined {
   const value = input?.value.trim() ?? '';
   return value === '' ? undefined : value;
 }

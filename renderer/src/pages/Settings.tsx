@@ -1,7 +1,7 @@
 /**
  * Settings: shop name, default phone country, time zone, where the listeners
  * live (saved in the data file), the scheduled work with its last and next
- * run, the backups (Backups.tsx), and the key scripts use for the event API.
+ * run, the channels (Channels.tsx), the backups (Backups.tsx), and the key scripts use for the event API.
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
@@ -11,6 +11,7 @@ import { client } from '../client';
 import { asAppError, ConfirmAction, PageHeader, Problem } from '../components';
 import { useCommand } from '../use-command';
 import { Backups } from './Backups';
+import { Channels } from './Channels';
 import { ScheduledJobs } from './ScheduledJobs';
 
 type Draft = { [K in keyof Settings]: string };
@@ -105,6 +106,8 @@ export function SettingsPage() {
       <PageHeader title="Settings">These are kept on this PC, in ConstIntel's data file.</PageHeader>
       <p className="subpages">
         <Link to="/settings/connections">Connections: Shopify and WhatsApp →</Link>
+        {' · '}
+        <a href="#channels">Channels: email, WhatsApp and SMS ↓</a>
         {' · '}
         <a href="#backups">Backups: back up now, restore, the backup folder ↓</a>
       </p>
@@ -226,6 +229,7 @@ export function SettingsPage() {
         <p>Loading…</p>
       ) : null}
       <ScheduledJobs version={savedCount} />
+      <Channels />
       <Backups />
       <EventApi />
     </section>

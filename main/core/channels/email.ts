@@ -1,0 +1,160 @@
+/**
+ * Email through the shop's own SMTP server (nodemailer). The From address is the shop's, and DKIM signing is the
+ * server's job (it must cover List-Unsubscribe). What is certain about a send rests on one fact tracked here: whether
+ * the message body was handed to the server. A failure before that (connection refused, a greeting that never came,
+ * a refused login or recipient) means the server certainly did not take it; a timeout or dropped connection after
+ * it means it may have, so the answer is `unknown`.
+ */
+import { Readable } from 'node:stream';
+import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { DEFAULT_SEND_TIMEOUT_MS } from './http-send';
+import type { ChannelSender, OutgoingMessage, SendResult } from './types';
+
+export const EMAIL_SECURITY = ['none', 'starttls', 'tls'] as const;
+export type EmailSecurity = (typeof EMAIL_SECURITY)[number];
+
+export interface EmailConfig {
+  host: string;
+  port: number;
+  security: EmailSecurity;
+  user?: string | undefined;
+  password?: string | undefined;
+  fromAddress: string;
+  fromName?: string | undefined;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  /** The socket's own code (ECONNREFUSED) under nodemailer's ESOCKET. */
+  originalCode?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+}
+
+/** Connection problems that leave the message certainly unsent and may pass by themselves. */
+const TRANSIENT = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
+
+function composeMessage(config: EmailConfig, message: OutgoingMessage): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: config.fromName ? { name: config.fromName, address: config.fromAddress } : config.fromAddress,
+    to: message.to,
+    subject: message.subject ?? '',
+    text: message.text,
+    ...(message.html ? { html: message.html } : {}),
+    ...(message.headers ? { headers: message.headers } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    composer.compile().build((error, built) => (error ? reject(error) : resolve(built)));
+  });
+}
+
+export function smtpErrorResult(error: SmtpError, bodySent: boolean, server: string): SendResult {
+  const said = error.response ? ` The server said: "${error.response.trim().slice(0, 300)}"` : '';
+  const responseCode = error.responseCode;
+  if (error.code === 'EAUTH') {
+    return {
+      outcome: 'refused',
+      retry: false,
+      code: responseCode ? String(responseCode) : 'EAUTH',
+      reason: `The mail server refused the user name or password. Check them in Settings → Channels.${said}`,
+    };
+  }
+  if (responseCode && responseCode >= 400) {
+    const temporary = responseCode < 500;
+    const what =
+      error.command === 'RCPT TO'
+        ? 'The mail server refused the recipient address'
+        : error.command === 'MAIL FROM'
+          ? 'The mail server refused the From address'
+          : 'The mail server refused the message';
+    return {
+      outcome: 'refused',
+      retry: temporary,
+      code: String(responseCode),
+      reason: `${what}${temporary ? ' for now; it will be tried again' : ''}.${said}`,
+    };
+  }
+  if (bodySent) {
+    return {
+      outcome: 'unknown',
+      reason: `The mail server ${server} did not confirm the message after receiving it (${error.code ?? error.message}), so ConstIntel cannot tell whether it went out. Check with the customer before sending it again.`,
+    };
+  }
+  if (error.code === 'ETLS' || /certificate|self[- ]signed|TLS|SSL/i.test(error.message)) {
+    return {
+      outcome: 'refused',
+      retry: false,
+      code: error.code ?? 'ETLS',
+      reason: `The secure connection to the mail server ${server} failed (${error.message}). Check the port and the security setting (None, STARTTLS or TLS) in Settings → Channels.`,
+    };
+  }
+  if (error.code && TRANSIENT.has(error.code)) {
+    return {
+      outcome: 'refused',
+      retry: true,
+      code: error.originalCode ?? error.code,
+      reason: `ConstIntel could not reach the mail server ${server} (${error.message}). Check that the host and port in Settings → Channels are right and the server is running. Nothing was sent.`,
+    };
+  }
+  return {
+    outcome: 'refused',
+    retry: false,
+    code: error.code ?? null,
+    reason: `The mail server ${server} did not take the message (${error.message}).${said}`,
+  };
+}
+
+export function createEmailSender(
+  config: EmailConfig,
+  options: { timeoutMs?: number | undefined } = {},
+): ChannelSender {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const server = `${config.host}:${config.port}`;
+  return {
+    channel: 'email',
+    async send(message, signal) {
+      const raw = await composeMessage(config, message);
+      const transport = nodemailer.createTransport({
+        host: config.host,
+        port: config.port,
+        secure: config.security === 'tls',
+        requireTLS: config.security === 'starttls',
+        ignoreTLS: config.security === 'none',
+        ...(config.user ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      });
+      let bodySent = false;
+      const body = Readable.from([raw]);
+      body.once('end', () => {
+        bodySent = true;
+      });
+      const onAbort = () => transport.close();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const info = await transport.sendMail({
+          envelope: { from: config.fromAddress, to: [message.to] },
+          raw: body,
+        });
+        if (info.rejected.length > 0) {
+          return {
+            outcome: 'refused',
+            retry: false,
+            code: null,
+            reason: `The mail server refused the recipient address ${message.to}. The server said: "${info.response}"`,
+          };
+        }
+        const queued = /queued as ([\w.-]+)/i.exec(info.response ?? '');
+        return { outcome: 'accepted', providerId: queued?.[1] ?? info.messageId ?? null };
+      } catch (error) {
+        return smtpErrorResult(error as SmtpError, bodySent, server);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        transport.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The one place that turns a channel's saved setup into a `ChannelSender`: what the outbox worker calls before a
+ * send, and what Settings → Channels uses for its test message. Undefined when the channel is not set up. The
+ * providers' base URLs can be replaced (`CONSTINTEL_WHATSAPP_API_URL`, `CONSTINTEL_TWILIO_API_URL`) for tests and
+ * proxies.
+ */
+import type { EngineContext } from '../context';
+import { emailConfig, smsConfig, whatsappConfig } from './channel-settings';
+import { createEmailSender } from './email';
+import { createSmsSender, DEFAULT_TWILIO_API_URL } from './sms';
+import type { ChannelName, ChannelSender } from './types';
+import { createWhatsAppSender, DEFAULT_WHATSAPP_API_URL } from './whatsapp';
+
+export interface ChannelSenderOptions {
+  /** How long a provider may take to answer before the send is `unknown` (default 30 s). */
+  timeoutMs?: number;
+}
+
+export function whatsappApiUrl(): string {
+  return process.env.CONSTINTEL_WHATSAPP_API_URL || DEFAULT_WHATSAPP_API_URL;
+}
+
+export function twilioApiUrl(): string {
+  return process.env.CONSTINTEL_TWILIO_API_URL || DEFAULT_TWILIO_API_URL;
+}
+
+export function channelSenderOf(
+  ctx: Pick<EngineContext, 'db' | 'secrets'>,
+  channel: ChannelName,
+  options: ChannelSenderOptions = {},
+): ChannelSender | undefined {
+  switch (channel) {
+    case 'email': {
+      const config = emailConfig(ctx.db, ctx.secrets);
+      return config ? createEmailSender(config, options) : undefined;
+    }
+    case 'whatsapp': {
+      const config = whatsappConfig(ctx.db, ctx.secrets);
+      return config ? createWhatsAppSender(config, { ...options, baseUrl: whatsappApiUrl() }) : undefined;
+    }
+    case 'sms': {
+      const config = smsConfig(ctx.db, ctx.secrets);
+      return config ? createSmsSender(config, { ...options, baseUrl: twilioApiUrl() }) : undefined;
+    }
+  }
+}
