@@ -9,6 +9,7 @@ import { AppError } from '../shared/contract/errors';
 import { formatMoney } from '../shared/describe-event';
 import { addBackupCommands } from './cli-backups';
 import { openForCommand } from './cli-context';
+import { addMessagesCommands } from './cli-messages';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { saveWhatsApp } from './core/connections/whatsapp-connection';
@@ -238,6 +239,7 @@ export function buildCli(): Command {
     });
 
   addBackupCommands(program);
+  addMessagesCommands(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../../shared/cont
 import type { HandlerContext, RuntimeInfo } from './api/registry';
 import { backupEngine } from './backup/engine';
 import { checkDataFile } from './backup/start-check';
+import { outboxEngine } from './channels/outbox-engine';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
@@ -52,6 +53,7 @@ export const ENGINES = [
   importsEngine,
   modelsEngine,
   backupEngine,
+  outboxEngine,
   jobsEngine,
 ] as const;
 

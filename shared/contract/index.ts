@@ -12,6 +12,7 @@ import { defineContract } from './define';
 import { importsContract } from './imports';
 import { jobsContract } from './jobs';
 import { mergesContract } from './merges';
+import { messagesContract } from './messages';
 import { modelsContract } from './models';
 import { settingsContract } from './settings';
 
@@ -25,6 +26,7 @@ export const contract = defineContract(
   modelsContract,
   jobsContract,
   backupsContract,
+  messagesContract,
 );
 
 export type Contract = typeof contract;
@@ -48,6 +50,7 @@ export * from './errors';
 export * from './imports';
 export * from './jobs';
 export * from './merges';
+export * from './messages';
 export * from './models';
 export * from './settings';
 export * from './validation';
