@@ -21,6 +21,7 @@ import {
   markOutboxFinal,
   markOutboxRetry,
   markOutboxSent,
+  noteWaiting,
   type OutboxRow,
   recoverInterruptedSends,
 } from '../db/repos/message-outbox';
@@ -35,7 +36,7 @@ export const INTERRUPTED_REASON =
 const BATCH = 100;
 const BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 3_600_000;
-const NOT_CONNECTED_RETRY_MS = 60_000;
+const CHANNELS: readonly ChannelName[] = ['email', 'sms', 'whatsapp'];
 
 export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
@@ -76,6 +77,8 @@ export class OutboxWorker {
   configure(deps: Partial<OutboxDeps>): void {
     this.deps = { ...this.deps, ...deps };
     if (this.started && deps.pollMs !== undefined) this.startTimer();
+    // A channel may have just been connected: what waited for it can go.
+    this.kick();
   }
 
   /** Rows a stopped process left `sending` become `unknown`; then due rows are looked for every `pollMs`. */
@@ -122,17 +125,21 @@ export class OutboxWorker {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        while (!this.stopped && (await this.pass()) > 0) {
-          // Rows that could not go were moved into the future, so each pass sees fewer.
-        }
-        await Promise.all([...this.inFlight]);
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    // `running` is cleared in the same turn as the last look for `again`, so a kick can never fall between them.
+    const loop = async (): Promise<void> => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.pass()) > 0) {
+            // Rows that could not go were moved into the future, so each pass sees fewer.
+          }
+          await Promise.all([...this.inFlight]);
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    };
+    this.running = loop();
     return this.running;
   }
 
@@ -145,17 +152,20 @@ export class OutboxWorker {
       holdAllDue(db, PAUSED_REASON, nowMs);
       return 0;
     }
-    const rows = dueOutboxRows(db, nowMs, BATCH);
+    const senders = new Map<ChannelName, ChannelSender>();
+    for (const channel of CHANNELS) {
+      const sender = this.deps.senderFor(channel);
+      if (sender) senders.set(channel, sender);
+      // Left due, so they go as soon as the channel is connected (configure kicks the worker).
+      else noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+    }
+    const rows = dueOutboxRows(db, nowMs, [...senders.keys()], BATCH);
     const currency = shopCurrency(this.ctx);
     for (const row of rows) {
       if (this.stopped || !db.sqlite.open) break;
       const now = this.clock.now();
-      const sender = this.deps.senderFor(row.channel);
-      if (!sender) {
-        const reason = `${CHANNEL_LABEL[row.channel]} is not connected (Settings → Channels)`;
-        holdOutboxRow(db, row.id, 'pending', reason, now.getTime() + NOT_CONNECTED_RETRY_MS, now.getTime());
-        continue;
-      }
+      const sender = senders.get(row.channel);
+      if (!sender) continue;
       const decision = decide(this.ctx, this.deps, settings, row, now, { countCap: true });
       if (!decision.go) {
         if (decision.status === 'cancelled') markOutboxFinal(db, row.id, 'cancelled', decision.reason, now.getTime());
@@ -207,7 +217,7 @@ export class OutboxWorker {
         controller.abort();
         resolve({
           outcome: 'unknown',
-          reason: `No answer from ${CHANNEL_LABEL[row.channel]} within ${Math.round(this.deps.sendTimeoutMs / 1000)} s: it may or may not have gone out, so it is not sent again.`,
+          reason: `No answer from ${CHANNEL_LABEL[row.channel]} within ${(this.deps.sendTimeoutMs / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} s: it may or may not have gone out, so it is not sent again.`,
         });
       }, this.deps.sendTimeoutMs);
     });

@@ -2,10 +2,11 @@
  * Quiet hours and the shop's day, in someone's own time zone. US rules forbid marketing texts before 8:00 or after
  * 21:00 in the recipient's local time (PROTOCOLS.md, contact rules); ConstIntel keeps the same window everywhere.
  *
- * The customer's zone: the country of their phone number (libphonenumber-js, already what reads every phone here)
- * when that country has exactly one time zone in CLDR — the list ICU ships inside Node, read through
- * `Intl.Locale#getTimeZones()` (`timeZones` in Node 20), the source browsers and the OS calendars use, so there is
- * no hand-kept table to go stale. GB has one (Europe/London); the US has many, so a US number falls back to the
+ * The customer's zone: the country of their phone number (libphonenumber-js, already what reads every phone here;
+ * for a number in a range it cannot place, the main country of its calling code: +44 → GB) when that country has
+ * exactly one time zone in CLDR — the list ICU ships inside Node, read through `Intl.Locale#getTimeZones()`
+ * (`timeZones` in Node 20), the source browsers and the OS calendars use, so there is no hand-kept table to go
+ * stale. GB has one (Europe/London); the US has many, so a US number falls back to the
  * shop's zone, as does a customer with no phone (email only).
  *
  * Times are computed from the injected clock's instant: no function here reads the real time of day.
@@ -38,7 +39,9 @@ export function countryTimeZones(country: string): string[] {
 /** The customer's own zone: their phone's country when it has one zone, else the shop's. */
 export function customerTimeZone(phone: string | null | undefined, shopZone: string): string {
   if (!phone) return shopZone;
-  const country = parsePhoneNumberFromString(phone)?.country;
+  const parsed = parsePhoneNumberFromString(phone);
+  // A number libphonenumber cannot place exactly (a range not yet assigned) counts as its calling code's main country.
+  const country = parsed?.country ?? parsed?.getPossibleCountries()[0];
   if (!country) return shopZone;
   const zones = countryTimeZones(country);
   return zones.length === 1 && zones[0] ? zones[0] : shopZone;

@@ -108,15 +108,31 @@ export function outboxRow(db: Database, id: number): OutboxRow | undefined {
   return raw && parse(raw);
 }
 
-/** Pending and held rows whose time has come, oldest first. */
-export function dueOutboxRows(db: Database, now: number, limit: number): OutboxRow[] {
+/** Pending and held rows of these channels whose time has come, oldest first. */
+export function dueOutboxRows(
+  db: Database,
+  now: number,
+  channels: readonly OutboxChannel[],
+  limit: number,
+): OutboxRow[] {
+  if (channels.length === 0) return [];
   return (
     stmt(
       db,
       `SELECT ${COLUMNS} FROM message_outbox WHERE status IN ('pending', 'held') AND next_attempt_at <= ?
+         AND channel IN (SELECT value FROM json_each(?))
        ORDER BY next_attempt_at, id LIMIT ?`,
-    ).all(now, limit) as Raw[]
+    ).all(now, JSON.stringify(channels), limit) as Raw[]
   ).map(parse);
+}
+
+/** Due messages of a channel that cannot go (it is not connected) say why; they stay due for when it is. */
+export function noteWaiting(db: Database, channel: OutboxChannel, reason: string, now: number): number {
+  return stmt(
+    db,
+    `UPDATE message_outbox SET status_reason = ?, updated_at = ?
+     WHERE channel = ? AND status IN ('pending', 'held') AND next_attempt_at <= ? AND status_reason IS NOT ?`,
+  ).run(reason, now, channel, now, reason).changes;
 }
 
 /** Keeps (or puts) a waiting row on hold until `until`, saying why. False when the row is no longer waiting. */
