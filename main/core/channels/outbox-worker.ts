@@ -103,7 +103,7 @@ export class OutboxWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    // A send cut off here leaves its row `sending`: the next start marks it unknown, never sends it again.
+    // A send cut off here ends `unknown`: now if the data file is still open, else at the next start. Never resent.
     for (const controller of this.controllers) controller.abort();
   }
 
