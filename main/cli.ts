@@ -10,6 +10,7 @@ import { formatMoney } from '../shared/describe-event';
 import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
 import { openForCommand } from './cli-context';
+import { addMessagesCommands } from './cli-messages';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { openDatabase } from './core/db/open';
@@ -227,6 +228,7 @@ export function buildCli(): Command {
     });
 
   addBackupCommands(program);
+  addMessagesCommands(program);
   return program;
 }
 

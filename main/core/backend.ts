@@ -12,6 +12,7 @@ import type { HandlerContext, RuntimeInfo } from './api/registry';
 import { backupEngine } from './backup/engine';
 import { checkDataFile } from './backup/start-check';
 import { channelsEngine } from './channels/engine';
+import { outboxEngine } from './channels/outbox-engine';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
@@ -53,8 +54,9 @@ export const ENGINES = [
   importsEngine,
   modelsEngine,
   backupEngine,
-  jobsEngine,
   channelsEngine,
+  outboxEngine,
+  jobsEngine,
 ] as const;
 
 export interface BackendOptions {

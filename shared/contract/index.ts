@@ -14,6 +14,7 @@ import { defineContract } from './define';
 import { importsContract } from './imports';
 import { jobsContract } from './jobs';
 import { mergesContract } from './merges';
+import { messagesContract } from './messages';
 import { modelsContract } from './models';
 import { settingsContract } from './settings';
 
@@ -29,6 +30,7 @@ export const contract = defineContract(
   jobsContract,
   backupsContract,
   channelsContract,
+  messagesContract,
 );
 
 export type Contract = typeof contract;
@@ -54,6 +56,7 @@ export * from './errors';
 export * from './imports';
 export * from './jobs';
 export * from './merges';
+export * from './messages';
 export * from './models';
 export * from './settings';
 export * from './validation';

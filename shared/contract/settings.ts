@@ -18,6 +18,22 @@ const port = (label: string) =>
     .min(1024, `${label} must be between 1024 and 65535`)
     .max(65535, `${label} must be between 1024 and 65535`);
 
+const dailyCap = z
+  .number({ error: 'A daily limit must be a whole number, or empty for none' })
+  .int('A daily limit must be a whole number, or empty for none')
+  .min(0, 'A daily limit cannot be negative')
+  .max(1_000_000, 'A daily limit can be at most 1,000,000')
+  .nullable();
+const price = z
+  .number({ error: 'A price must be a number, or empty when unknown' })
+  .min(0, 'A price cannot be negative')
+  .max(100, 'A price per message can be at most 100')
+  .nullable();
+const rate = z
+  .number({ error: 'Messages per second must be a number' })
+  .min(0.1, 'Give between 0.1 and 1000 messages per second')
+  .max(1000, 'Give between 0.1 and 1000 messages per second');
+
 export const settingsSchema = z.object({
   brandName: z
     .string({ error: 'Shop name must be text' })
@@ -73,6 +89,17 @@ export const settingsSchema = z.object({
     .int('Days must be a whole number')
     .min(30, 'Give between 30 and 730 days')
     .max(730, 'Give between 30 and 730 days'),
+  /**
+   * Settings → Channels: while on, nothing is sent; messages wait (held, with the reason) until it is off. Always
+   * present in what settings.get answers (default off); optional, like the three below, so older forms compile.
+   */
+  sendingPaused: z.boolean({ error: 'Pause all sending must be on or off' }).optional(),
+  /** At most this many messages a day (the shop's day) per channel; null: no limit. Over it, messages wait for tomorrow. */
+  dailyCaps: z.object({ email: dailyCap, sms: dailyCap, whatsapp: dailyCap }).optional(),
+  /** What one message costs the shop, in its currency, as the shop entered it; shown on send screens, kept on each message. */
+  messagePrices: z.object({ sms: price, whatsapp: price }).optional(),
+  /** Messages per second per channel (WhatsApp allows 80 by default; an SMTP server or a Twilio number may allow fewer). */
+  sendRates: z.object({ email: rate, sms: rate, whatsapp: rate }).optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 

@@ -36,7 +36,7 @@ export interface EffectiveConsent {
 }
 
 /** How the shop reads each channel. */
-export const CHANNEL_WORDS: Record<ChannelName, string> = { email: 'email', sms: 'text message', whatsapp: 'WhatsApp' };
+export const CHANNEL_WORDS: Record<ChannelName, string> = { email: 'email', sms: 'SMS', whatsapp: 'WhatsApp' };
 
 /** The effective state of one channel from its history, oldest recorded first. Pure. */
 export function effectiveConsent(history: readonly ConsentRecord[]): EffectiveConsent {

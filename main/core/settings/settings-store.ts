@@ -18,6 +18,15 @@ export const DEFAULT_INGEST_PORT = 4311;
 export const DEFAULT_INGEST_HOST = '127.0.0.1';
 /** Shopify has no "abandoned" topic; two hours without completion is the usual definition. */
 export const DEFAULT_ABANDONED_CHECKOUT_MINUTES = 120;
+/** No daily limit and no price until the shop sets them (Settings → Channels). */
+export const DEFAULT_DAILY_CAPS = { email: null, sms: null, whatsapp: null };
+export const DEFAULT_MESSAGE_PRICES = { sms: null, whatsapp: null };
+/** WhatsApp Cloud API's default throughput is 80/s; a Twilio long code sends about 1/s; SMTP servers vary. */
+export const DEFAULT_SEND_RATES = { email: 10, sms: 1, whatsapp: 80 };
+
+/** Settings as read: the fields optional in the contract for older forms are always present. */
+export type StoredSettings = Settings &
+  Required<Pick<Settings, 'retrainNightly' | 'sendingPaused' | 'dailyCaps' | 'messagePrices' | 'sendRates'>>;
 
 const KEYS = {
   shopPhoneNumbers: 'shop.phoneNumbers',
@@ -29,6 +38,10 @@ const KEYS = {
   retrainNightly: 'models.retrainNightly',
   churnHorizonDays: 'models.churnHorizonDays',
   valueHorizonDays: 'models.valueHorizonDays',
+  sendingPaused: 'channels.sendingPaused',
+  dailyCaps: 'channels.dailyCaps',
+  messagePrices: 'channels.messagePrices',
+  sendRates: 'channels.sendRates',
 } as const;
 type ListenerKey = keyof typeof KEYS;
 
@@ -121,7 +134,7 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
     .run();
 }
 
-export function readSettings(db: Database): Settings & { retrainNightly: boolean } {
+export function readSettings(db: Database): StoredSettings {
   const row = db.orm.select().from(brand).where(eq(brand.id, DEFAULT_BRAND_ID)).get();
   const stored = new Map(
     db.orm
@@ -144,10 +157,14 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     retrainNightly: stored.get(KEYS.retrainNightly) ?? false,
     churnHorizonDays: stored.get(KEYS.churnHorizonDays) ?? DEFAULT_HORIZONS.churnDays,
     valueHorizonDays: stored.get(KEYS.valueHorizonDays) ?? DEFAULT_HORIZONS.ltvDays,
+    sendingPaused: stored.get(KEYS.sendingPaused) ?? false,
+    dailyCaps: stored.get(KEYS.dailyCaps) ?? DEFAULT_DAILY_CAPS,
+    messagePrices: stored.get(KEYS.messagePrices) ?? DEFAULT_MESSAGE_PRICES,
+    sendRates: stored.get(KEYS.sendRates) ?? DEFAULT_SEND_RATES,
   };
   // A value edited by hand into something invalid falls back to its default rather than stopping the app.
   const parsed = settingsSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data as Settings & { retrainNightly: boolean };
+  if (parsed.success) return parsed.data as StoredSettings;
   const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
   return settingsSchema.parse({
     ...candidate,
@@ -163,7 +180,11 @@ export function readSettings(db: Database): Settings & { retrainNightly: boolean
     ...(bad.has('retrainNightly') ? { retrainNightly: false } : {}),
     ...(bad.has('churnHorizonDays') ? { churnHorizonDays: DEFAULT_HORIZONS.churnDays } : {}),
     ...(bad.has('valueHorizonDays') ? { valueHorizonDays: DEFAULT_HORIZONS.ltvDays } : {}),
-  }) as Settings & { retrainNightly: boolean };
+    ...(bad.has('sendingPaused') ? { sendingPaused: false } : {}),
+    ...(bad.has('dailyCaps') ? { dailyCaps: DEFAULT_DAILY_CAPS } : {}),
+    ...(bad.has('messagePrices') ? { messagePrices: DEFAULT_MESSAGE_PRICES } : {}),
+    ...(bad.has('sendRates') ? { sendRates: DEFAULT_SEND_RATES } : {}),
+  }) as StoredSettings;
 }
 
 /** Stores a validated, complete settings object in one transaction. */

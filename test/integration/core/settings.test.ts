@@ -42,6 +42,10 @@ describe('settings', () => {
           retrainNightly: false,
           churnHorizonDays: 90,
           valueHorizonDays: 180,
+          sendingPaused: false,
+          dailyCaps: { email: null, sms: null, whatsapp: null },
+          messagePrices: { sms: null, whatsapp: null },
+          sendRates: { email: 10, sms: 1, whatsapp: 80 },
         },
         restartNeeded: true,
       });

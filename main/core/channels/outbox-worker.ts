@@ -1,0 +1,269 @@
+/**
+ * The outbox worker: sends due `message_outbox` rows, each at most once. Before the call the row is marked
+ * `sending` and that is committed (autocommit, no transaction open around it); the provider's answer then decides:
+ * accepted → `sent` with its id; refused with "try again" (connection refused, 429, 5xx, WhatsApp 130429) → back to
+ * `pending` after a backoff (30 s, doubling, at most an hour; failed after `maxAttempts`); refused outright →
+ * `failed` with the reason; no answer (timeout, dropped connection after the request went out) → `unknown`,
+ * shown and never resent by itself. A row still `sending` at start was cut off by a crash: `unknown` too.
+ *
+ * Throughput: one pass at a time per backend; up to `concurrency` sends in flight; each channel paced to its
+ * messages-per-second setting. The pacing measures real elapsed time (performance.now), not the injected clock,
+ * because it spaces out real network calls; everything about the time of day (quiet hours, the daily cap's day,
+ * backoff, when a row is due) uses the injected clock.
+ */
+import type { Clock } from '../clock';
+import { defineService, type EngineContext } from '../context';
+import {
+  claimOutboxRow,
+  dueOutboxRows,
+  holdAllDue,
+  holdOutboxRow,
+  markOutboxFinal,
+  markOutboxRetry,
+  markOutboxSent,
+  noteWaiting,
+  type OutboxRow,
+  recoverInterruptedSends,
+} from '../db/repos/message-outbox';
+import { readSettings } from '../settings/settings-store';
+import { shopCurrency } from '../settings/shop-settings';
+import { CHANNEL_LABEL, defaultOutboxDeps, type OutboxDeps } from './outbox-deps';
+import { decide, PAUSED_REASON, priceOf } from './outbox-guards';
+import type { ChannelName, ChannelSender, OutgoingMessage, SendResult } from './types';
+
+export const INTERRUPTED_REASON =
+  'ConstIntel stopped while this message was being sent: it may or may not have gone out, so it is not sent again.';
+const BATCH = 100;
+const BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 3_600_000;
+const CHANNELS: readonly ChannelName[] = ['email', 'sms', 'whatsapp'];
+
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Spaces a channel's sends to its rate; shared by all passes of one backend. */
+class Pacer {
+  private next = 0;
+  async take(perSecond: number): Promise<void> {
+    const interval = 1000 / perSecond;
+    const now = performance.now();
+    const at = Math.max(now, this.next);
+    this.next = at + interval;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  }
+}
+
+export class OutboxWorker {
+  deps: OutboxDeps;
+  private readonly pacers = new Map<ChannelName, Pacer>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly controllers = new Set<AbortController>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private freeSlot: (() => void) | undefined;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.deps = defaultOutboxDeps(ctx);
+  }
+
+  private get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  configure(deps: Partial<OutboxDeps>): void {
+    this.deps = { ...this.deps, ...deps };
+    if (this.started && deps.pollMs !== undefined) this.startTimer();
+    // A channel may have just been connected: what waited for it can go.
+    this.kick();
+  }
+
+  /** Rows a stopped process left `sending` become `unknown`; then due rows are looked for every `pollMs`. */
+  start(): number {
+    const recovered = recoverInterruptedSends(this.ctx.db, INTERRUPTED_REASON, this.clock.now().getTime());
+    if (recovered > 0)
+      this.ctx.logger.warn(`${recovered} message(s) were being sent when ConstIntel stopped: marked unknown.`);
+    this.started = true;
+    this.stopped = false;
+    this.startTimer();
+    this.kick();
+    return recovered;
+  }
+
+  private startTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.kick(), this.deps.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    // A send cut off here ends `unknown`: now if the data file is still open, else at the next start. Never resent.
+    for (const controller of this.controllers) controller.abort();
+  }
+
+  /** Look for due rows soon (after a message was written, or a setting changed). */
+  kick(): void {
+    if (!this.started || this.stopped) return;
+    this.run().catch((error: unknown) => this.ctx.logger.error('The outbox could not send', error));
+  }
+
+  /** Sends everything due now and waits for the answers (tests call it after moving the clock). */
+  async drain(): Promise<void> {
+    this.again = true;
+    await this.run();
+  }
+
+  /** One loop at a time: a kick while it runs makes it look once more before it ends. */
+  private run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    // `running` is cleared in the same turn as the last look for `again`, so a kick can never fall between them.
+    const loop = async (): Promise<void> => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.pass()) > 0) {
+            // Rows that could not go were moved into the future, so each pass sees fewer.
+          }
+          await Promise.all([...this.inFlight]);
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    };
+    this.running = loop();
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const { db } = this.ctx;
+    if (!db.sqlite.open) return 0;
+    const nowMs = this.clock.now().getTime();
+    const settings = readSettings(db);
+    if (settings.sendingPaused) {
+      holdAllDue(db, PAUSED_REASON, nowMs);
+      return 0;
+    }
+    const senders = new Map<ChannelName, ChannelSender>();
+    for (const channel of CHANNELS) {
+      const sender = this.deps.senderFor(channel);
+      if (sender) senders.set(channel, sender);
+      // Left due, so they go as soon as the channel is connected (configure kicks the worker).
+      else noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+    }
+    const rows = dueOutboxRows(db, nowMs, [...senders.keys()], BATCH);
+    const currency = shopCurrency(this.ctx);
+    for (const row of rows) {
+      if (this.stopped || !db.sqlite.open) break;
+      const now = this.clock.now();
+      const sender = senders.get(row.channel);
+      if (!sender) continue;
+      const decision = decide(this.ctx, this.deps, settings, row, now, { countCap: true });
+      if (!decision.go) {
+        if (decision.status === 'cancelled') markOutboxFinal(db, row.id, 'cancelled', decision.reason, now.getTime());
+        else holdOutboxRow(db, row.id, 'held', decision.reason, decision.until, now.getTime());
+        continue;
+      }
+      await this.slot();
+      await this.pacer(row.channel).take(settings.sendRates[row.channel]);
+      if (this.stopped || !db.sqlite.open) break;
+      const claimedAt = this.clock.now().getTime();
+      if (!claimOutboxRow(db, row.id, priceOf(settings, row.channel), currency, claimedAt)) continue;
+      const sending = this.sendOne(row, sender).finally(() => {
+        this.inFlight.delete(sending);
+        this.freeSlot?.();
+      });
+      this.inFlight.add(sending);
+    }
+    return rows.length;
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight.size >= Math.max(1, this.deps.concurrency)) {
+      await new Promise<void>((resolve) => {
+        this.freeSlot = resolve;
+      });
+    }
+  }
+
+  private pacer(channel: ChannelName): Pacer {
+    let pacer = this.pacers.get(channel);
+    if (!pacer) {
+      pacer = new Pacer();
+      this.pacers.set(channel, pacer);
+    }
+    return pacer;
+  }
+
+  private async sendOne(row: OutboxRow, sender: ChannelSender): Promise<void> {
+    const message: OutgoingMessage = { channel: row.channel, to: row.recipient, text: row.body.text, outboxId: row.id };
+    if (row.body.subject !== undefined) message.subject = row.body.subject;
+    if (row.body.html !== undefined) message.html = row.body.html;
+    if (row.body.template !== undefined) message.template = row.body.template;
+    if (row.body.headers !== undefined) message.headers = row.body.headers;
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<SendResult>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve({
+          outcome: 'unknown',
+          reason: `No answer from ${CHANNEL_LABEL[row.channel]} within ${(this.deps.sendTimeoutMs / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} s: it may or may not have gone out, so it is not sent again.`,
+        });
+      }, this.deps.sendTimeoutMs);
+    });
+    let result: SendResult;
+    try {
+      result = await Promise.race([sender.send(message, controller.signal), timeout]);
+    } catch (error) {
+      result = {
+        outcome: 'unknown',
+        reason: `The send broke off (${(error as Error).message ?? String(error)}): it may or may not have gone out.`,
+      };
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+    }
+    this.record(row, result);
+  }
+
+  private record(row: OutboxRow, result: SendResult): void {
+    const { db, logger } = this.ctx;
+    if (!db.sqlite.open) return;
+    const now = this.clock.now().getTime();
+    const attempts = row.attempts + 1;
+    const label = CHANNEL_LABEL[row.channel];
+    if (result.outcome === 'accepted') {
+      markOutboxSent(db, row.id, result.providerId, now);
+    } else if (result.outcome === 'unknown') {
+      markOutboxFinal(db, row.id, 'unknown', result.reason, now);
+      logger.warn(`Message ${row.id}: ${result.reason}`);
+    } else if (result.retry && attempts < this.deps.maxAttempts) {
+      const reason = `${label} refused it for now (${result.reason}); trying again (try ${attempts + 1} of ${this.deps.maxAttempts})`;
+      markOutboxRetry(db, row.id, reason, now + backoffMs(attempts), now);
+    } else {
+      const code = result.code ? ` [${result.code}]` : '';
+      const tries = result.retry ? ` (gave up after ${attempts} tries)` : '';
+      markOutboxFinal(db, row.id, 'failed', `${label} refused it: ${result.reason}${code}${tries}`, now);
+      logger.warn(`Message ${row.id} failed: ${result.reason}`);
+    }
+  }
+}
+
+export const outboxOf = defineService((ctx) => new OutboxWorker(ctx));
+
+/** Tests, and the shells at merge time, give the worker its senders and consent check here. */
+export function configureOutbox(ctx: EngineContext, deps: Partial<OutboxDeps>): OutboxWorker {
+  const worker = outboxOf(ctx);
+  worker.configure(deps);
+  return worker;
+}
