@@ -135,7 +135,7 @@ export function channelsView(db: Database, secrets: SecretStore): ChannelsView {
   const whatsapp = readFields(db, 'whatsapp');
   const whatsappSecret = secrets.has(SECRET_NAMES.whatsapp);
   const whatsappMissing = [
-    ...(whatsapp?.phoneNumberId ? [] : ['the phone number id']),
+    ...(whatsapp?.phoneNumberId ? [] : ['the phone number ID']),
     ...(whatsappSecret ? [] : ['the access token']),
   ];
   const sms = readFields(db, 'sms');

@@ -48,7 +48,7 @@ function StatusLine({ status }: { status: ChannelStatus }) {
     </p>
   ) : (
     <p className="hint" data-testid="channel-status">
-      Not set up yet: {status.missing.join(', ')} {status.missing.length === 1 ? 'is' : 'are'} missing.
+      Not set up yet: {inWords(status.missing)} {status.missing.length === 1 ? 'is' : 'are'} missing.
     </p>
   );
 }
@@ -441,4 +441,9 @@ function TestMessage({ channel, ready, placeholder }: { channel: ChannelName; re
       <Problem error={error} />
     </>
   );
+}
+
+/** "a", "a and b", "a, b and c". */
+function inWords(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

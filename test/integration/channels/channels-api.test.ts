@@ -39,7 +39,7 @@ describe('channels.*', () => {
       connected: false,
       missing: ['the mail server (host)', 'the port', 'the From address'],
     });
-    expect(view.whatsapp.missing).toEqual(['the phone number id', 'the access token']);
+    expect(view.whatsapp.missing).toEqual(['the phone number ID', 'the access token']);
     expect(view.sms.connected).toBe(false);
     for (const channel of ['email', 'whatsapp', 'sms'] as const)
       expect(channelSenderOf(backend.ctx, channel)).toBeUndefined();
