@@ -25,7 +25,7 @@ describe.skipIf(skipBrowser)('Settings → Channels in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Settings', exact: true }).click();
     const email = page.getByRole('form', { name: 'Email' });
     await email
-      .getByText(/^Not set up yet: the mail server \(host\), the port, the From address are missing\.$/)
+      .getByText(/^Not set up yet: the mail server \(host\), the port and the From address are missing\.$/)
       .waitFor();
     await expect.poll(() => email.getByRole('button', { name: 'Send a test message' }).isDisabled()).toBe(true);
 
