@@ -11,6 +11,7 @@
  * because it spaces out real network calls; everything about the time of day (quiet hours, the daily cap's day,
  * backoff, when a row is due) uses the injected clock.
  */
+
 import type { Clock } from '../clock';
 import { defineService, type EngineContext } from '../context';
 import {
@@ -27,6 +28,7 @@ import {
 } from '../db/repos/message-outbox';
 import { readSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
+import { applyProviderOptOut } from './consent';
 import { CHANNEL_LABEL, defaultOutboxDeps, type OutboxDeps } from './outbox-deps';
 import { decide, PAUSED_REASON, priceOf } from './outbox-guards';
 import type { ChannelName, ChannelSender, OutgoingMessage, SendResult } from './types';
@@ -253,10 +255,33 @@ export class OutboxWorker {
     } else {
       const code = result.code ? ` [${result.code}]` : '';
       const tries = result.retry ? ` (gave up after ${attempts} tries)` : '';
-      markOutboxFinal(db, row.id, 'failed', `${label} refused it: ${result.reason}${code}${tries}`, now);
+      const optOut = providerOptOutCode(row.channel, result.code);
+      db.sqlite
+        .transaction(() => {
+          markOutboxFinal(db, row.id, 'failed', `${label} refused it: ${result.reason}${code}${tries}`, now);
+          // The provider says the customer opted out (they replied STOP to Twilio, or blocked the business on
+          // WhatsApp): recorded as their opt-out, so nothing more is tried on that channel.
+          if (optOut)
+            applyProviderOptOut(db, {
+              ...(row.profileId !== null
+                ? { profileId: row.profileId }
+                : { phone: row.recipient, brandId: row.brandId }),
+              channel: row.channel,
+              code: optOut,
+              at: now,
+            });
+        })
+        .immediate();
       logger.warn(`Message ${row.id} failed: ${result.reason}`);
     }
   }
+}
+
+/** Twilio 21610 on SMS and WhatsApp 131050 mean the customer opted out of that channel. */
+function providerOptOutCode(channel: ChannelName, code: string | null): '21610' | '131050' | undefined {
+  if (channel === 'sms' && code === '21610') return '21610';
+  if (channel === 'whatsapp' && code === '131050') return '131050';
+  return undefined;
 }
 
 export const outboxOf = defineService((ctx) => new OutboxWorker(ctx));
