@@ -14,6 +14,7 @@ import type { DeliveryOutcome } from '../../../shared/contract/connections';
 import { validationError } from '../../../shared/contract/validation';
 import type { IdentifiersInput, ParsedEvent } from '../../../shared/events';
 import { applyKeyword } from '../channels/consent';
+import { applyWhatsAppStatus } from '../channels/status-updates';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
 import { firstShopifyPurchaseIdentifiers } from '../db/repos/events';
@@ -375,6 +376,8 @@ export function receiveWhatsApp(
             status.occurredAt,
             ctx.now,
           );
+          // Delivered / read / failed after all move the shop's message on (channels/status-updates.ts).
+          applyWhatsAppStatus(db, { ...status, brandId: delivery.brandId }, ctx.now);
         }
         return { mapped, stored };
       });

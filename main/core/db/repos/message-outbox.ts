@@ -247,3 +247,32 @@ export function queryOutbox(db: Database, query: OutboxQuery): OutboxRow[] {
     ORDER BY id DESC LIMIT ?`;
   return (stmt(db, sql).all(...args, query.limit) as Raw[]).map(parse);
 }
+
+/** The message the provider knows by this id (WhatsApp's wamid, Twilio's SM sid). */
+export function outboxByProviderId(db: Database, channel: OutboxChannel, providerId: string): OutboxRow | undefined {
+  return stmt(db, `SELECT ${COLUMNS} FROM message_outbox WHERE provider_message_id = ? AND channel = ?`).get(
+    providerId,
+    channel,
+  ) as OutboxRow | undefined;
+}
+
+/**
+ * A provider's later word on a sent message: delivered, read, or failed after all (WhatsApp reports most failures
+ * in a status webhook after answering 200). Never moves a message back (read stays read).
+ */
+export function markOutboxLater(
+  db: Database,
+  id: number,
+  status: 'delivered' | 'read' | 'failed',
+  reason: string | null,
+  now: number,
+): boolean {
+  const from =
+    status === 'delivered' ? "('sent')" : status === 'read' ? "('sent', 'delivered')" : "('sent', 'delivered')";
+  return (
+    stmt(
+      db,
+      `UPDATE message_outbox SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? AND status IN ${from}`,
+    ).run(status, reason, now, id).changes > 0
+  );
+}
