@@ -4,13 +4,13 @@
  * opts out of every channel, and a Shopify consent dated after it undoes it for that channel only. Customer 360
  * (consent.get) shows the history; the owner's edits are recorded as the shop's; export and erasure cover it.
  */
-import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consentOf, mayMarket, mayServe } from '../../../main/core/channels/consent';
 import { importsOf } from '../../../main/core/import/import-service';
 import { shopifyWebhookShop } from '../../support/shopify-webhook-shop';
+import { whatsappDelivery, whatsappSignature } from '../../support/whatsapp-delivery';
 
 const APP_SECRET = 'meta-app-secret-consent';
 const shop = shopifyWebhookShop();
@@ -22,38 +22,19 @@ async function whatsapp(body: string, secondsBefore: number) {
   if (sequence === 0)
     await shop.backend.call('connections.saveWhatsApp', { appSecret: APP_SECRET, verifyToken: 'verify-consent' });
   sequence += 1;
-  const payload = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '447700900999', phone_number_id: '1234567890' },
-              contacts: [{ wa_id: ANN, profile: { name: 'Ann Lee' } }],
-              messages: [
-                {
-                  from: ANN,
-                  id: `wamid.C${sequence}`,
-                  timestamp: String(NOW - secondsBefore),
-                  type: 'text',
-                  text: { body },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const payload = JSON.stringify(
+    whatsappDelivery({
+      contacts: [{ wa_id: ANN, profile: { name: 'Ann Lee' } }],
+      messages: [
+        { from: ANN, id: `wamid.C${sequence}`, timestamp: String(NOW - secondsBefore), type: 'text', text: { body } },
+      ],
+    }),
+  );
   const response = await fetch(`${shop.backend.runtime.ingest.url}/webhooks/whatsapp`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(payload).digest('hex')}`,
+      'x-hub-signature-256': whatsappSignature(payload, APP_SECRET),
     },
     body: payload,
   });

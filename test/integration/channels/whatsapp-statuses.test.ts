@@ -3,7 +3,6 @@
  * outbox row on (never back); a failure after the 200 fails it with the reason in words; 131050 also records the
  * customer's WhatsApp opt-out, so nothing more goes to them there.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { consentOf, recordConsent } from '../../../main/core/channels/consent';
@@ -13,6 +12,7 @@ import type { ChannelSender } from '../../../main/core/channels/types';
 import { outboxRow } from '../../../main/core/db/repos/message-outbox';
 import { ingestOne, tempDir, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
+import { whatsappDelivery, whatsappSignature } from '../../support/whatsapp-delivery';
 
 const APP_SECRET = 'meta-app-secret-status';
 const PHONE = '+447700900123';
@@ -46,29 +46,12 @@ afterAll(async () => {
 });
 
 const statuses = (list: unknown[]) => {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '447700900999', phone_number_id: '1234567890' },
-              statuses: list,
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(whatsappDelivery({ statuses: list }));
   return fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`,
+      'x-hub-signature-256': whatsappSignature(body, APP_SECRET),
     },
     body,
   });

@@ -5,6 +5,7 @@ import type { Backend } from '../../../main/core/backend';
 import { ingestEvents } from '../../../main/core/ingest/ingest-service';
 import { tempDir, testBackend } from '../../support/backend';
 import { builtScript } from '../../support/spawn';
+import { SHOP_WHATSAPP_NUMBER, whatsappDelivery } from '../../support/whatsapp-delivery';
 
 const APP_SECRET = 'meta-app-secret-0123';
 const VERIFY = 'my-verify-token';
@@ -32,27 +33,9 @@ const post = (payload: unknown, signature?: string | null) => {
   return fetch(url, { method: 'POST', headers, body });
 };
 
-const SHOP_NUMBER = '447700900999';
-const delivery = (messages: unknown[], statuses: unknown[] = [], contacts: unknown[] = []) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'WABA-1',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: SHOP_NUMBER, phone_number_id: '1234567890' },
-            contacts,
-            messages,
-            statuses,
-          },
-        },
-      ],
-    },
-  ],
-});
+const SHOP_NUMBER = SHOP_WHATSAPP_NUMBER;
+const delivery = (messages: unknown[], statuses: unknown[] = [], contacts: unknown[] = []) =>
+  whatsappDelivery({ contacts, messages, statuses });
 const text = (id: string, from: string, body: string, timestamp = '1772359200') => ({
   from,
   id,
