@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { command } from './define';
 
-export const messageStatusSchema = z.enum([
+/** Every status a message can have; the data file's `message_outbox.status` takes the same list. */
+export const MESSAGE_STATUSES = [
   'pending',
   'held',
   'sending',
@@ -15,7 +16,8 @@ export const messageStatusSchema = z.enum([
   'failed',
   'unknown',
   'cancelled',
-]);
+] as const;
+export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.output<typeof messageStatusSchema>;
 
 export const messageViewSchema = z.object({

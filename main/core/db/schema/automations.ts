@@ -4,22 +4,12 @@
  * be sent.
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { MESSAGE_STATUSES } from '../../../../shared/contract/messages';
 import { brand } from './brand';
 import { customerProfile } from './identity';
 
 export const AUTOMATION_TRIGGERS = ['churn_risk', 'abandoned_cart', 'product_intent', 'ltv_milestone'] as const;
 export const CHANNELS = ['whatsapp', 'email', 'sms'] as const;
-export const MESSAGE_STATUSES = [
-  'pending',
-  'held',
-  'sending',
-  'sent',
-  'delivered',
-  'read',
-  'failed',
-  'unknown',
-  'cancelled',
-] as const;
 /** yes / no as the customer said; opted_out: they withdrew (STOP, unsubscribe) and only their own later yes undoes it. */
 export const CONSENT_STATES = ['yes', 'no', 'opted_out'] as const;
 
