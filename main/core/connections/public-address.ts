@@ -1,0 +1,58 @@
+/**
+ * The shop's public address: the https address of the tunnel that brings Shopify and WhatsApp webhooks to this PC
+ * (Settings → Connections). Twilio status callbacks, inbound SMS and the one-click unsubscribe link are built on it,
+ * and Twilio's signatures are checked against it (Twilio signs the URL it called, not the loopback one). Kept in
+ * `setting` under `shop.publicUrl`, without a trailing slash; unset means those features are off and say why.
+ */
+import type { Database } from '../db/open';
+import { stmt } from '../db/statements';
+
+export const PUBLIC_URL_KEY = 'shop.publicUrl';
+
+/** Why the features that need the public address are off while there is none, in the shop's words. */
+export const NO_PUBLIC_ADDRESS =
+  'Needs the shop’s public address (Settings → Connections): the https address of the tunnel that brings webhooks to this PC.';
+
+/** The saved public address ("https://shop.example.com"), or null when none is set. */
+export function publicUrlOf(db: Database): string | null {
+  const raw = stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(PUBLIC_URL_KEY) as string | undefined;
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'string' && value.startsWith('https://') ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads what the shop typed as a public address: an https URL with a host and nothing after the path but slashes.
+ * Returns the address without a trailing slash, or the problem in words.
+ */
+export function parsePublicUrl(input: string): { ok: true; url: string } | { ok: false; problem: string } {
+  const text = input.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, problem: `“${text.slice(0, 80)}” is not a web address (it should start with https://).` };
+  }
+  if (url.protocol !== 'https:')
+    return { ok: false, problem: 'The public address must start with https:// (providers only call https addresses).' };
+  if (url.username || url.password) return { ok: false, problem: 'The public address must not contain a password.' };
+  if (url.search || url.hash)
+    return { ok: false, problem: 'The public address must not have anything after a “?” or “#”.' };
+  return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
+}
+
+/** Saves the public address (already parsed), or clears it with null. */
+export function savePublicUrl(db: Database, url: string | null, now: number): void {
+  if (url === null) {
+    stmt(db, 'DELETE FROM setting WHERE key = ?').run(PUBLIC_URL_KEY);
+    return;
+  }
+  stmt(
+    db,
+    'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+  ).run(PUBLIC_URL_KEY, JSON.stringify(url), now);
+}
