@@ -1,4 +1,7 @@
-/** Connections to Shopify (and later WhatsApp): where to point them, their secrets, and what they delivered. */
+/**
+ * Connections to Shopify and WhatsApp (where to point them, their secrets, what they delivered) and the shop's public
+ * address (the tunnel's https address), which Twilio's callbacks, inbound SMS and one-click unsubscribe are built on.
+ */
 import { z } from 'zod';
 import { command } from './define';
 
@@ -19,9 +22,29 @@ const whatsappConnectionSchema = z.object({
   businessNumbers: z.array(z.string()),
 });
 
+const publicFeatureSchema = z.object({
+  name: z.string(),
+  on: z.boolean(),
+  /** Why it is off, in the shop's words; null when on. */
+  why: z.string().nullable(),
+});
+
+const publicAddressSchema = z.object({
+  /** The saved https address, without a trailing slash; null when none is set. */
+  url: z.string().nullable(),
+  /** The addresses built on it (null without one): what to paste into Twilio, and where unsubscribe links lead. */
+  twilioInboundSms: z.string().nullable(),
+  twilioStatusCallback: z.string().nullable(),
+  unsubscribeLinks: z.string().nullable(),
+  /** The features that need it, each on or off with why. */
+  features: z.array(publicFeatureSchema),
+});
+export type PublicAddress = z.output<typeof publicAddressSchema>;
+
 const connectionsSchema = z.object({
   shopify: z.array(shopifyConnectionSchema),
   whatsapp: whatsappConnectionSchema,
+  publicAddress: publicAddressSchema,
   /** The exact addresses to paste into Shopify and Meta, as this PC sees them (a tunnel's public address replaces the host). */
   urls: z.object({ shopify: z.string().nullable(), whatsapp: z.string().nullable() }),
 });
@@ -74,6 +97,16 @@ export const connectionsContract = {
       })
       .strict(),
     connectionsSchema,
+  ),
+  'connections.savePublicAddress': command(
+    'Save the shop’s public address (the https address of the tunnel to this PC); empty clears it.',
+    z.object({ url: z.string().max(500, 'is longer than any web address') }).strict(),
+    connectionsSchema,
+  ),
+  'connections.checkPublicAddress': command(
+    'Call the public address the way Twilio would and say whether it came back to this very ConstIntel.',
+    z.object({}).strict(),
+    z.object({ reached: z.boolean(), url: z.string(), detail: z.string() }),
   ),
   'connections.deliveries': command(
     'The last webhook deliveries with what became of each.',

@@ -1,5 +1,16 @@
-/** Handlers for `connections.*`: Shopify store, webhook addresses, the delivery log, a test delivery. */
+/**
+ * Handlers for `connections.*`: Shopify store, webhook addresses, the delivery log, a test delivery, and the shop's
+ * public address with its reach check.
+ */
 import { AppError } from '../../../shared/contract/errors';
+import {
+  NO_PUBLIC_ADDRESS,
+  parsePublicUrl,
+  publicAddressView,
+  publicUrlOf,
+  savePublicUrl,
+} from '../connections/public-address';
+import { checkReach } from '../connections/reach-check';
 import { listShopify, saveShopify, shopifySecretName } from '../connections/shopify-connections';
 import { saveWhatsApp, whatsappView } from '../connections/whatsapp-connection';
 import { stmt } from '../db/statements';
@@ -14,6 +25,7 @@ function connections({ db, secrets, runtime }: HandlerContext) {
   return {
     shopify: listShopify(db, secrets),
     whatsapp: whatsappView(db, secrets),
+    publicAddress: publicAddressView(db, secrets),
     urls: { shopify: base ? `${base}/webhooks/shopify` : null, whatsapp: base ? `${base}/webhooks/whatsapp` : null },
   };
 }
@@ -34,6 +46,28 @@ export const connectionsHandlers = handlers({
   'connections.saveWhatsApp': (input, ctx) => {
     saveWhatsApp(ctx.secrets, input);
     return connections(ctx);
+  },
+
+  'connections.savePublicAddress': ({ url }, ctx) => {
+    const now = ctx.clock.now().getTime();
+    if (url.trim() === '') savePublicUrl(ctx.db, null, now);
+    else {
+      const parsed = parsePublicUrl(url);
+      if (!parsed.ok) throw new AppError('validation', parsed.problem, 'url');
+      savePublicUrl(ctx.db, parsed.url, now);
+    }
+    return connections(ctx);
+  },
+
+  'connections.checkPublicAddress': async (_input, ctx) => {
+    const url = publicUrlOf(ctx.db);
+    if (url === null) throw new AppError('validation', NO_PUBLIC_ADDRESS);
+    if (!ctx.runtime.ingest.url)
+      throw new AppError(
+        'unavailable',
+        'ConstIntel’s ingest listener is not running, so nothing could answer through the tunnel. The Dashboard says why.',
+      );
+    return checkReach(url, { ingestPort: ctx.runtime.ingest.port });
   },
 
   'connections.deliveries': ({ limit }, { db }) =>

@@ -2,8 +2,9 @@
  * The one place that turns a channel's saved setup into a `ChannelSender`: what the outbox worker calls before a
  * send, and what Settings → Channels uses for its test message. Undefined when the channel is not set up. The
  * providers' base URLs can be replaced (`CONSTINTEL_WHATSAPP_API_URL`, `CONSTINTEL_TWILIO_API_URL`) for tests and
- * proxies.
+ * proxies. An SMS send asks Twilio for a status callback when the shop has a public address.
  */
+import { twilioStatusCallbackOf } from '../connections/public-address';
 import type { EngineContext } from '../context';
 import { emailConfig, smsConfig, whatsappConfig } from './channel-settings';
 import { createEmailSender } from './email';
@@ -40,7 +41,13 @@ export function channelSenderOf(
     }
     case 'sms': {
       const config = smsConfig(ctx.db, ctx.secrets);
-      return config ? createSmsSender(config, { ...options, baseUrl: twilioApiUrl() }) : undefined;
+      return config
+        ? createSmsSender(config, {
+            ...options,
+            baseUrl: twilioApiUrl(),
+            statusCallback: twilioStatusCallbackOf(ctx.db),
+          })
+        : undefined;
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * SMS through Twilio: `POST {base}/2010-04-01/Accounts/{SID}/Messages.json`, form-encoded, HTTP Basic auth with the
  * account SID and auth token, from the shop's number or a Messaging Service. 21610 (the customer replied STOP) comes
- * back as a refusal with that code, so the consent rules can record the opt-out.
+ * back as a refusal with that code, so the consent rules can record the opt-out. With the shop's public address, each
+ * send names `StatusCallback` (http/twilio-receiver.ts), so Twilio's delivered / failed reaches the outbox row.
  */
 
 import { DEFAULT_SEND_TIMEOUT_MS, postToProvider } from './http-send';
@@ -9,6 +10,11 @@ import type { ChannelSender, SendResult } from './types';
 import type { SenderOptions } from './whatsapp';
 
 export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
+
+export interface SmsSenderOptions extends SenderOptions {
+  /** Where Twilio reports the message's delivery (`<public address>/webhooks/twilio/status`); none without one. */
+  statusCallback?: string | undefined;
+}
 
 export interface SmsConfig {
   accountSid: string;
@@ -57,7 +63,7 @@ function twilioErrorResult(status: number, body: unknown, text: string): SendRes
   };
 }
 
-export function createSmsSender(config: SmsConfig, options: SenderOptions = {}): ChannelSender {
+export function createSmsSender(config: SmsConfig, options: SmsSenderOptions = {}): ChannelSender {
   const base = (options.baseUrl ?? DEFAULT_TWILIO_API_URL).replace(/\/+$/, '');
   const url = `${base}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
   const auth = Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64');
@@ -67,6 +73,7 @@ export function createSmsSender(config: SmsConfig, options: SenderOptions = {}):
       const form = new URLSearchParams({ To: message.to, Body: message.text });
       if (config.messagingServiceSid) form.set('MessagingServiceSid', config.messagingServiceSid);
       else if (config.from) form.set('From', config.from);
+      if (options.statusCallback) form.set('StatusCallback', options.statusCallback);
       const attempt = await postToProvider(
         url,
         {

@@ -4,10 +4,22 @@
  * and Twilio's signatures are checked against it (Twilio signs the URL it called, not the loopback one). Kept in
  * `setting` under `shop.publicUrl`, without a trailing slash; unset means those features are off and say why.
  */
+import { smsConfig } from '../channels/channel-settings';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
+import type { SecretStore } from '../secrets/secret-store';
 
 export const PUBLIC_URL_KEY = 'shop.publicUrl';
+
+/** Where Twilio calls the shop, under the public address (served by http/twilio-receiver.ts). */
+export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+export const TWILIO_SMS_PATH = '/webhooks/twilio/sms';
+
+/** The status callback each SMS send asks Twilio for, or undefined while there is no public address. */
+export function twilioStatusCallbackOf(db: Database): string | undefined {
+  const base = publicUrlOf(db);
+  return base === null ? undefined : `${base}${TWILIO_STATUS_PATH}`;
+}
 
 /** Why the features that need the public address are off while there is none, in the shop's words. */
 export const NO_PUBLIC_ADDRESS =
@@ -55,4 +67,34 @@ export function savePublicUrl(db: Database, url: string | null, now: number): vo
     db,
     'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
   ).run(PUBLIC_URL_KEY, JSON.stringify(url), now);
+}
+
+/** Why the Twilio features are off while SMS is not set up, in the shop's words. */
+export const TWILIO_NOT_CONNECTED = 'Twilio is not connected: set up SMS in Settings → Channels.';
+
+export interface PublicAddressView {
+  url: string | null;
+  twilioInboundSms: string | null;
+  twilioStatusCallback: string | null;
+  unsubscribeLinks: string | null;
+  features: { name: string; on: boolean; why: string | null }[];
+}
+
+/** The public address, the addresses built on it, and each feature that needs it, on or off with why. */
+export function publicAddressView(db: Database, secrets: SecretStore): PublicAddressView {
+  const url = publicUrlOf(db);
+  const twilio = smsConfig(db, secrets) !== undefined;
+  const twilioWhy = url === null ? NO_PUBLIC_ADDRESS : twilio ? null : TWILIO_NOT_CONNECTED;
+  return {
+    url,
+    twilioInboundSms: url === null ? null : `${url}${TWILIO_SMS_PATH}`,
+    twilioStatusCallback: url === null ? null : `${url}${TWILIO_STATUS_PATH}`,
+    // The path of channels/unsubscribe-links.ts (UNSUBSCRIBE_PATH), named here so this module imports nothing of it.
+    unsubscribeLinks: url === null ? null : `${url}/u/…`,
+    features: [
+      { name: 'Twilio delivery reports', on: twilioWhy === null, why: twilioWhy },
+      { name: 'Replies by SMS', on: twilioWhy === null, why: twilioWhy },
+      { name: 'One-click unsubscribe', on: url !== null, why: url === null ? NO_PUBLIC_ADDRESS : null },
+    ],
+  };
 }

@@ -11,6 +11,7 @@
 
 import { createHmac } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { REACH_CHECK_PATH, reachAnswer } from '../connections/reach-check';
 import { WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } from '../connections/whatsapp-connection';
 import type { EngineContext } from '../context';
 import { storageHealthOf } from '../db/storage-health';
@@ -19,9 +20,20 @@ import { receiveWhatsAppDelivery } from '../ingest/ingest-service';
 import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 import { sendError } from './errors';
 import { MAX_WEBHOOK_BYTES, sameSignature } from './shopify-receiver';
+import { createTwilioReceiver } from './twilio-receiver';
 
-/** Mounts the WhatsApp receivers on the ingest listener's express app. */
+/**
+ * Mounts the WhatsApp and Twilio receivers on the ingest listener's express app, and the reach check of the shop's
+ * public address (connections/reach-check.ts): `GET /webhooks/reach-check/<nonce>` answers the nonce with this
+ * process's proof, so "Check it reaches this PC" knows the tunnel leads here.
+ */
 export function mountWebhooks(app: Express, ctx: EngineContext): void {
+  app.get(`${REACH_CHECK_PATH}/:nonce`, (req, res) => {
+    const nonce = req.params.nonce;
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(nonce)) return sendError(res, 'validation', 'The check code is not one.');
+    res.set('Cache-Control', 'no-store').json(reachAnswer(nonce));
+  });
+  app.use(createTwilioReceiver(ctx));
   const { router, tooLarge } = createWebhooks(ctx);
   app.use('/webhooks', router);
   app.use('/webhooks', tooLarge);
