@@ -1,18 +1,21 @@
 /**
- * The ingest listener: where Shopify, WhatsApp and the public event API will
+ * The ingest listener: where Shopify, WhatsApp, Twilio and the public event API
  * reach the shop (through a tunnel the shop sets up): `GET /healthz`, the
- * public event API under `/api/v1`, and webhooks under `/webhooks`;
+ * public event API under `/api/v1`, webhooks under `/webhooks`, and the
+ * one-click email unsubscribe under `/u` (http/unsubscribe-page.ts);
  * everything else is a JSON 404.
  */
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { UNSUBSCRIBE_PATH } from '../channels/unsubscribe-links';
 import type { Logger } from '../clock';
 import type { EngineContext } from '../context';
 import { storageHealthOf } from '../db/storage-health';
 import { jsonErrorHandler, sendError } from './errors';
 import { createEventApi } from './event-api';
 import { answerJson, createShopifyReceiver, isShopifyDelivery } from './shopify-receiver';
+import { createUnsubscribePage } from './unsubscribe-page';
 import { mountWebhooks } from './webhooks';
 
 /** Requests per 10 seconds from one address before 429 (5,000 a second). */
@@ -55,6 +58,7 @@ export function createIngestListener(options: {
   app.use(limiter);
   app.use('/api/v1', createEventApi(options.ctx));
   mountWebhooks(app, options.ctx);
+  app.use(UNSUBSCRIBE_PATH, createUnsubscribePage(options.ctx));
   app.use((_req, res) => sendError(res, 'not_found', 'Nothing here.'));
   app.use(jsonErrorHandler(options.logger, storageHealthOf(options.ctx)));
   const shopify = createShopifyReceiver(options.ctx, limiter, options.logger, app);
