@@ -3,13 +3,19 @@
  * starts: the webhook addresses to paste into Shopify and Meta, a store
  * connected (a wrong address shown next to its field), a test delivery that
  * shows in the delivery log and brings its customer into Customers, WhatsApp
- * secrets saved, and no secret ever written into the page. Without Chromium
+ * secrets saved, no secret ever written into the page, and the shop's public
+ * address (refused in words, saved, the Twilio addresses, the features it turns
+ * on, and "Check it reaches this PC" through an https tunnel on loopback whose
+ * certificate the server is told to trust). Without Chromium
  * this file is skipped loudly; under CI=true a missing Chromium fails.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { type HttpsPeer, publicTunnel, TUNNEL_CA } from '../support/public-tunnel';
 import { type Served, serve } from '../support/spawn';
 
 const FLOW_TIMEOUT = 90_000;
@@ -24,6 +30,8 @@ describe.skipIf(skipBrowser)('Connections in Chromium', () => {
   let origin: string;
   let ingest: string;
   const data = tempDir('constintel-e2e-connections-');
+  const certs = tempDir('constintel-e2e-tunnel-ca-');
+  let tunnel: HttpsPeer | undefined;
   const problems: string[] = [];
 
   const open = async (url: string): Promise<Page> => {
@@ -53,7 +61,12 @@ describe.skipIf(skipBrowser)('Connections in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0']);
+    // The server trusts the test tunnel's self-signed certificate the way Node trusts any extra authority.
+    const ca = join(certs.path, 'tunnel-ca.pem');
+    writeFileSync(ca, TUNNEL_CA);
+    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0'], {
+      NODE_EXTRA_CA_CERTS: ca,
+    });
     origin = new URL(server.launchUrl).origin;
     ingest = server.ingestUrl.replace(/\/$/, '');
   });
@@ -61,7 +74,9 @@ describe.skipIf(skipBrowser)('Connections in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await tunnel?.close();
     data.remove();
+    certs.remove();
   });
 
   it(
@@ -186,6 +201,71 @@ describe.skipIf(skipBrowser)('Connections in Chromium', () => {
       expect(html).not.toContain(APP_SECRET);
       expect(html).not.toContain(VERIFY_TOKEN);
       expect(html).not.toContain(SHOPIFY_SECRET);
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'saves the public address, shows the Twilio addresses and what it turns on, and checks it reaches this PC',
+    async () => {
+      tunnel = await publicTunnel(ingest);
+      const page = await open(server.launchUrl);
+      await toConnections(page);
+      const form = page.getByRole('form', { name: 'Public address' });
+      const features = form.getByRole('list', { name: 'What needs it' }).getByRole('listitem');
+      await expect
+        .poll(() => features.allTextContents())
+        .toEqual([
+          expect.stringMatching(/^Twilio delivery reports: off: Needs the shop’s public address/),
+          expect.stringMatching(/^Replies by SMS: off: Needs the shop’s public address/),
+          expect.stringMatching(/^One-click unsubscribe: off: Needs the shop’s public address/),
+        ]);
+      const check = form.getByRole('button', { name: 'Check it reaches this PC' });
+      expect(await check.isDisabled()).toBe(true);
+
+      const field = form.getByLabel('The shop’s public address');
+      await field.fill('http://corner-shop.example.com');
+      await form.getByRole('button', { name: 'Save address' }).click();
+      await form.getByRole('alert').filter({ hasText: 'must start with https://' }).waitFor();
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
+
+      await field.fill(`${tunnel.url}/`);
+      await form.getByRole('button', { name: 'Save address' }).click();
+      await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      expect(await field.getAttribute('aria-invalid')).toBeNull();
+      expect(await form.getByLabel('Twilio: “A message comes in” (HTTP POST)').inputValue()).toBe(
+        `${tunnel.url}/webhooks/twilio/sms`,
+      );
+      expect(await form.getByLabel('Twilio: status callback').inputValue()).toBe(
+        `${tunnel.url}/webhooks/twilio/status`,
+      );
+      expect(await features.allTextContents()).toEqual([
+        'Twilio delivery reports: off: Twilio is not connected: set up SMS in Settings → Channels.',
+        'Replies by SMS: off: Twilio is not connected: set up SMS in Settings → Channels.',
+        'One-click unsubscribe: on',
+      ]);
+
+      await check.click();
+      await form
+        .getByTestId('reach-check')
+        .filter({ hasText: `It reaches this PC: ${tunnel.url} answered from this very ConstIntel.` })
+        .waitFor();
+
+      // A tunnel that has stopped: said in words.
+      await tunnel.close();
+      tunnel = undefined;
+      await check.click();
+      await form
+        .getByTestId('reach-check')
+        .filter({ hasText: 'It does not reach this PC. Nothing accepted' })
+        .waitFor();
+
+      await field.fill('');
+      await form.getByRole('button', { name: 'Save address' }).click();
+      await form.getByRole('status').filter({ hasText: 'Cleared.' }).waitFor();
+      expect(await form.getByLabel('Twilio: status callback').count()).toBe(0);
       await page.context().close();
       expect(problems).toEqual([]);
     },

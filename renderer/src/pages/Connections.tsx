@@ -1,7 +1,8 @@
 /**
  * Settings → Connections: the Shopify store and the WhatsApp app that send
  * ConstIntel orders and messages, the exact addresses to paste into them, a
- * test delivery, and the log of what arrived. Secrets go to the backend and
+ * test delivery, the shop's public address (connections/PublicAddressForm.tsx),
+ * and the log of what arrived. Secrets go to the backend and
  * never come back: a saved one is only ever shown as "A secret is saved".
  */
 import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
@@ -12,6 +13,7 @@ import { client } from '../client';
 import { asAppError, CopyField, PageHeader, Problem, SectionHead } from '../components';
 import { deliveryOutcome, deliveryTaken, formatNumber, formatTimestamp, providerLabel } from '../format';
 import { type Loaded, useCommand } from '../use-command';
+import { PublicAddressForm } from './connections/PublicAddressForm';
 
 const DELIVERIES_SHOWN = 100;
 const REFRESH_MS = 10_000;
@@ -43,7 +45,8 @@ export function ConnectionsPage() {
         <Link to="/settings">← Settings</Link>
       </p>
       <PageHeader title="Connections">
-        Shopify and WhatsApp tell ConstIntel about orders and messages as they happen. Connect them here.
+        Shopify and WhatsApp tell ConstIntel about orders and messages as they happen. Connect them here, and give the
+        shop’s public address for Twilio and one-click unsubscribe.
       </PageHeader>
       <Problem error={loaded.error} />
       {current ? (
@@ -70,6 +73,7 @@ export function ConnectionsPage() {
             />
           ))}
           <WhatsAppForm connections={current} onSaved={setCurrent} />
+          <PublicAddressForm connections={current} onSaved={setCurrent} />
         </>
       ) : loaded.loading ? (
         <p>Loading…</p>
@@ -452,8 +456,8 @@ function Deliveries({ loaded }: { loaded: Loaded<Delivery[]> }) {
     <section className="panel" aria-labelledby="deliveries-heading">
       <SectionHead id="deliveries-heading" title="Last deliveries" onRefresh={loaded.reload} busy={loaded.loading} />
       <p className="hint">
-        The last {DELIVERIES_SHOWN} deliveries from Shopify and WhatsApp, newest first, refused ones included. This list
-        refreshes every 10 seconds.
+        The last {DELIVERIES_SHOWN} deliveries from Shopify, WhatsApp and Twilio, newest first, refused ones included.
+        This list refreshes every 10 seconds.
       </p>
       <Problem error={loaded.error} />
       {rows ? (
