@@ -44,7 +44,6 @@ export type PublicAddress = z.output<typeof publicAddressSchema>;
 const connectionsSchema = z.object({
   shopify: z.array(shopifyConnectionSchema),
   whatsapp: whatsappConnectionSchema,
-  publicAddress: publicAddressSchema,
   /** The exact addresses to paste into Shopify and Meta, as this PC sees them (a tunnel's public address replaces the host). */
   urls: z.object({ shopify: z.string().nullable(), whatsapp: z.string().nullable() }),
 });
@@ -98,10 +97,15 @@ export const connectionsContract = {
       .strict(),
     connectionsSchema,
   ),
+  'connections.publicAddress': command(
+    'The shop’s public address, the addresses built on it, and the features that need it (on, or off and why).',
+    z.object({}).strict(),
+    publicAddressSchema,
+  ),
   'connections.savePublicAddress': command(
     'Save the shop’s public address (the https address of the tunnel to this PC); empty clears it.',
     z.object({ url: z.string().max(500, 'is longer than any web address') }).strict(),
-    connectionsSchema,
+    publicAddressSchema,
   ),
   'connections.checkPublicAddress': command(
     'Call the public address the way Twilio would and say whether it came back to this very ConstIntel.',

@@ -25,7 +25,6 @@ function connections({ db, secrets, runtime }: HandlerContext) {
   return {
     shopify: listShopify(db, secrets),
     whatsapp: whatsappView(db, secrets),
-    publicAddress: publicAddressView(db, secrets),
     urls: { shopify: base ? `${base}/webhooks/shopify` : null, whatsapp: base ? `${base}/webhooks/whatsapp` : null },
   };
 }
@@ -48,6 +47,8 @@ export const connectionsHandlers = handlers({
     return connections(ctx);
   },
 
+  'connections.publicAddress': (_input, { db, secrets }) => publicAddressView(db, secrets),
+
   'connections.savePublicAddress': ({ url }, ctx) => {
     const now = ctx.clock.now().getTime();
     if (url.trim() === '') savePublicUrl(ctx.db, null, now);
@@ -56,7 +57,7 @@ export const connectionsHandlers = handlers({
       if (!parsed.ok) throw new AppError('validation', parsed.problem, 'url');
       savePublicUrl(ctx.db, parsed.url, now);
     }
-    return connections(ctx);
+    return publicAddressView(ctx.db, ctx.secrets);
   },
 
   'connections.checkPublicAddress': async (_input, ctx) => {

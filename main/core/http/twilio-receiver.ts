@@ -61,14 +61,15 @@ export function createTwilioReceiver(ctx: EngineContext): Router {
   const router = express.Router();
   const now = () => ctx.clock.now().getTime();
   // webhook-intake.ts names the two providers it reads; the column is free text and the log page labels any.
-  const log = (topic: string, outcome: Outcome, detail: string, deliveryKey: string | null = null) =>
+  // No delivery key: repeats are recognised by message_in and message_delivery_update, whose rows an erasure
+  // deletes, so a key kept here could refuse a later repeat of an erased customer's delivery with a conflict.
+  const log = (topic: string, outcome: Outcome, detail: string) =>
     logDelivery(ctx.db, {
       provider: 'twilio' as string as DeliveryLogEntry['provider'],
       brandId: ctx.brandId,
       topic,
       outcome,
       detail,
-      deliveryKey,
       receivedAt: now(),
     });
 
@@ -134,7 +135,7 @@ export function createTwilioReceiver(ctx: EngineContext): Router {
           },
           now(),
         );
-        if (applied.fresh) log('status', 'accepted', applied.detail, `status:${messageSid}:${status}`);
+        if (applied.fresh) log('status', 'accepted', applied.detail);
         else log('status', 'duplicate', applied.detail);
         return applied;
       })
@@ -186,7 +187,7 @@ export function createTwilioReceiver(ctx: EngineContext): Router {
             ? `; “${keyword.keyword}”: ${keyword.state === 'opted_out' ? 'opted out of' : 'opted back in to'} ${keyword.channels.join(', ')}`
             : '';
           const detail = `text #${id} ${who}${what}`;
-          log('sms', 'accepted', detail, `sms:${messageSid}`);
+          log('sms', 'accepted', detail);
           return { detail, fresh: true, keyword, profileId };
         },
       )

@@ -73,7 +73,7 @@ export function ConnectionsPage() {
             />
           ))}
           <WhatsAppForm connections={current} onSaved={setCurrent} />
-          <PublicAddressForm connections={current} onSaved={setCurrent} />
+          <PublicAddressForm />
         </>
       ) : loaded.loading ? (
         <p>Loading…</p>

@@ -45,7 +45,7 @@ const peer = async (handle: Parameters<typeof httpsPeer>[0]) => {
 
 describe('the public address setting', () => {
   it('is off until set, and each feature that needs it says why', async () => {
-    const { publicAddress } = await backend.call('connections.get', {});
+    const publicAddress = await backend.call('connections.publicAddress', {});
     expect(publicAddress).toMatchObject({ url: null, twilioInboundSms: null, twilioStatusCallback: null });
     expect(publicAddress.features).toEqual([
       { name: 'Twilio delivery reports', on: false, why: NO_PUBLIC_ADDRESS },
@@ -66,11 +66,11 @@ describe('the public address setting', () => {
       expect(problem).toMatchObject({ kind: 'validation', field: 'url' });
       expect(problem.message).toMatch(words);
     }
-    expect((await backend.call('connections.get', {})).publicAddress.url).toBeNull();
+    expect((await backend.call('connections.publicAddress', {})).url).toBeNull();
   });
 
   it('saves it without a trailing slash, shows the Twilio addresses, and Twilio features wait for Twilio', async () => {
-    const { publicAddress } = await save('  https://Corner-Shop.trycloudflare.com/ ');
+    const publicAddress = await save('  https://Corner-Shop.trycloudflare.com/ ');
     expect(publicAddress).toMatchObject({
       url: 'https://corner-shop.trycloudflare.com',
       twilioInboundSms: 'https://corner-shop.trycloudflare.com/webhooks/twilio/sms',
@@ -87,12 +87,12 @@ describe('the public address setting', () => {
       authToken: TWILIO_AUTH_TOKEN,
       from: SHOP_SMS_NUMBER,
     });
-    const after = (await backend.call('connections.get', {})).publicAddress;
+    const after = await backend.call('connections.publicAddress', {});
     expect(after.features.every((f) => f.on && f.why === null)).toBe(true);
   });
 
   it('an empty address clears it, and the features are off again', async () => {
-    const { publicAddress } = await save('');
+    const publicAddress = await save('');
     expect(publicAddress.url).toBeNull();
     expect(publicAddress.features.map((f) => f.on)).toEqual([false, false, false]);
   });

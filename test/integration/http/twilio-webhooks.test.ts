@@ -140,9 +140,11 @@ describe('status callbacks', () => {
     expect(changed).toEqual([beaId]);
   });
 
-  it('a body that is not a status callback is 400, logged', async () => {
+  it('a body that is not a status callback is 400, one far bigger than Twilio sends 413, both logged', async () => {
     expect((await shop.post(TWILIO_STATUS_PATH, { MessageSid: 'nope' })).status).toBe(400);
     expect(lastLog()).toMatchObject({ outcome: 'invalid' });
+    expect((await shop.post(TWILIO_STATUS_PATH, { Body: 'x'.repeat(100_000) })).status).toBe(413);
+    expect(lastLog()).toMatchObject({ outcome: 'too_large', detail: 'body over 64 KB' });
   });
 });
 

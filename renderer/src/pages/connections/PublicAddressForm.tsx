@@ -5,21 +5,29 @@
  * need the address, each on or off with why.
  */
 import { type FormEvent, useEffect, useState } from 'react';
-import type { Connections } from '../../../../shared/contract/connections';
+import type { PublicAddress } from '../../../../shared/contract/connections';
 import type { AppError } from '../../../../shared/contract/errors';
 import { client } from '../../client';
 import { asAppError, CopyField, Problem } from '../../components';
+import { useCommand } from '../../use-command';
 
 type Check = { reached: boolean; url: string; detail: string };
 
-export function PublicAddressForm({
-  connections,
-  onSaved,
-}: {
-  connections: Connections;
-  onSaved(connections: Connections): void;
-}) {
-  const { publicAddress } = connections;
+export function PublicAddressForm() {
+  const loaded = useCommand('connections.publicAddress', {});
+  const [current, setCurrent] = useState<PublicAddress>();
+  useEffect(() => {
+    if (loaded.data) setCurrent(loaded.data);
+  }, [loaded.data]);
+  return (
+    <>
+      <Problem error={loaded.error} />
+      {current ? <Form publicAddress={current} onSaved={setCurrent} /> : null}
+    </>
+  );
+}
+
+function Form({ publicAddress, onSaved }: { publicAddress: PublicAddress; onSaved(p: PublicAddress): void }) {
   const [url, setUrl] = useState(publicAddress.url ?? '');
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<'saved' | 'cleared'>();
@@ -39,7 +47,7 @@ export function PublicAddressForm({
     setError(undefined);
     try {
       const result = await client.call('connections.savePublicAddress', { url });
-      setSaved(result.publicAddress.url ? 'saved' : 'cleared');
+      setSaved(result.url ? 'saved' : 'cleared');
       onSaved(result);
     } catch (e) {
       setError(asAppError(e));
