@@ -1,21 +1,20 @@
 /**
- * Settings → Connections: the Shopify store and the WhatsApp app that send
- * ConstIntel orders and messages, the exact addresses to paste into them, a
- * test delivery, the shop's public address (connections/PublicAddressForm.tsx),
- * and the log of what arrived. Secrets go to the backend and
- * never come back: a saved one is only ever shown as "A secret is saved".
+ * Settings → Connections: the Shopify store and the WhatsApp app that send ConstIntel orders and messages, the exact
+ * addresses to paste into them, a test delivery, the shop's public address (connections/PublicAddressForm.tsx), and
+ * the log of what arrived (connections/Deliveries.tsx). Secrets go to the backend and never come back: a saved one is
+ * only ever shown as "A secret is saved".
  */
 import { type FormEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import type { Connections, Delivery } from '../../../shared/contract/connections';
+import type { Connections } from '../../../shared/contract/connections';
 import type { AppError } from '../../../shared/contract/errors';
 import { client } from '../client';
-import { asAppError, CopyField, PageHeader, Problem, SectionHead } from '../components';
-import { deliveryOutcome, deliveryTaken, formatNumber, formatTimestamp, providerLabel } from '../format';
-import { type Loaded, useCommand } from '../use-command';
+import { asAppError, CopyField, PageHeader, Problem } from '../components';
+import { deliveryOutcome } from '../format';
+import { useCommand } from '../use-command';
+import { DELIVERIES_SHOWN, Deliveries } from './connections/Deliveries';
 import { PublicAddressForm } from './connections/PublicAddressForm';
 
-const DELIVERIES_SHOWN = 100;
 const REFRESH_MS = 10_000;
 const SAVED_HINT = 'A secret is saved — leave empty to keep it.';
 
@@ -447,57 +446,5 @@ function WhatsAppForm({ connections, onSaved }: { connections: Connections; onSa
         </p>
       </fieldset>
     </form>
-  );
-}
-
-function Deliveries({ loaded }: { loaded: Loaded<Delivery[]> }) {
-  const rows = loaded.data;
-  return (
-    <section className="panel" aria-labelledby="deliveries-heading">
-      <SectionHead id="deliveries-heading" title="Last deliveries" onRefresh={loaded.reload} busy={loaded.loading} />
-      <p className="hint">
-        The last {DELIVERIES_SHOWN} deliveries from Shopify, WhatsApp and Twilio, newest first, refused ones included.
-        This list refreshes every 10 seconds.
-      </p>
-      <Problem error={loaded.error} />
-      {rows ? (
-        rows.length === 0 ? (
-          <p className="muted" data-testid="no-deliveries">
-            Nothing has arrived yet. Send a test delivery above, or wait for the first order or message.
-          </p>
-        ) : (
-          <table className="data deliveries" aria-labelledby="deliveries-heading" aria-busy={loaded.loading}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">From</th>
-                <th scope="col">Topic</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Details</th>
-                <th scope="col" className="num">
-                  Events created
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <time dateTime={d.receivedAt}>{formatTimestamp(d.receivedAt)}</time>
-                  </td>
-                  <td>{providerLabel(d.provider)}</td>
-                  <td className="mono">{d.topic ?? '—'}</td>
-                  <td className={deliveryTaken(d.outcome) ? undefined : 'refused'}>{deliveryOutcome(d.outcome)}</td>
-                  <td className="detail">{d.detail ?? ''}</td>
-                  <td className="num">{formatNumber(d.eventCount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      ) : loaded.loading ? (
-        <p>Loading…</p>
-      ) : null}
-    </section>
   );
 }

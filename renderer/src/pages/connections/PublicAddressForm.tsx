@@ -157,12 +157,10 @@ function Form({ publicAddress, onSaved }: { publicAddress: PublicAddress; onSave
               ConstIntel asks for it with every text it sends, so there is nothing to paste for a From number. With a
               Messaging Service, paste it under the service’s Integration → Status callback URL.
             </p>
-            <CopyField
-              id="unsubscribe-url"
-              label="Unsubscribe links in emails start with"
-              value={publicAddress.unsubscribeLinks}
-            />
-            <p className="hint">Nothing to paste: every offer by email carries its customer’s own link.</p>
+            <p className="hint">
+              Unsubscribe links in emails start with <code>{publicAddress.unsubscribeLinks}</code>: nothing to paste,
+              every offer by email carries its customer’s own link.
+            </p>
           </>
         ) : null}
 
