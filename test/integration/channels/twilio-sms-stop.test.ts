@@ -136,4 +136,11 @@ describe('inbound SMS and STOP / START / STOPALL', () => {
     expect(shop.count('SELECT count(*) FROM consent_event WHERE profile_id = ?', annId)).toBe(before);
     expect(shop.count('SELECT count(*) FROM message_in WHERE profile_id = ?', annId)).toBe(8);
   });
+
+  it('erasing the customer deletes their texts; a stranger’s stay', async () => {
+    const strangers = shop.count('SELECT count(*) FROM message_in WHERE profile_id IS NULL');
+    await shop.backend.call('customers.erase', { id: annId });
+    expect(shop.count('SELECT count(*) FROM message_in WHERE from_address = ?', ANN_PHONE)).toBe(0);
+    expect(shop.count('SELECT count(*) FROM message_in')).toBe(strangers);
+  });
 });
