@@ -22,7 +22,7 @@ import type { EngineContext } from '../context';
 import { findOwner } from '../db/repos/identifiers';
 import { insertMessageIn } from '../db/repos/message-in';
 import { storageHealthOf } from '../db/storage-health';
-import { type DeliveryLogEntry, logDelivery, type Outcome } from '../ingest/webhook-intake';
+import { logDelivery, type Outcome } from '../ingest/webhook-intake';
 import { sameSignature } from './shopify-receiver';
 
 /** Twilio's form bodies are a few kilobytes (an MMS adds media links); anything bigger is not Twilio. */
@@ -60,12 +60,11 @@ export function validTwilioSignature(
 export function createTwilioReceiver(ctx: EngineContext): Router {
   const router = express.Router();
   const now = () => ctx.clock.now().getTime();
-  // webhook-intake.ts names the two providers it reads; the column is free text and the log page labels any.
   // No delivery key: repeats are recognised by message_in and message_delivery_update, whose rows an erasure
   // deletes, so a key kept here could refuse a later repeat of an erased customer's delivery with a conflict.
   const log = (topic: string, outcome: Outcome, detail: string) =>
     logDelivery(ctx.db, {
-      provider: 'twilio' as string as DeliveryLogEntry['provider'],
+      provider: 'twilio',
       brandId: ctx.brandId,
       topic,
       outcome,

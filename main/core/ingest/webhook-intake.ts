@@ -35,7 +35,7 @@ import { mapWhatsApp } from './sources/whatsapp';
 export type Outcome = DeliveryOutcome;
 
 export interface DeliveryLogEntry {
-  provider: 'shopify' | 'whatsapp';
+  provider: 'shopify' | 'whatsapp' | 'twilio';
   brandId: number | null;
   topic: string | null;
   deliveryKey?: string | null;

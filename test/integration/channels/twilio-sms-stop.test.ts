@@ -143,4 +143,18 @@ describe('inbound SMS and STOP / START / STOPALL', () => {
     expect(shop.count('SELECT count(*) FROM message_in WHERE from_address = ?', ANN_PHONE)).toBe(0);
     expect(shop.count('SELECT count(*) FROM message_in')).toBe(strangers);
   });
+
+  it('a text kept on nobody, from a number that later becomes a customer’s, goes when that customer is erased', async () => {
+    const BEN_PHONE = '+447700900456';
+    await text(BEN_PHONE, 'Do you deliver to Leeds?');
+    expect(shop.count('SELECT count(*) FROM message_in WHERE from_address = ? AND profile_id IS NULL', BEN_PHONE)).toBe(
+      1,
+    );
+    const benId = ingestOne(shop.backend, ev({ identifiers: { phone: '07700 900456' } })).profileId ?? 0;
+    expect(benId).toBeGreaterThan(0);
+    const others = shop.count('SELECT count(*) FROM message_in WHERE from_address <> ?', BEN_PHONE);
+    await shop.backend.call('customers.erase', { id: benId });
+    expect(shop.count('SELECT count(*) FROM message_in WHERE from_address = ?', BEN_PHONE)).toBe(0);
+    expect(shop.count('SELECT count(*) FROM message_in')).toBe(others);
+  });
 });

@@ -53,7 +53,10 @@ export function eraseProfileRows(db: Database, profile: { id: number; brand_id: 
   stmt(db, 'DELETE FROM profile_separation WHERE profile_a = ? OR profile_b = ?').run(id, id);
   for (const value of values) {
     const digits = value.replace(/^\+/, '');
-    stmt(db, 'DELETE FROM message_delivery_update WHERE recipient = ?').run(digits);
+    stmt(db, 'DELETE FROM message_delivery_update WHERE recipient IN (?, ?)').run(digits, value);
+    // A text that came before the number belonged to any customer is kept on nobody: it goes by its number.
+    stmt(db, 'DELETE FROM message_in WHERE from_address IN (?, ?)').run(value, digits);
+    stmt(db, 'DELETE FROM message_outbox WHERE recipient = ?').run(value);
     stmt(
       db,
       "UPDATE webhook_delivery SET body = NULL, detail = 'content erased for a privacy request' WHERE body IS NOT NULL AND (instr(lower(body), lower(?)) > 0 OR instr(body, ?) > 0)",
