@@ -36,6 +36,9 @@ export interface Composed extends MessagePreview {
   body: ComposedBody | null;
 }
 
+/** The providers' limits: SMS (Twilio) 1,600 characters, WhatsApp 4,096; email has none that matters here. */
+const TEXT_LIMIT: Record<ChannelName, number> = { email: 100_000, sms: 1_600, whatsapp: 4_096 };
+
 const refused = (reason: string): Verdict => ({ status: 'refused', reason, sendAfter: null });
 
 /** Where a message on this channel goes: their email, or their phone number for SMS and WhatsApp. */
@@ -146,6 +149,16 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
     if (error instanceof UnrenderableText) throw new AppError('validation', error.message, 'text');
     throw error;
   }
+  const limit = TEXT_LIMIT[channel];
+  if (rendered.text.length > limit)
+    return {
+      ...base,
+      text: rendered.text,
+      fellBack: rendered.fellBack,
+      verdict: refused(
+        `${CHANNEL_LABEL[channel]} messages can be at most ${limit.toLocaleString('en')} characters; with the fields filled this one has ${rendered.text.length.toLocaleString('en')}. Shorten it.`,
+      ),
+    };
   const approvedForm = source.approved
     ? { name: source.approved.name, language: source.approved.language, parameters: rendered.parameters }
     : null;

@@ -119,6 +119,11 @@ describe('SMS service replies', () => {
     const { message, verdict } = await backend.call('messages.send', service);
     expect(verdict.status).toBe('pending');
     expect(message).toMatchObject({ kind: 'service', channel: 'sms', summary: 'Your order is ready, Ann' });
+    await expect(
+      backend.call('messages.send', { ...service, text: `${'x'.repeat(1600)} {{first_name}}` }),
+    ).rejects.toThrow(
+      /SMS messages can be at most 1,600 characters; with the fields filled this one has 1,604\. Shorten it/,
+    );
     clock.advance(24 * 3_600_000);
     await expect(backend.call('messages.send', service)).rejects.toThrow(/more than 24 hours ago/);
   });
