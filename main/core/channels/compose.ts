@@ -159,6 +159,7 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
         `${CHANNEL_LABEL[channel]} messages can be at most ${limit.toLocaleString('en')} characters; with the fields filled this one has ${rendered.text.length.toLocaleString('en')}. Shorten it.`,
       ),
     };
+  const decision = decide(ctx, deps, settings, { channel, recipient: to, profileId, kind }, now, { countCap: true });
   const approvedForm = source.approved
     ? { name: source.approved.name, language: source.approved.language, parameters: rendered.parameters }
     : null;
@@ -171,7 +172,9 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
       if (Object.keys(headers).length > 0) body.headers = headers;
     }
   } else if (channel === 'whatsapp') {
-    if (window.openUntil !== null) {
+    // Held (quiet hours, a cap) past the window's end, free text would be refused when it goes: the template goes.
+    const heldUntil = !decision.go && decision.status === 'held' ? decision.until : now.getTime();
+    if (window.openUntil !== null && heldUntil < window.openUntil) {
       if (approvedForm) body.approvedTemplate = approvedForm;
     } else if (approvedForm) {
       body.template = approvedForm;
@@ -182,12 +185,13 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
         text: rendered.text,
         fellBack: rendered.fellBack,
         verdict: refused(
-          `WhatsApp allows free text only within 24 hours of the customer's last message, and ${closedWindowWords('whatsapp', window)}. Choose a template that has an approved WhatsApp template.`,
+          window.openUntil === null
+            ? `WhatsApp allows free text only within 24 hours of the customer's last message, and ${closedWindowWords('whatsapp', window)}. Choose a template that has an approved WhatsApp template.`
+            : `It would wait until ${new Date(heldUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC (${!decision.go ? decision.reason : ''}), after the customer's 24-hour WhatsApp window closes, and WhatsApp allows free text only inside it. Choose a template that has an approved WhatsApp template.`,
         ),
       };
     }
   }
-  const decision = decide(ctx, deps, settings, { channel, recipient: to, profileId, kind }, now, { countCap: true });
   const verdict: Verdict = decision.go
     ? { status: 'pending', reason: null, sendAfter: now.toISOString() }
     : decision.status === 'held'

@@ -129,6 +129,26 @@ describe('the WhatsApp 24-hour window', () => {
     });
   });
 
+  it('held by quiet hours past the window’s end, the template goes instead of free text', async () => {
+    const { backend, profileId, clock } = shop;
+    clock.set('2026-03-02T07:00:00Z');
+    await shop.customerWrites('Any news?');
+    clock.set('2026-03-02T21:30:00Z');
+    const preview = await backend.call('messages.preview', { profileId, channel: 'whatsapp', templateId });
+    expect(preview.whatsappTemplate?.name).toBe('back_in_stock');
+    expect(preview.verdict).toMatchObject({ status: 'held', sendAfter: '2026-03-03T08:00:00.000Z' });
+    await expect(backend.call('messages.send', { profileId, channel: 'whatsapp', text: 'News!' })).rejects.toThrow(
+      /would wait until 2026-03-03 08:00 UTC \(Quiet hours.*after the customer's 24-hour WhatsApp window closes/,
+    );
+    const reply = await backend.call('messages.preview', {
+      profileId,
+      channel: 'whatsapp',
+      text: 'Not yet, sorry',
+      kind: 'service',
+    });
+    expect(reply).toMatchObject({ whatsappTemplate: null, verdict: { status: 'pending' } });
+  });
+
   it('a customer who opted out of WhatsApp gets no service reply either, even inside the window', async () => {
     const { backend, profileId } = shop;
     await shop.customerWrites('STOP');
