@@ -38,9 +38,11 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-/** A zone where it is midday now, so quiet hours (21:00–8:00) never hold the test's marketing mail. */
-function middayZone(): string {
-  const offset = new Date().getUTCHours() - 12;
+/** A zone where it is `hour` o'clock now: midday keeps quiet hours (21:00–8:00) off the test's marketing mail. */
+function zoneAt(hour: number): string {
+  let offset = new Date().getUTCHours() - hour;
+  if (offset > 12) offset -= 24;
+  if (offset < -12) offset += 24;
   return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '+' : '-'}${Math.abs(offset)}`;
 }
 
@@ -51,7 +53,7 @@ async function openShop(lock = false): Promise<Backend> {
 beforeAll(async () => {
   smtp = await smtpPeer();
   const backend = await openShop();
-  await backend.call('settings.update', { brandName: 'Corner Shop', timeZone: middayZone(), defaultCountry: 'GB' });
+  await backend.call('settings.update', { brandName: 'Corner Shop', timeZone: zoneAt(12), defaultCountry: 'US' });
   await backend.call('channels.saveEmail', {
     host: '127.0.0.1',
     port: smtp.port,
@@ -60,7 +62,7 @@ beforeAll(async () => {
   });
   const ann = ingestOne(
     backend,
-    ev({ identifiers: { email: 'ann@example.com', phone: '+447700900123' }, payload: { firstName: 'Ann' } }),
+    ev({ identifiers: { email: 'ann@example.com', phone: '+12025550123' }, payload: { firstName: 'Ann' } }),
   ).profileId as number;
   ingestOne(backend, ev({ identifiers: { email: 'bob@example.com' }, payload: { firstName: 'Bob' } }));
   const now = Date.now();
@@ -94,11 +96,11 @@ describe('constintel send', () => {
     const nobody = await cli(['zed@example.com', '--channel', 'email', '--text', 'Hi']);
     expect(nobody.status).toBe(1);
     expect(nobody.stderr).toMatch(/No customer has the email address zed@example.com/);
-    const whatsapp = await cli(['07700 900123', '--channel', 'whatsapp', '--text', 'Hi']);
+    const whatsapp = await cli(['(202) 555-0123', '--channel', 'whatsapp', '--text', 'Hi']);
     expect(whatsapp.status).toBe(1);
     expect(whatsapp.stderr).toMatch(/WhatsApp is not connected/);
     expect(smtp.mails).toHaveLength(0);
-  }, 60_000);
+  }, 120_000);
 
   it('sends it itself when the app is not running: the mail arrives with its fields and unsubscribe headers', async () => {
     const sent = await cli(['ann@example.com', '--channel', 'email', '--template', 'welcome BACK', '--json']);
@@ -112,7 +114,7 @@ describe('constintel send', () => {
     expect(raw).toMatch(/^List-Unsubscribe:\s*<mailto:hello@corner-shop\.test\?subject=unsubscribe>/m);
 
     const byPhone = await cli([
-      '07700 900123',
+      '(202) 555-0123',
       '--channel',
       'email',
       '--text',
@@ -140,5 +142,17 @@ describe('constintel send', () => {
     } finally {
       await app.close();
     }
+  }, 60_000);
+
+  it('says until when a held message waits (quiet hours in the customer’s time), and exits 0', async () => {
+    const shop = await openShop();
+    await shop.call('settings.update', { timeZone: zoneAt(2) });
+    await shop.close();
+    const held = await cli(['ann@example.com', '--channel', 'email', '--text', 'Late offer', '--subject', 'Offer']);
+    expect(held.status, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(
+      /^Message #\d+ to ann@example\.com by email is held until \d{4}-\d\d-\d\d \d\d:\d\d UTC: Quiet hours/m,
+    );
+    expect(smtp.mails).toHaveLength(3);
   }, 60_000);
 });
