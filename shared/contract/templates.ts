@@ -56,8 +56,10 @@ export const templateSchema = z.object({
 });
 export type MessageTemplate = z.output<typeof templateSchema>;
 
-/** What the page saves: without an id it is a new template. */
-export const templateInputSchema = z.object({ id: z.number().int().positive().optional(), ...templateFields }).strict();
+/** What the page saves: without an id it is a new template (a template as listed may be sent back as it is). */
+export const templateInputSchema = z
+  .object({ id: z.number().int().positive().optional(), ...templateFields, updatedAt: z.string().optional() })
+  .strict();
 export type TemplateInput = z.output<typeof templateInputSchema>;
 
 const fallbackText = z

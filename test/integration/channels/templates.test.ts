@@ -43,7 +43,7 @@ describe('templates', () => {
     backend = await inMemoryBackend();
     const { template } = await backend.call('templates.save', { template: email });
     expect(template).toMatchObject({ id: 1, ...email, whatsapp: null });
-    const changed = await backend.call('templates.save', { template: { ...email, id: 1, name: 'Come back' } });
+    const changed = await backend.call('templates.save', { template: { ...template, name: 'Come back' } });
     expect(changed.template).toMatchObject({ id: 1, name: 'Come back' });
     const second = await backend.call('templates.save', {
       template: {
