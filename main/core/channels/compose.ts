@@ -14,7 +14,7 @@ import type { EngineContext } from '../context';
 import { firstIdentifierValue } from '../db/repos/identifiers';
 import { outboxRow } from '../db/repos/message-outbox';
 import { latestPurchasePayloads } from '../db/repos/message-resend';
-import { getProfile } from '../db/repos/profiles';
+import { getProfile, redirectOf } from '../db/repos/profiles';
 import { signalsFor } from '../ml/signals';
 import { readSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
@@ -40,6 +40,13 @@ export interface Composed extends MessagePreview {
 const TEXT_LIMIT: Record<ChannelName, number> = { email: 100_000, sms: 1_600, whatsapp: 4_096 };
 
 const refused = (reason: string): Verdict => ({ status: 'refused', reason, sendAfter: null });
+
+/** The customer an id names now (a merged-away id lives on in the profile it was merged into). */
+function liveProfile(ctx: EngineContext, id: number): number {
+  const live = redirectOf(ctx.db, id) ?? id;
+  if (!getProfile(ctx.db, live)) throw new AppError('not_found', `There is no customer #${id}.`);
+  return live;
+}
 
 /** Where a message on this channel goes: their email, or their phone number for SMS and WhatsApp. */
 export function recipientOf(ctx: EngineContext, profileId: number, channel: ChannelName): string | null {
@@ -95,8 +102,8 @@ function sourceOf(ctx: EngineContext, input: ComposeInput): Source {
 
 /** Everything about the message before it is written: the preview, and the refusal reason if it cannot go. */
 export function composeMessage(ctx: EngineContext, input: ComposeInput): Composed {
-  const { profileId, channel, kind } = input;
-  if (!getProfile(ctx.db, profileId)) throw new AppError('not_found', `There is no customer #${profileId}.`);
+  const { channel, kind } = input;
+  const profileId = liveProfile(ctx, input.profileId);
   const now = ctx.clock.now();
   const settings = readSettings(ctx.db);
   const deps = outboxOf(ctx).deps;
@@ -223,7 +230,7 @@ export function sendMessage(ctx: EngineContext, input: ComposeInput, source = 'c
     ...composed.body,
     channel: input.channel,
     to: composed.to,
-    profileId: input.profileId,
+    profileId: composed.profileId,
     kind: input.kind,
     source,
   });
@@ -241,8 +248,8 @@ export function sendMessage(ctx: EngineContext, input: ComposeInput, source = 'c
 }
 
 /** For Customer 360's "Send a message": each channel as it stands for this customer now. */
-export function sendOptions(ctx: EngineContext, profileId: number): SendOption[] {
-  if (!getProfile(ctx.db, profileId)) throw new AppError('not_found', `There is no customer #${profileId}.`);
+export function sendOptions(ctx: EngineContext, asked: number): SendOption[] {
+  const profileId = liveProfile(ctx, asked);
   const now = ctx.clock.now().getTime();
   const settings = readSettings(ctx.db);
   const deps = outboxOf(ctx).deps;

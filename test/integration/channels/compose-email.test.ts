@@ -10,6 +10,7 @@ import { recordConsent } from '../../../main/core/channels/consent';
 import { outboxOf } from '../../../main/core/channels/outbox-worker';
 import { savePublicUrl } from '../../../main/core/connections/public-address';
 import { queryOutbox } from '../../../main/core/db/repos/message-outbox';
+import { mergeProfiles } from '../../../main/core/identity/merge';
 import { ingestOne, tempDir, testBackend } from '../../support/backend';
 import { ev } from '../../support/events';
 import { type SmtpPeer, smtpPeer } from '../../support/provider-fakes';
@@ -127,5 +128,22 @@ describe('sending an email from a template', () => {
     expect(channels[0]?.templates).toEqual([{ id: templateId, name: 'Come back' }]);
     expect(channels[0]?.service).toMatchObject({ allowed: false, reason: expect.stringMatching(/service email/) });
     expect(channels[1]?.reason).toMatch(/SMS is not connected/);
+  });
+
+  it('a merged-away customer number reaches the customer it was merged into', async () => {
+    const other = ingestOne(backend, ev({ identifiers: { phone: '+447700900555' } })).profileId as number;
+    const { baseId, mergedIds } = mergeProfiles(backend.db, {
+      brandId: 1,
+      profileIds: [ann, other],
+      reason: 'review',
+      evidence: [],
+      now: backend.ctx.clock.now().getTime(),
+    });
+    const away = mergedIds[0] as number;
+    const preview = await backend.call('messages.preview', { profileId: away, channel: 'email', templateId });
+    expect(preview).toMatchObject({ to: 'ann@example.com', subject: 'Ann, we miss you at Corner Shop' });
+    const { message } = await backend.call('messages.send', { profileId: away, channel: 'email', templateId });
+    expect(message.profileId).toBe(baseId);
+    await expect(backend.call('messages.options', { profileId: 999_999 })).rejects.toThrow(/no customer #999999/);
   });
 });
