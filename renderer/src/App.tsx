@@ -8,6 +8,7 @@ import { DashboardPage } from './pages/Dashboard';
 import { ImportPage } from './pages/Import';
 import { JourneysPage } from './pages/Journeys';
 import { MergeReviewPage } from './pages/MergeReview';
+import { MessagesPage } from './pages/Messages';
 import { ModelsPage } from './pages/Models';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
@@ -16,6 +17,7 @@ import { PendingCountProvider, usePendingCount } from './pending';
 export const PAGES = [
   { path: '/', label: 'Dashboard', element: <DashboardPage /> },
   { path: '/customers', label: 'Customers', element: <CustomersPage /> },
+  { path: '/messages', label: 'Messages', element: <MessagesPage /> },
   { path: '/merge-review', label: 'Merge review', element: <MergeReviewPage /> },
   { path: '/import', label: 'Import', element: <ImportPage /> },
   { path: '/models', label: 'Models', element: <ModelsPage /> },

@@ -5,12 +5,14 @@
  * mail password, the access token, the auth token) go to the backend and never come back.
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import type { ChannelStatus, ChannelsView, ChannelTestResult } from '../../../shared/contract/channels';
 import type { AppError } from '../../../shared/contract/errors';
 import { client } from '../client';
 import { asAppError, Problem } from '../components';
 import { useCommand } from '../use-command';
 import { SecretField, take, useFieldErrors } from './Connections';
+import { SendingControls } from './SendingControls';
 
 type ChannelName = 'email' | 'whatsapp' | 'sms';
 
@@ -37,6 +39,12 @@ export function Channels() {
       ) : loaded.loading ? (
         <p>Loading…</p>
       ) : null}
+      <SendingControls />
+      <p className="subpages">
+        <Link to="/settings/templates">
+          Message templates: the texts you send, with the customer's name filled in →
+        </Link>
+      </p>
     </div>
   );
 }

@@ -29,6 +29,7 @@ import {
 } from '../format';
 import { useCommand } from '../use-command';
 import { Consent } from './customer/Consent';
+import { CustomerMessages } from './customer/Messages';
 
 const TIMELINE_PAGE = 25;
 
@@ -101,6 +102,7 @@ function CustomerView({ id }: { id: number }) {
           <Prediction customer={customer} />
           <OpenCarts customer={customer} />
           <Consent id={customer.id} onChanged={loaded.reload} />
+          <CustomerMessages id={customer.id} version={0} />
           <Identifiers customer={customer} />
           <Merges
             customer={customer}
