@@ -17,6 +17,7 @@ import { mergesContract } from './merges';
 import { messagesContract } from './messages';
 import { modelsContract } from './models';
 import { settingsContract } from './settings';
+import { templatesContract } from './templates';
 
 export const contract = defineContract(
   appContract,
@@ -31,6 +32,7 @@ export const contract = defineContract(
   backupsContract,
   channelsContract,
   messagesContract,
+  templatesContract,
 );
 
 export type Contract = typeof contract;
@@ -59,4 +61,5 @@ export * from './merges';
 export * from './messages';
 export * from './models';
 export * from './settings';
+export * from './templates';
 export * from './validation';

@@ -13,7 +13,15 @@ import { decide, priceOf } from './outbox-guards';
 import { outboxOf } from './outbox-worker';
 import type { ChannelName } from './types';
 
-export interface EnqueueInput extends OutboxBody {
+/**
+ * A row's body as composing writes it: besides what the sender sends, a WhatsApp message keeps its approved-template
+ * form (`approvedTemplate`), so WhatsApp's later "the window was closed" (131047) can send it again as the template.
+ */
+export interface ComposedBody extends OutboxBody {
+  approvedTemplate?: { name: string; language: string; parameters: string[] };
+}
+
+export interface EnqueueInput extends ComposedBody {
   channel: ChannelName;
   /** An email address, or a phone number in E.164. */
   to: string;
@@ -23,6 +31,8 @@ export interface EnqueueInput extends OutboxBody {
   /** customer360, cli, automation, campaign, test. */
   source?: string;
   executionId?: number | null;
+  /** Not before this time (ms), with this reason (WhatsApp 131049: wait at least a day before trying again). */
+  notBefore?: { at: number; reason: string };
 }
 
 export interface Enqueued {
@@ -48,14 +58,21 @@ export function enqueueMessage(ctx: EngineContext, input: EnqueueInput): Enqueue
   const decision = decide(ctx, outboxOf(ctx).deps, settings, subject, now, { countCap: false });
   const cost = priceOf(settings, input.channel);
   const currency = shopCurrency(ctx);
-  const status = decision.go ? 'pending' : decision.status;
-  const reason = decision.go ? null : decision.reason;
-  const sendAfter = !decision.go && decision.status === 'held' ? decision.until : now.getTime();
-  const body: OutboxBody = { text: input.text };
+  let status: Enqueued['status'] = decision.go ? 'pending' : decision.status;
+  let reason = decision.go ? null : decision.reason;
+  let sendAfter = !decision.go && decision.status === 'held' ? decision.until : now.getTime();
+  // The guards are asked again when it is due; until then it waits with the later of the two reasons.
+  if (input.notBefore && status !== 'cancelled' && input.notBefore.at > sendAfter) {
+    status = 'held';
+    reason = input.notBefore.reason;
+    sendAfter = input.notBefore.at;
+  }
+  const body: ComposedBody = { text: input.text };
   if (input.subject !== undefined) body.subject = input.subject;
   if (input.html !== undefined) body.html = input.html;
   if (input.template !== undefined) body.template = input.template;
   if (input.headers !== undefined) body.headers = input.headers;
+  if (input.approvedTemplate !== undefined) body.approvedTemplate = input.approvedTemplate;
   const id = insertOutboxRow(ctx.db, {
     brandId: ctx.brandId,
     channel: input.channel,
