@@ -12,6 +12,7 @@ import { MessagesPage } from './pages/Messages';
 import { ModelsPage } from './pages/Models';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
+import { TemplatesPage } from './pages/Templates';
 import { PendingCountProvider, usePendingCount } from './pending';
 
 export const PAGES = [
@@ -78,6 +79,7 @@ export function App() {
             <Route path="/customers/:id" element={<CustomerPage />} />
             {/* Under Settings: its nav link stays highlighted here (NavLink matches the path's start). */}
             <Route path="/settings/connections" element={<ConnectionsPage />} />
+            <Route path="/settings/templates" element={<TemplatesPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </main>
