@@ -59,16 +59,21 @@ export function SendingControls() {
     }
   }, [loaded.data]);
 
+  /** Saves a patch; the pause switch moves at once (and back if the save fails) and leaves the limits being typed alone. */
   async function update(patch: SettingsPatch, done: string) {
+    const before = settings;
+    const pauseOnly = patch.sendingPaused !== undefined;
+    if (pauseOnly && before) setSettings({ ...before, sendingPaused: patch.sendingPaused });
     setSaving(true);
     setSaved(undefined);
     setError(undefined);
     try {
       const result = await client.call('settings.update', patch);
       setSettings(result.settings);
-      setDraft(toDraft(result.settings));
+      if (!pauseOnly) setDraft(toDraft(result.settings));
       setSaved(done);
     } catch (e) {
+      if (pauseOnly) setSettings(before);
       setError(asAppError(e));
     } finally {
       setSaving(false);

@@ -10,7 +10,7 @@ import type { AppError } from '../../../../shared/contract/errors';
 import type { ComposeInput, MessagePreview, SendOption, Verdict } from '../../../../shared/contract/messages';
 import { client } from '../../client';
 import { asAppError, Problem } from '../../components';
-import { formatDateTime, formatMoney } from '../../format';
+import { formatMoney } from '../../format';
 import { CHANNEL_WORDS, type ChannelKey } from '../../message-words';
 import { useCommand } from '../../use-command';
 
@@ -289,7 +289,7 @@ function verdictWords(verdict: Verdict): string {
     case 'pending':
       return 'Goes now.';
     case 'held':
-      return `Held: ${verdict.reason ?? 'it waits'}${verdict.sendAfter ? ` (goes ${formatDateTime(verdict.sendAfter)})` : ''}.`;
+      return `Held: ${verdict.reason ?? 'it waits'}.`;
     default:
       return `Will not be sent: ${verdict.reason ?? 'it is refused'}.`;
   }
@@ -360,7 +360,7 @@ function SentNote({ verdict }: { verdict: Verdict }) {
     verdict.status === 'pending'
       ? 'Sent to the outbox: it goes now. See it under “Messages to them”.'
       : verdict.status === 'held'
-        ? `Written, and held: ${verdict.reason ?? ''}${verdict.sendAfter ? ` (goes ${formatDateTime(verdict.sendAfter)})` : ''}.`
+        ? `Written, and held: ${verdict.reason ?? ''}. It goes by itself when it can; see it under “Messages to them”.`
         : `Not sent: ${verdict.reason ?? ''}`;
   return (
     <span className={verdict.status === 'pending' || verdict.status === 'held' ? 'saved' : 'field-error'} role="status">
