@@ -313,12 +313,17 @@ function Preview({ preview }: { preview: MessagePreview }) {
           <>
             <dt>Approved template</dt>
             <dd>
-              {preview.whatsappTemplate.name} ({preview.whatsappTemplate.language}): they are outside the 24-hour
-              window, so this is what WhatsApp allows
+              {preview.whatsappTemplate.name} ({preview.whatsappTemplate.language})
             </dd>
           </>
         ) : null}
       </dl>
+      {preview.whatsappTemplate ? (
+        <p className="hint">
+          It is more than 24 hours since their last WhatsApp message, so WhatsApp only allows your approved template: it
+          is sent, with its fields filled as below.
+        </p>
+      ) : null}
       <blockquote className="preview-text" data-testid="preview-text" style={TEXT_STYLE}>
         {preview.text}
       </blockquote>
