@@ -5,7 +5,8 @@
  * inserted with its button), a customer with an email yes from the event API; on Customer 360 the preview with the
  * fields filled, the cost and "Goes now", Send, the message "Accepted by the mail server" in "Messages to them" and
  * on the Messages page (no sideways scroll at 1280×720), and the mail at the SMTP server with the fields filled.
- * Then "Pause all sending": the next message is held with the reason, and goes out when sending is back on.
+ * Then "Pause all sending": the next message is held with the reason, and goes out when sending is back on. And the
+ * Templates page refuses an unknown field or a bad approved name beside the field, an empty fallback, and deletes.
  * Without Chromium this file is skipped loudly; under CI=true it fails.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -215,4 +216,58 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+  it('refuses a template with an unknown field or a bad approved name beside the field, and deletes one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Settings');
+    await page.getByRole('link', { name: /^Message templates/ }).click();
+    await page.getByRole('button', { name: 'New template' }).click();
+    const editor = page.getByRole('form', { name: 'Template' });
+    await editor.getByLabel('Name', { exact: true }).fill('Spring offer');
+    await editor.getByLabel('Channel', { exact: true }).selectOption('whatsapp');
+    expect(await editor.getByLabel('Subject', { exact: true }).count()).toBe(0);
+    await editor.getByLabel('Message', { exact: true }).fill('Hi {{frist_name}}, spring is here!');
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await editor
+      .getByRole('alert')
+      .filter({ hasText: 'The message uses the field {{frist_name}}, which ConstIntel does not know.' })
+      .waitFor();
+    expect(await editor.getByLabel('Message', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    await editor.getByLabel('Message', { exact: true }).fill('Hi {{first_name}}, spring is here!');
+    await editor.getByLabel('This message has an approved template').check();
+    await editor.getByLabel('Approved template name (as Meta shows it)').fill('Spring Offer');
+    await editor.getByLabel('Language code').fill('en_GB');
+    await editor.getByRole('button', { name: 'Add a parameter' }).click();
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await editor
+      .getByRole('alert')
+      .filter({ hasText: /only lower-case letters, digits and _/ })
+      .waitFor();
+    expect(await editor.getByLabel('Approved template name (as Meta shows it)').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await editor.getByLabel('Approved template name (as Meta shows it)').fill('spring_offer');
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await page.getByRole('status').filter({ hasText: 'Template “Spring offer” saved.' }).waitFor();
+    await page.getByText('approved: spring_offer').waitFor();
+
+    // A fallback cannot be emptied: it is what the customer reads.
+    const fallbacks = page.getByRole('form', { name: 'When a customer has no value' });
+    await fallbacks.getByLabel(/Instead of \{\{first_name\}\}/).fill('');
+    await fallbacks.getByRole('button', { name: 'Save fallback texts' }).click();
+    await fallbacks.getByRole('alert').filter({ hasText: 'A fallback cannot be empty' }).waitFor();
+    await fallbacks.getByLabel(/Instead of \{\{first_name\}\}/).fill('friend');
+    await fallbacks.getByRole('button', { name: 'Save fallback texts' }).click();
+    await fallbacks.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+    await page.getByRole('button', { name: 'Delete Spring offer' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByRole('status').filter({ hasText: 'Template “Spring offer” deleted.' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Spring offer' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
 });

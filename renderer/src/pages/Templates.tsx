@@ -162,6 +162,13 @@ export function TemplatesPage() {
 
 type FieldList = TemplatesView['fields'];
 
+/** The fields the editor shows an error beside; any other goes in the banner, so no refusal is ever invisible. */
+const PLACED = ['name', 'subject', 'body', 'whatsapp.name', 'whatsapp.language', 'whatsapp.parameters'].map(
+  (f) => `template.${f}`,
+);
+const unplaced = (error: AppError | undefined) =>
+  error?.field && !PLACED.some((f) => error.field === f || error.field?.startsWith(`${f}.`)) ? error : undefined;
+
 function Editor({
   initial,
   fields,
@@ -232,7 +239,7 @@ function Editor({
     <form className="settings" onSubmit={save} noValidate aria-label="Template">
       <fieldset>
         <legend>{draft.id ? `Edit “${initial.name}”` : 'New template'}</legend>
-        <Problem error={errors.general} />
+        <Problem error={errors.general ?? unplaced(errors.error)} />
         <label htmlFor="template-name">Name</label>
         <input id="template-name" value={draft.name} onChange={(e) => set({ name: e.target.value })} {...err('name')} />
         <p className="hint">For you: it is how you pick the template when sending.</p>

@@ -111,8 +111,9 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
   }, [key]);
 
   const current = preview && key && preview.channel === channel ? preview : undefined;
+  // Once sent, Send waits for a change (another template, text or channel): a second press is not a second message.
   const canSend =
-    !!input && !!current && current.verdict.status !== 'refused' && current.verdict.status !== 'cancelled';
+    !!input && !!current && !sent && current.verdict.status !== 'refused' && current.verdict.status !== 'cancelled';
 
   async function send(event: FormEvent) {
     event.preventDefault();
