@@ -22,6 +22,7 @@ import {
 import { useCommand } from '../use-command';
 
 const REFRESH_MS = 3_000;
+const LIMIT = 200;
 /** A long address breaks anywhere rather than widening the table; the status and its reason get room to read. */
 const RECIPIENT = { overflowWrap: 'anywhere', minWidth: '12em' } as const;
 const STATUS = { minWidth: '16em' } as const;
@@ -34,7 +35,7 @@ export function MessagesPage() {
   const [params, setParams] = useSearchParams();
   const wanted = params.get('status');
   const status = isStatus(wanted) ? wanted : undefined;
-  const loaded = useCommand('messages.list', status ? { status, limit: 200 } : { limit: 200 });
+  const loaded = useCommand('messages.list', status ? { status, limit: LIMIT } : { limit: LIMIT });
   const settings = useCommand('settings.get', {});
   const messages = loaded.data?.messages;
   const moving = messages !== undefined && inFlight(messages);
@@ -81,7 +82,15 @@ export function MessagesPage() {
         messages.length === 0 ? (
           <Empty filtered={status} />
         ) : (
-          <MessageTable messages={messages} busy={loaded.loading} />
+          <>
+            <MessageTable messages={messages} busy={loaded.loading} />
+            {messages.length >= LIMIT ? (
+              <p className="hint">
+                The latest {LIMIT} are shown. Choose a status under “Show” to find older ones, or list them all with{' '}
+                <code>constintel messages --limit 100000</code>.
+              </p>
+            ) : null}
+          </>
         )
       ) : loaded.loading ? (
         <p>Loading…</p>

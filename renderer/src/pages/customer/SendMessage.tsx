@@ -38,6 +38,7 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
   const [previewError, setPreviewError] = useState<AppError>();
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<Verdict>();
+  const [reply, setReply] = useState(false);
   const [error, setError] = useState<AppError>();
 
   const option = channels?.find((c) => c.channel === channel);
@@ -48,7 +49,9 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
       set(value);
       setSent(undefined);
     };
-  const kind = option ? kindFor(option) : undefined;
+  /** An offer by default; a reply to the customer's own message when the owner says so (no quiet hours, no yes needed). */
+  const canReply = !!option && option.allowed && option.service.allowed;
+  const kind = option ? (canReply && reply ? 'service' : kindFor(option)) : undefined;
   const freeText = option?.freeTextAllowed ?? true;
   const templateMode = useTemplate || !freeText;
 
@@ -175,6 +178,17 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
                     My own text
                   </label>
                 </div>
+                {canReply ? (
+                  <label htmlFor="compose-reply">
+                    <input
+                      id="compose-reply"
+                      type="checkbox"
+                      checked={reply}
+                      onChange={(e) => edit(setReply)(e.target.checked)}
+                    />{' '}
+                    This answers their own message (not an offer): it goes at once, even in quiet hours
+                  </label>
+                ) : null}
                 {!freeText ? (
                   <p className="hint">
                     WhatsApp lets you write freely only within 24 hours of the customer's last message: choose a
