@@ -11,6 +11,7 @@ import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
 import { openForCommand } from './cli-context';
 import { addMessagesCommands } from './cli-messages';
+import { addSendCommand } from './cli-send';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { openDatabase } from './core/db/open';
@@ -229,6 +230,7 @@ export function buildCli(): Command {
 
   addBackupCommands(program);
   addMessagesCommands(program);
+  addSendCommand(program);
   return program;
 }
 

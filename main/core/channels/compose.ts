@@ -36,6 +36,9 @@ export interface Composed extends MessagePreview {
   body: ComposedBody | null;
 }
 
+/** The providers' limits: SMS (Twilio) 1,600 characters, WhatsApp 4,096; email has none that matters here. */
+const TEXT_LIMIT: Record<ChannelName, number> = { email: 100_000, sms: 1_600, whatsapp: 4_096 };
+
 const refused = (reason: string): Verdict => ({ status: 'refused', reason, sendAfter: null });
 
 /** Where a message on this channel goes: their email, or their phone number for SMS and WhatsApp. */
@@ -146,6 +149,17 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
     if (error instanceof UnrenderableText) throw new AppError('validation', error.message, 'text');
     throw error;
   }
+  const limit = TEXT_LIMIT[channel];
+  if (rendered.text.length > limit)
+    return {
+      ...base,
+      text: rendered.text,
+      fellBack: rendered.fellBack,
+      verdict: refused(
+        `${CHANNEL_LABEL[channel]} messages can be at most ${limit.toLocaleString('en')} characters; with the fields filled this one has ${rendered.text.length.toLocaleString('en')}. Shorten it.`,
+      ),
+    };
+  const decision = decide(ctx, deps, settings, { channel, recipient: to, profileId, kind }, now, { countCap: true });
   const approvedForm = source.approved
     ? { name: source.approved.name, language: source.approved.language, parameters: rendered.parameters }
     : null;
@@ -158,7 +172,9 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
       if (Object.keys(headers).length > 0) body.headers = headers;
     }
   } else if (channel === 'whatsapp') {
-    if (window.openUntil !== null) {
+    // Held (quiet hours, a cap) past the window's end, free text would be refused when it goes: the template goes.
+    const heldUntil = !decision.go && decision.status === 'held' ? decision.until : now.getTime();
+    if (window.openUntil !== null && heldUntil < window.openUntil) {
       if (approvedForm) body.approvedTemplate = approvedForm;
     } else if (approvedForm) {
       body.template = approvedForm;
@@ -169,12 +185,13 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
         text: rendered.text,
         fellBack: rendered.fellBack,
         verdict: refused(
-          `WhatsApp allows free text only within 24 hours of the customer's last message, and ${closedWindowWords('whatsapp', window)}. Choose a template that has an approved WhatsApp template.`,
+          window.openUntil === null
+            ? `WhatsApp allows free text only within 24 hours of the customer's last message, and ${closedWindowWords('whatsapp', window)}. Choose a template that has an approved WhatsApp template.`
+            : `It would wait until ${new Date(heldUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC (${!decision.go ? decision.reason : ''}), after the customer's 24-hour WhatsApp window closes, and WhatsApp allows free text only inside it. Choose a template that has an approved WhatsApp template.`,
         ),
       };
     }
   }
-  const decision = decide(ctx, deps, settings, { channel, recipient: to, profileId, kind }, now, { countCap: true });
   const verdict: Verdict = decision.go
     ? { status: 'pending', reason: null, sendAfter: now.toISOString() }
     : decision.status === 'held'

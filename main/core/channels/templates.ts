@@ -58,12 +58,15 @@ export const parameterField = (name: string): TemplateField => name.replace(/^\{
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const NOTHING_WORDS = /\b(?:null|undefined|nan|\[object object\])\b/gi;
+const OBJECT_TEXT = /\[object \w+\]/gi;
+/** What an import or a broken till writes for "nothing": a value holding it is not trusted at all. */
+const NOTHING_WORDS = /null|undefined/i;
 
 /**
  * A customer's value as it may appear in a message, or null when there is nothing usable: no NUL or control
- * characters, no half emoji, no braces (a value can never be, or make, a field), no "null"/"undefined" words that an
- * import or a broken till wrote for "nothing", spaces collapsed, at most `max` characters.
+ * characters, no half emoji, no braces (a value can never be, or make, a field), spaces collapsed, at most `max`
+ * characters; a value holding "null" or "undefined" (what an import or a broken till writes for "nothing") is not
+ * used at all.
  */
 export function cleanValue(value: unknown, max = 120): string | null {
   if (typeof value !== 'string') return null;
@@ -71,11 +74,17 @@ export function cleanValue(value: unknown, max = 120): string | null {
     .replace(LONE_SURROGATE, '')
     .replace(CONTROL, ' ')
     .replace(/[{}]/g, '')
-    .replace(NOTHING_WORDS, ' ')
+    .replace(OBJECT_TEXT, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  if (cleaned === '' || !/[\p{L}\p{N}]/u.test(cleaned)) return null;
-  return cleaned.length > max ? `${cleaned.slice(0, max - 1).trimEnd()}…` : cleaned;
+  if (cleaned === '' || NOTHING_WORDS.test(cleaned) || !/[\p{L}\p{N}]/u.test(cleaned)) return null;
+  const chars = Array.from(cleaned);
+  return chars.length > max
+    ? `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`
+    : cleaned;
 }
 
 export type FieldValues = Partial<Record<TemplateField, string | null>>;
