@@ -181,6 +181,11 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     await controls.getByRole('button', { name: 'Save limits and prices' }).click();
     await controls.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect(await controls.getByLabel('SMS price per message').inputValue()).toBe('0.05');
+    // The SMS test message says what it costs at that price.
+    await page
+      .getByRole('form', { name: 'SMS' })
+      .getByText(/It costs \D*0\.05, your price per message \(below\)\.$/)
+      .waitFor();
 
     await openCustomer(page);
     const send = page.getByRole('form', { name: 'Send a message' });

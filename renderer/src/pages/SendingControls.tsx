@@ -44,7 +44,7 @@ function numberOrNull(value: string): number | null {
 }
 const numberOrNaN = (value: string) => numberOrNull(value) ?? Number.NaN;
 
-export function SendingControls() {
+export function SendingControls({ onSettings }: { onSettings?(settings: Settings): void } = {}) {
   const loaded = useCommand('settings.get', {});
   const [settings, setSettings] = useState<Settings>();
   const [draft, setDraft] = useState<Draft>();
@@ -58,6 +58,10 @@ export function SendingControls() {
       setDraft(toDraft(loaded.data));
     }
   }, [loaded.data]);
+  // The page around shows what a test message costs, as last saved.
+  useEffect(() => {
+    if (settings) onSettings?.(settings);
+  }, [settings, onSettings]);
 
   /** Saves a patch; the pause switch moves at once (and back if the save fails) and leaves the limits being typed alone. */
   async function update(patch: SettingsPatch, done: string) {
