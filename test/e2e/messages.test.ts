@@ -7,14 +7,16 @@
  * on the Messages page (no sideways scroll at 1280×720), and the mail at the SMTP server with the fields filled.
  * Then "Pause all sending": the next message is held with the reason, and goes out when sending is back on. And the
  * Templates page refuses an unknown field or a bad approved name beside the field, an empty fallback, and deletes.
+ * Last, a WhatsApp reply inside the customer's 24-hour window (no yes needed) at the shop's price, to a Graph fake.
  * Without Chromium this file is skipped loudly; under CI=true it fails.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
-import { type SmtpPeer, smtpPeer } from '../support/provider-fakes';
+import { type ProviderFake, providerFake, type SmtpPeer, smtpPeer } from '../support/provider-fakes';
 import { rpcOf, type Served, serve } from '../support/spawn';
+import { whatsappDelivery, whatsappSignature } from '../support/whatsapp-delivery';
 
 /** Monday 2 March 2026, 11:00 in London: inside the 08:00–21:00 sending window. */
 const CLOCK_START = '2026-03-02T11:00:00Z';
@@ -24,14 +26,23 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
   let browser: Browser;
   let server: Served;
   let smtp: SmtpPeer;
+  let graph: ProviderFake;
+  /** When the server's clock read CLOCK_START, by this process's clock. */
+  let startedAt = 0;
   let customerId: number;
   const problems: string[] = [];
 
   beforeAll(async () => {
     smtp = await smtpPeer();
+    graph = await providerFake(() => ({
+      status: 200,
+      json: { messaging_product: 'whatsapp', messages: [{ id: `wamid.out-${Date.now()}` }] },
+    }));
     browser = await launchChromium();
+    startedAt = Date.now();
     server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0'], {
       CONSTINTEL_CLOCK_START: CLOCK_START,
+      CONSTINTEL_WHATSAPP_API_URL: graph.url,
     });
     const rpc = rpcOf(server.launchUrl);
     await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
@@ -56,6 +67,7 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     await browser?.close();
     await server?.stop();
     await smtp?.close();
+    await graph?.close();
     data.remove();
   });
 
@@ -272,6 +284,82 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, delete it' }).click();
     await page.getByRole('status').filter({ hasText: 'Template “Spring offer” deleted.' }).waitFor();
     expect(await page.getByRole('cell', { name: 'Spring offer' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it("replies on WhatsApp inside the customer's 24-hour window, without their yes, at the shop's price", async () => {
+    const rpc = rpcOf(server.launchUrl);
+    await rpc('connections.saveWhatsApp', { appSecret: 'meta-app-secret', verifyToken: 'verify-me' });
+    await rpc('channels.saveWhatsApp', { phoneNumberId: '1234567890', accessToken: 'EAAtoken' });
+    await rpc('settings.update', { messagePrices: { sms: null, whatsapp: 0.05 } });
+    const { apiKey } = await rpc<{ apiKey: string }>('settings.apiKey', {});
+    const created = await fetch(`${server.ingestUrl.replace(/\/$/, '')}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'profile_update',
+        occurredAt: '2026-03-01T09:00:00Z',
+        externalId: 'messages-e2e-2',
+        identifiers: { phone: '+447700900123' },
+        payload: { firstName: 'Bob', lastName: 'Stone' },
+      }),
+    });
+    const bob = ((await created.json()) as { results: { profileId: number }[] }).results[0]?.profileId;
+    // Bob writes to the shop on WhatsApp "now" by the server's clock: the 24-hour window opens.
+    const now = Date.parse(CLOCK_START) + (Date.now() - startedAt);
+    const body = JSON.stringify(
+      whatsappDelivery({
+        contacts: [{ profile: { name: 'Bob Stone' }, wa_id: '447700900123' }],
+        messages: [
+          {
+            from: '447700900123',
+            id: 'wamid.in-1',
+            timestamp: String(Math.floor(now / 1000)),
+            type: 'text',
+            text: { body: 'Are you open on Sunday?' },
+          },
+        ],
+      }),
+    );
+    const delivered = await fetch(`${server.ingestUrl.replace(/\/$/, '')}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': whatsappSignature(body, 'meta-app-secret'),
+      },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.goto(`${new URL(server.launchUrl).origin}/customers/${bob}`);
+    await page.getByRole('heading', { level: 1, name: 'Bob Stone' }).waitFor();
+    const send = page.getByRole('form', { name: 'Send a message' });
+    expect(await send.getByLabel(/Email/).isDisabled()).toBe(true);
+    const whatsapp = send.getByLabel(/WhatsApp to \+447700900123 · \D*0\.05/);
+    expect(await whatsapp.isDisabled()).toBe(false);
+    await send.getByText(/^Only as a reply to their own message \(no offers\): /).waitFor();
+    await whatsapp.check();
+    await send.getByLabel('My own text').check();
+    await send.getByLabel('Text', { exact: true }).fill('Yes {{first_name}}, from 10 to 4.');
+    const preview = send.getByTestId('preview');
+    await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Yes Bob, from 10 to 4.');
+    await expect.poll(() => preview.getByTestId('preview-cost').textContent()).toMatch(/^Cost: \D*0\.05$/);
+    expect(await preview.getByTestId('preview-verdict').textContent()).toBe('What will happen: Goes now.');
+    await send.getByRole('button', { name: 'Send' }).click();
+    await send.getByRole('status').filter({ hasText: 'Sent to the outbox: it goes now.' }).waitFor();
+    const mine = page.getByTestId('customer-messages');
+    await mine.getByText('Sent', { exact: true }).waitFor({ timeout: 20_000 });
+    await mine.getByText(/· \D*0\.05$/).waitFor();
+    const sent = graph.requests.map((r) => JSON.parse(r.body) as { type: string; to: string; text?: { body: string } });
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'text', text: expect.objectContaining({ body: 'Yes Bob, from 10 to 4.' }) }),
+    ]);
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
