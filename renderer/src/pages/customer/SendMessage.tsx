@@ -34,7 +34,8 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
   const [templateId, setTemplateId] = useState<number>();
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const [preview, setPreview] = useState<MessagePreview>();
+  /** The preview and the input it was made for: Send only sends what was previewed. */
+  const [preview, setPreview] = useState<{ key: string; preview: MessagePreview }>();
   const [previewError, setPreviewError] = useState<AppError>();
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<Verdict>();
@@ -97,7 +98,7 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
       client.call('messages.preview', JSON.parse(key) as ComposeInput).then(
         (p) => {
           if (!live) return;
-          setPreview(p);
+          setPreview({ key, preview: p });
           setPreviewError(undefined);
         },
         (e) => {
@@ -113,7 +114,8 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
     };
   }, [key]);
 
-  const current = preview && key && preview.channel === channel ? preview : undefined;
+  const shown = preview && key && preview.preview.channel === channel ? preview.preview : undefined;
+  const current = preview?.key === key ? shown : undefined;
   // Once sent, Send waits for a change (another template, text or channel): a second press is not a second message.
   const canSend =
     !!input && !!current && !sent && current.verdict.status !== 'refused' && current.verdict.status !== 'cancelled';
@@ -239,7 +241,7 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
                 )}
               </fieldset>
               <Problem error={previewError} />
-              {current ? <Preview preview={current} /> : null}
+              {shown ? <Preview preview={shown} /> : null}
               <div className="actions">
                 <button type="submit" disabled={!canSend || sending}>
                   {sending ? 'Sending…' : 'Send'}
