@@ -337,8 +337,8 @@ function Preview({ preview }: { preview: MessagePreview }) {
       </dl>
       {preview.whatsappTemplate ? (
         <p className="hint">
-          It is more than 24 hours since their last WhatsApp message, so WhatsApp only allows your approved template: it
-          is sent, with its fields filled as below.
+          They have not written to you on WhatsApp in the last 24 hours, so WhatsApp only allows your approved template:
+          it is sent, with its fields filled as below.
         </p>
       ) : null}
       <blockquote className="preview-text" data-testid="preview-text" style={TEXT_STYLE}>
