@@ -6,7 +6,7 @@
  */
 import { AppError } from '../shared/contract/errors';
 import type { Backend } from './core/backend';
-import { consoleLogger } from './core/clock';
+import { clockFromEnvironment, consoleLogger } from './core/clock';
 import { resolveDataDir } from './core/paths';
 import { startRestartable } from './restartable';
 
@@ -16,13 +16,17 @@ export interface HeadlessOptions {
   ingestPort?: number | undefined;
   /** Where to print the addresses; stdout by default. */
   print?: (line: string) => void;
+  /** Where `CONSTINTEL_CLOCK_START` is read; process.env by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export async function startHeadless(options: HeadlessOptions = {}): Promise<Backend> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolveDataDir({ flag: options.dataDir });
+  const { clock, warning } = clockFromEnvironment(options.env ?? process.env);
+  if (warning) print(`Warning: ${warning}`);
   const app = await startRestartable(
-    { dataDir, logger: consoleLogger, uiPort: options.port, ingestPort: options.ingestPort },
+    { dataDir, clock, logger: consoleLogger, uiPort: options.port, ingestPort: options.ingestPort },
     {
       restarting: () => print('Restarting ConstIntel on a restored backup…'),
       restarted: (backend) => print(`ConstIntel is running again on ${backend.runtime.databaseFile}.`),

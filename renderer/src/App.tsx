@@ -8,14 +8,17 @@ import { DashboardPage } from './pages/Dashboard';
 import { ImportPage } from './pages/Import';
 import { JourneysPage } from './pages/Journeys';
 import { MergeReviewPage } from './pages/MergeReview';
+import { MessagesPage } from './pages/Messages';
 import { ModelsPage } from './pages/Models';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
+import { TemplatesPage } from './pages/Templates';
 import { PendingCountProvider, usePendingCount } from './pending';
 
 export const PAGES = [
   { path: '/', label: 'Dashboard', element: <DashboardPage /> },
   { path: '/customers', label: 'Customers', element: <CustomersPage /> },
+  { path: '/messages', label: 'Messages', element: <MessagesPage /> },
   { path: '/merge-review', label: 'Merge review', element: <MergeReviewPage /> },
   { path: '/import', label: 'Import', element: <ImportPage /> },
   { path: '/models', label: 'Models', element: <ModelsPage /> },
@@ -76,6 +79,7 @@ export function App() {
             <Route path="/customers/:id" element={<CustomerPage />} />
             {/* Under Settings: its nav link stays highlighted here (NavLink matches the path's start). */}
             <Route path="/settings/connections" element={<ConnectionsPage />} />
+            <Route path="/settings/templates" element={<TemplatesPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </main>

@@ -4,19 +4,27 @@
  * test message to…", which sends one message at once and shows the provider's own answer in words. Secrets (the
  * mail password, the access token, the auth token) go to the backend and never come back.
  */
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { createContext, type FormEvent, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import type { ChannelStatus, ChannelsView, ChannelTestResult } from '../../../shared/contract/channels';
 import type { AppError } from '../../../shared/contract/errors';
+import type { Settings } from '../../../shared/contract/settings';
 import { client } from '../client';
 import { asAppError, Problem } from '../components';
+import { formatMoney } from '../format';
 import { useCommand } from '../use-command';
 import { SecretField, take, useFieldErrors } from './Connections';
+import { SendingControls } from './SendingControls';
 
 type ChannelName = 'email' | 'whatsapp' | 'sms';
+
+/** The settings as the cost controls last saved them: a test message says what it costs. */
+const SettingsContext = createContext<Settings | undefined>(undefined);
 
 export function Channels() {
   const loaded = useCommand('channels.get', {});
   const [view, setView] = useState<ChannelsView>();
+  const [settings, setSettings] = useState<Settings>();
   useEffect(() => {
     if (loaded.data) setView(loaded.data);
   }, [loaded.data]);
@@ -29,14 +37,20 @@ export function Channels() {
       </p>
       <Problem error={loaded.error} />
       {view ? (
-        <>
+        <SettingsContext.Provider value={settings}>
           <EmailForm view={view} onSaved={setView} />
           <WhatsAppForm view={view} onSaved={setView} />
           <SmsForm view={view} onSaved={setView} />
-        </>
+        </SettingsContext.Provider>
       ) : loaded.loading ? (
         <p>Loading…</p>
       ) : null}
+      <SendingControls onSettings={setSettings} />
+      <p className="subpages">
+        <Link to="/settings/templates">
+          Message templates: the texts you send, with the customer's name filled in →
+        </Link>
+      </p>
     </div>
   );
 }
@@ -407,6 +421,8 @@ function TestMessage({ channel, ready, placeholder }: { channel: ChannelName; re
   }
 
   const id = `${channel}-test-to`;
+  const settings = useContext(SettingsContext);
+  const price = channel === 'email' ? null : (settings?.messagePrices?.[channel] ?? null);
   return (
     <>
       <label htmlFor={id}>Send a test message to…</label>
@@ -418,7 +434,10 @@ function TestMessage({ channel, ready, placeholder }: { channel: ChannelName; re
         value={to}
         onChange={(e) => setTo(e.target.value)}
       />
-      <p className="hint">{TEST_WORDS[channel]}</p>
+      <p className="hint">
+        {TEST_WORDS[channel]}
+        {price !== null ? ` It costs ${formatMoney(price, settings?.currency)}, your price per message (below).` : ''}
+      </p>
       <div className="actions">
         <button type="button" className="secondary" disabled={!ready || sending || to.trim() === ''} onClick={send}>
           {sending ? 'Sending…' : 'Send a test message'}

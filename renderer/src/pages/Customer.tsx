@@ -29,6 +29,8 @@ import {
 } from '../format';
 import { useCommand } from '../use-command';
 import { Consent } from './customer/Consent';
+import { CustomerMessages } from './customer/Messages';
+import { SendMessage } from './customer/SendMessage';
 
 const TIMELINE_PAGE = 25;
 
@@ -57,6 +59,7 @@ function CustomerView({ id }: { id: number }) {
   const arrived = (location.state ?? {}) as ArrivedFrom;
   const loaded = useCommand('customers.get', { id });
   const [timelineVersion, setTimelineVersion] = useState(0);
+  const [messagesVersion, setMessagesVersion] = useState(0);
   const [undone, setUndone] = useState<string>();
   const showArrived = arrived.mergedFrom !== undefined && arrived.mergedFrom !== id && !undone;
 
@@ -100,7 +103,15 @@ function CustomerView({ id }: { id: number }) {
           <Totals customer={customer} />
           <Prediction customer={customer} />
           <OpenCarts customer={customer} />
-          <Consent id={customer.id} onChanged={loaded.reload} />
+          <Consent
+            id={customer.id}
+            onChanged={() => {
+              loaded.reload();
+              setMessagesVersion((v) => v + 1);
+            }}
+          />
+          <SendMessage id={customer.id} version={messagesVersion} onSent={() => setMessagesVersion((v) => v + 1)} />
+          <CustomerMessages id={customer.id} version={messagesVersion} />
           <Identifiers customer={customer} />
           <Merges
             customer={customer}
