@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consentHistory } from '../channels/consent';
+import { listMessages } from '../channels/messages';
 import { forgetShops } from '../connections/shopify-connections';
 import { identifierView } from '../customers/customer-360';
 import type { Database } from '../db/open';
@@ -18,6 +19,7 @@ import { eraseBrandCustomers, eraseBrandRow, eraseProfileRows } from '../db/repo
 import { eventsForExport } from '../db/repos/event-reads';
 import { identifierHolder, identifiersOf, sharedUsesOf } from '../db/repos/identifiers';
 import { mergeSummariesInto } from '../db/repos/merges';
+import { messagesInOf } from '../db/repos/message-in';
 import { getProfile } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
 import { type NormalizeOptions, normalizeIdentifier } from '../identity/normalize';
@@ -100,6 +102,15 @@ export function customerData(db: Database, profileId: number): Record<string, un
       detail: c.detail,
       occurredAt: c.occurredAt === null ? null : new Date(c.occurredAt).toISOString(),
       recordedAt: new Date(c.recordedAt).toISOString(),
+    })),
+    /** Every message the shop sent or tried to send them, with what became of it and why. */
+    messagesSent: listMessages(db, { profileId, limit: 100_000 }),
+    /** Their texts to the shop (SMS; WhatsApp messages are among the events). */
+    messagesReceived: messagesInOf(db, profileId, 100_000).map((m) => ({
+      channel: m.channel,
+      from: m.fromAddress,
+      body: m.body,
+      receivedAt: new Date(m.receivedAt).toISOString(),
     })),
   };
 }

@@ -5,6 +5,7 @@
  * an event) does not undo it; START does; STOPALL opts them out of all three channels; Twilio's own OptOutType is
  * honoured for a word ConstIntel does not know.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { consentOf, recordConsent } from '../../../main/core/channels/consent';
 import { enqueueMessage } from '../../../main/core/channels/outbox';
@@ -137,8 +138,24 @@ describe('inbound SMS and STOP / START / STOPALL', () => {
     expect(shop.count('SELECT count(*) FROM message_in WHERE profile_id = ?', annId)).toBe(8);
   });
 
-  it('erasing the customer deletes their texts; a stranger’s stay', async () => {
+  it('the privacy export has the messages to and from them; erasing deletes their texts, a stranger’s stay', async () => {
     const strangers = shop.count('SELECT count(*) FROM message_in WHERE profile_id IS NULL');
+    const { path } = await shop.backend.call('customers.exportData', { id: annId });
+    const exported = JSON.parse(readFileSync(path, 'utf8')) as {
+      customers: { messagesSent: { status: string; reason: string | null }[]; messagesReceived: { body: string }[] }[];
+    };
+    const [ann] = exported.customers;
+    expect(ann?.messagesReceived.length).toBe(
+      shop.count('SELECT count(*) FROM message_in WHERE profile_id = ?', annId),
+    );
+    expect(ann?.messagesReceived).toContainEqual(
+      expect.objectContaining({ body: 'Is the blue teapot back in stock?' }),
+    );
+    expect(ann?.messagesSent.length).toBe(
+      shop.count('SELECT count(*) FROM message_outbox WHERE profile_id = ?', annId),
+    );
+    expect(ann?.messagesSent.length).toBeGreaterThan(0);
+    expect(ann?.messagesSent).toContainEqual(expect.objectContaining({ status: 'cancelled' }));
     await shop.backend.call('customers.erase', { id: annId });
     expect(shop.count('SELECT count(*) FROM message_in WHERE from_address = ?', ANN_PHONE)).toBe(0);
     expect(shop.count('SELECT count(*) FROM message_in')).toBe(strangers);
