@@ -16,7 +16,7 @@ export interface OutboxDeps {
   senderFor(channel: ChannelName): ChannelSender | undefined;
   /** May this message go to this customer on this channel now? Asked when it is written and again before sending. */
   consent(profileId: number | null, channel: ChannelName, kind: OutboxKind): ConsentVerdict;
-  /** Sends in flight at once, across channels. */
+  /** Sends in flight at once on each channel (each channel is a lane of its own: outbox-worker.ts). */
   concurrency: number;
   /** No answer within this long is `unknown` (the request went out; it may have been taken). */
   sendTimeoutMs: number;

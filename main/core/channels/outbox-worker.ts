@@ -6,10 +6,13 @@
  * `failed` with the reason; no answer (timeout, dropped connection after the request went out) → `unknown`,
  * shown and never resent by itself. A row still `sending` at start was cut off by a crash: `unknown` too.
  *
- * Throughput: one pass at a time per backend; up to `concurrency` sends in flight; each channel paced to its
- * messages-per-second setting. The pacing measures real elapsed time (performance.now), not the injected clock,
- * because it spaces out real network calls; everything about the time of day (quiet hours, the daily cap's day,
- * backoff, when a row is due) uses the injected clock.
+ * Throughput: one run at a time per backend, in which each channel is a lane of its own: it reads its own due rows
+ * and has up to `concurrency` sends in flight, paced to its messages-per-second setting. Lanes, because with one
+ * loop over rows of every channel a WhatsApp row waiting its turn at 80 a second held up the email rows behind it
+ * (and slow email sends held every slot): a mixed queue went at the slowest channel's pace (`npm run bench --
+ * outbox`: 17 messages a second a channel against limits of 80 and 500). The pacing measures real elapsed time
+ * (performance.now), not the injected clock, because it spaces out real network calls; everything about the time of
+ * day (quiet hours, the daily cap's day, backoff, when a row is due) uses the injected clock.
  */
 
 import type { Clock } from '../clock';
@@ -60,13 +63,15 @@ export class OutboxWorker {
   deps: OutboxDeps;
   private readonly pacers = new Map<ChannelName, Pacer>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Sends in flight per channel, and the lane waiting for one of them to end. */
+  private readonly busy = new Map<ChannelName, number>();
+  private readonly freeSlot = new Map<ChannelName, () => void>();
   private readonly controllers = new Set<AbortController>();
   private running: Promise<void> | undefined;
   private again = false;
   private started = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private freeSlot: (() => void) | undefined;
 
   constructor(private readonly ctx: EngineContext) {
     this.deps = defaultOutboxDeps(ctx);
@@ -132,9 +137,13 @@ export class OutboxWorker {
       try {
         do {
           this.again = false;
-          while (!this.stopped && (await this.pass()) > 0) {
-            // Rows that could not go were moved into the future, so each pass sees fewer.
-          }
+          await Promise.all(
+            CHANNELS.map(async (channel) => {
+              while (!this.stopped && (await this.pass(channel)) > 0) {
+                // Rows that could not go were moved into the future, so each pass sees fewer.
+              }
+            }),
+          );
           await Promise.all([...this.inFlight]);
         } while (this.again && !this.stopped);
       } finally {
@@ -145,53 +154,57 @@ export class OutboxWorker {
     return this.running;
   }
 
-  private async pass(): Promise<number> {
+  /** One batch of a channel's due rows: each decided, then (if it may go) paced, claimed and sent. */
+  private async pass(channel: ChannelName): Promise<number> {
     const { db } = this.ctx;
     if (!db.sqlite.open) return 0;
     const nowMs = this.clock.now().getTime();
+    // Read again for every batch, so pausing, a new rate or a new cap takes effect within one batch.
     const settings = readSettings(db);
     if (settings.sendingPaused) {
       holdAllDue(db, PAUSED_REASON, nowMs);
       return 0;
     }
-    const senders = new Map<ChannelName, ChannelSender>();
-    for (const channel of CHANNELS) {
-      const sender = this.deps.senderFor(channel);
-      if (sender) senders.set(channel, sender);
+    const sender = this.deps.senderFor(channel);
+    if (!sender) {
       // Left due, so they go as soon as the channel is connected (configure kicks the worker).
-      else noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+      noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+      return 0;
     }
-    const rows = dueOutboxRows(db, nowMs, [...senders.keys()], BATCH);
+    const rows = dueOutboxRows(db, nowMs, [channel], BATCH);
     const currency = shopCurrency(this.ctx);
     for (const row of rows) {
       if (this.stopped || !db.sqlite.open) break;
       const now = this.clock.now();
-      const sender = senders.get(row.channel);
-      if (!sender) continue;
       const decision = decide(this.ctx, this.deps, settings, row, now, { countCap: true });
       if (!decision.go) {
         if (decision.status === 'cancelled') markOutboxFinal(db, row.id, 'cancelled', decision.reason, now.getTime());
         else holdOutboxRow(db, row.id, 'held', decision.reason, decision.until, now.getTime());
         continue;
       }
-      await this.slot();
-      await this.pacer(row.channel).take(settings.sendRates[row.channel]);
+      await this.slot(channel);
+      await this.pacer(channel).take(settings.sendRates[channel]);
       if (this.stopped || !db.sqlite.open) break;
       const claimedAt = this.clock.now().getTime();
-      if (!claimOutboxRow(db, row.id, priceOf(settings, row.channel), currency, claimedAt)) continue;
+      if (!claimOutboxRow(db, row.id, priceOf(settings, channel), currency, claimedAt)) continue;
+      this.busy.set(channel, (this.busy.get(channel) ?? 0) + 1);
       const sending = this.sendOne(row, sender).finally(() => {
         this.inFlight.delete(sending);
-        this.freeSlot?.();
+        this.busy.set(channel, (this.busy.get(channel) ?? 1) - 1);
+        const free = this.freeSlot.get(channel);
+        this.freeSlot.delete(channel);
+        free?.();
       });
       this.inFlight.add(sending);
     }
     return rows.length;
   }
 
-  private async slot(): Promise<void> {
-    while (this.inFlight.size >= Math.max(1, this.deps.concurrency)) {
+  /** Waits until the channel has fewer than `concurrency` sends in flight (each channel's lane waits alone). */
+  private async slot(channel: ChannelName): Promise<void> {
+    while ((this.busy.get(channel) ?? 0) >= Math.max(1, this.deps.concurrency)) {
       await new Promise<void>((resolve) => {
-        this.freeSlot = resolve;
+        this.freeSlot.set(channel, resolve);
       });
     }
   }
