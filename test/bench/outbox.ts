@@ -25,12 +25,13 @@
  * Checks at the end: every message `sent` exactly once (rows by status), the peers took exactly 10,000 with no
  * recipient twice, and the data file holds 10,000 customers with 10,000 different recipients.
  *
- * `outbox [messages=10000] [emailRate=500] [whatsappRate=80]`
+ * `outbox [messages=10000] [emailRate=500] [whatsappRate=80] [--profile DIR]`: with `--profile`, the app's process
+ * runs with `--cpu-prof` and writes its profile to DIR when it stops.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { defaultOutboxDeps } from '../../main/core/channels/outbox-deps';
@@ -57,10 +58,10 @@ const epochNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A child run with tsx and spoken to over IPC. */
-function child(script: string, env: Record<string, string>): ChildProcess {
+function child(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   return fork(join(appRoot(), 'test', 'bench', script), [], {
     cwd: appRoot(),
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeArgs],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -225,6 +226,17 @@ async function readRpc(
 const p99ByCall = (byCall: Record<string, number[]>) =>
   Object.fromEntries(Object.entries(byCall).map(([name, values]) => [name, round(percentile(values, 0.99), 1)]));
 
+/** User + system CPU milliseconds a process has used so far, from /proc (Linux, 100 ticks a second); null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 type Counts = Record<Channel, Record<string, number>>;
 
 function countsByStatus(db: Sqlite.Database): Counts {
@@ -239,8 +251,14 @@ function countsByStatus(db: Sqlite.Database): Counts {
 const waiting = (c: Record<string, number>) => (c.pending ?? 0) + (c.held ?? 0) + (c.sending ?? 0);
 
 export async function outboxBench(args: string[]): Promise<void> {
-  const messages = Number(args[0] ?? 10_000);
-  const limits: Record<Channel, number> = { email: Number(args[1] ?? 500), whatsapp: Number(args[2] ?? 80) };
+  const profileAt = args.indexOf('--profile');
+  const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined;
+  const positional = args.filter((_, i) => profileAt < 0 || (i !== profileAt && i !== profileAt + 1));
+  const messages = Number(positional[0] ?? 10_000);
+  const limits: Record<Channel, number> = {
+    email: Number(positional[1] ?? 500),
+    whatsapp: Number(positional[2] ?? 80),
+  };
   const perChannel = messages / 2;
   const concurrency = defaultOutboxDeps({} as never).concurrency;
   const dir = mkdtempSync(join(tmpdir(), 'constintel-bench-outbox-'));
@@ -257,13 +275,17 @@ export async function outboxBench(args: string[]): Promise<void> {
       whatsapp: await graphBaseline(graphUrl, perChannel, concurrency, peers),
     };
 
-    app = child('outbox-backend.ts', {
-      OUTBOX_BENCH_DATA_DIR: join(dir, 'data'),
-      OUTBOX_BENCH_SMTP_PORT: String(smtpPort),
-      OUTBOX_BENCH_CUSTOMERS: String(messages),
-      OUTBOX_BENCH_RATES: JSON.stringify({ email: limits.email, sms: 1, whatsapp: limits.whatsapp }),
-      CONSTINTEL_WHATSAPP_API_URL: graphUrl,
-    });
+    app = child(
+      'outbox-backend.ts',
+      {
+        OUTBOX_BENCH_DATA_DIR: join(dir, 'data'),
+        OUTBOX_BENCH_SMTP_PORT: String(smtpPort),
+        OUTBOX_BENCH_CUSTOMERS: String(messages),
+        OUTBOX_BENCH_RATES: JSON.stringify({ email: limits.email, sms: 1, whatsapp: limits.whatsapp }),
+        CONSTINTEL_WHATSAPP_API_URL: graphUrl,
+      },
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [],
+    );
     const ready = await nextMessage<{ launchUrl: string; customers: number; queued: number }>(app, 'ready', 300_000);
     const rpc = rpcOf(ready.launchUrl);
     const db = new Sqlite(join(dir, 'data', 'constintel.db'), { readonly: true, fileMustExist: true });
@@ -278,6 +300,7 @@ export async function outboxBench(args: string[]): Promise<void> {
 
       let sending = true;
       const busy = readRpc(rpc, () => !sending);
+      const cpuBefore = processCpuMs(app.pid);
       const started = epochNow();
       await rpc('settings.update', { sendingPaused: false });
       const deadline = performance.now() + MAX_SECONDS * 1000;
@@ -286,6 +309,7 @@ export async function outboxBench(args: string[]): Promise<void> {
         await sleep(100);
         counts = countsByStatus(db);
       }
+      const appCpuMs = (processCpuMs(app.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
       sending = false;
       const during = await busy;
       const received = await peerReport(peers);
@@ -390,6 +414,8 @@ export async function outboxBench(args: string[]): Promise<void> {
           peerReceived,
           peerDuplicates: peerReceived - peerDistinct,
           peerErrors: received.email.errors + received.whatsapp.errors,
+          // CPU time of the app's process while it sent, per message (the /rpc reads it answered meanwhile included).
+          appCpuMsPerMessage: round(appCpuMs / messages, 3),
           customers,
           distinctRecipients,
           distinctProfiles,
