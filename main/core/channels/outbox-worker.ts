@@ -24,7 +24,7 @@ import {
   holdOutboxRow,
   markOutboxFinal,
   markOutboxRetry,
-  markOutboxSent,
+  markOutboxSentMany,
   noteWaiting,
   type OutboxRow,
   recoverInterruptedSends,
@@ -98,6 +98,9 @@ export class OutboxWorker {
   private readonly busy = new Map<ChannelName, number>();
   private readonly freeSlot = new Map<ChannelName, () => void>();
   private readonly controllers = new Set<AbortController>();
+  /** Accepted sends waiting for their one commit (markSent). */
+  private readonly sentQueue: { id: number; providerId: string | null }[] = [];
+  private sentFlush: Promise<void> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private started = false;
@@ -279,17 +282,39 @@ export class OutboxWorker {
       clearTimeout(timer);
       this.controllers.delete(controller);
     }
-    this.record(row, result);
+    await this.record(row, result);
   }
 
-  private record(row: OutboxRow, result: SendResult): void {
+  /**
+   * Accepted messages are marked `sent` together, once the sends answered in the same turn of the event loop are in
+   * (one commit for them all). Safe for at most once: the row is already committed `sending`, so if the process
+   * stopped before this commit it would be `unknown` at the next start, never sent again.
+   */
+  private markSent(id: number, providerId: string | null): Promise<void> {
+    this.sentQueue.push({ id, providerId });
+    this.sentFlush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.sentQueue.splice(0);
+        this.sentFlush = undefined;
+        try {
+          if (this.ctx.db.sqlite.open) markOutboxSentMany(this.ctx.db, batch, this.clock.now().getTime());
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.sentFlush;
+  }
+
+  private async record(row: OutboxRow, result: SendResult): Promise<void> {
     const { db, logger } = this.ctx;
     if (!db.sqlite.open) return;
     const now = this.clock.now().getTime();
     const attempts = row.attempts + 1;
     const label = CHANNEL_LABEL[row.channel];
     if (result.outcome === 'accepted') {
-      markOutboxSent(db, row.id, result.providerId, now);
+      await this.markSent(row.id, result.providerId);
     } else if (result.outcome === 'unknown') {
       markOutboxFinal(db, row.id, 'unknown', result.reason, now);
       logger.warn(`Message ${row.id}: ${result.reason}`);
