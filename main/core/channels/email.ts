@@ -5,6 +5,7 @@
  * a refused login or recipient) means the server certainly did not take it; a timeout or dropped connection after
  * it means it may have, so the answer is `unknown`.
  */
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -36,8 +37,28 @@ interface SmtpError extends Error {
 /** Connection problems that leave the message certainly unsent and may pass by themselves. */
 const TRANSIENT = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
 
-function composeMessage(config: EmailConfig, message: OutgoingMessage): Promise<Buffer> {
+/**
+ * What makes each mail's Message-ID and MIME boundaries unique: a random tag drawn once per process, the outbox row
+ * and a counter. nodemailer draws fresh random bytes for each of them (five or more calls a mail, two of them again
+ * for its own copy of a raw mail); unguessable per process is all a boundary needs.
+ */
+const PROCESS_TAG = randomBytes(6).toString('hex');
+let sequence = 0;
+
+function uniqueIds(config: EmailConfig, message: OutgoingMessage): { unique: string; messageId: string } {
+  sequence += 1;
+  const unique = `${PROCESS_TAG}.${message.outboxId}.${sequence}`;
+  return { unique, messageId: `<${unique}@${config.fromAddress.split('@').pop() || 'constintel.invalid'}>` };
+}
+
+function composeMessage(
+  config: EmailConfig,
+  message: OutgoingMessage,
+  ids: { unique: string; messageId: string },
+): Promise<Buffer> {
   const composer = new MailComposer({
+    messageId: ids.messageId,
+    baseBoundary: ids.unique,
     from: config.fromName ? { name: config.fromName, address: config.fromAddress } : config.fromAddress,
     to: message.to,
     subject: message.subject ?? '',
@@ -183,7 +204,8 @@ export function createEmailSender(
   return {
     channel: 'email',
     async send(message, signal) {
-      const raw = await composeMessage(config, message);
+      const ids = uniqueIds(config, message);
+      const raw = await composeMessage(config, message, ids);
       const { key, pool } = poolFor(config, timeoutMs);
       pool.inUse += 1;
       clearTimeout(pool.idle);
@@ -196,6 +218,8 @@ export function createEmailSender(
         const info = await pool.transport.sendMail({
           envelope: { from: config.fromAddress, to: [message.to] },
           raw: body,
+          // Already in the raw mail; given here too so nodemailer does not draw one for its own bookkeeping.
+          messageId: ids.messageId,
           ...(signal ? { signal } : {}),
         });
         if (info.rejected.length > 0) {
