@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import nodemailer from 'nodemailer';
+import { SMTP_POOL_CONNECTIONS } from '../../main/core/channels/email';
 import { defaultOutboxDeps } from '../../main/core/channels/outbox-deps';
 import { WHATSAPP_API_VERSION } from '../../main/core/channels/whatsapp';
 import { appRoot } from '../../main/core/paths';
@@ -124,7 +125,10 @@ interface BaselineResult {
   failed: number;
 }
 
-/** Emails straight to the SMTP peer: nodemailer, one pool of `concurrency` connections, the same kind of mail. */
+/**
+ * Emails straight to the SMTP peer: nodemailer with the app's pool (SMTP_POOL_CONNECTIONS connections), `concurrency`
+ * mails in flight as the outbox has, the same kind of mail.
+ */
 async function smtpBaseline(port: number, count: number, concurrency: number, peers: ChildProcess) {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
@@ -132,7 +136,7 @@ async function smtpBaseline(port: number, count: number, concurrency: number, pe
     secure: false,
     ignoreTLS: true,
     pool: true,
-    maxConnections: concurrency,
+    maxConnections: SMTP_POOL_CONNECTIONS,
     maxMessages: Number.POSITIVE_INFINITY,
   });
   const started = epochNow();
