@@ -10,6 +10,7 @@ import { futureBench } from './future';
 import { identityBench } from './identity';
 import { importBench } from './import';
 import { modelsBench } from './models';
+import { outboxBench } from './outbox';
 import { retrainBench } from './retrain';
 import { startupBench } from './startup';
 import { webhooksBench } from './webhooks';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   retrain: retrainBench,
   bgnbd: bgnbdBench,
   future: futureBench,
+  outbox: outboxBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -6,10 +6,13 @@
  * `failed` with the reason; no answer (timeout, dropped connection after the request went out) → `unknown`,
  * shown and never resent by itself. A row still `sending` at start was cut off by a crash: `unknown` too.
  *
- * Throughput: one pass at a time per backend; up to `concurrency` sends in flight; each channel paced to its
- * messages-per-second setting. The pacing measures real elapsed time (performance.now), not the injected clock,
- * because it spaces out real network calls; everything about the time of day (quiet hours, the daily cap's day,
- * backoff, when a row is due) uses the injected clock.
+ * Throughput: one run at a time per backend, in which each channel is a lane of its own: it reads its own due rows
+ * and has up to `concurrency` sends in flight, paced to its messages-per-second setting. Lanes, because with one
+ * loop over rows of every channel a WhatsApp row waiting its turn at 80 a second held up the email rows behind it
+ * (and slow email sends held every slot): a mixed queue went at the slowest channel's pace (`npm run bench --
+ * outbox`: 17 messages a second a channel against limits of 80 and 500). The pacing measures real elapsed time
+ * (performance.now), not the injected clock, because it spaces out real network calls; everything about the time of
+ * day (quiet hours, the daily cap's day, backoff, when a row is due) uses the injected clock.
  */
 
 import type { Clock } from '../clock';
@@ -21,7 +24,7 @@ import {
   holdOutboxRow,
   markOutboxFinal,
   markOutboxRetry,
-  markOutboxSent,
+  markOutboxSentMany,
   noteWaiting,
   type OutboxRow,
   recoverInterruptedSends,
@@ -44,15 +47,46 @@ export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Spaces a channel's sends to its rate; shared by all passes of one backend. */
-class Pacer {
-  private next = 0;
+/**
+ * Keeps a channel to its rate: never more than `perSecond` sends in any one second (below 2 a second: one every
+ * 1/perSecond s), and never two closer than half the even spacing. Spacing alone (each send one interval after the
+ * last) lost every millisecond the event loop came back late and never made it up: at 500 a second a busy app sent
+ * email at a fraction of that (`npm run bench -- outbox`). Here a lane that fell behind catches up, at most twice the
+ * even pace, as long as the last second stays within the rate.
+ */
+export class Pacer {
+  /** When the sends of the last second went, oldest first. */
+  private readonly recent: number[] = [];
+  private last = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Waits until one more send is within the rate, and counts it. */
   async take(perSecond: number): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      const at = this.earliest(perSecond, now);
+      if (at <= now) {
+        this.recent.push(now);
+        this.last = now;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, at - now));
+    }
+  }
+
+  /** The earliest moment (≥ now) one more send keeps to the rate. */
+  earliest(perSecond: number, now: number): number {
     const interval = 1000 / perSecond;
-    const now = performance.now();
-    const at = Math.max(now, this.next);
-    this.next = at + interval;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    while (this.recent.length > 0 && (this.recent[0] as number) <= now - 1000) this.recent.shift();
+    const perWindow = Math.floor(perSecond);
+    if (perWindow < 2) return Math.max(now, this.last + interval);
+    let at = Math.max(now, this.last + interval / 2);
+    if (this.recent.length >= perWindow) {
+      // The send `perWindow` back must have left the one-second window first.
+      at = Math.max(at, (this.recent[this.recent.length - perWindow] as number) + 1000);
+    }
+    return at;
   }
 }
 
@@ -60,13 +94,18 @@ export class OutboxWorker {
   deps: OutboxDeps;
   private readonly pacers = new Map<ChannelName, Pacer>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Sends in flight per channel, and the lane waiting for one of them to end. */
+  private readonly busy = new Map<ChannelName, number>();
+  private readonly freeSlot = new Map<ChannelName, () => void>();
   private readonly controllers = new Set<AbortController>();
+  /** Accepted sends waiting for their one commit (markSent). */
+  private readonly sentQueue: { id: number; providerId: string | null }[] = [];
+  private sentFlush: Promise<void> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private started = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private freeSlot: (() => void) | undefined;
 
   constructor(private readonly ctx: EngineContext) {
     this.deps = defaultOutboxDeps(ctx);
@@ -132,9 +171,13 @@ export class OutboxWorker {
       try {
         do {
           this.again = false;
-          while (!this.stopped && (await this.pass()) > 0) {
-            // Rows that could not go were moved into the future, so each pass sees fewer.
-          }
+          await Promise.all(
+            CHANNELS.map(async (channel) => {
+              while (!this.stopped && (await this.pass(channel)) > 0) {
+                // Rows that could not go were moved into the future, so each pass sees fewer.
+              }
+            }),
+          );
           await Promise.all([...this.inFlight]);
         } while (this.again && !this.stopped);
       } finally {
@@ -145,53 +188,57 @@ export class OutboxWorker {
     return this.running;
   }
 
-  private async pass(): Promise<number> {
+  /** One batch of a channel's due rows: each decided, then (if it may go) paced, claimed and sent. */
+  private async pass(channel: ChannelName): Promise<number> {
     const { db } = this.ctx;
     if (!db.sqlite.open) return 0;
     const nowMs = this.clock.now().getTime();
+    // Read again for every batch, so pausing, a new rate or a new cap takes effect within one batch.
     const settings = readSettings(db);
     if (settings.sendingPaused) {
       holdAllDue(db, PAUSED_REASON, nowMs);
       return 0;
     }
-    const senders = new Map<ChannelName, ChannelSender>();
-    for (const channel of CHANNELS) {
-      const sender = this.deps.senderFor(channel);
-      if (sender) senders.set(channel, sender);
+    const sender = this.deps.senderFor(channel);
+    if (!sender) {
       // Left due, so they go as soon as the channel is connected (configure kicks the worker).
-      else noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+      noteWaiting(db, channel, `${CHANNEL_LABEL[channel]} is not connected (Settings → Channels)`, nowMs);
+      return 0;
     }
-    const rows = dueOutboxRows(db, nowMs, [...senders.keys()], BATCH);
+    const rows = dueOutboxRows(db, nowMs, [channel], BATCH);
     const currency = shopCurrency(this.ctx);
     for (const row of rows) {
       if (this.stopped || !db.sqlite.open) break;
       const now = this.clock.now();
-      const sender = senders.get(row.channel);
-      if (!sender) continue;
       const decision = decide(this.ctx, this.deps, settings, row, now, { countCap: true });
       if (!decision.go) {
         if (decision.status === 'cancelled') markOutboxFinal(db, row.id, 'cancelled', decision.reason, now.getTime());
         else holdOutboxRow(db, row.id, 'held', decision.reason, decision.until, now.getTime());
         continue;
       }
-      await this.slot();
-      await this.pacer(row.channel).take(settings.sendRates[row.channel]);
+      await this.slot(channel);
+      await this.pacer(channel).take(settings.sendRates[channel]);
       if (this.stopped || !db.sqlite.open) break;
       const claimedAt = this.clock.now().getTime();
-      if (!claimOutboxRow(db, row.id, priceOf(settings, row.channel), currency, claimedAt)) continue;
+      if (!claimOutboxRow(db, row.id, priceOf(settings, channel), currency, claimedAt)) continue;
+      this.busy.set(channel, (this.busy.get(channel) ?? 0) + 1);
       const sending = this.sendOne(row, sender).finally(() => {
         this.inFlight.delete(sending);
-        this.freeSlot?.();
+        this.busy.set(channel, (this.busy.get(channel) ?? 1) - 1);
+        const free = this.freeSlot.get(channel);
+        this.freeSlot.delete(channel);
+        free?.();
       });
       this.inFlight.add(sending);
     }
     return rows.length;
   }
 
-  private async slot(): Promise<void> {
-    while (this.inFlight.size >= Math.max(1, this.deps.concurrency)) {
+  /** Waits until the channel has fewer than `concurrency` sends in flight (each channel's lane waits alone). */
+  private async slot(channel: ChannelName): Promise<void> {
+    while ((this.busy.get(channel) ?? 0) >= Math.max(1, this.deps.concurrency)) {
       await new Promise<void>((resolve) => {
-        this.freeSlot = resolve;
+        this.freeSlot.set(channel, resolve);
       });
     }
   }
@@ -235,17 +282,39 @@ export class OutboxWorker {
       clearTimeout(timer);
       this.controllers.delete(controller);
     }
-    this.record(row, result);
+    await this.record(row, result);
   }
 
-  private record(row: OutboxRow, result: SendResult): void {
+  /**
+   * Accepted messages are marked `sent` together, once the sends answered in the same turn of the event loop are in
+   * (one commit for them all). Safe for at most once: the row is already committed `sending`, so if the process
+   * stopped before this commit it would be `unknown` at the next start, never sent again.
+   */
+  private markSent(id: number, providerId: string | null): Promise<void> {
+    this.sentQueue.push({ id, providerId });
+    this.sentFlush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.sentQueue.splice(0);
+        this.sentFlush = undefined;
+        try {
+          if (this.ctx.db.sqlite.open) markOutboxSentMany(this.ctx.db, batch, this.clock.now().getTime());
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.sentFlush;
+  }
+
+  private async record(row: OutboxRow, result: SendResult): Promise<void> {
     const { db, logger } = this.ctx;
     if (!db.sqlite.open) return;
     const now = this.clock.now().getTime();
     const attempts = row.attempts + 1;
     const label = CHANNEL_LABEL[row.channel];
     if (result.outcome === 'accepted') {
-      markOutboxSent(db, row.id, result.providerId, now);
+      await this.markSent(row.id, result.providerId);
     } else if (result.outcome === 'unknown') {
       markOutboxFinal(db, row.id, 'unknown', result.reason, now);
       logger.warn(`Message ${row.id}: ${result.reason}`);

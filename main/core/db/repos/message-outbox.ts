@@ -182,6 +182,21 @@ export function markOutboxSent(db: Database, id: number, providerId: string | nu
   ).run(providerId, now, now, id);
 }
 
+/**
+ * Several accepted messages marked `sent` in one transaction: one commit instead of one each, which was a tenth of
+ * the outbox's own CPU per message at campaign pace (`npm run bench -- outbox`).
+ */
+export function markOutboxSentMany(
+  db: Database,
+  rows: readonly { id: number; providerId: string | null }[],
+  now: number,
+): void {
+  if (rows.length === 0) return;
+  db.sqlite.transaction(() => {
+    for (const row of rows) markOutboxSent(db, row.id, row.providerId, now);
+  })();
+}
+
 /** The provider certainly did not take it and said a later try may work: back to pending at `retryAt`. */
 export function markOutboxRetry(db: Database, id: number, reason: string, retryAt: number, now: number): void {
   stmt(
