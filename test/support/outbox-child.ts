@@ -20,6 +20,7 @@ const worker = configureOutbox(backend.ctx, {
   senderFor: (channel) => (channel === 'whatsapp' ? httpSender(sink, channel) : undefined),
   consent: () => ({ ok: true }),
   concurrency: 1,
+  networkLatencyMs: 0,
 });
 await worker.drain();
 const statuses = backend.db.sqlite.prepare('SELECT status, count(*) AS n FROM message_outbox GROUP BY status').all();

@@ -18,6 +18,12 @@ export interface OutboxDeps {
   consent(profileId: number | null, channel: ChannelName, kind: OutboxKind): ConsentVerdict;
   /** Sends in flight at once on each channel (each channel is a lane of its own: outbox-worker.ts). */
   concurrency: number;
+  /**
+   * The round trip assumed for WhatsApp and Twilio calls over the internet: their lanes keep enough sends in flight
+   * to hold the channel's messages-per-second at that latency (80/s at 400 ms needs 32), never fewer than
+   * `concurrency`. Email is held to `concurrency` (its SMTP pool has few connections).
+   */
+  networkLatencyMs: number;
   /** No answer within this long is `unknown` (the request went out; it may have been taken). */
   sendTimeoutMs: number;
   /** Tries for a message the provider refused with "try again" before it counts as failed. */
@@ -55,6 +61,7 @@ export function defaultOutboxDeps(ctx: EngineContext): OutboxDeps {
     // bench -- outbox`). Over the internet each send waits a round trip: at 250 ms, 8 in flight allow about 32 a
     // second, below WhatsApp's 80 (loopback does not show this).
     concurrency: 8,
+    networkLatencyMs: 400,
     sendTimeoutMs: 30_000,
     maxAttempts: 5,
     pollMs: 1_000,

@@ -216,7 +216,7 @@ export class OutboxWorker {
         else holdOutboxRow(db, row.id, 'held', decision.reason, decision.until, now.getTime());
         continue;
       }
-      await this.slot(channel);
+      await this.slot(channel, settings.sendRates[channel]);
       await this.pacer(channel).take(settings.sendRates[channel]);
       if (this.stopped || !db.sqlite.open) break;
       const claimedAt = this.clock.now().getTime();
@@ -234,9 +234,16 @@ export class OutboxWorker {
     return rows.length;
   }
 
-  /** Waits until the channel has fewer than `concurrency` sends in flight (each channel's lane waits alone). */
-  private async slot(channel: ChannelName): Promise<void> {
-    while ((this.busy.get(channel) ?? 0) >= Math.max(1, this.deps.concurrency)) {
+  /** Sends a channel may have in flight: `concurrency`, and for HTTP providers enough to keep its rate (outbox-deps). */
+  inFlightLimit(channel: ChannelName, perSecond: number): number {
+    const floor = Math.max(1, this.deps.concurrency);
+    if (channel === 'email') return floor;
+    return Math.max(floor, Math.ceil((perSecond * this.deps.networkLatencyMs) / 1000));
+  }
+
+  /** Waits until the channel has fewer than its limit of sends in flight (each channel's lane waits alone). */
+  private async slot(channel: ChannelName, perSecond: number): Promise<void> {
+    while ((this.busy.get(channel) ?? 0) >= this.inFlightLimit(channel, perSecond)) {
       await new Promise<void>((resolve) => {
         this.freeSlot.set(channel, resolve);
       });

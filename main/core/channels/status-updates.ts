@@ -10,7 +10,7 @@
  */
 import type { EngineContext } from '../context';
 import type { Database } from '../db/open';
-import { markOutboxLater, type OutboxRow, outboxByProviderId, outboxRow } from '../db/repos/message-outbox';
+import { markOutboxLater, type OutboxRow, outboxByProviderId } from '../db/repos/message-outbox';
 import { setFailedReason } from '../db/repos/message-resend';
 import { applyProviderOptOut } from './consent';
 import { type ComposedBody, enqueueMessage } from './outbox';
@@ -97,8 +97,7 @@ function writeAgain(
     setFailedReason(db, row.id, `${reason} ConstIntel was not sending then, so it was not written again.`, now);
     return;
   }
-  // Read again through outboxRow, which parses the body (the lookup by provider id hands it over as stored).
-  const body = (outboxRow(db, row.id)?.body ?? { text: '' }) as ComposedBody;
+  const body = row.body as ComposedBody;
   const base = { channel: 'whatsapp' as const, to: row.recipient, profileId: row.profileId, kind: row.kind };
   if (code === '131047') {
     const template = body.template ? undefined : body.approvedTemplate;

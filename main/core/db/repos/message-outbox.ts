@@ -265,10 +265,11 @@ export function queryOutbox(db: Database, query: OutboxQuery): OutboxRow[] {
 
 /** The message the provider knows by this id (WhatsApp's wamid, Twilio's SM sid). */
 export function outboxByProviderId(db: Database, channel: OutboxChannel, providerId: string): OutboxRow | undefined {
-  return stmt(db, `SELECT ${COLUMNS} FROM message_outbox WHERE provider_message_id = ? AND channel = ?`).get(
+  const raw = stmt(db, `SELECT ${COLUMNS} FROM message_outbox WHERE provider_message_id = ? AND channel = ?`).get(
     providerId,
     channel,
-  ) as OutboxRow | undefined;
+  ) as Raw | undefined;
+  return raw && parse(raw);
 }
 
 /**
