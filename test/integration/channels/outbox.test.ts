@@ -244,6 +244,64 @@ describe('cost control', () => {
     expect(t.row(ids[2] ?? 0).status).toBe('sent');
     expect(t.sink.received).toHaveLength(4);
   });
+
+  it('lifting the daily cap sends what it held at once, not tomorrow', async () => {
+    const t = await setup({ now: '2026-03-02T12:00:00Z' });
+    await t.backend.call('settings.update', {
+      dailyCaps: { email: null, sms: 1, whatsapp: null },
+      sendRates: { email: 10, sms: 50, whatsapp: 80 },
+    });
+    const ids = [1, 2].map(
+      (i) => enqueueMessage(t.backend.ctx, { channel: 'sms', to: UK, text: `n${i}`, kind: 'service' }).id,
+    );
+    await t.worker.drain();
+    expect(ids.map((id) => t.row(id).status)).toEqual(['sent', 'held']);
+    await t.backend.call('settings.update', { dailyCaps: { email: null, sms: null, whatsapp: null } });
+    await t.worker.drain();
+    expect(ids.map((id) => t.row(id).status)).toEqual(['sent', 'sent']);
+    expect(t.sink.received).toHaveLength(2);
+  });
+
+  it('a customer’s opt-out cancels their held message at once, with the reason; another customer’s stays held', async () => {
+    const t = await setup({ now: '2026-03-02T21:30:00Z' });
+    const { defaultConsent } = await import('../../../main/core/channels/outbox-deps');
+    const { recordConsent } = await import('../../../main/core/channels/consent');
+    configureOutbox(t.backend.ctx, { consent: defaultConsent(t.backend.ctx) });
+    const now = Date.parse('2026-03-02T21:00:00Z');
+    const people = ['ann@example.com', 'bob@example.com'].map((email) => {
+      const id = ingestOne(t.backend, ev({ identifiers: { email } })).profileId ?? 0;
+      recordConsent(t.backend.db, {
+        profileId: id,
+        channel: 'email',
+        state: 'yes',
+        source: 'shop',
+        occurredAt: now,
+        now,
+      });
+      return { id, email };
+    });
+    const held = people.map(
+      (p) =>
+        enqueueMessage(t.backend.ctx, {
+          channel: 'email',
+          to: p.email,
+          subject: 'Offer',
+          text: 'Offer',
+          profileId: p.id,
+        }).id,
+    );
+    expect(held.map((id) => t.row(id).status)).toEqual(['held', 'held']);
+    await t.backend.call('consent.set', {
+      id: people[0]?.id ?? 0,
+      channel: 'email',
+      state: 'opted_out',
+      how: 'email_unsubscribe',
+    });
+    await t.worker.drain();
+    expect(t.row(held[0] ?? 0)).toMatchObject({ status: 'cancelled', statusReason: expect.stringMatching(/stop/i) });
+    expect(t.row(held[1] ?? 0)).toMatchObject({ status: 'held', statusReason: QUIET_REASON });
+    expect(t.sink.received).toHaveLength(0);
+  });
 });
 
 describe('writing a message', () => {

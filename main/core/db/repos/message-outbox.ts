@@ -126,6 +126,22 @@ export function dueOutboxRows(
   ).map(parse);
 }
 
+/**
+ * Held messages looked at again now (the worker asks the guards afresh): after a setting changed (a limit lifted,
+ * sending resumed) or a customer's consent changed, a hold's reason must not outlive its cause. A message WhatsApp
+ * asked to wait a day for (131049, written again by `resend`) keeps its time.
+ */
+export function recheckHeld(db: Database, now: number, profileIds?: readonly number[]): number {
+  const who = profileIds === undefined ? '' : 'AND profile_id IN (SELECT value FROM json_each(?))';
+  const args: (number | string)[] = [now, now, now];
+  if (profileIds !== undefined) args.push(JSON.stringify(profileIds));
+  return stmt(
+    db,
+    `UPDATE message_outbox SET next_attempt_at = ?, updated_at = ?
+       WHERE status = 'held' AND next_attempt_at > ? AND source <> 'resend' ${who}`,
+  ).run(...args).changes;
+}
+
 /** Due messages of a channel that cannot go (it is not connected) say why; they stay due for when it is. */
 export function noteWaiting(db: Database, channel: OutboxChannel, reason: string, now: number): number {
   return stmt(
