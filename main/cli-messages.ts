@@ -37,7 +37,7 @@ export function addMessagesCommands(program: Command): void {
           return;
         }
         if (messages.length === 0) {
-          process.stdout.write('No messages yet.\n');
+          process.stdout.write(status?.data ? `No ${status.data} messages.\n` : 'No messages yet.\n');
           return;
         }
         for (const m of messages) {

@@ -38,7 +38,7 @@ export function publicUrlOf(db: Database): string | null {
 }
 
 /**
- * Reads what the shop typed as a public address: an https URL with a host and nothing after the path but slashes.
+ * Reads what the shop typed as a public address: an https URL with a host and nothing after it but slashes.
  * Returns the address without a trailing slash, or the problem in words.
  */
 export function parsePublicUrl(input: string): { ok: true; url: string } | { ok: false; problem: string } {
@@ -54,7 +54,14 @@ export function parsePublicUrl(input: string): { ok: true; url: string } | { ok:
   if (url.username || url.password) return { ok: false, problem: 'The public address must not contain a password.' };
   if (url.search || url.hash)
     return { ok: false, problem: 'The public address must not have anything after a “?” or “#”.' };
-  return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
+  // The ingest listener answers at the root of the tunnel (/webhooks/…, /u/…): an address with a path, such as the
+  // WhatsApp webhook address pasted whole, would make every link built on it (unsubscribe, Twilio) lead nowhere.
+  if (url.pathname.replace(/\/+$/, '') !== '')
+    return {
+      ok: false,
+      problem: `Give the address only up to the name, ${url.origin} (without ${url.pathname.replace(/\/+$/, '')}): ConstIntel adds /webhooks/… and the other paths itself.`,
+    };
+  return { ok: true, url: url.origin };
 }
 
 /** Saves the public address (already parsed), or clears it with null. */

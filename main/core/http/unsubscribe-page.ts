@@ -94,7 +94,7 @@ export function createUnsubscribePage(ctx: EngineContext): Router {
         res,
         200,
         'Already unsubscribed',
-        `<h1>You are already unsubscribed</h1><p>${who} gets no more emails from ${shop}.</p>`,
+        `<h1>You are already unsubscribed</h1><p>${who} gets no more emails from ${shop}${shop.endsWith('.') ? '' : '.'}</p>`,
       );
     page(
       res,
@@ -137,7 +137,7 @@ export function createUnsubscribePage(ctx: EngineContext): Router {
       res,
       200,
       'You are unsubscribed',
-      `<h1>You are unsubscribed</h1><p>${who} gets no more emails from ${shop}.</p>`,
+      `<h1>You are unsubscribed</h1><p>${who} gets no more emails from ${shop}${shop.endsWith('.') ? '' : '.'}</p>`,
     );
   });
   return router;

@@ -61,6 +61,10 @@ describe('the public address setting', () => {
       ['shop example', /is not a web address/],
       ['https://user:pw@shop.example.com', /must not contain a password/],
       ['https://shop.example.com/?x=1', /anything after a “\?” or “#”/],
+      [
+        'https://corner-shop.trycloudflare.com/webhooks/whatsapp',
+        /only up to the name, https:\/\/corner-shop\.trycloudflare\.com \(without \/webhooks\/whatsapp\)/,
+      ],
     ] as const) {
       const problem = await problemOf(save(input));
       expect(problem).toMatchObject({ kind: 'validation', field: 'url' });

@@ -146,6 +146,10 @@ describe('one-click unsubscribe', () => {
       state: 'opted_out',
       detail: 'unsubscribed on the page of the link in an email',
     });
+    // A shop name that ends its own sentence gets no second full stop.
+    await backend.call('settings.update', { brandName: 'Fernhill Tea Co.' });
+    expect(await (await fetch(linkOf(bob))).text()).toContain('gets no more emails from Fernhill Tea Co.</p>');
+    await backend.call('settings.update', { brandName: 'Tom & Jerry’s <Teas>' });
   });
 
   it('a customer erased since the email was sent is not found', async () => {
