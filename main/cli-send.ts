@@ -73,7 +73,7 @@ function templateId(ctx: EngineContext, name: string, channel: ChannelName): num
     .map((t) => `"${t.name}"`);
   throw new AppError(
     'not_found',
-    `There is no template called "${name}".${names.length ? ` The ${channel} templates are ${names.join(', ')}.` : ' Make one in the app (Messages → Templates) first.'}`,
+    `There is no template called "${name}".${names.length ? ` The ${channel} templates are ${names.join(', ')}.` : ' Make one in the app (Settings → Channels → Message templates) first.'}`,
   );
 }
 
@@ -87,7 +87,7 @@ function describe(message: MessageView, verdict: Verdict, sentHere: boolean): st
       return `${head} is held until ${when(message.nextAttemptAt)}${reason}. ${sentHere ? 'ConstIntel sends it then, once the app (or `constintel send`) runs.' : 'The app sends it then.'}`;
     case 'pending':
       return sentHere
-        ? `${head} is waiting to be tried again at ${when(message.nextAttemptAt)}${reason}. The app sends it then.`
+        ? `${head} is waiting to be tried again at ${when(message.nextAttemptAt)}${reason}. ConstIntel tries it then if the app is running, else as soon as it next starts.`
         : `${head} is written; ConstIntel (running) sends it now.${verdict.reason ? ` ${verdict.reason}` : ''}`;
     case 'sent':
       return `${head} was accepted${message.channel === 'email' ? ' by the mail server' : ''}.`;
