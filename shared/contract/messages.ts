@@ -25,6 +25,8 @@ export const messageViewSchema = z.object({
   channel: z.enum(['email', 'sms', 'whatsapp']),
   recipient: z.string(),
   profileId: z.number().int().nullable(),
+  /** The customer's name as the shop knows it; null when the message names no customer or they have no name. */
+  customerName: z.string().nullable(),
   kind: z.enum(['marketing', 'service']),
   source: z.string(),
   status: messageStatusSchema,

@@ -5,6 +5,7 @@
 import type { MessageStatus, MessageView } from '../../../shared/contract/messages';
 import type { Database } from '../db/open';
 import { type OutboxRow, queryOutbox } from '../db/repos/message-outbox';
+import { profileNames } from '../db/repos/profiles';
 
 const SHOWS_REASON = new Set<MessageStatus>(['held', 'failed', 'unknown', 'cancelled', 'pending']);
 const WAITING = new Set<MessageStatus>(['pending', 'held']);
@@ -15,12 +16,13 @@ function summary(row: OutboxRow): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-export function toMessageView(row: OutboxRow): MessageView {
+export function toMessageView(row: OutboxRow, customerName: string | null = null): MessageView {
   return {
     id: row.id,
     channel: row.channel,
     recipient: row.recipient,
     profileId: row.profileId,
+    customerName,
     kind: row.kind,
     source: row.source,
     status: row.status,
@@ -40,5 +42,7 @@ export function listMessages(
   db: Database,
   query: { status?: MessageStatus | undefined; profileId?: number | undefined; limit: number },
 ): MessageView[] {
-  return queryOutbox(db, query).map(toMessageView);
+  const rows = queryOutbox(db, query);
+  const names = profileNames(db, [...new Set(rows.flatMap((r) => (r.profileId === null ? [] : [r.profileId])))]);
+  return rows.map((row) => toMessageView(row, row.profileId === null ? null : (names.get(row.profileId) ?? null)));
 }

@@ -269,7 +269,8 @@ describe('cost control', () => {
     configureOutbox(t.backend.ctx, { consent: defaultConsent(t.backend.ctx) });
     const now = Date.parse('2026-03-02T21:00:00Z');
     const people = ['ann@example.com', 'bob@example.com'].map((email) => {
-      const id = ingestOne(t.backend, ev({ identifiers: { email } })).profileId ?? 0;
+      const id =
+        ingestOne(t.backend, ev({ identifiers: { email }, payload: { firstName: email.slice(0, 3) } })).profileId ?? 0;
       recordConsent(t.backend.db, {
         profileId: id,
         channel: 'email',
@@ -301,6 +302,12 @@ describe('cost control', () => {
     expect(t.row(held[0] ?? 0)).toMatchObject({ status: 'cancelled', statusReason: expect.stringMatching(/stop/i) });
     expect(t.row(held[1] ?? 0)).toMatchObject({ status: 'held', statusReason: QUIET_REASON });
     expect(t.sink.received).toHaveLength(0);
+    // The Messages page names the customer of each message.
+    const listed = (await t.backend.call('messages.list', {})).messages;
+    expect(listed.map((m) => [m.id, m.customerName])).toEqual([
+      [held[1], 'bob'],
+      [held[0], 'ann'],
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ const message = (patch: Partial<MessageView>): MessageView => ({
   channel: 'email',
   recipient: 'ann@example.com',
   profileId: 1,
+  customerName: 'Ann Lee',
   kind: 'marketing',
   source: 'customer360',
   status: 'pending',

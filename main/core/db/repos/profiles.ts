@@ -199,3 +199,14 @@ export function buyerValueAt(db: Database, brandId: number, offset: number): num
     .pluck()
     .get(brandId, offset) as number | undefined;
 }
+
+/** "First Last" of each of these customers that has a name (one query, for lists such as the Messages page). */
+export function profileNames(db: Database, ids: readonly number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = stmt(
+    db,
+    `SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) AS name
+       FROM customer_profile WHERE id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as { id: number; name: string }[];
+  return new Map(rows.filter((r) => r.name !== '').map((r) => [r.id, r.name]));
+}
