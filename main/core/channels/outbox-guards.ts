@@ -9,7 +9,8 @@ import { firstIdentifierValue } from '../db/repos/identifiers';
 import type { OutboxKind } from '../db/repos/message-outbox';
 import { sentSince } from '../db/repos/message-outbox';
 import type { StoredSettings } from '../settings/settings-store';
-import { CHANNEL_LABEL, type OutboxDeps } from './outbox-deps';
+import { CHANNEL_WORDS } from './consent';
+import type { OutboxDeps } from './outbox-deps';
 import { customerTimeZone, dayBounds, QUIET_REASON, quietUntil } from './quiet-hours';
 import type { ChannelName } from './types';
 
@@ -55,7 +56,7 @@ export function decide(
       return {
         go: false,
         status: 'held',
-        reason: `Daily limit of ${cap} ${CHANNEL_LABEL[subject.channel]} message${cap === 1 ? '' : 's'} reached (Settings → Channels): sends tomorrow`,
+        reason: `Daily limit of ${cap} ${CHANNEL_WORDS[subject.channel]} message${cap === 1 ? '' : 's'} reached (Settings → Channels): sends tomorrow`,
         until: day.end,
       };
   }
