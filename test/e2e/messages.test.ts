@@ -10,13 +10,29 @@
  * Last, a WhatsApp reply inside the customer's 24-hour window (no yes needed) at the shop's price, to a Graph fake.
  * Without Chromium this file is skipped loudly; under CI=true it fails.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type ProviderFake, providerFake, type SmtpPeer, smtpPeer } from '../support/provider-fakes';
 import { rpcOf, type Served, serve } from '../support/spawn';
 import { whatsappDelivery, whatsappSignature } from '../support/whatsapp-delivery';
+
+/** Set CONSTINTEL_E2E_SHOTS to a folder to keep screenshots of what this file checks, at 1280×720 and 1024×768. */
+const shot = async (page: Page, name: string, what?: Locator) => {
+  const dir = process.env.CONSTINTEL_E2E_SHOTS;
+  if (!dir) return;
+  const before = page.viewportSize();
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1024, height: 768 },
+  ]) {
+    await page.setViewportSize(size);
+    await what?.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${dir}/${name}-${size.width}.png` });
+  }
+  if (before) await page.setViewportSize(before);
+};
 
 /** Monday 2 March 2026, 11:00 in London: inside the 08:00–21:00 sending window. */
 const CLOCK_START = '2026-03-02T11:00:00Z';
@@ -126,7 +142,7 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     // Customer 360 → Send a message: email chosen, the template, the preview, the cost and what will happen.
     await openCustomer(page);
     const send = page.getByRole('form', { name: 'Send a message' });
-    expect(await send.getByLabel('Email to ann.lee@example.com').isChecked()).toBe(true);
+    await expect.poll(() => send.getByLabel('Email to ann.lee@example.com').isChecked()).toBe(true);
     expect(await send.getByLabel('SMS', { exact: false }).isDisabled()).toBe(true);
     await send.getByText('SMS is not connected: set it up in Settings → Channels.').waitFor();
     expect(await send.getByLabel('Template', { exact: true }).inputValue()).not.toBe('');
@@ -206,10 +222,10 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     await send.getByLabel('Text', { exact: true }).fill('Hello {{first_name}}, we are open this Sunday.');
     await send
       .getByTestId('preview-verdict')
-      .getByText('What will happen: Held: Sending is paused (Settings → Channels)', { exact: false })
+      .getByText('What will happen: Held while sending is paused (Settings → Channels).', { exact: false })
       .waitFor();
     await send.getByRole('button', { name: 'Send' }).click();
-    await send.getByRole('status').filter({ hasText: 'Written, and held: Sending is paused' }).waitFor();
+    await send.getByRole('status').filter({ hasText: 'Written, and held while sending is paused' }).waitFor();
     const mine = page.getByTestId('customer-messages');
     const held = mine.locator('li').filter({ hasText: 'Open on Sunday' });
     await held.getByText('Held', { exact: true }).waitFor();
@@ -233,6 +249,93 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+  it('refuses a price or limit it cannot read, follows the currency, and says a message held by the daily limit is held', async () => {
+    const rpc = rpcOf(server.launchUrl);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Settings');
+    const controls = page.getByRole('form', { name: 'Cost and pace of sending' });
+    const save = () => controls.getByRole('button', { name: 'Save limits and prices' }).click();
+    expect(await controls.getByLabel('SMS price per message').inputValue()).toBe('0.05');
+
+    // What cannot be read is said beside its field; nothing is saved and the stored value stays.
+    for (const [label, typed, words] of [
+      ['WhatsApp price per message', '£0.05', 'WhatsApp price: give a number such as 0.05, without the currency sign'],
+      ['SMS price per message', 'abc', 'SMS price: give a number such as 0.05, without the currency sign'],
+      ['SMS price per message', '1e3', 'SMS price: give a number such as 0.05'],
+      ['SMS price per message', '-1', 'SMS price: give a number such as 0.05'],
+      ['Email daily limit', '-3', 'Email daily limit: give a whole number of messages'],
+      ['Email daily limit', '2.5', 'Email daily limit: give a whole number of messages'],
+    ] as const) {
+      const field = controls.getByLabel(label);
+      const before = await field.inputValue();
+      await field.fill(typed);
+      await save();
+      await controls.getByRole('alert').filter({ hasText: words }).waitFor();
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
+      expect(await controls.getByRole('status').count()).toBe(0);
+      await shot(page, `sending-controls-error-${label.split(' ')[0]}`, controls.getByRole('alert'));
+      await field.fill(before);
+      expect(await controls.getByRole('alert').count()).toBe(0);
+    }
+    const stored = await rpc<{ messagePrices: object; dailyCaps: { email: number | null } }>('settings.get', {});
+    expect(stored.messagePrices).toEqual({ sms: 0.05, whatsapp: null });
+    expect(stored.dailyCaps.email).toBe(500);
+
+    // The currency, saved in the Settings form above: the cost table says it at once.
+    await page.getByLabel('Currency', { exact: true }).selectOption('EUR');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await controls.getByRole('columnheader', { name: 'Price per message (EUR)' }).waitFor();
+    await shot(page, 'sending-controls-currency', controls.getByRole('columnheader', { name: /^Price per message/ }));
+
+    // A daily limit of 2 emails: two went today, so the next one is held — and the note after Send says so.
+    await controls.getByLabel('Email daily limit').fill('2');
+    await save();
+    await controls.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await openCustomer(page);
+    const send = page.getByRole('form', { name: 'Send a message' });
+    await send.getByLabel('My own text').check();
+    await send.getByLabel('Subject', { exact: true }).fill('Open on Tuesday');
+    await send.getByLabel('Text', { exact: true }).fill('Hello {{first_name}}. {{unsubscribe_link}}');
+    const preview = send.getByTestId('preview');
+    await expect
+      .poll(() => preview.getByTestId('preview-verdict').textContent())
+      .toBe('What will happen: Held until tomorrow: daily limit of 2 Email messages reached (Settings → Channels).');
+    // No link without the shop's public address: the note says so, not "no value for this customer".
+    expect(await preview.getByTestId('preview-fellback').textContent()).toMatch(
+      /^\{\{unsubscribe_link\}\}: the unsubscribe link needs your shop’s public address \(Settings → Connections\)/,
+    );
+    await send.getByRole('button', { name: 'Send' }).click();
+    const note = send.getByTestId('sent-note');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(
+      /^Written, and held until tomorrow: daily limit of 2 Email messages reached \(Settings → Channels\)\. It goes by itself/,
+    );
+    await shot(page, 'send-message-held', note);
+
+    // The Messages page at 1280 and 1024 px: every cost whole, the table inside its box, no sideways page scroll.
+    await nav(page, 'Messages');
+    await page.getByTestId('messages').locator('tbody tr').filter({ hasText: 'Open on Tuesday' }).waitFor();
+    await shot(page, 'messages');
+    for (const width of [1280, 1024]) {
+      await page.setViewportSize({ width, height: width === 1280 ? 720 : 768 });
+      const fit = await page.evaluate(() => {
+        const box = document.querySelector('.table-scroll') as HTMLElement;
+        const cells = [...document.querySelectorAll<HTMLElement>('table.messages td')];
+        return {
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          box: box.scrollWidth - box.clientWidth,
+          clipped: cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent),
+        };
+      });
+      expect(fit).toEqual({ page: 0, box: 0, clipped: [] });
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('refuses a template with an unknown field or a bad approved name beside the field, and deletes one', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
     const page = await context.newPage();

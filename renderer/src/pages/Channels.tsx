@@ -21,7 +21,8 @@ type ChannelName = 'email' | 'whatsapp' | 'sms';
 /** The settings as the cost controls last saved them: a test message says what it costs. */
 const SettingsContext = createContext<Settings | undefined>(undefined);
 
-export function Channels() {
+/** `version` grows each time the Settings form above is saved: the currency the costs are in may have changed. */
+export function Channels({ version = 0 }: { version?: number } = {}) {
   const loaded = useCommand('channels.get', {});
   const [view, setView] = useState<ChannelsView>();
   const [settings, setSettings] = useState<Settings>();
@@ -45,7 +46,7 @@ export function Channels() {
       ) : loaded.loading ? (
         <p>Loading…</p>
       ) : null}
-      <SendingControls onSettings={setSettings} />
+      <SendingControls version={version} onSettings={setSettings} />
       <p className="subpages">
         <Link to="/settings/templates">
           Message templates: the texts you send, with the customer's name filled in →

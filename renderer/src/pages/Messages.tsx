@@ -23,10 +23,23 @@ import { useCommand } from '../use-command';
 
 const REFRESH_MS = 3_000;
 const LIMIT = 200;
-/** A long address breaks anywhere rather than widening the table; the status and its reason get room to read. */
-const RECIPIENT = { overflowWrap: 'anywhere', minWidth: '12em' } as const;
-const STATUS = { minWidth: '16em' } as const;
-const SUMMARY = { minWidth: '12em' } as const;
+/**
+ * An address wraps only at its "@"; a part too long for the column ends in "…" (the whole address in its title),
+ * so the table keeps its width and the cost column stays whole (styles.css, table.data.messages).
+ */
+function Address({ value }: { value: string }) {
+  const at = value.lastIndexOf('@');
+  const parts = at > 0 ? [value.slice(0, at), value.slice(at)] : [value];
+  return (
+    <span className="address" title={value}>
+      {parts.map((part) => (
+        <span key={part} className="address-part">
+          {part}
+        </span>
+      ))}
+    </span>
+  );
+}
 
 const isStatus = (value: string | null): value is MessageStatus =>
   value !== null && (MESSAGE_STATUSES as readonly string[]).includes(value);
@@ -121,6 +134,13 @@ function MessageTable({ messages, busy }: { messages: MessageView[]; busy: boole
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls sideways must be reachable with the keyboard.
     <section className="table-scroll" aria-label="Messages, newest first" tabIndex={0}>
       <table className="data messages" aria-busy={busy} data-testid="messages">
+        <colgroup>
+          <col className="when" />
+          <col className="to" />
+          <col className="summary" />
+          <col className="status" />
+          <col className="cost" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -137,26 +157,26 @@ function MessageTable({ messages, busy }: { messages: MessageView[]; busy: boole
             const why = reasonWords(m);
             return (
               <tr key={m.id} data-testid={`message-${m.id}`}>
-                <td className="nowrap">
+                <td>
                   <time dateTime={m.sentAt ?? m.createdAt}>{formatDateTime(m.sentAt ?? m.createdAt)}</time>
                 </td>
-                <td style={RECIPIENT}>
+                <td>
                   <div>
-                    <strong>{CHANNEL_WORDS[m.channel]}</strong> {m.recipient}
+                    <strong>{CHANNEL_WORDS[m.channel]}</strong> <Address value={m.recipient} />
                   </div>
                   {m.profileId === null ? null : <Link to={`/customers/${m.profileId}`}>Customer #{m.profileId}</Link>}
                 </td>
-                <td style={SUMMARY}>
+                <td>
                   {m.summary}
                   {m.kind === 'service' ? <span className="muted"> (a reply)</span> : null}
                 </td>
-                <td style={STATUS}>
+                <td>
                   <span className="message-status" style={TONE_STYLE[statusTone(m.status)]}>
                     {statusWords(m)}
                   </span>
                   {why ? <span className="hint block">{why}</span> : null}
                 </td>
-                <td className="num nowrap">{costWords(m)}</td>
+                <td className="num">{costWords(m)}</td>
               </tr>
             );
           })}

@@ -9,6 +9,7 @@ import type { AppError } from '../../../shared/contract/errors';
 import type { Settings, SettingsPatch } from '../../../shared/contract/settings';
 import { client } from '../client';
 import { asAppError, Problem } from '../components';
+import { readAmount, readLimitsAndPrices } from '../message-words';
 import { useCommand } from '../use-command';
 
 type Channel = 'email' | 'sms' | 'whatsapp';
@@ -36,26 +37,39 @@ function toDraft(s: Settings): Draft {
   };
 }
 
-/** Empty is "none" (null); "0,05" is read as 0.05; anything else that is not a number goes to the backend as NaN, which refuses it in words. */
-function numberOrNull(value: string): number | null {
-  const trimmed = value.trim().replace(/^(\d*),(\d+)$/, '$1.$2');
-  if (trimmed === '') return null;
-  return /^\d*\.?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+/** The messages per second are required: empty or not a number goes to the backend as NaN, which refuses it in words. */
+function rateOrNaN(value: string): number {
+  const read = readAmount(value);
+  return read.ok && read.value !== null ? read.value : Number.NaN;
 }
-const numberOrNaN = (value: string) => numberOrNull(value) ?? Number.NaN;
 
-export function SendingControls({ onSettings }: { onSettings?(settings: Settings): void } = {}) {
+export function SendingControls({
+  version = 0,
+  onSettings,
+}: {
+  /** Grows when the settings were saved elsewhere (the Settings form: the currency): they are read again. */
+  version?: number;
+  onSettings?(settings: Settings): void;
+} = {}) {
   const loaded = useCommand('settings.get', {});
+  const reload = loaded.reload;
+  useEffect(() => {
+    if (version > 0) reload();
+  }, [version, reload]);
   const [settings, setSettings] = useState<Settings>();
   const [draft, setDraft] = useState<Draft>();
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<AppError>();
+  /** A value typed that cannot be read: said beside it, nothing saved. */
+  const [invalid, setInvalid] = useState<{ field: string; message: string }>();
 
   useEffect(() => {
-    if (loaded.data) {
-      setSettings(loaded.data);
-      setDraft(toDraft(loaded.data));
+    const data = loaded.data;
+    if (data) {
+      setSettings(data);
+      // Read again after the Settings form saved: what is being typed here stays.
+      setDraft((d) => d ?? toDraft(data));
     }
   }, [loaded.data]);
   // The page around shows what a test message costs, as last saved.
@@ -87,18 +101,21 @@ export function SendingControls({ onSettings }: { onSettings?(settings: Settings
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!draft) return;
+    const read = readLimitsAndPrices(draft);
+    if (!read.ok) {
+      setSaved(undefined);
+      setError(undefined);
+      setInvalid({ field: read.field, message: read.message });
+      return;
+    }
+    setInvalid(undefined);
     await update(
       {
-        dailyCaps: {
-          email: numberOrNull(draft.caps.email),
-          sms: numberOrNull(draft.caps.sms),
-          whatsapp: numberOrNull(draft.caps.whatsapp),
-        },
-        messagePrices: { sms: numberOrNull(draft.prices.sms), whatsapp: numberOrNull(draft.prices.whatsapp) },
+        ...read.patch,
         sendRates: {
-          email: numberOrNaN(draft.rates.email),
-          sms: numberOrNaN(draft.rates.sms),
-          whatsapp: numberOrNaN(draft.rates.whatsapp),
+          email: rateOrNaN(draft.rates.email),
+          sms: rateOrNaN(draft.rates.sms),
+          whatsapp: rateOrNaN(draft.rates.whatsapp),
         },
       },
       'Saved.',
@@ -108,9 +125,12 @@ export function SendingControls({ onSettings }: { onSettings?(settings: Settings
   const edit = (part: keyof Draft, channel: Channel, value: string) => {
     setDraft((d) => (d ? { ...d, [part]: { ...d[part], [channel]: value } } : d));
     setSaved(undefined);
+    // The words beside a field were about what it held before.
+    const group = part === 'caps' ? 'dailyCaps' : part === 'prices' ? 'messagePrices' : 'sendRates';
+    setInvalid((i) => (i?.field === `${group}.${channel}` ? undefined : i));
   };
   const fieldOf = (group: string, channel: Channel) => `${group}.${channel}`;
-  const isField = (name: string) => error?.field === name;
+  const isField = (name: string) => (invalid ? invalid.field === name : error?.field === name);
   const errorFor = (name: string) => (isField(name) ? `${name.replace('.', '-')}-error` : undefined);
   const input = (
     group: 'dailyCaps' | 'messagePrices' | 'sendRates',
@@ -134,7 +154,11 @@ export function SendingControls({ onSettings }: { onSettings?(settings: Settings
       />
     );
   };
-  const fieldError = error?.field ? (
+  const fieldError = invalid ? (
+    <p className="field-error" role="alert" id={errorFor(invalid.field)}>
+      {invalid.message}
+    </p>
+  ) : error?.field ? (
     <p className="field-error" role="alert" id={errorFor(error.field)}>
       {CHANNELS.find((c) => error.field?.endsWith(`.${c.key}`))?.label}: {error.message.replace(/^[\w.]+: /, '')}
     </p>

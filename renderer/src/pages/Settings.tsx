@@ -229,7 +229,7 @@ export function SettingsPage() {
         <p>Loading…</p>
       ) : null}
       <ScheduledJobs version={savedCount} />
-      <Channels />
+      <Channels version={savedCount} />
       <Backups />
       <EventApi />
     </section>

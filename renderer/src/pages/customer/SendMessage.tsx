@@ -7,11 +7,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { AppError } from '../../../../shared/contract/errors';
-import type { ComposeInput, MessagePreview, SendOption, Verdict } from '../../../../shared/contract/messages';
+import type { ComposeInput, MessagePreview, MessageView, SendOption } from '../../../../shared/contract/messages';
 import { client } from '../../client';
 import { asAppError, Problem } from '../../components';
 import { formatMoney } from '../../format';
-import { CHANNEL_WORDS, type ChannelKey } from '../../message-words';
+import { CHANNEL_WORDS, type ChannelKey, fellBackWords, sentWords, verdictWords } from '../../message-words';
 import { useCommand } from '../../use-command';
 
 const PREVIEW_DELAY_MS = 350;
@@ -38,12 +38,12 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
   const [preview, setPreview] = useState<{ key: string; preview: MessagePreview }>();
   const [previewError, setPreviewError] = useState<AppError>();
   const [sending, setSending] = useState(false);
-  const [sent, setSent] = useState<Verdict>();
+  const [sent, setSent] = useState<MessageView>();
   const [reply, setReply] = useState(false);
   const [error, setError] = useState<AppError>();
 
   const option = channels?.find((c) => c.channel === channel);
-  /** A change after a send: the "sent" note belonged to the message before. */
+  /** A change after a send: the "sent" note belonged to the message before (it says what the send wrote). */
   const edit =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
@@ -127,7 +127,7 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
     setError(undefined);
     try {
       const result = await client.call('messages.send', input);
-      setSent(result.verdict);
+      setSent(result.message);
       if (!templateMode) {
         setText('');
         setSubject('');
@@ -246,7 +246,7 @@ export function SendMessage({ id, version, onSent }: { id: number; version: numb
                 <button type="submit" disabled={!canSend || sending}>
                   {sending ? 'Sending…' : 'Send'}
                 </button>
-                {sent ? <SentNote verdict={sent} /> : null}
+                {sent ? <SentNote message={sent} /> : null}
               </div>
               <Problem error={error} />
             </>
@@ -301,17 +301,6 @@ function ChannelChoice({
   );
 }
 
-function verdictWords(verdict: Verdict): string {
-  switch (verdict.status) {
-    case 'pending':
-      return 'Goes now.';
-    case 'held':
-      return `Held: ${verdict.reason ?? 'it waits'}.`;
-    default:
-      return `Will not be sent: ${verdict.reason ?? 'it is refused'}.`;
-  }
-}
-
 function Preview({ preview }: { preview: MessagePreview }) {
   const going = preview.verdict.status === 'pending' || preview.verdict.status === 'held';
   return (
@@ -346,8 +335,8 @@ function Preview({ preview }: { preview: MessagePreview }) {
       </blockquote>
       {preview.fellBack.length > 0 ? (
         <p className="hint" data-testid="preview-fellback">
-          No value for {preview.fellBack.map((f) => `{{${f}}}`).join(', ')} for this customer: your fallback text is
-          used (<Link to="/settings/templates">change it</Link>).
+          {fellBackWords(preview.fellBack, preview.channel).join(' ')}{' '}
+          <Link to="/settings/templates">Change the fallback text</Link>.
         </p>
       ) : (
         <p className="hint">Every field is filled from this customer's details.</p>
@@ -377,15 +366,11 @@ const TEXT_STYLE = {
   borderRadius: 6,
 } as const;
 
-function SentNote({ verdict }: { verdict: Verdict }) {
-  const words =
-    verdict.status === 'pending'
-      ? 'Sent to the outbox: it goes now. See it under “Messages to them”.'
-      : verdict.status === 'held'
-        ? `Written, and held: ${verdict.reason ?? ''}. It goes by itself when it can; see it under “Messages to them”.`
-        : `Not sent: ${verdict.reason ?? ''}`;
+/** What the send wrote — goes now, held and why, or not sent and why — not what the preview expected. */
+function SentNote({ message }: { message: MessageView }) {
+  const { words, tone } = sentWords(message);
   return (
-    <span className={verdict.status === 'pending' || verdict.status === 'held' ? 'saved' : 'field-error'} role="status">
+    <span className={tone === 'good' ? 'saved' : 'field-error'} role="status" data-testid="sent-note">
       {words}
     </span>
   );
