@@ -302,7 +302,7 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     const preview = send.getByTestId('preview');
     await expect
       .poll(() => preview.getByTestId('preview-verdict').textContent())
-      .toBe('What will happen: Held until tomorrow: daily limit of 2 Email messages reached (Settings → Channels).');
+      .toBe('What will happen: Held until tomorrow: daily limit of 2 email messages reached (Settings → Channels).');
     // No link without the shop's public address: the note says so, not "no value for this customer".
     expect(await preview.getByTestId('preview-fellback').textContent()).toMatch(
       /^\{\{unsubscribe_link\}\}: the unsubscribe link needs your shop’s public address \(Settings → Connections\)/,
@@ -311,7 +311,7 @@ describe.skipIf(skipBrowser)('Messages in Chromium', () => {
     const note = send.getByTestId('sent-note');
     await note.waitFor();
     expect(await note.textContent()).toMatch(
-      /^Written, and held until tomorrow: daily limit of 2 Email messages reached \(Settings → Channels\)\. It goes by itself/,
+      /^Written, and held until tomorrow: daily limit of 2 email messages reached \(Settings → Channels\)\. It goes by itself/,
     );
     await shot(page, 'send-message-held', note);
 

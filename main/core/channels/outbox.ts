@@ -55,7 +55,7 @@ export function enqueueMessage(ctx: EngineContext, input: EnqueueInput): Enqueue
     profileId: input.profileId ?? null,
     kind: input.kind ?? 'marketing',
   };
-  const decision = decide(ctx, outboxOf(ctx).deps, settings, subject, now, { countCap: false });
+  const decision = decide(ctx, outboxOf(ctx).deps, settings, subject, now, { countCap: true });
   const cost = priceOf(settings, input.channel);
   const currency = shopCurrency(ctx);
   let status: Enqueued['status'] = decision.go ? 'pending' : decision.status;

@@ -256,10 +256,17 @@ describe('cost control', () => {
     );
     await t.worker.drain();
     expect(ids.map((id) => t.row(id).status)).toEqual(['sent', 'held']);
+    // Written once the limit is reached: held at once, so the screen that sent it can say so.
+    const third = enqueueMessage(t.backend.ctx, { channel: 'sms', to: UK, text: 'n3', kind: 'service' });
+    expect(third).toMatchObject({
+      status: 'held',
+      reason: expect.stringMatching(/^Daily limit of 1 SMS message reached/),
+    });
+    ids.push(third.id);
     await t.backend.call('settings.update', { dailyCaps: { email: null, sms: null, whatsapp: null } });
     await t.worker.drain();
-    expect(ids.map((id) => t.row(id).status)).toEqual(['sent', 'sent']);
-    expect(t.sink.received).toHaveLength(2);
+    expect(ids.map((id) => t.row(id).status)).toEqual(['sent', 'sent', 'sent']);
+    expect(t.sink.received).toHaveLength(3);
   });
 
   it('a customer’s opt-out cancels their held message at once, with the reason; another customer’s stays held', async () => {
