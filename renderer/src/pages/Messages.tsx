@@ -164,7 +164,9 @@ function MessageTable({ messages, busy }: { messages: MessageView[]; busy: boole
                   <div>
                     <strong>{CHANNEL_WORDS[m.channel]}</strong> <Address value={m.recipient} />
                   </div>
-                  {m.profileId === null ? null : <Link to={`/customers/${m.profileId}`}>Customer #{m.profileId}</Link>}
+                  {m.profileId === null ? null : (
+                    <Link to={`/customers/${m.profileId}`}>{m.customerName ?? `Customer #${m.profileId}`}</Link>
+                  )}
                 </td>
                 <td>
                   {m.summary}
