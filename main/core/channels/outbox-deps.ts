@@ -6,7 +6,8 @@
 import type { EngineContext } from '../context';
 import type { OutboxKind } from '../db/repos/message-outbox';
 import { mayMarket, mayServe } from './consent';
-import { channelSenderOf } from './senders';
+import { sendThreadOf } from './send-thread';
+import { senderSetupOf } from './senders';
 import type { ChannelName, ChannelSender } from './types';
 
 export type ConsentVerdict = { ok: true } | { ok: false; reason: string };
@@ -36,7 +37,11 @@ export const CHANNEL_LABEL: Record<ChannelName, string> = { email: 'Email', sms:
 
 /** The channel's transport as set up in Settings → Channels; undefined while it is not connected. */
 export function defaultSenderFor(ctx: EngineContext): (channel: ChannelName) => ChannelSender | undefined {
-  return (channel) => channelSenderOf(ctx, channel);
+  return (channel) => {
+    const setup = senderSetupOf(ctx, channel);
+    // The sends run in the outbox's sending thread (send-thread.ts), off the thread that answers pages and webhooks.
+    return setup && sendThreadOf(ctx).senderFor(setup);
+  };
 }
 
 /**

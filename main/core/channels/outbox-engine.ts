@@ -7,6 +7,7 @@ import { messagesHandlers } from '../api/messages';
 import { recheckHeld } from '../db/repos/message-outbox';
 import { defineEngine } from '../engine';
 import { outboxOf } from './outbox-worker';
+import { sendThreadOf } from './send-thread';
 
 export const outboxEngine = defineEngine({
   name: 'outbox',
@@ -28,5 +29,7 @@ export const outboxEngine = defineEngine({
   },
   stop(ctx) {
     outboxOf(ctx).stop();
+    // Sends still in the thread answer `unknown` (recorded now if the data file is open, else at the next start).
+    void sendThreadOf(ctx).stop();
   },
 });

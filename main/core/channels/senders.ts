@@ -7,10 +7,11 @@
 import { twilioStatusCallbackOf } from '../connections/public-address';
 import type { EngineContext } from '../context';
 import { emailConfig, smsConfig, whatsappConfig } from './channel-settings';
-import { createEmailSender } from './email';
-import { createSmsSender, DEFAULT_TWILIO_API_URL } from './sms';
+import type { SenderSetup } from './send-protocol';
+import { createSenderFromSetup } from './sender-setup';
+import { DEFAULT_TWILIO_API_URL } from './sms';
 import type { ChannelName, ChannelSender } from './types';
-import { createWhatsAppSender, DEFAULT_WHATSAPP_API_URL } from './whatsapp';
+import { DEFAULT_WHATSAPP_API_URL } from './whatsapp';
 
 export interface ChannelSenderOptions {
   /** How long a provider may take to answer before the send is `unknown` (default 30 s). */
@@ -25,29 +26,42 @@ export function twilioApiUrl(): string {
   return process.env.CONSTINTEL_TWILIO_API_URL || DEFAULT_TWILIO_API_URL;
 }
 
+/** The channel's setup as saved in Settings → Channels; undefined when it is not set up. */
+export function senderSetupOf(
+  ctx: Pick<EngineContext, 'db' | 'secrets'>,
+  channel: ChannelName,
+  options: ChannelSenderOptions = {},
+): SenderSetup | undefined {
+  switch (channel) {
+    case 'email': {
+      const config = emailConfig(ctx.db, ctx.secrets);
+      return config && { channel, config, timeoutMs: options.timeoutMs };
+    }
+    case 'whatsapp': {
+      const config = whatsappConfig(ctx.db, ctx.secrets);
+      return config && { channel, config, baseUrl: whatsappApiUrl(), timeoutMs: options.timeoutMs };
+    }
+    case 'sms': {
+      const config = smsConfig(ctx.db, ctx.secrets);
+      return (
+        config && {
+          channel,
+          config,
+          baseUrl: twilioApiUrl(),
+          statusCallback: twilioStatusCallbackOf(ctx.db),
+          timeoutMs: options.timeoutMs,
+        }
+      );
+    }
+  }
+}
+
+/** A sender in this thread (the test message in Settings → Channels); undefined when the channel is not set up. */
 export function channelSenderOf(
   ctx: Pick<EngineContext, 'db' | 'secrets'>,
   channel: ChannelName,
   options: ChannelSenderOptions = {},
 ): ChannelSender | undefined {
-  switch (channel) {
-    case 'email': {
-      const config = emailConfig(ctx.db, ctx.secrets);
-      return config ? createEmailSender(config, options) : undefined;
-    }
-    case 'whatsapp': {
-      const config = whatsappConfig(ctx.db, ctx.secrets);
-      return config ? createWhatsAppSender(config, { ...options, baseUrl: whatsappApiUrl() }) : undefined;
-    }
-    case 'sms': {
-      const config = smsConfig(ctx.db, ctx.secrets);
-      return config
-        ? createSmsSender(config, {
-            ...options,
-            baseUrl: twilioApiUrl(),
-            statusCallback: twilioStatusCallbackOf(ctx.db),
-          })
-        : undefined;
-    }
-  }
+  const setup = senderSetupOf(ctx, channel, options);
+  return setup && createSenderFromSetup(setup);
 }
