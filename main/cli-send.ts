@@ -13,7 +13,7 @@ import { AppError } from '../shared/contract/errors';
 import type { MessageView, Verdict } from '../shared/contract/messages';
 import { openForCommand } from './cli-context';
 import { sendMessage } from './core/channels/compose';
-import { toMessageView } from './core/channels/messages';
+import { messageView } from './core/channels/messages';
 import { outboxOf } from './core/channels/outbox-worker';
 import { listTemplates, templateByName } from './core/channels/template-store';
 import type { ChannelName } from './core/channels/types';
@@ -147,8 +147,7 @@ export function addSendCommand(program: Command): void {
         };
         const { message, verdict } = sendMessage(ctx, input, 'cli');
         if (lock && message.status === 'pending') await sendHere(ctx, message.id);
-        const row = outboxRow(ctx.db, message.id);
-        const final = row ? toMessageView(row) : message;
+        const final = messageView(ctx.db, message.id) ?? message;
         if (opts.json) process.stdout.write(`${JSON.stringify({ message: final, verdict }, null, 2)}\n`);
         else process.stdout.write(`${describe(final, verdict, lock !== undefined)}\n`);
         if (final.status === 'failed' || final.status === 'cancelled') process.exitCode = 1;

@@ -12,14 +12,13 @@ import type { ComposeInput, MessagePreview, MessageView, SendOption, Verdict } f
 import type { MessageTemplate } from '../../../shared/contract/templates';
 import type { EngineContext } from '../context';
 import { firstIdentifierValue } from '../db/repos/identifiers';
-import { outboxRow } from '../db/repos/message-outbox';
 import { latestPurchasePayloads } from '../db/repos/message-resend';
 import { getProfile, redirectOf } from '../db/repos/profiles';
 import { signalsFor } from '../ml/signals';
 import { readSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
 import { CHANNEL_WORDS, consentOf } from './consent';
-import { toMessageView } from './messages';
+import { messageView } from './messages';
 import { type ComposedBody, enqueueMessage } from './outbox';
 import { CHANNEL_LABEL } from './outbox-deps';
 import { decide, priceOf } from './outbox-guards';
@@ -234,10 +233,10 @@ export function sendMessage(ctx: EngineContext, input: ComposeInput, source = 'c
     kind: input.kind,
     source,
   });
-  const row = outboxRow(ctx.db, enqueued.id);
-  if (!row) throw new AppError('internal', 'The message was written but could not be read back.');
+  const message = messageView(ctx.db, enqueued.id);
+  if (!message) throw new AppError('internal', 'The message was written but could not be read back.');
   return {
-    message: toMessageView(row),
+    message,
     verdict: {
       status: enqueued.status,
       reason: enqueued.reason,

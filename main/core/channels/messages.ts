@@ -4,7 +4,7 @@
  */
 import type { MessageStatus, MessageView } from '../../../shared/contract/messages';
 import type { Database } from '../db/open';
-import { type OutboxRow, queryOutbox } from '../db/repos/message-outbox';
+import { type OutboxRow, outboxRow, queryOutbox } from '../db/repos/message-outbox';
 import { profileNames } from '../db/repos/profiles';
 
 const SHOWS_REASON = new Set<MessageStatus>(['held', 'failed', 'unknown', 'cancelled', 'pending']);
@@ -16,7 +16,7 @@ function summary(row: OutboxRow): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-export function toMessageView(row: OutboxRow, customerName: string | null = null): MessageView {
+function toMessageView(row: OutboxRow, customerName: string | null): MessageView {
   return {
     id: row.id,
     channel: row.channel,
@@ -42,7 +42,17 @@ export function listMessages(
   db: Database,
   query: { status?: MessageStatus | undefined; profileId?: number | undefined; limit: number },
 ): MessageView[] {
-  const rows = queryOutbox(db, query);
+  return viewsOf(db, queryOutbox(db, query));
+}
+
+/** One message as the screens show it, or undefined when there is no such message. */
+export function messageView(db: Database, id: number): MessageView | undefined {
+  const row = outboxRow(db, id);
+  return row && viewsOf(db, [row])[0];
+}
+
+/** Rows as views, each naming its customer (one query for all their names). */
+function viewsOf(db: Database, rows: readonly OutboxRow[]): MessageView[] {
   const names = profileNames(db, [...new Set(rows.flatMap((r) => (r.profileId === null ? [] : [r.profileId])))]);
   return rows.map((row) => toMessageView(row, row.profileId === null ? null : (names.get(row.profileId) ?? null)));
 }

@@ -25,14 +25,14 @@ export class SendThread {
   private nextId = 1;
   private readonly waiting = new Map<number, (result: SendResult) => void>();
 
+  /** Whether sends can run in the thread (the built script is there); looked at once, not before every send. */
+  readonly available: boolean;
+
   constructor(
     private readonly ctx: Pick<EngineContext, 'logger'>,
     private readonly script = SEND_WORKER_SCRIPT,
-  ) {}
-
-  /** Whether sends can run in the thread (the built script is there). */
-  get available(): boolean {
-    return existsSync(this.script);
+  ) {
+    this.available = existsSync(script);
   }
 
   /** A sender for this setup: in the thread when it is available, else in this thread. */

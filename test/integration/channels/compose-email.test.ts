@@ -83,7 +83,12 @@ describe('sending an email from a template', () => {
     await backend.call('templates.saveFallbacks', { fallbacks: { recommended_product: 'our new espresso' } });
     const { message, verdict } = await backend.call('messages.send', { profileId: ann, channel: 'email', templateId });
     expect(verdict.status).toBe('pending');
-    expect(message).toMatchObject({ channel: 'email', recipient: 'ann@example.com', kind: 'marketing' });
+    expect(message).toMatchObject({
+      channel: 'email',
+      recipient: 'ann@example.com',
+      kind: 'marketing',
+      customerName: 'Ann',
+    });
     await outboxOf(backend.ctx).drain();
     expect(queryOutbox(backend.db, { limit: 1 })[0]?.status).toBe('sent');
     expect(smtp.mails).toHaveLength(1);
