@@ -326,7 +326,7 @@ export class OutboxWorker {
       markOutboxFinal(db, row.id, 'unknown', result.reason, now);
       logger.warn(`Message ${row.id}: ${result.reason}`);
     } else if (result.retry && attempts < this.deps.maxAttempts) {
-      const reason = `Not sent yet (${result.reason}); trying again (try ${attempts + 1} of ${this.deps.maxAttempts})`;
+      const reason = `Not sent yet: ${result.reason.replace(/\.?$/, '.')} Trying again (try ${attempts + 1} of ${this.deps.maxAttempts}).`;
       markOutboxRetry(db, row.id, reason, now + backoffMs(attempts), now);
     } else {
       const code = result.code ? ` [${result.code}]` : '';
