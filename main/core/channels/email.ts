@@ -133,10 +133,11 @@ export function smtpErrorResult(error: SmtpError, bodySent: boolean, server: str
  * message made a 5,000-mail campaign wait on handshakes at about 20 messages a second (`npm run bench -- outbox`).
  * At most SMTP_POOL_CONNECTIONS connections (small shops' mail servers often refuse more than a few at once from one
  * client), each closed after POOL_IDLE_MS without a message, and the pool itself dropped once nothing used it for
- * that long. The outbox keeps twice as many mails in flight as there are connections, so a connection that finishes
- * one finds the next already waiting (email went 222 → 289 a second in the bench, the same as with 8 connections);
- * the price: a mail waiting behind a server that takes longer than the send timeout is `unknown` without having been
- * handed over.
+ * that long. The outbox keeps more mails in flight than there are connections (at least twice as many, and a
+ * twentieth of a second's worth at the channel's rate), so a connection that finishes one finds the next already
+ * waiting, even after the main thread was busy for a moment (email went 222 → 289 a second in the bench with twice
+ * as many, the same as with 8 connections; 410 → 470 at a limit of 500 with the twentieth of a second); the price: a
+ * mail waiting behind a server that takes longer than the send timeout is `unknown` without having been handed over.
  */
 export const SMTP_POOL_CONNECTIONS = 4;
 const POOL_IDLE_MS = 5_000;

