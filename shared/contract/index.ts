@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appContract } from './app';
+import { automationsContract } from './automations';
 import { backupsContract } from './backups';
 import { channelsContract } from './channels';
 import { connectionsContract } from './connections';
@@ -33,6 +34,7 @@ export const contract = defineContract(
   channelsContract,
   messagesContract,
   templatesContract,
+  automationsContract,
 );
 
 export type Contract = typeof contract;
@@ -49,6 +51,7 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 export * from './app';
+export * from './automations';
 export * from './backups';
 export * from './channels';
 export * from './connections';

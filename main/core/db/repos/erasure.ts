@@ -93,6 +93,8 @@ export function eraseBrandCustomers(db: Database, brandId: number): { profiles: 
 export function eraseBrandRow(db: Database, brandId: number): void {
   stmt(db, 'DELETE FROM shopify_connection WHERE brand_id = ?').run(brandId);
   for (const table of [
+    'automation_decision',
+    'automation_call',
     'automation_execution',
     'message_outbox',
     'message_in',

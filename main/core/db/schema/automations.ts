@@ -3,12 +3,11 @@
  * each time one fired for a customer, and the outbox of messages waiting to
  * be sent.
  */
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { MESSAGE_STATUSES } from '../../../../shared/contract/messages';
 import { brand } from './brand';
 import { customerProfile } from './identity';
 
-export const AUTOMATION_TRIGGERS = ['churn_risk', 'abandoned_cart', 'product_intent', 'ltv_milestone'] as const;
 export const CHANNELS = ['whatsapp', 'email', 'sms'] as const;
 /** yes / no as the customer said; opted_out: they withdrew (STOP, unsubscribe) and only their own later yes undoes it. */
 export const CONSENT_STATES = ['yes', 'no', 'opted_out'] as const;
@@ -21,21 +20,33 @@ export const marketingAutomation = sqliteTable(
       .notNull()
       .references(() => brand.id),
     name: text('name').notNull(),
-    triggerType: text('trigger_type', { enum: AUTOMATION_TRIGGERS }).notNull(),
-    /** JSON: trigger thresholds and conditions. */
-    conditions: text('conditions').notNull().default('{}'),
-    channel: text('channel', { enum: CHANNELS }).notNull(),
-    /** JSON: the message template and action options. */
-    action: text('action').notNull(),
+    /** The trigger's type (shared/contract/automations.ts), also inside `definition`: for lookups by kind. */
+    triggerType: text('trigger_type').notNull(),
+    /** JSON: { trigger, conditions, actions } as the contract's automationInputSchema parses them. */
+    definition: text('definition').notNull(),
+    recipe: text('recipe'),
+    /** 1 is the highest. */
+    priority: integer('priority').notNull().default(10),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
     /** Minimum days between two firings for the same customer. */
     cooldownDays: integer('cooldown_days').notNull().default(30),
+    /**
+     * When it was last switched on or run by hand: state triggers handle everyone already in the state then; after
+     * it, only crossings that happen later (a lapse dated before it, say from an imported history, never fires).
+     */
+    armedAt: integer('armed_at'),
+    lastRunAt: integer('last_run_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('marketing_automation_brand_idx').on(t.brandId, t.enabled)],
 );
 
+/**
+ * An occasion an automation met for a customer (the ledger that makes it fire once): unique per automation and
+ * occasion key (`cart:<event id>`, `ltv:500`, `churn:<entered at>`…). `status` is where it stands now: waiting (for
+ * the cart's delay or a wait action, until `resumeAt`, at action `step`), fired, skipped, held, failed, cancelled.
+ */
 export const automationExecution = sqliteTable(
   'automation_execution',
   {
@@ -46,18 +57,86 @@ export const automationExecution = sqliteTable(
     automationId: integer('automation_id')
       .notNull()
       .references(() => marketingAutomation.id, { onDelete: 'cascade' }),
-    profileId: integer('profile_id').references(() => customerProfile.id, { onDelete: 'set null' }),
+    profileId: integer('profile_id').references(() => customerProfile.id, { onDelete: 'cascade' }),
     /** One firing per automation, customer and occasion. */
     dedupeKey: text('dedupe_key').notNull(),
-    status: text('status', { enum: ['queued', 'sent', 'skipped', 'failed'] }).notNull(),
+    status: text('status').notNull(),
     detail: text('detail'),
+    /** The next action to run (after a wait), and when. */
+    step: integer('step').notNull().default(0),
+    resumeAt: integer('resume_at'),
+    /** When the occasion happened (the cart added, the threshold crossed). */
+    occurredAt: integer('occurred_at'),
     createdAt: integer('created_at').notNull(),
     executedAt: integer('executed_at'),
   },
   (t) => [
     uniqueIndex('automation_execution_dedupe_uq').on(t.automationId, t.dedupeKey),
-    index('automation_execution_profile_idx').on(t.profileId),
+    index('automation_execution_profile_idx').on(t.profileId, t.automationId),
+    index('automation_execution_waiting_idx').on(t.status, t.resumeAt),
   ],
+);
+
+/** Every decision that matters, with its reason in words: what Customer 360 and the execution log show. */
+export const automationDecision = sqliteTable(
+  'automation_decision',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    automationId: integer('automation_id')
+      .notNull()
+      .references(() => marketingAutomation.id, { onDelete: 'cascade' }),
+    profileId: integer('profile_id').references(() => customerProfile.id, { onDelete: 'cascade' }),
+    executionId: integer('execution_id').references(() => automationExecution.id, { onDelete: 'cascade' }),
+    /** fired, skipped, waiting, held, failed, cancelled. */
+    outcome: text('outcome').notNull(),
+    /** Which guard stopped it (occasion, cooldown, frequency_cap, consent, paused, daily_cap, quiet_hours, conditions…). */
+    guard: text('guard'),
+    reason: text('reason').notNull(),
+    outboxId: integer('outbox_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('automation_decision_profile_idx').on(t.profileId, t.automationId, t.id),
+    index('automation_decision_automation_idx').on(t.automationId, t.id),
+  ],
+);
+
+/** Tags the shop (or an automation) put on customers: they filter Customers and are automation conditions. */
+export const profileTag = sqliteTable(
+  'profile_tag',
+  {
+    profileId: integer('profile_id')
+      .notNull()
+      .references(() => customerProfile.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+    /** automation:<id>, shop. */
+    source: text('source').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.profileId, t.tag] }), index('profile_tag_tag_idx').on(t.tag)],
+);
+
+/** URL calls an automation asked for: written before the call, then sent once (a signed POST). */
+export const automationCall = sqliteTable(
+  'automation_call',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    brandId: integer('brand_id')
+      .notNull()
+      .references(() => brand.id),
+    executionId: integer('execution_id').references(() => automationExecution.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    body: text('body').notNull(),
+    /** pending → sending → done / failed / unknown. */
+    status: text('status').notNull().default('pending'),
+    detail: text('detail'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('automation_call_status_idx').on(t.status)],
 );
 
 export const messageOutbox = sqliteTable(

@@ -13,6 +13,8 @@ const newDir = tempDirs();
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 const PRODUCT_TABLES = [
+  'automation_call',
+  'automation_decision',
   'automation_execution',
   'brand',
   'checkout_state',
@@ -36,6 +38,7 @@ const PRODUCT_TABLES = [
   'profile_pending_totals',
   'profile_redirect',
   'profile_separation',
+  'profile_tag',
   'scheduled_job',
   'setting',
   'shared_identifier_use',

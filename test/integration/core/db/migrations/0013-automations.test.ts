@@ -1,0 +1,56 @@
+/**
+ * Migrations 0012–0013: automations keep their definition as one JSON document with a priority and the time they were
+ * armed; executions gain a step and a resume time; decisions, tags and URL calls get tables. On a file that already
+ * has an execution and an outbox row pointing at it, both survive.
+ */
+import { describe, expect, it } from 'vitest';
+import { addBrand, columnsOf, steppedFile } from './steps';
+
+describe('migrations 0012–0013 (automations)', () => {
+  it('reshapes automations and executions, keeping rows already there', () => {
+    const file = steppedFile();
+    file.upTo(11);
+    const brand = addBrand(file.sqlite);
+    const automation = Number(
+      file.sqlite
+        .prepare(
+          "INSERT INTO marketing_automation (brand_id, name, trigger_type, conditions, channel, action, created_at, updated_at) VALUES (?, 'Old', 'churn_risk', '{}', 'email', '{}', 1, 1)",
+        )
+        .run(brand).lastInsertRowid,
+    );
+    const execution = Number(
+      file.sqlite
+        .prepare(
+          "INSERT INTO automation_execution (brand_id, automation_id, dedupe_key, status, created_at) VALUES (?, ?, 'k', 'sent', 5)",
+        )
+        .run(brand, automation).lastInsertRowid,
+    );
+    file.sqlite
+      .prepare(
+        "INSERT INTO message_outbox (brand_id, execution_id, channel, recipient, body, next_attempt_at, created_at) VALUES (?, ?, 'email', 'a@example.com', '{}', 1, 1)",
+      )
+      .run(brand, execution);
+
+    file.upTo(13);
+    expect(file.sqlite.prepare('SELECT name, definition, priority, armed_at FROM marketing_automation').get()).toEqual({
+      name: 'Old',
+      definition: '{}',
+      priority: 10,
+      armed_at: null,
+    });
+    expect(file.sqlite.prepare('SELECT dedupe_key, status, step, resume_at FROM automation_execution').get()).toEqual({
+      dedupe_key: 'k',
+      status: 'sent',
+      step: 0,
+      resume_at: null,
+    });
+    expect(file.sqlite.prepare('SELECT execution_id FROM message_outbox').get()).toEqual({ execution_id: execution });
+    expect(columnsOf(file.sqlite, 'marketing_automation')).not.toContain('channel');
+    expect(columnsOf(file.sqlite, 'automation_decision')).toEqual(
+      expect.arrayContaining(['automation_id', 'profile_id', 'outcome', 'guard', 'reason', 'outbox_id']),
+    );
+    expect(columnsOf(file.sqlite, 'profile_tag')).toEqual(['profile_id', 'tag', 'source', 'created_at']);
+    expect(file.sqlite.pragma('foreign_key_check')).toEqual([]);
+    file.close();
+  });
+});
