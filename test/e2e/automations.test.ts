@@ -2,7 +2,7 @@
  * Automations in Chromium, against the headless server the CLI starts with its clock set to a Monday morning
  * (CONSTINTEL_CLOCK_START, so quiet hours never hold a message). Before it starts, a seeded sales history is
  * imported and retrained from the terminal (`constintel import`, `constintel retrain`), so customers have a churn
- * risk; then, by RPC, email through a real SMTP server on loopback, an email template, and a yes to email from three
+ * risk; then, by RPC, email through a real SMTP server on loopback and a yes to email from three
  * customers at high churn risk and two at low risk. In the browser: the Automations page offers the win-back recipe,
  * "Use this recipe" opens the editor filled in with a live count, Save, switch it on — the three at-risk customers
  * (and only they) get the mail at the SMTP server; the log names them with a link; Run now says it in words and
@@ -136,15 +136,6 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
       fromAddress: 'hello@corner-shop.test',
       fromName: 'Corner Shop',
     });
-    await rpc('templates.save', {
-      template: {
-        name: 'We miss you',
-        channel: 'email',
-        subject: 'We miss you, {{first_name}}',
-        body: 'Hi {{first_name}}, it has been a while. Come and see what is new at {{shop_name}}.',
-        whatsapp: null,
-      },
-    });
     const recipes = await rpc<CommandOutput<'automations.recipes'>>('automations.recipes');
     const winBack = recipes.find((r) => r.name === 'win-back')?.automation.trigger;
     if (winBack?.type !== 'churn_risk') throw new Error(`The win-back recipe's trigger is ${JSON.stringify(winBack)}`);
@@ -215,8 +206,10 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     expect(await editor.getByLabel('Name', { exact: true }).inputValue()).not.toBe('');
     expect(await editor.getByLabel('When', { exact: true }).inputValue()).toBe('churn_risk');
     expect(Number(await editor.getByLabel('Churn risk at least (%)').inputValue())).toBe(threshold);
+    // The recipe brings its own email template, which the shop can change under Message templates.
     const template = editor.getByLabel('Template (step 1)');
-    if ((await template.inputValue()) === '') await template.selectOption({ label: 'We miss you' });
+    expect(await template.inputValue()).not.toBe('');
+    expect(await template.locator('option:checked').textContent()).toMatch(/^Win back/);
     const count = editor.getByTestId('match-count');
     await count.getByText(/meet the conditions now/).waitFor();
     await shot(page, 'automations-editor');

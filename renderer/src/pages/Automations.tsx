@@ -32,6 +32,11 @@ export function AutomationsPage() {
   useEffect(() => {
     if (list.data) setAutomations(list.data);
   }, [list.data]);
+  // Listing the recipes saves each recipe's template the first time: read the templates again so the editor has them.
+  const reloadTemplates = templates.reload;
+  useEffect(() => {
+    if (recipes.data) reloadTemplates();
+  }, [recipes.data, reloadTemplates]);
 
   const segmentNames = (segments.data ?? []).map((s) => s.name);
   const say = (words: string) => {
