@@ -70,9 +70,14 @@ export function AutomationsPage() {
     }
   }
 
+  // The switch moves at once (and back if the backend refuses), as the pause switch in Settings does.
   const toggle = (a: AutomationView, enabled: boolean) =>
     act(a, async () => {
-      const result = await client.call('automations.setEnabled', { id: a.id, enabled });
+      replace({ ...a, enabled });
+      const result = await client.call('automations.setEnabled', { id: a.id, enabled }).catch((e: unknown) => {
+        replace(a);
+        throw e;
+      });
       replace(result);
       say(
         enabled
@@ -165,7 +170,7 @@ export function AutomationsPage() {
       ) : null}
       <Problem error={recipes.error} />
       {recipes.data ? <Recipes recipes={recipes.data} onUse={(r: Recipe) => open(toDraft(r.automation))} /> : null}
-      <ExecutionLog version={logVersion} />
+      <ExecutionLog version={logVersion} automations={automations ?? []} />
     </section>
   );
 }

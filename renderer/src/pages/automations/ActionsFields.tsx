@@ -41,7 +41,7 @@ export function ActionsFields({
     <fieldset className="automation-actions">
       <legend>Then do this, in order</legend>
       {errors.message('actions')}
-      <ol className="plain-list">
+      <ol className="automation-steps">
         {actions.map((a, i) => {
           const id = `action-${a.key}`;
           const n = i + 1;

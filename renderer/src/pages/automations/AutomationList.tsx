@@ -65,7 +65,7 @@ export function AutomationList({
                     onChange={(e) => onToggle(a, e.target.checked)}
                   />{' '}
                   {a.enabled ? 'On' : 'Off'}
-                  <span className="sr-only">: {a.name}</span>
+                  <span className="sr-only"> {a.name}</span>
                 </label>
                 <span className="hint block">
                   {a.enabled
@@ -78,10 +78,10 @@ export function AutomationList({
               <td className="automation-buttons">
                 <button type="button" className="secondary small" disabled={busy} onClick={() => onRun(a)}>
                   {busy ? 'Working…' : 'Run now'}
-                  <span className="sr-only">: {a.name}</span>
+                  <span className="sr-only"> {a.name}</span>
                 </button>
                 <button type="button" className="secondary small" onClick={() => onEdit(a)}>
-                  Edit<span className="sr-only">: {a.name}</span>
+                  Edit<span className="sr-only"> {a.name}</span>
                 </button>
                 <ConfirmAction
                   label={`Delete ${a.name}`}

@@ -61,7 +61,13 @@ export function Editor({
   return (
     <form className="settings automation-editor" onSubmit={save} noValidate aria-label="Automation">
       <fieldset>
-        <legend>{draft.id ? `Edit “${initial.name}”` : 'New automation'}</legend>
+        <legend>
+          {draft.id
+            ? `Edit “${initial.name}”`
+            : draft.recipe
+              ? `New automation from the recipe “${initial.name}”`
+              : 'New automation'}
+        </legend>
         <Problem error={errors.general ?? unplaced(errors.error)} />
         <label htmlFor="automation-name">Name</label>
         <input
@@ -228,12 +234,15 @@ function LiveCount({ draft }: { draft: Draft }) {
           ) : (
             <>
               {' '}
-              <strong>{plural(count.inTrigger, 'customer')}</strong> of them {count.inTrigger === 1 ? 'is' : 'are'}{' '}
-              {state}: switching it on handles {count.inTrigger === 1 ? 'that one' : 'them'} at once.
+              <strong>{count.inTrigger.toLocaleString()}</strong> of them {count.inTrigger === 1 ? 'is' : 'are'} {state}
+              : switching it on handles {count.inTrigger === 1 ? 'that one' : 'them'} at once.
             </>
           )}
         </>
       )}
+      {count !== undefined && !('problem' in count) ? (
+        <span className="hint block">A message goes only to those who said yes to its channel.</span>
+      ) : null}
     </output>
   );
 }

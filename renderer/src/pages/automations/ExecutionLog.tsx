@@ -1,34 +1,83 @@
 /**
- * The execution log (`automations.log`): the newest decisions of every automation — when, which automation, which
- * customer (a link to Customer 360), what happened and why, in the backend's own sentence. Read again by `version`
- * (after Run now, a switch on, a save) and with Refresh.
+ * The execution log (`automations.log`): the newest decisions — when, which automation, which customer (a link to
+ * Customer 360), what happened and why, in the backend's own sentence. One automation or all; the newest 25, then
+ * more on request (switching on an automation can decide for hundreds of customers at once, mostly "not sent: no
+ * yes", which would bury the rest). Read again by `version` (after Run now, a switch, a delete) and with Refresh.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
+import { type AutomationView, DECISION_OUTCOMES, type DecisionOutcome } from '../../../../shared/contract/automations';
 import { Problem, SectionHead } from '../../components';
 import { formatDateTime } from '../../format';
 import { TONE_STYLE } from '../../message-words';
 import { useCommand } from '../../use-command';
 import { OUTCOME_TONE, OUTCOME_WORDS } from './words';
 
-const LIMIT = 100;
+const FIRST = 25;
+const MORE = 100;
+const MOST = 500;
 
-export function ExecutionLog({ version }: { version: number }) {
-  const loaded = useCommand('automations.log', { limit: LIMIT });
+export function ExecutionLog({ version, automations }: { version: number; automations: AutomationView[] }) {
+  const [automationId, setAutomationId] = useState<number>();
+  const [outcome, setOutcome] = useState<DecisionOutcome>();
+  const [more, setMore] = useState(FIRST);
+  // One outcome is picked from the newest 500 here (the log command has no outcome filter).
+  const limit = outcome ? MOST : more;
+  const loaded = useCommand('automations.log', automationId ? { automationId, limit } : { limit });
   const { reload } = loaded;
   useEffect(() => {
     if (version > 0) reload();
   }, [version, reload]);
-  const decisions = loaded.data;
+  const all = loaded.data;
+  const decisions = outcome ? all?.filter((d) => d.outcome === outcome) : all;
 
   return (
     <section aria-labelledby="log-heading" className="panel">
       <SectionHead id="log-heading" title="What the automations did" onRefresh={reload} busy={loaded.loading} />
+      <div className="toolbar">
+        {automations.length > 1 ? (
+          <label>
+            Automation
+            <select
+              value={automationId ?? ''}
+              onChange={(e) => {
+                setAutomationId(e.target.value ? Number(e.target.value) : undefined);
+                setMore(FIRST);
+              }}
+            >
+              <option value="">Every automation</option>
+              {automations.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label>
+          What happened
+          <select
+            value={outcome ?? ''}
+            onChange={(e) => setOutcome((e.target.value || undefined) as DecisionOutcome | undefined)}
+          >
+            <option value="">Everything</option>
+            {DECISION_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {OUTCOME_WORDS[o]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <Problem error={loaded.error} />
       {decisions === undefined ? (
         loaded.loading ? (
           <p>Loading…</p>
         ) : null
+      ) : decisions.length === 0 && outcome ? (
+        <p className="muted" data-testid="no-decisions">
+          Nothing “{OUTCOME_WORDS[outcome]}” among the latest {MOST}. Choose “Everything” to see the rest.
+        </p>
       ) : decisions.length === 0 ? (
         <p className="muted" data-testid="no-decisions">
           Nothing yet. Each time an automation looks at a customer, what it did — or why it did not send — appears here.
@@ -72,7 +121,13 @@ export function ExecutionLog({ version }: { version: number }) {
               </tbody>
             </table>
           </section>
-          {decisions.length >= LIMIT ? <p className="hint">The latest {LIMIT} are shown.</p> : null}
+          {(all?.length ?? 0) < limit ? null : limit < MOST ? (
+            <button type="button" className="secondary small" onClick={() => setMore((l) => Math.min(MOST, l + MORE))}>
+              Show older ones
+            </button>
+          ) : (
+            <p className="hint">Among the latest {MOST} decisions.</p>
+          )}
         </>
       )}
     </section>

@@ -9,7 +9,7 @@ export function Recipes({ recipes, onUse }: { recipes: Recipe[]; onUse(recipe: R
     <section aria-labelledby="recipes-heading" className="panel">
       <h2 id="recipes-heading">Ready-made recipes</h2>
       <p className="hint">Pick one to start from: you can change everything before you save it.</p>
-      <ul className="candidates recipes plain-list">
+      <ul className="candidates recipes">
         {recipes.map((r) => (
           <li key={r.name} className="candidate recipe" data-testid={`recipe-${r.name}`}>
             <h3>{r.title}</h3>
