@@ -217,6 +217,11 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await count.getByText(/meet the conditions now/).waitFor();
     await shot(page, 'automations-editor', editor);
     await shot(page, 'automations-editor-steps', editor.getByText('Then do this, in order'));
+    await editor.getByText('Only customers who…').click();
+    await editor.getByLabel('Churn risk (%): from').fill('50');
+    await count.getByText(/meet the conditions now/).waitFor();
+    await shot(page, 'automations-editor-conditions', editor.getByText('Only customers who…'));
+    await editor.getByLabel('Churn risk (%): from').fill('');
 
     // A refusal is said beside its field, in words; nothing is saved.
     const name = await editor.getByLabel('Name', { exact: true }).inputValue();
@@ -315,7 +320,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
       .filter({ hasText: /is off\. Nothing more goes out/ })
       .waitFor();
     const row = list.locator('tbody tr').first();
-    await row.getByRole('button', { name: /^Delete / }).click();
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
     await row.getByRole('button', { name: 'Yes, delete it' }).click();
     await page
       .getByRole('status')

@@ -16,6 +16,7 @@ const ACTION_WORDS: Record<ActionType, string> = {
   wait: 'Wait, then check the conditions again',
 };
 const MAX_ACTIONS = 10;
+const IN_A_SENTENCE: Record<Channel, string> = { email: 'email', sms: 'SMS', whatsapp: 'WhatsApp' };
 
 export function ActionsFields({
   actions,
@@ -134,7 +135,7 @@ export function ActionsFields({
                       checked={a.orNextConsented}
                       onChange={(e) => set(i, { orNextConsented: e.target.checked })}
                     />{' '}
-                    If they have not said yes to {CHANNEL_WORDS[a.channel]}, use another channel they said yes to
+                    If they have not said yes to {IN_A_SENTENCE[a.channel]}, use another channel they said yes to
                   </label>
                 </div>
               ) : a.type === 'tag' ? (

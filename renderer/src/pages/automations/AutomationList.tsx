@@ -76,19 +76,21 @@ export function AutomationList({
               <td className="num">{a.priority}</td>
               <td className="num">{a.sent30d.toLocaleString()}</td>
               <td className="automation-buttons">
-                <button type="button" className="secondary small" disabled={busy} onClick={() => onRun(a)}>
-                  {busy ? 'Working…' : 'Run now'}
-                  <span className="sr-only"> {a.name}</span>
-                </button>
-                <button type="button" className="secondary small" onClick={() => onEdit(a)}>
-                  Edit<span className="sr-only"> {a.name}</span>
-                </button>
-                <ConfirmAction
-                  label={`Delete ${a.name}`}
-                  question="Delete it, with what it did?"
-                  confirmLabel="Yes, delete it"
-                  onConfirm={() => onDelete(a)}
-                />
+                <div>
+                  <button type="button" className="secondary small" disabled={busy} onClick={() => onRun(a)}>
+                    {busy ? 'Working…' : 'Run now'}
+                    <span className="sr-only"> {a.name}</span>
+                  </button>
+                  <button type="button" className="secondary small" onClick={() => onEdit(a)}>
+                    Edit<span className="sr-only"> {a.name}</span>
+                  </button>
+                  <ConfirmAction
+                    label="Delete"
+                    question="Delete it, with what it did?"
+                    confirmLabel="Yes, delete it"
+                    onConfirm={() => onDelete(a)}
+                  />
+                </div>
               </td>
             </tr>
           );

@@ -235,7 +235,9 @@ function LiveCount({ draft }: { draft: Draft }) {
             <>
               {' '}
               <strong>{count.inTrigger.toLocaleString()}</strong> of them {count.inTrigger === 1 ? 'is' : 'are'} {state}
-              : switching it on handles {count.inTrigger === 1 ? 'that one' : 'them'} at once.
+              {draft.enabled
+                ? '.'
+                : `: switching it on handles ${count.inTrigger === 1 ? 'that one' : 'them'} at once.`}
             </>
           )}
         </>

@@ -52,6 +52,8 @@ export interface ConditionsDraft {
 
 export interface Draft {
   id?: number;
+  /** An automation that is on already (the live count then does not promise what switching on will do). */
+  enabled?: boolean;
   recipe: RecipeName | null;
   name: string;
   triggerType: TriggerType;
@@ -136,6 +138,7 @@ export function toDraft(a: AutomationInput | AutomationView): Draft {
   const c = (a.conditions ?? {}) as Partial<Conditions>;
   return {
     id: a.id,
+    ...('enabled' in a ? { enabled: a.enabled } : {}),
     recipe: a.recipe ?? null,
     name: a.name,
     triggerType: a.trigger.type,

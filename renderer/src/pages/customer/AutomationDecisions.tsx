@@ -30,10 +30,10 @@ export function AutomationDecisions({ id, version = 0 }: { id: number; version?:
           them up on the <Link to="/automations">Automations</Link> page.
         </p>
       ) : (
-        <ul className="plain-list decisions">
+        <ul className="decisions">
           {decisions.map((d) => (
             <li key={d.automationId} data-testid={`automation-decision-${d.automationId}`}>
-              <strong>{d.automationName}</strong>: {d.reason} —{' '}
+              <strong>{d.automationName}</strong>: {d.reason.replace(/\.$/, '')} —{' '}
               <time dateTime={d.at} className="muted">
                 {formatDateTime(d.at)}
               </time>
