@@ -217,9 +217,12 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await count.getByText(/meet the conditions now/).waitFor();
     await shot(page, 'automations-editor', editor);
     await shot(page, 'automations-editor-steps', editor.getByText('Then do this, in order'));
+    // A condition changes the live count a moment after it is typed.
+    const everyone = await count.textContent();
     await editor.getByText('Only customers who…').click();
     await editor.getByLabel('Churn risk (%): from').fill('50');
-    await count.getByText(/meet the conditions now/).waitFor();
+    await expect.poll(() => count.textContent()).not.toBe(everyone);
+    expect(await count.textContent()).toMatch(/^\d+ customers? meet the conditions now\./);
     await shot(page, 'automations-editor-conditions', editor.getByText('Only customers who…'));
     await editor.getByLabel('Churn risk (%): from').fill('');
 
@@ -278,6 +281,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
       .getByRole('status')
       .filter({ hasText: `“${name}” ran: ` })
       .waitFor({ timeout: 20_000 });
+    await shot(page, 'automations-ran', page.getByRole('heading', { level: 1 }));
     await new Promise((r) => setTimeout(r, 1_000));
     expect(smtp.mails).toHaveLength(atRisk.length);
 
@@ -321,6 +325,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
       .waitFor();
     const row = list.locator('tbody tr').first();
     await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await shot(page, 'automations-delete-asked', page.getByRole('heading', { level: 1 }));
     await row.getByRole('button', { name: 'Yes, delete it' }).click();
     await page
       .getByRole('status')
