@@ -86,7 +86,7 @@ export function AutomationList({
                   </button>
                   <ConfirmAction
                     label="Delete"
-                    question="Delete it, with what it did?"
+                    question="Delete this automation and its log?"
                     confirmLabel="Yes, delete it"
                     onConfirm={() => onDelete(a)}
                   />
