@@ -297,13 +297,17 @@ export function runAutomation(ctx: EngineContext, id: number): RunResult {
   return armAutomation(ctx, loadAutomation(ctx, id));
 }
 
+const SCORE_TRIGGERS = new Set(['churn_risk', 'segment_entered', 'purchase_overdue', 'no_purchase']);
+
 /** New scores: every enabled state automation's crossings (not arming: time-based ones only after they were armed). */
 export function onPredictionsUpdated(ctx: EngineContext): Tally {
   const now = ctx.clock.now().getTime();
   const t = tally();
-  const pending = enabledAutomations(ctx).flatMap((a) =>
-    a.trigger.type === 'product_intent' ? [] : statePending(ctx, a, now, false),
-  );
+  // Scores move churn risk, segments and expected dates; a lifetime value moves with purchases (a live one fires it),
+  // so an imported history followed by a retrain does not thank every big spender of the past.
+  const pending = enabledAutomations(ctx)
+    .filter((a) => SCORE_TRIGGERS.has(a.trigger.type))
+    .flatMap((a) => statePending(ctx, a, now, false));
   fireInBatches(ctx, pending, t);
   return t;
 }
