@@ -224,3 +224,22 @@ describe('what the shop sees', () => {
     ).rejects.toThrow('Action 2: the template "Text" is for sms, not email. Choose a email template.');
   });
 });
+
+describe('tags filter Customers', () => {
+  it('lists tags with their counts and finds the tagged customers, with or without a search', async () => {
+    shop = await automationShop();
+    const ann = shop.customer('ann@example.com');
+    shop.customer('bob@example.com');
+    shop.scores([{ profileId: ann, churn: 0.9, value: 300 }]);
+    await shop.automation({
+      name: 'Mark at risk',
+      trigger: { type: 'churn_risk', atLeast: 50 },
+      actions: [{ type: 'tag', tag: 'at risk' }],
+    });
+    expect(await shop.backend.call('customers.tags', {})).toEqual([{ tag: 'at risk', customers: 1 }]);
+    const tagged = await shop.backend.call('customers.search', { tag: 'at risk' });
+    expect(tagged.items.map((c) => c.id)).toEqual([ann]);
+    expect((await shop.backend.call('customers.search', { query: 'bob@', tag: 'at risk' })).total).toBe(0);
+    expect((await shop.backend.call('customers.search', { query: 'ann@', tag: 'at risk' })).total).toBe(1);
+  });
+});

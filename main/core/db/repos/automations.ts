@@ -309,6 +309,15 @@ export function tagsOf(db: Database, profileId: number): string[] {
   ).map((r) => r.tag);
 }
 
+/** Every tag in use, with how many customers have it, most used first. */
+export function tagCounts(db: Database, brandId: number): { tag: string; customers: number }[] {
+  return stmt(
+    db,
+    `SELECT t.tag, count(*) AS customers FROM profile_tag t JOIN customer_profile p ON p.id = t.profile_id
+     WHERE p.brand_id = ? GROUP BY t.tag ORDER BY customers DESC, t.tag`,
+  ).all(brandId) as { tag: string; customers: number }[];
+}
+
 // ---- URL calls ----
 
 export function insertCall(
