@@ -310,6 +310,50 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await context.close();
   }, 90_000);
 
+  it('builds an automation of its own: refusals beside their fields, steps added and moved', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Automations');
+    await page.getByRole('button', { name: 'New automation' }).click();
+    const editor = page.getByRole('form', { name: 'Automation' });
+    await editor.getByLabel('Name', { exact: true }).fill('Thank you, big spenders');
+    await editor.getByLabel('When', { exact: true }).selectOption('ltv_milestone');
+    const amount = editor.getByLabel('Lifetime value at least');
+    await amount.fill('lots');
+    const save = editor.getByRole('button', { name: 'Save automation' });
+    await save.click();
+    await editor.getByRole('alert').filter({ hasText: 'The lifetime value milestone must be an amount' }).waitFor();
+    expect(await amount.getAttribute('aria-invalid')).toBe('true');
+    await amount.fill('400');
+    await save.click();
+    await editor.getByRole('alert').filter({ hasText: 'Choose a template' }).waitFor();
+    expect(await editor.getByLabel('Template (step 1)').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'automations-own-refused', editor.getByText('Then do this, in order'));
+    await editor.getByLabel('Template (step 1)').selectOption({ label: 'Best customers (email)' });
+
+    // A second step, a tag, moved first: the customer is tagged, then thanked.
+    await editor.getByRole('button', { name: 'Add a step' }).click();
+    await editor.getByLabel('Step 2', { exact: true }).selectOption('tag');
+    await editor.getByLabel('Tag (step 2)').fill('Big spender');
+    await editor.getByRole('button', { name: 'Move step 2 up' }).click();
+    expect(await editor.getByLabel('Step 1', { exact: true }).inputValue()).toBe('tag');
+    expect(await editor.getByLabel('Tag (step 1)').inputValue()).toBe('Big spender');
+    expect(await editor.getByLabel('Template (step 2)').locator('option:checked').textContent()).toBe(
+      'Best customers (email)',
+    );
+    await save.click();
+    await page.getByRole('status').filter({ hasText: '“Thank you, big spenders” saved. It is off' }).waitFor();
+    const row = page.getByTestId('automations').locator('tbody tr').filter({ hasText: 'Thank you, big spenders' });
+    expect(await row.getByRole('switch').isChecked()).toBe(false);
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByRole('status').filter({ hasText: '“Thank you, big spenders” deleted.' }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('switches it off and deletes it after asking', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
     const page = await context.newPage();

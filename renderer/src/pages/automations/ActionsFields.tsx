@@ -41,7 +41,6 @@ export function ActionsFields({
   return (
     <fieldset className="automation-actions">
       <legend>Then do this, in order</legend>
-      {errors.message('actions')}
       <ol className="automation-steps">
         {actions.map((a, i) => {
           const id = `action-${a.key}`;
@@ -144,6 +143,7 @@ export function ActionsFields({
                     <label htmlFor={`${id}-tag`}>Tag (step {n})</label>
                     <input
                       id={`${id}-tag`}
+                      list="automation-tags"
                       value={a.tag}
                       onChange={(e) => set(i, { tag: e.target.value })}
                       {...errors.invalid(field('tag'))}

@@ -102,6 +102,7 @@ export function ConditionsFields({
             <label htmlFor={`condition-${key}`}>{label}</label>
             <input
               id={`condition-${key}`}
+              list={key === 'hasTag' || key === 'lacksTag' ? 'automation-tags' : undefined}
               value={conditions[key]}
               onChange={(e) => set({ [key]: e.target.value })}
               {...errors.invalid(`conditions.${key}`)}

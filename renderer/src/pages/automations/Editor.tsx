@@ -11,6 +11,7 @@ import type { AppError } from '../../../../shared/contract/errors';
 import type { MessageTemplate } from '../../../../shared/contract/templates';
 import { client } from '../../client';
 import { asAppError, Problem } from '../../components';
+import { useCommand } from '../../use-command';
 import { useFieldErrors } from '../Connections';
 import { ActionsFields } from './ActionsFields';
 import { ConditionsFields } from './ConditionsFields';
@@ -19,10 +20,15 @@ import { plural, TRIGGER_WORDS } from './words';
 
 const COUNT_DELAY_MS = 300;
 
-/** Fields that show their error beside them; any other goes in the banner. */
-const PLACED = ['name', 'trigger', 'conditions', 'actions', 'priority', 'cooldownDays'];
+/** The fields that show their error beside them; any other (a whole trigger, the list of steps) goes in the banner. */
+const PLACED = [
+  /^(name|priority|cooldownDays)$/,
+  /^trigger\.(atLeast|afterHours|amount|segment|days)$/,
+  /^conditions\.(segmentIs|segmentIsNot|churnRisk|predictedValue|lifetimeValue|orders|boughtProduct|boughtCategory|country|hasTag|lacksTag)(\.|$)/,
+  /^actions\.\d+\.(templateId|tag|url|hours)$/,
+];
 const unplaced = (error: AppError | undefined) =>
-  error?.field && !PLACED.some((f) => error.field === f || error.field?.startsWith(`${f}.`)) ? error : undefined;
+  error?.field && !PLACED.some((p) => p.test(error.field ?? '')) ? error : undefined;
 
 export function Editor({
   initial,
@@ -40,6 +46,8 @@ export function Editor({
   const [draft, setDraft] = useState(initial);
   const [saving, setSaving] = useState(false);
   const errors = useFieldErrors('automation');
+  /** The tags customers have: offered as you type a tag (a new one is fine too). */
+  const tags = useCommand('customers.tags', {});
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const trigger = TRIGGER_WORDS[draft.triggerType];
   const triggerField = trigger.field ? `trigger.${trigger.field.key}` : undefined;
@@ -69,6 +77,11 @@ export function Editor({
               : 'New automation'}
         </legend>
         <Problem error={errors.general ?? unplaced(errors.error)} />
+        <datalist id="automation-tags">
+          {(tags.data ?? []).map((t) => (
+            <option key={t.tag} value={t.tag} />
+          ))}
+        </datalist>
         <label htmlFor="automation-name">Name</label>
         <input
           id="automation-name"
@@ -85,7 +98,6 @@ export function Editor({
               id="automation-trigger"
               value={draft.triggerType}
               onChange={(e) => set({ triggerType: e.target.value as TriggerType })}
-              {...errors.invalid('trigger')}
             >
               {TRIGGER_TYPES.map((t) => (
                 <option key={t} value={t}>

@@ -242,7 +242,8 @@ export function toInput(d: Draft): AutomationInput {
         ? {
             type: 'send' as const,
             channel: a.channel,
-            templateId: required(a.templateId),
+            // None chosen goes as 0, which the contract refuses with "Choose a template" (null would read "expected number").
+            templateId: a.templateId === '' ? 0 : required(a.templateId),
             orNextConsented: a.orNextConsented,
           }
         : a.type === 'tag'
