@@ -331,6 +331,12 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await editor.getByRole('alert').filter({ hasText: 'Choose a template' }).waitFor();
     expect(await editor.getByLabel('Template (step 1)').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'automations-own-refused', editor.getByText('Then do this, in order'));
+    // Accessible with every part of the editor open and its refusals showing.
+    await editor.getByText('Only customers who…').click();
+    await editor.getByLabel('Has the tag').waitFor();
+    const axe = axeSource();
+    if (axe) expect(await axeViolations(page, axe)).toEqual([]);
+    await noSidewaysScroll(page);
     await editor.getByLabel('Template (step 1)').selectOption({ label: 'Best customers (email)' });
 
     // A second step, a tag, moved first: the customer is tagged, then thanked.
