@@ -241,6 +241,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
       .waitFor();
     const list = page.getByTestId('automations');
     await list.locator('strong', { hasText: name }).waitFor();
+    await page.getByTestId('recipe-win-back').getByText(`You already have it: “${name}” above.`).waitFor();
     expect(smtp.mails).toHaveLength(0);
 
     // Switched on: the customers already at risk are handled at once.

@@ -169,7 +169,13 @@ export function AutomationsPage() {
         </p>
       ) : null}
       <Problem error={recipes.error} />
-      {recipes.data ? <Recipes recipes={recipes.data} onUse={(r: Recipe) => open(toDraft(r.automation))} /> : null}
+      {recipes.data ? (
+        <Recipes
+          recipes={recipes.data}
+          automations={automations ?? []}
+          onUse={(r: Recipe) => open(toDraft(r.automation))}
+        />
+      ) : null}
       <ExecutionLog version={logVersion} automations={automations ?? []} />
     </section>
   );
