@@ -7,7 +7,7 @@
  * "Use this recipe" opens the editor filled in with a live count, Save, switch it on — the three at-risk customers
  * (and only they) get the mail at the SMTP server; the log names them with a link; Run now says it in words and
  * sends nothing twice; Customer 360 shows the decision as a sentence. An editor refusal is said beside its field.
- * axe-core finds no violation (when installed) and the page never scrolls sideways at 1280 or 1024 px.
+ * axe-core finds no violation and the page never scrolls sideways at 1280 or 1024 px.
  * Without Chromium this file is skipped loudly; under CI=true it fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -70,13 +70,9 @@ function cli(args: string[]): string {
   return run.stdout;
 }
 
-/** axe-core's script, when the package can be found (it is not a dependency of the app): null otherwise. */
-function axeSource(): string | null {
-  try {
-    return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  } catch {
-    return null;
-  }
+/** axe-core's script (a dev dependency). */
+function axeSource(): string {
+  return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 }
 
 /** The rules axe-core finds broken on the page, each with the elements at fault. */
@@ -289,9 +285,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     // Accessible and no sideways scroll, with the list, the log and the editor open.
     await list.getByRole('button', { name: `Edit ${name}` }).click();
     await editor.getByLabel('Name', { exact: true }).waitFor();
-    const axe = axeSource();
-    if (axe) expect(await axeViolations(page, axe)).toEqual([]);
-    else console.warn('axe-core is not installed: the accessibility rules were not checked on the Automations page.');
+    expect(await axeViolations(page, axeSource())).toEqual([]);
     await noSidewaysScroll(page);
     await shot(page, 'automations-edit', editor);
     await editor.getByRole('button', { name: 'Cancel' }).click();
@@ -305,7 +299,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await sentence.waitFor();
     expect(await sentence.textContent()).toMatch(new RegExp(`^${name}: .+ — \\d{1,2} \\w{3} 2026, \\d\\d:\\d\\d$`));
     await shot(page, 'customer-360-automations', decisions);
-    if (axe) expect(await axeViolations(page, axe)).toEqual([]);
+    expect(await axeViolations(page, axeSource())).toEqual([]);
     await noSidewaysScroll(page);
     expect(problems).toEqual([]);
     await context.close();
@@ -335,8 +329,7 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     // Accessible with every part of the editor open and its refusals showing.
     await editor.getByText('Only customers who…').click();
     await editor.getByLabel('Has the tag').waitFor();
-    const axe = axeSource();
-    if (axe) expect(await axeViolations(page, axe)).toEqual([]);
+    expect(await axeViolations(page, axeSource())).toEqual([]);
     await noSidewaysScroll(page);
     await editor.getByLabel('Template (step 1)').selectOption({ label: 'Best customers (email)' });
 
