@@ -38,7 +38,7 @@ export function parseAutomation(row: AutomationRow): Automation {
   if (!parsed.success)
     throw new AppError(
       'internal',
-      `The automation "${row.name}" (#${row.id}) could not be read: ${parsed.error.message}`,
+      `The automation “${row.name}” (#${row.id}) could not be read: ${parsed.error.message}`,
     );
   return {
     ...parsed.data,
@@ -83,7 +83,7 @@ export function triggerWords(trigger: Trigger, currency: string): string {
     case 'purchase_overdue':
       return 'When a customer is past the date their own buying rhythm says they would buy again';
     case 'segment_entered':
-      return `When a customer enters the segment "${trigger.segment}"`;
+      return `When a customer enters the segment “${trigger.segment}”`;
     case 'no_purchase':
       return `When a customer has not bought for ${plural(trigger.days, 'day')}`;
   }
@@ -97,18 +97,18 @@ export function conditionWords(c: Conditions, currency: string): string[] {
     else if (r.min !== null) out.push(`${what} at least ${f(r.min)}`);
     else if (r.max !== null) out.push(`${what} at most ${f(r.max)}`);
   };
-  if (c.segmentIs.length > 0) out.push(`in the segment ${c.segmentIs.map((s) => `"${s}"`).join(' or ')}`);
-  if (c.segmentIsNot.length > 0) out.push(`not in the segment ${c.segmentIsNot.map((s) => `"${s}"`).join(' or ')}`);
+  if (c.segmentIs.length > 0) out.push(`in the segment ${c.segmentIs.map((s) => `“${s}”`).join(' or ')}`);
+  if (c.segmentIsNot.length > 0) out.push(`not in the segment ${c.segmentIsNot.map((s) => `“${s}”`).join(' or ')}`);
   range('churn risk', c.churnRisk, (x) => `${n(x)}%`);
   range('predicted value', c.predictedValue, (x) => money(x, currency));
   range('lifetime value', c.lifetimeValue, (x) => money(x, currency));
   range('orders', c.orders, n);
   if (c.consentOn) out.push(`said yes to offers by ${CHANNEL_WORDS[c.consentOn].replace(' message', '')}`);
-  if (c.boughtProduct) out.push(`bought a product named like "${c.boughtProduct}"`);
-  if (c.boughtCategory) out.push(`bought from the category "${c.boughtCategory}"`);
+  if (c.boughtProduct) out.push(`bought a product named like “${c.boughtProduct}”`);
+  if (c.boughtCategory) out.push(`bought from the category “${c.boughtCategory}”`);
   if (c.country.length > 0) out.push(`in ${c.country.join(', ')}`);
-  if (c.hasTag) out.push(`tagged "${c.hasTag}"`);
-  if (c.lacksTag) out.push(`not tagged "${c.lacksTag}"`);
+  if (c.hasTag) out.push(`tagged “${c.hasTag}”`);
+  if (c.lacksTag) out.push(`not tagged “${c.lacksTag}”`);
   return out;
 }
 
@@ -116,11 +116,11 @@ export function actionWords(action: AutomationAction, templateName: (id: number)
   switch (action.type) {
     case 'send': {
       const name = templateName(action.templateId);
-      const what = `${CHANNEL_WORDS[action.channel]} ${name ? `"${name}"` : `(template #${action.templateId}, deleted)`}`;
+      const what = `${CHANNEL_WORDS[action.channel]} ${name ? `“${name}”` : `(template #${action.templateId}, deleted)`}`;
       return `Send the ${what}${action.orNextConsented ? ', or on another channel they said yes to' : ''}`;
     }
     case 'tag':
-      return action.remove ? `Remove the tag "${action.tag}"` : `Add the tag "${action.tag}"`;
+      return action.remove ? `Remove the tag “${action.tag}”` : `Add the tag “${action.tag}”`;
     case 'call_url':
       return `Tell ${action.url} (a signed POST)`;
     case 'wait':

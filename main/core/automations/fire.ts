@@ -210,7 +210,7 @@ function runActions(
       case 'tag':
         if (action.remove) removeTag(ctx.db, profileId, action.tag);
         else addTag(ctx.db, profileId, action.tag, `automation:${a.id}`, now);
-        done.push(action.remove ? `Tag "${action.tag}" removed` : `Tagged "${action.tag}"`);
+        done.push(action.remove ? `Tag “${action.tag}” removed` : `Tagged “${action.tag}”`);
         break;
       case 'call_url': {
         const body = JSON.stringify({

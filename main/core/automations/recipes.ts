@@ -92,28 +92,27 @@ function body(recipe: RecipeName, channel: ChannelName): string {
 
 /** The recipe's template on this channel: the shop's own by that name, else the recipe's text saved as it (`save`). */
 function templateFor(ctx: EngineContext, recipe: RecipeName, channel: ChannelName, save: boolean): number | null {
-  const name = templateNameOf(recipe, channel);
-  const found = listTemplates(ctx.db).find((t) => t.name.toLowerCase() === name.toLowerCase());
-  if (found) {
-    if (found.channel !== channel)
-      throw new AppError(
-        'conflict',
-        `The template "${found.name}" is for ${found.channel}: rename it to use this recipe.`,
-      );
-    return found.id;
+  const templates = listTemplates(ctx.db);
+  // The recipe's name, or (when the shop gave that name to a template on another channel) the first free "… 2".
+  for (let n = 1; n < 20; n++) {
+    const name = n === 1 ? templateNameOf(recipe, channel) : `${templateNameOf(recipe, channel)} ${n}`;
+    const found = templates.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (found?.channel === channel) return found.id;
+    if (found) continue;
+    if (!save) return null;
+    return saveTemplate(
+      ctx.db,
+      {
+        name,
+        channel,
+        subject: channel === 'email' ? TEXT[recipe].subject : null,
+        body: body(recipe, channel),
+        whatsapp: null,
+      },
+      ctx.clock.now().getTime(),
+    ).id;
   }
-  if (!save) return null;
-  return saveTemplate(
-    ctx.db,
-    {
-      name,
-      channel,
-      subject: channel === 'email' ? TEXT[recipe].subject : null,
-      body: body(recipe, channel),
-      whatsapp: null,
-    },
-    ctx.clock.now().getTime(),
-  ).id;
+  throw new AppError('conflict', `Too many templates are named “${templateNameOf(recipe, channel)}”: rename some.`);
 }
 
 export interface RecipeOptions {

@@ -5,6 +5,7 @@
  */
 import type { AutomationDefinition, AutomationView, RunResult } from '../../../shared/contract/automations';
 import { AppError } from '../../../shared/contract/errors';
+import { CHANNEL_WORDS } from '../channels/consent';
 import { templateById } from '../channels/template-store';
 import type { EngineContext } from '../context';
 import {
@@ -62,6 +63,8 @@ export function listAutomations(ctx: EngineContext): AutomationView[] {
   return automationRows(ctx.db, ctx.brandId).map((row) => toView(ctx, parseAutomation(row)));
 }
 
+const A_CHANNEL = { email: 'an email', sms: 'an SMS', whatsapp: 'a WhatsApp' } as const;
+
 function checkNames(ctx: EngineContext, input: AutomationDefinition): void {
   input.actions.forEach((action, i) => {
     if (action.type !== 'send') return;
@@ -71,7 +74,7 @@ function checkNames(ctx: EngineContext, input: AutomationDefinition): void {
     if (template.channel !== action.channel)
       throw new AppError(
         'validation',
-        `Action ${i + 1}: the template "${template.name}" is for ${template.channel}, not ${action.channel}. Choose a ${action.channel} template.`,
+        `Action ${i + 1}: the template “${template.name}” is for ${CHANNEL_WORDS[template.channel]}, not ${CHANNEL_WORDS[action.channel]}. Choose ${A_CHANNEL[action.channel]} template.`,
       );
   });
 }

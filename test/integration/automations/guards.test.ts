@@ -169,7 +169,7 @@ describe('actions', () => {
     }
     expect(shop.decisions(ann).at(-1)).toMatchObject({ outcome: 'waiting' });
     expect(shop.decisions(ann).at(-1)?.reason).toMatch(
-      /^Tagged "at risk"; .* told\. Waiting 24 hours, until 2026-03-03 10:00 UTC/,
+      /^Tagged “at risk”; .* told\. Waiting 24 hours, until 2026-03-03 10:00 UTC/,
     );
     expect(shop.outbox()).toEqual([]);
 
@@ -227,7 +227,7 @@ describe('what the shop sees', () => {
           { type: 'send', channel: 'email', templateId: sms },
         ],
       }),
-    ).rejects.toThrow('Action 2: the template "Text" is for sms, not email. Choose a email template.');
+    ).rejects.toThrow('Action 2: the template “Text” is for SMS, not email. Choose an email template.');
   });
 });
 

@@ -158,7 +158,7 @@ describe('first purchase, lifetime value milestone', () => {
     expect(rows).toHaveLength(2);
     const reasons = shop.decisions().map((d) => d.reason);
     expect(reasons).toContain('Sent by email.');
-    expect(reasons).toContain('Tagged "VIP"; Sent by email.');
+    expect(reasons).toContain('Tagged “VIP”; Sent by email.');
     expect(shop.backend.db.sqlite.prepare('SELECT tag FROM profile_tag').all()).toEqual([{ tag: 'VIP' }]);
   });
 });
