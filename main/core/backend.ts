@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppError, type WireResponse } from '../../shared/contract/errors';
 import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract/index';
 import type { HandlerContext, RuntimeInfo } from './api/registry';
+import { automationsEngine } from './automations/engine';
 import { backupEngine } from './backup/engine';
 import { checkDataFile } from './backup/start-check';
 import { channelsEngine } from './channels/engine';
@@ -56,6 +57,7 @@ export const ENGINES = [
   backupEngine,
   channelsEngine,
   outboxEngine,
+  automationsEngine,
   jobsEngine,
 ] as const;
 

@@ -126,6 +126,8 @@ export const customersContract = {
         risk: z.enum(RISK_LEVELS).optional(),
         /** Only customers in this segment of the active version (a name from models.overview's segments). */
         segment: z.string().trim().min(1).max(60).optional(),
+        /** Only customers with this tag (put on by the shop's automations: Automations → an "add a tag" action). */
+        tag: z.string().trim().min(1).max(60).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(200).default(50),
       })
@@ -141,6 +143,11 @@ export const customersContract = {
       /** The thresholds the risk filter and the rows' bands use; null before the first retrain. */
       riskBands: riskBandsSchema.nullable(),
     }),
+  ),
+  'customers.tags': command(
+    'Every tag on the shop’s customers, with how many have it (for the Customers filter).',
+    z.object({}).strict(),
+    z.array(z.object({ tag: z.string(), customers: z.number().int() })),
   ),
   'customers.get': command(
     'One customer, everything known: the Customer 360 page. A merged-away id answers with where it went.',

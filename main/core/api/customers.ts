@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/contract/errors';
 import { readTimeline } from '../customers/customer-360';
 import { customer360 } from '../customers/customer-cache';
 import { searchCustomers } from '../customers/customer-search';
+import { tagCounts } from '../db/repos/automations';
 import { getProfile } from '../db/repos/profiles';
 import { eraseCustomer, exportCustomer } from '../privacy/shop-requests';
 import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
@@ -13,6 +14,8 @@ export const customersHandlers = handlers({
     ...searchCustomers(ctx.db, { ...input, brandId: ctx.brandId, normalize: normalizeOptions(ctx) }),
     currency: shopCurrency(ctx),
   }),
+
+  'customers.tags': (_input, ctx) => tagCounts(ctx.db, ctx.brandId),
 
   'customers.get': ({ id }, ctx) => {
     const result = customer360(ctx, id);

@@ -12,6 +12,7 @@
 import type { CustomerSummary, RiskBandsView, RiskLevel } from '../../../shared/contract/customers';
 import { INPUT_IDENTIFIER_TYPES } from '../../../shared/events';
 import type { Database } from '../db/open';
+import { tagsOf } from '../db/repos/automations';
 import { getProfile, type ProfileRow } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
 import { type NormalizeOptions, normalizePhone } from '../identity/normalize';
@@ -31,6 +32,7 @@ export interface SearchArgs {
   sort: SearchSort;
   risk?: RiskLevel | undefined;
   segment?: string | undefined;
+  tag?: string | undefined;
   offset: number;
   limit: number;
   normalize: NormalizeOptions;
@@ -78,6 +80,10 @@ export function searchCustomers(
     if (args.segment !== undefined) {
       conditions.push('pr.brand_id = ? AND pr.segment = ?');
       params.push(args.brandId, args.segment);
+    }
+    if (args.tag !== undefined) {
+      conditions.push('EXISTS (SELECT 1 FROM profile_tag t WHERE t.profile_id = p.id AND t.tag = ?)');
+      params.push(args.tag);
     }
     const where = conditions.join(' AND ');
     const total = stmt(db, `SELECT count(*) FROM ${from} WHERE ${where}`)
@@ -137,6 +143,7 @@ export function searchCustomers(
     .filter((p): p is ProfileRow => p !== undefined)
     .filter((p) => {
       if (args.segment !== undefined && scoresOf(p.id).segment !== args.segment) return false;
+      if (args.tag !== undefined && !tagsOf(db, p.id).includes(args.tag)) return false;
       if (!band) return true;
       const churn = scoresOf(p.id).churn_score;
       return churn !== null && churn >= band[0] && churn < band[1];

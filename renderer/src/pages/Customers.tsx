@@ -56,14 +56,26 @@ export function CustomersPage() {
   const riskParam = params.get('risk');
   const risk = isRisk(riskParam) ? riskParam : undefined;
   const segment = params.get('segment')?.trim() || undefined;
+  const tag = params.get('tag')?.trim() || undefined;
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const [typed, setTyped] = useState(query);
   // The segments of the active version, for the filter; a segment in the address is offered even before they load.
   const segments = useCommand('models.segments', {});
   const segmentNames = (segments.data ?? []).map((s) => s.name);
   if (segment && !segmentNames.includes(segment)) segmentNames.push(segment);
+  // Tags automations put on customers; a tag in the address is offered even before they load.
+  const tags = useCommand('customers.tags', {});
+  const tagNames = (tags.data ?? []).map((t) => t.tag);
+  if (tag && !tagNames.includes(tag)) tagNames.push(tag);
 
-  const update = (patch: { q?: string; sort?: Sort; risk?: RiskBand | ''; segment?: string; offset?: number }) =>
+  const update = (patch: {
+    q?: string;
+    sort?: Sort;
+    risk?: RiskBand | '';
+    segment?: string;
+    tag?: string;
+    offset?: number;
+  }) =>
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
@@ -72,6 +84,7 @@ export function CustomersPage() {
         if (patch.sort !== undefined) set('sort', patch.sort === 'last_seen' ? undefined : patch.sort);
         if (patch.risk !== undefined) set('risk', patch.risk || undefined);
         if (patch.segment !== undefined) set('segment', patch.segment || undefined);
+        if (patch.tag !== undefined) set('tag', patch.tag || undefined);
         set('offset', patch.offset ? String(patch.offset) : undefined);
         return next;
       },
@@ -97,6 +110,7 @@ export function CustomersPage() {
     limit: PAGE_SIZE,
     ...(risk ? { risk } : {}),
     ...(segment ? { segment } : {}),
+    ...(tag ? { tag } : {}),
   });
   const data = result.data;
   const first = data && data.total > 0 ? data.offset + 1 : 0;
@@ -160,6 +174,19 @@ export function CustomersPage() {
             ))}
           </select>
         </label>
+        {tagNames.length > 0 ? (
+          <label>
+            <span>Tag</span>
+            <select value={tag ?? ''} onChange={(e) => update({ tag: e.target.value, offset: 0 })}>
+              <option value="">All tags</option>
+              {tagNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </div>
       {data?.riskBands ? <RiskLevelsLine bands={data.riskBands} /> : null}
       <Problem error={result.error} />
@@ -168,13 +195,14 @@ export function CustomersPage() {
           query ? (
             <div className="notice" role="status">
               No customer matches “{query}”{risk ? ` with ${riskWords(risk).toLowerCase()}` : ''}
-              {segment ? ` in the segment “${segment}”` : ''}. Try part of the name, or the whole email, phone or
-              loyalty number.
+              {segment ? ` in the segment “${segment}”` : ''}
+              {tag ? ` tagged “${tag}”` : ''}. Try part of the name, or the whole email, phone or loyalty number.
             </div>
           ) : risk ? (
             <div className="notice" role="status" data-testid="no-risk-match">
               No customer has {riskWords(risk).toLowerCase()}
-              {segment ? ` in the segment “${segment}”` : ''} — or none has been scored yet: retrain on the{' '}
+              {segment ? ` in the segment “${segment}”` : ''}
+              {tag ? ` tagged “${tag}”` : ''} — or none has been scored yet: retrain on the{' '}
               <Link to="/models">Models</Link> page.
             </div>
           ) : segment ? (

@@ -66,6 +66,14 @@ export function eraseProfileRows(db: Database, profile: { id: number; brand_id: 
   stmt(db, 'DELETE FROM message_outbox WHERE profile_id = ?').run(id);
   stmt(db, 'DELETE FROM message_in WHERE profile_id = ?').run(id);
   stmt(db, 'DELETE FROM consent_event WHERE profile_id = ?').run(id);
+  // What automations decided about them (and the calls about them), and their tags.
+  stmt(db, 'DELETE FROM automation_decision WHERE profile_id = ?').run(id);
+  stmt(
+    db,
+    'DELETE FROM automation_call WHERE execution_id IN (SELECT id FROM automation_execution WHERE profile_id = ?)',
+  ).run(id);
+  stmt(db, 'DELETE FROM automation_execution WHERE profile_id = ?').run(id);
+  stmt(db, 'DELETE FROM profile_tag WHERE profile_id = ?').run(id);
   stmt(db, 'DELETE FROM customer_profile WHERE id = ?').run(id);
   return events;
 }
