@@ -76,6 +76,11 @@ function optionWords(error: unknown): unknown {
   return option ? new AppError('validation', error.message.replace(`${error.field}:`, `${option}:`)) : error;
 }
 
+/** Whether a recipe's trigger has a level --threshold sets (churn risk, hours, score, amount, days). */
+function hasLevel(automation: { trigger: Record<string, unknown> }): boolean {
+  return Object.entries(automation.trigger).some(([key, value]) => key !== 'type' && typeof value === 'number');
+}
+
 /** The lock when the app is not running on this file (this command then sends what it writes), else undefined. */
 function lockIfFree(dataDir: string, ctx: EngineContext): InstanceLock | undefined {
   const taken = takeInstanceLock(join(dataDir, DATABASE_FILE_NAME), ctx.clock.now());
@@ -169,13 +174,24 @@ export function addAutomationCommands(program: Command): void {
         await withCommand(opts.dataDir, opts.enable === true, async (ctx, lock) => {
           let saved: AutomationView;
           try {
-            const input = recipeAutomation(ctx, recipe, {
-              ...(channel ? { channel } : {}),
-              ...(threshold !== undefined ? { threshold } : {}),
-            });
-            const parsed = automationInputSchema.safeParse(input);
-            if (!parsed.success) throw validationError(parsed.error, 'recipe');
-            saved = saveAutomation(ctx, parsed.data);
+            // One transaction: a refusal leaves nothing behind (filling in a recipe saves its template).
+            saved = ctx.db.sqlite
+              .transaction(() => {
+                const plain = recipeAutomation(ctx, recipe, channel ? { channel } : {});
+                if (threshold !== undefined && !hasLevel(plain))
+                  throw new AppError(
+                    'validation',
+                    `--threshold does not apply to the ${recipe} recipe: its trigger has no level to set. Leave it out.`,
+                  );
+                const input =
+                  threshold === undefined
+                    ? plain
+                    : recipeAutomation(ctx, recipe, { ...(channel ? { channel } : {}), threshold });
+                const parsed = automationInputSchema.safeParse(input);
+                if (!parsed.success) throw validationError(parsed.error, 'recipe');
+                return saveAutomation(ctx, parsed.data);
+              })
+              .immediate();
           } catch (error) {
             throw optionWords(error);
           }
@@ -190,7 +206,7 @@ export function addAutomationCommands(program: Command): void {
           }
           const state = saved.enabled
             ? `switched on${run ? `: ${run.summary}${sendingWords(run, lock)}` : '.'}`
-            : 'off: switch it on with `constintel automations add … --enable` or on the Automations page.';
+            : 'off: switch it on on the Automations page (or add it with --enable).';
           process.stdout.write(`Added automation #${saved.id} "${saved.name}", ${state}\n${automationText(saved)}\n`);
         });
       },

@@ -145,6 +145,10 @@ describe('constintel automations', () => {
     expect(range.status).toBe(1);
     expect(range.stderr).toMatch(/--threshold/);
 
+    const noLevel = await cli(['add', '--recipe', 'welcome', '--threshold', '5']);
+    expect(noLevel.status).toBe(1);
+    expect(noLevel.stderr).toMatch(/--threshold does not apply to the welcome recipe/);
+
     const missing = await cli(['add']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/--recipe/);
@@ -158,6 +162,8 @@ describe('constintel automations', () => {
     expect(nobody.stderr).toMatch(/999/);
 
     expect(count('SELECT count(*) FROM marketing_automation')).toBe(0);
+    // Not even the recipe's template (filling in a recipe saves one): a refusal leaves nothing behind.
+    expect(count("SELECT count(*) FROM setting WHERE key = 'channels.templates' AND value LIKE '%Win back%'")).toBe(0);
     expect(smtp.mails).toHaveLength(0);
   }, 60_000);
 
