@@ -104,21 +104,26 @@ export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasi
     );
     return 'skipped';
   }
-  const last = lastFiredAt(ctx.db, a.id, profileId);
-  if (last !== null && last > now - a.cooldownDays * DAY_MS) {
-    setExecution(ctx.db, executionId, { status: 'skipped', detail: 'cooldown' }, now);
-    decide(
-      ctx,
-      a,
-      profileId,
-      executionId,
-      'skipped',
-      'cooldown',
-      `Not sent: this automation already reached them on ${day(last)}, and it waits ${a.cooldownDays} days between two.`,
-    );
-    return 'skipped';
-  }
+  if (coolingDown(ctx, a, executionId, profileId)) return 'skipped';
   return runActions(ctx, a, { id: executionId, profileId, step: 0 }, options);
+}
+
+/** The cooldown guard: this automation reached them within `cooldownDays` (recorded as the reason when it stops). */
+function coolingDown(ctx: EngineContext, a: Automation, executionId: number, profileId: number): boolean {
+  const now = ctx.clock.now().getTime();
+  const last = lastFiredAt(ctx.db, a.id, profileId);
+  if (last === null || last <= now - a.cooldownDays * DAY_MS) return false;
+  setExecution(ctx.db, executionId, { status: 'skipped', detail: 'cooldown' }, now);
+  decide(
+    ctx,
+    a,
+    profileId,
+    executionId,
+    'skipped',
+    'cooldown',
+    `Not sent: this automation already reached them on ${day(last)}, and it waits ${a.cooldownDays} days between two.`,
+  );
+  return true;
 }
 
 /** A waiting occasion whose time came (a cart's delay, a wait action): the conditions again, then the next actions. */
@@ -142,6 +147,8 @@ export function resumeOccasion(
     );
     return 'skipped';
   }
+  // A cart reminder meets its cooldown when its wait is over (the cart opened the occasion, not a message).
+  if (execution.step === 0 && coolingDown(ctx, a, execution.id, execution.profileId)) return 'skipped';
   return runActions(ctx, a, execution, options);
 }
 

@@ -14,7 +14,7 @@ import {
   templateSchema,
 } from '../../../shared/contract/templates';
 import type { Database } from '../db/open';
-import { readSettingJson, writeSettingJson } from '../db/repos/message-resend';
+import { readSettingJson, readSettingText, writeSettingJson } from '../db/repos/message-resend';
 import { DEFAULT_FALLBACKS, fieldProblem, parameterField, parameterProblem } from './templates';
 
 export const TEMPLATES_KEY = 'channels.templates';
@@ -30,8 +30,25 @@ interface Stored {
   templates: MessageTemplate[];
 }
 
+/** The templates as last read, by their stored text: parsing each through its schema is worth doing once per change. */
+let lastStored: { raw: string | undefined; stored: Stored } | undefined;
+
 function readStored(db: Database): Stored {
-  const parsed = storedSchema.safeParse(readSettingJson(db, TEMPLATES_KEY));
+  const raw = readSettingText(db, TEMPLATES_KEY);
+  if (lastStored && lastStored.raw === raw) return structuredClone(lastStored.stored);
+  const stored = parseStored(raw);
+  lastStored = { raw, stored };
+  return structuredClone(stored);
+}
+
+function parseStored(raw: string | undefined): Stored {
+  let json: unknown;
+  try {
+    json = raw === undefined ? undefined : JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const parsed = storedSchema.safeParse(json);
   if (!parsed.success) return { nextId: 1, templates: [] };
   const templates = parsed.data.templates.flatMap((t) => {
     const one = templateSchema.safeParse(t);
@@ -112,10 +129,12 @@ export function deleteTemplate(db: Database, id: number, now: number): boolean {
   return true;
 }
 
+const partialFallbacks = fallbacksSchema.partial();
+
 /** The shop's fallbacks, each field's default where it chose none. */
 export function readFallbacks(db: Database): TemplateFallbacks {
   const raw = readSettingJson(db, FALLBACKS_KEY);
-  const parsed = fallbacksSchema.partial().safeParse(raw);
+  const parsed = partialFallbacks.safeParse(raw);
   const out: TemplateFallbacks = { ...DEFAULT_FALLBACKS };
   if (!parsed.success) return out;
   for (const [field, text] of Object.entries(parsed.data) as [keyof TemplateFallbacks, string | undefined][])

@@ -4,12 +4,13 @@
  * listener addresses are app-wide keys in `setting`.
  */
 
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { type Settings, settingsSchema } from '../../../shared/contract/settings';
 import { pcTimeZone } from '../../../shared/time-zone';
 import type { Clock } from '../clock';
 import type { Database } from '../db/open';
 import { brand, setting } from '../db/schema';
+import { stmt } from '../db/statements';
 import { DEFAULT_HORIZONS } from '../ml/retrain/trained';
 
 export const DEFAULT_BRAND_ID = 1;
@@ -135,14 +136,18 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
 }
 
 export function readSettings(db: Database): StoredSettings {
-  const row = db.orm.select().from(brand).where(eq(brand.id, DEFAULT_BRAND_ID)).get();
+  // Prepared statements (not the query builder): automations read the settings several times per message they write.
+  const row = stmt(db, 'SELECT name, default_country AS defaultCountry, currency FROM brand WHERE id = ?').get(
+    DEFAULT_BRAND_ID,
+  ) as { name: string; defaultCountry: string; currency: string | null } | undefined;
+  const keys = Object.values(KEYS);
   const stored = new Map(
-    db.orm
-      .select()
-      .from(setting)
-      .where(inArray(setting.key, Object.values(KEYS)))
-      .all()
-      .map((r) => [r.key, parseJson(r.value)]),
+    (
+      stmt(db, `SELECT key, value FROM setting WHERE key IN (${keys.map(() => '?').join(', ')})`).all(...keys) as {
+        key: string;
+        value: string;
+      }[]
+    ).map((r) => [r.key, parseJson(r.value)]),
   );
   const candidate = {
     brandName: row?.name ?? 'My shop',
@@ -162,6 +167,18 @@ export function readSettings(db: Database): StoredSettings {
     messagePrices: stored.get(KEYS.messagePrices) ?? DEFAULT_MESSAGE_PRICES,
     sendRates: stored.get(KEYS.sendRates) ?? DEFAULT_SEND_RATES,
   };
+  // Parsed once per distinct stored value: the schema's checks cost more than the reads, and automations read the
+  // settings several times per message they write. A copy each time, so a caller changing it changes nobody else's.
+  const key = JSON.stringify(candidate);
+  if (lastRead?.key === key) return structuredClone(lastRead.settings);
+  const settings = parseSettings(candidate);
+  lastRead = { key, settings };
+  return structuredClone(settings);
+}
+
+let lastRead: { key: string; settings: StoredSettings } | undefined;
+
+function parseSettings(candidate: Record<string, unknown>): StoredSettings {
   // A value edited by hand into something invalid falls back to its default rather than stopping the app.
   const parsed = settingsSchema.safeParse(candidate);
   if (parsed.success) return parsed.data as StoredSettings;

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { businessNumbers } from '../connections/whatsapp-connection';
 import { defineService, type EngineContext } from '../context';
 import { brand } from '../db/schema';
+import { stmt } from '../db/statements';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from './settings-store';
 
@@ -49,8 +50,8 @@ export function forgetShopNumbers(ctx: EngineContext): void {
 
 /** The shop's currency (ISO code), for pages and messages. */
 export function shopCurrency(ctx: EngineContext): string {
+  // A prepared statement, not the query builder: read for every message written (its cost) and every page.
   return (
-    ctx.db.orm.select({ currency: brand.currency }).from(brand).where(eq(brand.id, ctx.brandId)).get()?.currency ??
-    'USD'
+    (stmt(ctx.db, 'SELECT currency FROM brand WHERE id = ?').pluck().get(ctx.brandId) as string | undefined) ?? 'USD'
   );
 }

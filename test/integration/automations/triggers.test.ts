@@ -286,3 +286,26 @@ describe('only live events fire automations', () => {
     dir.remove();
   });
 });
+
+describe('cooldown for cart reminders', () => {
+  it('a second cart within the cooldown is noticed but not reminded, saying why', async () => {
+    shop = await automationShop();
+    shop.customer('ann@example.com');
+    const t = await shop.template('Your cart');
+    await shop.automation({ name: 'Cart', trigger: { type: 'abandoned_cart', afterHours: 1 }, actions: [send(t)] });
+    shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Teapot' }] });
+    await shop.pump();
+    shop.clock.advance(HOUR + 1);
+    evaluateTimeBased(shop.backend.ctx);
+    // The reminder went (the outbox does not run here), then she bought.
+    shop.backend.db.sqlite.prepare("UPDATE message_outbox SET status = 'sent'").run();
+    shop.event('ann@example.com', 'purchase', { total: 12, currency: 'GBP' });
+    shop.clock.advance(DAY);
+    shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Cups' }] });
+    await shop.pump();
+    shop.clock.advance(HOUR + 1);
+    evaluateTimeBased(shop.backend.ctx);
+    expect(shop.outbox()).toHaveLength(1);
+    expect(shop.decisions().at(-1)).toMatchObject({ outcome: 'skipped', guard: 'cooldown' });
+  });
+});

@@ -7,8 +7,13 @@ import type { Database } from '../open';
 import { stmt } from '../statements';
 
 /** A setting's JSON value, or undefined when it is not set or not JSON. */
+/** A setting's stored text, unparsed (undefined when not set). */
+export function readSettingText(db: Database, key: string): string | undefined {
+  return stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(key) as string | undefined;
+}
+
 export function readSettingJson(db: Database, key: string): unknown {
-  const raw = stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(key) as string | undefined;
+  const raw = readSettingText(db, key);
   if (raw === undefined) return undefined;
   try {
     return JSON.parse(raw) as unknown;
