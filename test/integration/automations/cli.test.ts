@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../../../main/core/channels/consent';
-import { fixedClock } from '../../../main/core/clock';
+import { fixedClock, systemClock } from '../../../main/core/clock';
 import { appRoot } from '../../../main/core/paths';
 import { type AutomationView, RECIPES, type RunResult } from '../../../shared/contract/automations';
 import { ingestOne, tempDir, testBackend } from '../../support/backend';
@@ -207,5 +207,20 @@ describe('constintel automations', () => {
     const words = await cli(['run', String(id)]);
     expect(words.status, words.stderr).toBe(0);
     expect(words.stdout).toMatch(new RegExp(`^Ran automation #${id}: \\d+ customers? looked at`, 'm'));
+  }, 60_000);
+
+  it('only writes the messages when the app is running, and the app sends them', async () => {
+    const app = await testBackend({ dataDir: dir.path, clock: systemClock, lock: true });
+    try {
+      const added = await cli(['add', '--recipe', 'win-back', '--threshold', '90', '--enable']);
+      expect(added.status, added.stderr).toBe(0);
+      expect(added.stdout).toMatch(/switched on: .*ConstIntel \(running\) sends the messages\./);
+      const deadline = Date.now() + 15_000;
+      while (smtp.mails.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      // Ann (0.92) is the one customer at 90% or more with a yes to email; her second message this week is allowed.
+      expect(smtp.mails.slice(3).flatMap((m) => m.to)).toEqual(['ann@example.com']);
+    } finally {
+      await app.close();
+    }
   }, 60_000);
 });
