@@ -16,7 +16,7 @@ const PAGES = [
   { link: 'Merge review', path: '/merge-review', heading: 'Merge review', built: true },
   { link: 'Import', path: '/import', heading: 'Import', built: true },
   { link: 'Models', path: '/models', heading: 'Models', built: true },
-  { link: 'Automations', path: '/automations', heading: 'Automations', built: false },
+  { link: 'Automations', path: '/automations', heading: 'Automations', built: true },
   { link: 'Journeys', path: '/journeys', heading: 'Journeys', built: false },
   { link: 'Settings', path: '/settings', heading: 'Settings', built: true },
 ];

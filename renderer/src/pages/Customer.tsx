@@ -28,6 +28,7 @@ import {
   sourceLabel,
 } from '../format';
 import { useCommand } from '../use-command';
+import { AutomationDecisions } from './customer/AutomationDecisions';
 import { Consent } from './customer/Consent';
 import { CustomerMessages } from './customer/Messages';
 import { SendMessage } from './customer/SendMessage';
@@ -112,6 +113,7 @@ function CustomerView({ id }: { id: number }) {
           />
           <SendMessage id={customer.id} version={messagesVersion} onSent={() => setMessagesVersion((v) => v + 1)} />
           <CustomerMessages id={customer.id} version={messagesVersion} />
+          <AutomationDecisions id={customer.id} version={messagesVersion} />
           <Identifiers customer={customer} />
           <Merges
             customer={customer}

@@ -1,0 +1,383 @@
+/**
+ * Automations in Chromium, against the headless server the CLI starts with its clock set to a Monday morning
+ * (CONSTINTEL_CLOCK_START, so quiet hours never hold a message). Before it starts, a seeded sales history is
+ * imported and retrained from the terminal (`constintel import`, `constintel retrain`), so customers have a churn
+ * risk; then, by RPC, email through a real SMTP server on loopback and a yes to email from three
+ * customers at high churn risk and two at low risk. In the browser: the Automations page offers the win-back recipe,
+ * "Use this recipe" opens the editor filled in with a live count, Save, switch it on — the three at-risk customers
+ * (and only they) get the mail at the SMTP server; the log names them with a link; Run now says it in words and
+ * sends nothing twice; Customer 360 shows the decision as a sentence. An editor refusal is said beside its field.
+ * axe-core finds no violation and the page never scrolls sideways at 1280 or 1024 px.
+ * Without Chromium this file is skipped loudly; under CI=true it fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandOutput } from '../../shared/contract/index';
+import { tempDir } from '../support/backend';
+import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
+import { seededRandom } from '../support/population';
+import { type SmtpPeer, smtpPeer } from '../support/provider-fakes';
+import { builtScript, rpcOf, type Served, serve } from '../support/spawn';
+
+/** Monday 2 March 2026, 11:00 in London: inside the 08:00–21:00 sending window. */
+const CLOCK_START = '2026-03-02T11:00:00Z';
+const CUSTOMERS = 240;
+const DAY = 86_400_000;
+const FIRST_DAY = Date.UTC(2024, 10, 1);
+const LAST_DAY = Date.UTC(2025, 11, 31);
+const NAMES = ['Ann', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Gita', 'Hugo', 'Isla', 'Jon', 'Kemi', 'Liam'];
+const SURNAMES = ['Adams', 'Baker', 'Clarke', 'Dixon', 'Evans', 'Fox', 'Green', 'Hughes', 'Iqbal', 'Jones'];
+
+/** Receipt, Date, Customer, Email, Amount: customers who buy every few weeks; about four in ten stop at some point. */
+function salesHistory(seed: number): string {
+  const random = seededRandom(seed);
+  const sales: { at: number; name: string; email: string; amount: number }[] = [];
+  for (let c = 0; c < CUSTOMERS; c++) {
+    const first = NAMES[c % NAMES.length] as string;
+    const last = SURNAMES[Math.floor(c / NAMES.length) % SURNAMES.length] as string;
+    const email = `${first}.${last}${c}@example.com`.toLowerCase();
+    const gapDays = 7 + random() * 60;
+    const basket = 12 + random() * 60;
+    const start = FIRST_DAY + Math.floor(random() * 240) * DAY;
+    const stops = random() < 0.3 + gapDays / 200;
+    const end = stops ? start + (20 + random() * 300) * DAY : LAST_DAY;
+    for (
+      let at = start;
+      at <= Math.min(end, LAST_DAY);
+      at += Math.max(1, Math.round(gapDays * (0.4 + random() * 1.2))) * DAY
+    ) {
+      sales.push({ at, name: `${first} ${last}`, email, amount: Math.round(basket * (0.5 + random()) * 100) / 100 });
+    }
+  }
+  sales.sort((a, b) => a.at - b.at);
+  const lines = ['Receipt,Date,Customer,Email,Amount'];
+  sales.forEach((s, i) => {
+    const date = new Date(s.at).toISOString().slice(0, 10);
+    lines.push(`R${String(i + 1).padStart(6, '0')},${date},${s.name},${s.email},${s.amount.toFixed(2)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the built CLI on the data folder (before the server starts) and fails loudly with its output. */
+function cli(args: string[]): string {
+  const run = spawnSync(process.execPath, [builtScript('cli'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0)
+    throw new Error(`constintel ${args.join(' ')} exited ${run.status}:\n${run.stdout}${run.stderr}`);
+  return run.stdout;
+}
+
+/** axe-core's script (a dev dependency). */
+function axeSource(): string {
+  return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+}
+
+/** The rules axe-core finds broken on the page, each with the elements at fault. */
+async function axeViolations(page: Page, source: string): Promise<string[]> {
+  // Evaluated through the browser's debugging channel: the app's Content-Security-Policy refuses inline scripts.
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }
+    ).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
+}
+
+/** Set CONSTINTEL_E2E_SHOTS to a folder to keep screenshots at 1280×720 and 1024×768, scrolled to `what`. */
+async function shot(page: Page, name: string, what?: Locator) {
+  const dir = process.env.CONSTINTEL_E2E_SHOTS;
+  if (!dir) return;
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1024, height: 768 },
+  ]) {
+    await page.setViewportSize(size);
+    if (what) await what.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${dir}/${name}-${size.width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+type Customer = CommandOutput<'customers.search'>['items'][number];
+
+describe.skipIf(skipBrowser)('Automations in Chromium', () => {
+  const data = tempDir('constintel-e2e-automations-');
+  let browser: Browser;
+  let server: Served;
+  let smtp: SmtpPeer;
+  let atRisk: Customer[] = [];
+  let safe: Customer[] = [];
+  let threshold = 0;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    const file = join(data.path, 'sales-history.csv');
+    writeFileSync(file, salesHistory(18));
+    cli(['import', file, '--data-dir', data.path, '--json']);
+    cli(['retrain', '--data-dir', data.path, '--json']);
+    smtp = await smtpPeer();
+    browser = await launchChromium();
+    server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0'], {
+      CONSTINTEL_CLOCK_START: CLOCK_START,
+    });
+    const rpc = rpcOf(server.launchUrl);
+    await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
+    await rpc('channels.saveEmail', {
+      host: '127.0.0.1',
+      port: smtp.port,
+      security: 'none',
+      fromAddress: 'hello@corner-shop.test',
+      fromName: 'Corner Shop',
+    });
+    const recipes = await rpc<CommandOutput<'automations.recipes'>>('automations.recipes');
+    const winBack = recipes.find((r) => r.name === 'win-back')?.automation.trigger;
+    if (winBack?.type !== 'churn_risk') throw new Error(`The win-back recipe's trigger is ${JSON.stringify(winBack)}`);
+    threshold = winBack.atLeast;
+    const { items } = await rpc<CommandOutput<'customers.search'>>('customers.search', {
+      sort: 'churn_risk',
+      limit: 200,
+    });
+    const scored = items.filter((c) => c.churnScore !== null && c.email !== null);
+    // Clear of the line on both sides, so a rounding of the score never decides the count.
+    atRisk = scored.filter((c) => (c.churnScore ?? 0) * 100 >= threshold + 2).slice(0, 3);
+    safe = scored.filter((c) => (c.churnScore ?? 1) * 100 < threshold - 10).slice(-2);
+    expect(atRisk).toHaveLength(3);
+    expect(safe).toHaveLength(2);
+    for (const c of [...atRisk, ...safe]) await rpc('consent.set', { id: c.id, channel: 'email', state: 'yes' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await smtp?.close();
+    data.remove();
+  });
+
+  const nav = (page: Page, name: string) =>
+    page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+  const noSidewaysScroll = async (page: Page) => {
+    for (const size of [
+      { width: 1280, height: 720 },
+      { width: 1024, height: 768 },
+    ]) {
+      await page.setViewportSize(size);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+        `sideways scroll at ${size.width} px`,
+      ).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  };
+
+  it('switches the win-back recipe on: the customers at risk who said yes get the mail; the log and Customer 360 say why', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 720 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+    });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Automations');
+    await page.getByRole('heading', { level: 1, name: 'Automations' }).waitFor();
+    await page.getByTestId('no-automations').waitFor();
+    await page.getByTestId('no-decisions').waitFor();
+    for (const recipe of ['win-back', 'abandoned-cart', 'product-interest', 'best-customers', 'welcome', 'restock']) {
+      await page
+        .getByTestId(`recipe-${recipe}`)
+        .getByRole('button', { name: /^Use this recipe/ })
+        .waitFor();
+    }
+    await shot(page, 'automations-empty');
+    await shot(page, 'automations-recipes', page.getByRole('heading', { name: 'Ready-made recipes' }));
+
+    // The win-back recipe opens the editor filled in; the live count says how many match now.
+    await page
+      .getByTestId('recipe-win-back')
+      .getByRole('button', { name: /^Use this recipe/ })
+      .click();
+    const editor = page.getByRole('form', { name: 'Automation' });
+    expect(await editor.getByLabel('Name', { exact: true }).inputValue()).not.toBe('');
+    expect(await editor.getByLabel('When', { exact: true }).inputValue()).toBe('churn_risk');
+    expect(Number(await editor.getByLabel('Churn risk at least (%)').inputValue())).toBe(threshold);
+    // The recipe brings its own email template, which the shop can change under Message templates.
+    const template = editor.getByLabel('Template (step 1)');
+    expect(await template.inputValue()).not.toBe('');
+    expect(await template.locator('option:checked').textContent()).toMatch(/^Win back/);
+    const count = editor.getByTestId('match-count');
+    await count.getByText(/meet the conditions now/).waitFor();
+    await shot(page, 'automations-editor', editor);
+    await shot(page, 'automations-editor-steps', editor.getByText('Then do this, in order'));
+    // A condition changes the live count a moment after it is typed.
+    const everyone = await count.textContent();
+    await editor.getByText('Only customers who…').click();
+    await editor.getByLabel('Churn risk (%): from').fill('50');
+    await expect.poll(() => count.textContent()).not.toBe(everyone);
+    expect(await count.textContent()).toMatch(/^\d+ customers? meet the conditions now\./);
+    await shot(page, 'automations-editor-conditions', editor.getByText('Only customers who…'));
+    await editor.getByLabel('Churn risk (%): from').fill('');
+
+    // A refusal is said beside its field, in words; nothing is saved.
+    const name = await editor.getByLabel('Name', { exact: true }).inputValue();
+    await editor.getByLabel('Name', { exact: true }).fill('');
+    await editor.getByRole('button', { name: 'Save automation' }).click();
+    await editor.getByRole('alert').filter({ hasText: 'Give the automation a name' }).waitFor();
+    expect(await editor.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'automations-editor-refused', editor);
+    await editor.getByLabel('Name', { exact: true }).fill(name);
+    await editor.getByRole('button', { name: 'Save automation' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `“${name}” saved. It is off` })
+      .waitFor();
+    const list = page.getByTestId('automations');
+    await list.locator('strong', { hasText: name }).waitFor();
+    await page.getByTestId('recipe-win-back').getByText(`You already have it: “${name}” above.`).waitFor();
+    expect(smtp.mails).toHaveLength(0);
+
+    // Switched on: the customers already at risk are handled at once.
+    const toggle = list.getByRole('switch', { name: new RegExp(name) });
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `“${name}” is on.` })
+      .waitFor({ timeout: 20_000 });
+    await expect.poll(() => smtp.mails.length, { timeout: 20_000 }).toBe(atRisk.length);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smtp.mails).toHaveLength(atRisk.length);
+    expect(smtp.mails.flatMap((m) => m.to).sort()).toEqual(atRisk.map((c) => c.email).sort());
+    for (const mail of smtp.mails) {
+      expect(mail.raw).toMatch(/^Subject: We miss you, \w+\r?$/m);
+      expect(mail.raw).not.toContain('{{');
+    }
+
+    // The log: every customer looked at, with why; "Done" shows the three who got the mail, each a link to them.
+    const log = page.getByTestId('automation-log');
+    await log.waitFor();
+    await page.getByLabel('What happened').selectOption({ label: 'Done' });
+    const first = atRisk[0] as Customer;
+    const link = log.getByRole('link', { name: first.name ?? `Customer #${first.id}` });
+    await link.waitFor({ timeout: 10_000 });
+    const links = log.getByRole('link');
+    await expect.poll(() => links.count()).toBe(atRisk.length);
+    expect((await links.evaluateAll((as) => as.map((x) => x.getAttribute('href')))).sort()).toEqual(
+      atRisk.map((c) => `/customers/${c.id}`).sort(),
+    );
+    await shot(page, 'automations-on', page.getByRole('heading', { level: 1 }));
+    await shot(page, 'automations-log', log);
+
+    // Run now says what it did in words, and sends nobody a second mail (the occasion was handled).
+    await list.getByRole('button', { name: `Run now ${name}` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `“${name}” ran: ` })
+      .waitFor({ timeout: 20_000 });
+    await shot(page, 'automations-ran', page.getByRole('heading', { level: 1 }));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smtp.mails).toHaveLength(atRisk.length);
+
+    // Accessible and no sideways scroll, with the list, the log and the editor open.
+    await list.getByRole('button', { name: `Edit ${name}` }).click();
+    await editor.getByLabel('Name', { exact: true }).waitFor();
+    expect(await axeViolations(page, axeSource())).toEqual([]);
+    await noSidewaysScroll(page);
+    await shot(page, 'automations-edit', editor);
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+
+    // Customer 360: the automation's last decision for this customer, as a sentence with its date.
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: first.name ?? undefined }).waitFor();
+    const decisions = page.getByTestId('automation-decisions');
+    await decisions.getByRole('heading', { name: 'Automations' }).waitFor();
+    const sentence = decisions.locator('li').first();
+    await sentence.waitFor();
+    expect(await sentence.textContent()).toMatch(new RegExp(`^${name}: .+ — \\d{1,2} \\w{3} 2026, \\d\\d:\\d\\d$`));
+    await shot(page, 'customer-360-automations', decisions);
+    expect(await axeViolations(page, axeSource())).toEqual([]);
+    await noSidewaysScroll(page);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('builds an automation of its own: refusals beside their fields, steps added and moved', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Automations');
+    await page.getByRole('button', { name: 'New automation' }).click();
+    const editor = page.getByRole('form', { name: 'Automation' });
+    await editor.getByLabel('Name', { exact: true }).fill('Thank you, big spenders');
+    await editor.getByLabel('When', { exact: true }).selectOption('ltv_milestone');
+    const amount = editor.getByLabel('Lifetime value at least');
+    await amount.fill('lots');
+    const save = editor.getByRole('button', { name: 'Save automation' });
+    await save.click();
+    await editor.getByRole('alert').filter({ hasText: 'The lifetime value milestone must be an amount' }).waitFor();
+    expect(await amount.getAttribute('aria-invalid')).toBe('true');
+    await amount.fill('400');
+    await save.click();
+    await editor.getByRole('alert').filter({ hasText: 'Choose a template' }).waitFor();
+    expect(await editor.getByLabel('Template (step 1)').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'automations-own-refused', editor.getByText('Then do this, in order'));
+    // Accessible with every part of the editor open and its refusals showing.
+    await editor.getByText('Only customers who…').click();
+    await editor.getByLabel('Has the tag').waitFor();
+    expect(await axeViolations(page, axeSource())).toEqual([]);
+    await noSidewaysScroll(page);
+    await editor.getByLabel('Template (step 1)').selectOption({ label: 'Best customers (email)' });
+
+    // A second step, a tag, moved first: the customer is tagged, then thanked.
+    await editor.getByRole('button', { name: 'Add a step' }).click();
+    await editor.getByLabel('Step 2', { exact: true }).selectOption('tag');
+    await editor.getByLabel('Tag (step 2)').fill('Big spender');
+    await editor.getByRole('button', { name: 'Move step 2 up' }).click();
+    expect(await editor.getByLabel('Step 1', { exact: true }).inputValue()).toBe('tag');
+    expect(await editor.getByLabel('Tag (step 1)').inputValue()).toBe('Big spender');
+    expect(await editor.getByLabel('Template (step 2)').locator('option:checked').textContent()).toBe(
+      'Best customers (email)',
+    );
+    await save.click();
+    await page.getByRole('status').filter({ hasText: '“Thank you, big spenders” saved. It is off' }).waitFor();
+    const row = page.getByTestId('automations').locator('tbody tr').filter({ hasText: 'Thank you, big spenders' });
+    expect(await row.getByRole('switch').isChecked()).toBe(false);
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByRole('status').filter({ hasText: '“Thank you, big spenders” deleted.' }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('switches it off and deletes it after asking', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    watchForProblems(page, problems);
+    await page.goto(server.launchUrl);
+    await nav(page, 'Automations');
+    const list = page.getByTestId('automations');
+    const toggle = list.getByRole('switch').first();
+    await toggle.uncheck();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /is off\. Nothing more goes out/ })
+      .waitFor();
+    const row = list.locator('tbody tr').first();
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await shot(page, 'automations-delete-asked', page.getByRole('heading', { level: 1 }));
+    await row.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /deleted\.$/ })
+      .waitFor();
+    await page.getByTestId('no-automations').waitFor();
+    expect(smtp.mails).toHaveLength(atRisk.length);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
