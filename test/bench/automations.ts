@@ -312,7 +312,8 @@ function automationsFor(template: Record<string, number>): AutomationInput[] {
 interface Evaluation {
   firstMs: number;
   secondMs: number;
-  perAutomationMs: number[];
+  /** Each automation's Run now in the first pass: its trigger, milliseconds, and its decisions by outcome. */
+  perAutomation: { trigger: string; ms: number; fired: number; held: number; skipped: number }[];
   fired: number;
   evaluated: number;
   outbox: number;
@@ -385,28 +386,32 @@ async function evaluate(dir: string, now: number, smtpPort: number): Promise<Eva
       });
       template[key] = saved.template.id;
     }
-    const ids: number[] = [];
-    for (const input of automationsFor(template)) {
-      const saved = (await backend.call('automations.save', input)) as AutomationView;
-      ids.push(saved.id);
-    }
+    const saved: AutomationView[] = [];
+    for (const input of automationsFor(template))
+      saved.push((await backend.call('automations.save', input)) as AutomationView);
     // Switched on a day ago: enabling now would already be the first full evaluation.
     backend.db.sqlite
       .prepare('UPDATE marketing_automation SET enabled = 1, armed_at = ? WHERE brand_id = 1')
       .run(now - DAY);
     const run = async () => {
-      const perAutomationMs: number[] = [];
+      const perAutomation: Evaluation['perAutomation'] = [];
       let fired = 0;
       let evaluated = 0;
       const started = performance.now();
-      for (const id of ids) {
+      for (const a of saved) {
         const t = performance.now();
-        const result = (await backend.call('automations.run', { id })) as RunResult;
-        perAutomationMs.push(Math.round(performance.now() - t));
-        fired += result.fired;
+        const result = (await backend.call('automations.run', { id: a.id })) as RunResult;
+        perAutomation.push({
+          trigger: a.trigger.type,
+          ms: Math.round(performance.now() - t),
+          fired: result.fired,
+          held: result.held,
+          skipped: result.skipped,
+        });
+        fired += result.fired + result.held;
         evaluated += result.evaluated;
       }
-      return { ms: performance.now() - started, perAutomationMs, fired, evaluated };
+      return { ms: performance.now() - started, perAutomation, fired, evaluated };
     };
     const first = await run();
     const second = await run();
@@ -426,7 +431,7 @@ async function evaluate(dir: string, now: number, smtpPort: number): Promise<Eva
     return {
       firstMs: first.ms,
       secondMs: second.ms,
-      perAutomationMs: first.perAutomationMs,
+      perAutomation: first.perAutomation,
       fired: first.fired,
       evaluated: first.evaluated,
       outbox,
@@ -647,9 +652,9 @@ export async function automationsBench(args: string[]): Promise<void> {
         baselineRows: baseline.rows,
         ratio: round(evaluation.firstMs / baseline.ms, 1),
         secondPassSeconds: round(evaluation.secondMs / 1000),
-        perAutomationMs: evaluation.perAutomationMs,
+        perAutomation: evaluation.perAutomation,
         customersLookedAt: evaluation.evaluated,
-        actedOn: evaluation.fired,
+        firedOrHeld: evaluation.fired,
         outboxRows: evaluation.outbox,
         events: filled.events,
         fillSeconds: round(filled.fillMs / 1000, 1),
