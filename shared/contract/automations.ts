@@ -229,16 +229,20 @@ export const automationsContract = {
     automationSchema,
   ),
   'automations.setEnabled': command(
-    'Switch an automation on (customers already in its state are handled at once) or off',
+    'Switch an automation on (customers already in its state are handled at once: `run` says what it did) or off',
     z.object({ id: z.number().int().positive(), enabled: z.boolean() }).strict(),
-    automationSchema,
+    automationSchema.extend({ run: runResultSchema.nullable() }),
   ),
   'automations.delete': command(
     'Delete an automation; its decisions go with it',
     idInput,
     z.object({ deleted: z.boolean() }),
   ),
-  'automations.run': command('Run now: evaluate every customer for this automation', idInput, runResultSchema),
+  'automations.run': command(
+    'Run now: evaluate every customer for this automation (refused while it is off)',
+    idInput,
+    runResultSchema,
+  ),
   'automations.matchCount': command(
     'How many customers meet these conditions now (the editor’s live count)',
     z.object({ trigger: triggerSchema.optional(), conditions: conditionsSchema }).strict(),

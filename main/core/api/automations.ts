@@ -35,10 +35,10 @@ export const automationsHandlers = handlers({
   'automations.save': (input, ctx) => saveAutomation(ctx, input),
 
   'automations.setEnabled': ({ id, enabled }, ctx) => {
-    const { view } = setAutomationEnabled(ctx, id, enabled, armAutomation);
+    const { view, run } = setAutomationEnabled(ctx, id, enabled, armAutomation);
     outboxOf(ctx).kick();
     callSenderOf(ctx).kick();
-    return view;
+    return { ...view, run };
   },
 
   'automations.delete': ({ id }, ctx) => ({ deleted: deleteAutomation(ctx, id) }),
@@ -63,5 +63,6 @@ export const automationsHandlers = handlers({
   'automations.log': ({ automationId, profileId, limit }, ctx) =>
     decisionViews(ctx.db, decisionLog(ctx.db, ctx.brandId, { automationId, profileId, limit })),
 
-  'automations.forCustomer': ({ profileId }, ctx) => decisionViews(ctx.db, lastDecisionsFor(ctx.db, profileId)),
+  'automations.forCustomer': ({ profileId }, ctx) =>
+    decisionViews(ctx.db, lastDecisionsFor(ctx.db, ctx.brandId, profileId)),
 });

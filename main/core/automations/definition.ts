@@ -17,6 +17,12 @@ export interface Automation extends AutomationDefinition {
   enabled: boolean;
   armedAt: number | null;
   lastRunAt: number | null;
+  /** Switched on or run, and its arming not finished (a crash part-way). */
+  armPending: boolean;
+  /** New scores whose crossings are not all evaluated yet. */
+  scoresPending: boolean;
+  /** Time-based triggers: crossings up to here were looked at. */
+  sweptAt: number | null;
   updatedAt: number;
 }
 
@@ -40,6 +46,9 @@ export function parseAutomation(row: AutomationRow): Automation {
     enabled: row.enabled === 1,
     armedAt: row.armedAt,
     lastRunAt: row.lastRunAt,
+    armPending: row.armPending === 1,
+    scoresPending: row.scoresPending === 1,
+    sweptAt: row.sweptAt,
     updatedAt: row.updatedAt,
   };
 }

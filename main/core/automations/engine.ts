@@ -5,15 +5,28 @@
  */
 import { automationsHandlers } from '../api/automations';
 import { outboxOf } from '../channels/outbox-worker';
+import type { EngineContext } from '../context';
 import { defineEngine } from '../engine';
 import { callSenderOf } from './calls';
-import { evaluateTimeBased, type LiveEvent, onLiveEvents, onPredictionsUpdated } from './evaluate';
+import { evaluateTimeBased, noteNewScores, sweepPending } from './evaluate';
+import { type LiveEvent, onLiveEvents } from './live';
 
 const said = (t: { fired: number; held: number; skipped: number; waiting: number }) => {
   const total = t.fired + t.held + t.skipped + t.waiting;
   if (total === 0) return 'Nothing was due.';
   return `${t.fired} acted on, ${t.held} held, ${t.waiting} waiting, ${t.skipped} not sent (see Automations → log).`;
 };
+
+/** Runs what is pending, then lets the outbox and the URL calls go; a failure is logged, the next tick tries again. */
+function sweepSoon(ctx: EngineContext): void {
+  if (!ctx.db.sqlite.open) return;
+  sweepPending(ctx)
+    .then(() => {
+      outboxOf(ctx).kick();
+      callSenderOf(ctx).kick();
+    })
+    .catch((error: unknown) => ctx.logger.error('Automations could not finish evaluating new scores', error));
+}
 
 export const automationsEngine = defineEngine({
   name: 'automations',
@@ -28,7 +41,7 @@ export const automationsEngine = defineEngine({
         for (const m of messages) {
           const p = m.payload;
           if (p.kind !== 'event' || p.origin !== 'live' || p.profileId === null) continue;
-          live.push({ profileId: p.profileId, type: p.type, occurredAt: p.occurredAt });
+          live.push({ eventId: p.eventId, profileId: p.profileId, type: p.type, occurredAt: p.occurredAt });
         }
         if (live.length === 0) return;
         onLiveEvents(ctx, live);
@@ -36,14 +49,13 @@ export const automationsEngine = defineEngine({
       },
     },
     {
-      // A retrain or a rollback: churn risk and segments changed for everyone. In the offset's transaction, so a crash
-      // part-way leaves nothing and the next start does it once.
+      // A retrain or a rollback: churn risk and segments changed for everyone. Noted in the offset's transaction (so
+      // it survives a crash), then evaluated in batches after the commit, webhooks answered between them.
       stream: 'predictions.updated',
       name: 'automations.onScores',
       effect: 'database',
       handle(_messages, ctx) {
-        onPredictionsUpdated(ctx);
-        callSenderOf(ctx).kick();
+        if (noteNewScores(ctx) > 0) setImmediate(() => sweepSoon(ctx));
       },
     },
   ],
@@ -53,7 +65,8 @@ export const automationsEngine = defineEngine({
       description:
         'Send what automations were waiting to send (cart reminders after their delay, actions after a wait) and check "no purchase for N days" and "next purchase overdue": every 5 minutes while ConstIntel is open.',
       cron: '*/5 * * * *',
-      run(ctx) {
+      async run(ctx) {
+        await sweepPending(ctx);
         const t = evaluateTimeBased(ctx);
         outboxOf(ctx).kick();
         callSenderOf(ctx).kick();
@@ -63,6 +76,8 @@ export const automationsEngine = defineEngine({
   ],
   start(ctx) {
     callSenderOf(ctx).start();
+    // What a crash cut short (an arming, new scores' crossings) is finished once the app is up.
+    setImmediate(() => sweepSoon(ctx));
   },
   stop(ctx) {
     callSenderOf(ctx).stop();

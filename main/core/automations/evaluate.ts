@@ -18,6 +18,7 @@
  * stake (churn risk × predicted value), so the frequency cap keeps the messages that matter most.
  */
 import type { RunResult } from '../../../shared/contract/automations';
+import { AppError } from '../../../shared/contract/errors';
 import type { EngineContext } from '../context';
 import {
   type Candidate,
@@ -28,23 +29,24 @@ import {
   type Where,
 } from '../db/repos/automation-candidates';
 import {
+  armDone,
+  armStart,
   boughtSince,
   cartProductsSince,
   closeStateOccasion,
   dueExecutions,
   insertDecision,
-  markRun,
-  openOccasion,
+  markScoresPending,
+  markSwept,
+  occasionExists,
   openStateOccasions,
   purchaseFacts,
+  scoresDone,
   setExecution,
-  unsentMessagesOf,
-  waitingCartOccasions,
 } from '../db/repos/automations';
-import { markOutboxFinal } from '../db/repos/message-outbox';
 import { highIntentProducts, intentForAll } from '../ml/intent';
 import { normalizeOptions } from '../settings/shop-settings';
-import { type Automation, HOUR_MS } from './definition';
+import type { Automation } from './definition';
 import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
 import { automationSigningKey } from './signing';
 import { enabledAutomations, loadAutomation } from './store';
@@ -52,15 +54,14 @@ import { enabledAutomations, loadAutomation } from './store';
 /** Customers handled per transaction in a sweep: others (webhooks, pages) get the write lock between batches. */
 const BATCH = 500;
 
-interface Pending {
+export interface Pending {
   automation: Automation;
   occasion: Occasion;
   stake: number;
 }
 
-function fireOptions(ctx: EngineContext, a: Automation, logHandled: boolean): FireOptions {
+export function fireOptions(ctx: EngineContext, a: Automation): FireOptions {
   return {
-    logHandled,
     where: whereOf(ctx, a),
     signingKey: () => automationSigningKey(ctx),
   };
@@ -76,8 +77,8 @@ function whereOf(ctx: EngineContext, a: Automation): Where {
   return where;
 }
 
-const tally = () => ({ evaluated: 0, fired: 0, skipped: 0, waiting: 0, held: 0, failed: 0 });
-type Tally = ReturnType<typeof tally>;
+export const tally = () => ({ evaluated: 0, fired: 0, skipped: 0, waiting: 0, held: 0, failed: 0, handled: 0 });
+export type Tally = ReturnType<typeof tally>;
 
 function count(t: Tally, outcome: Outcome): void {
   t.evaluated += 1;
@@ -90,10 +91,11 @@ function count(t: Tally, outcome: Outcome): void {
   )
     t[outcome] += 1;
   if (outcome === 'cancelled') t.skipped += 1;
+  if (outcome === 'handled') t.handled += 1;
 }
 
 /** Fires each pending occasion in priority order, then value at stake; inside the caller's transaction. */
-function fireAll(ctx: EngineContext, pending: Pending[], logHandled: boolean, t: Tally = tally()): Tally {
+export function fireAll(ctx: EngineContext, pending: Pending[], t: Tally = tally()): Tally {
   pending.sort(
     (x, y) =>
       x.automation.priority - y.automation.priority ||
@@ -105,7 +107,7 @@ function fireAll(ctx: EngineContext, pending: Pending[], logHandled: boolean, t:
   for (const p of pending) {
     let o = options.get(p.automation.id);
     if (!o) {
-      o = fireOptions(ctx, p.automation, logHandled);
+      o = fireOptions(ctx, p.automation);
       options.set(p.automation.id, o);
     }
     count(t, fireOccasion(ctx, p.automation, p.occasion, o));
@@ -118,8 +120,25 @@ function fireInBatches(ctx: EngineContext, pending: Pending[], t: Tally): void {
   pending.sort((x, y) => x.automation.priority - y.automation.priority || y.stake - x.stake);
   for (let i = 0; i < pending.length; i += BATCH) {
     const batch = pending.slice(i, i + BATCH);
-    ctx.db.sqlite.transaction(() => fireAll(ctx, batch, false, t)).immediate();
+    ctx.db.sqlite.transaction(() => fireAll(ctx, batch, t)).immediate();
   }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The same, letting the event loop turn between batches so webhooks and pages are answered while thousands of
+ * customers are evaluated (a retrain's crossings). Stops quietly if the data file was closed.
+ */
+async function fireInTurns(ctx: EngineContext, pending: Pending[], t: Tally): Promise<boolean> {
+  pending.sort((x, y) => x.automation.priority - y.automation.priority || y.stake - x.stake);
+  for (let i = 0; i < pending.length; i += BATCH) {
+    if (!ctx.db.sqlite.open) return false;
+    const batch = pending.slice(i, i + BATCH);
+    ctx.db.sqlite.transaction(() => fireAll(ctx, batch, t)).immediate();
+    await nextTurn();
+  }
+  return ctx.db.sqlite.open;
 }
 
 // ---- state triggers: who is in the state now ----
@@ -130,15 +149,26 @@ interface StateSweep {
   key(c: Candidate): string;
   /** Open state occasions close when the customer is no longer in the state. */
   openState?: string;
-  /** Time-based: the crossing's date must be after the automation was armed (unless arming now). */
+  /** Time-based: only crossings dated after the last sweep (unless arming now). */
   timeBased?: boolean;
 }
 
-function stateSweep(ctx: EngineContext, a: Automation, now: number): StateSweep | undefined {
+/**
+ * Who is in the trigger's state. Not arming, churn risk and segments keep only crossings: customers whose score
+ * before this retrain was below the threshold or in another segment (a first score, say after an import, is not a
+ * crossing); arming takes everyone in the state.
+ */
+function stateSweep(ctx: EngineContext, a: Automation, now: number, arming: boolean): StateSweep | undefined {
   const state = triggerState(a.trigger, now);
   if (!state) return undefined;
-  const candidates = inState(ctx.db, ctx.brandId, state, state);
   const t = a.trigger;
+  const crossing =
+    arming || (t.type !== 'churn_risk' && t.type !== 'segment_entered')
+      ? state
+      : t.type === 'churn_risk'
+        ? { ...state, sql: `${state.sql} AND pr.prev_churn_score < ?`, params: [...state.params, t.atLeast / 100] }
+        : { ...state, sql: `${state.sql} AND pr.prev_segment IS NOT NULL AND pr.prev_segment <> pr.segment` };
+  const candidates = inState(ctx.db, ctx.brandId, crossing, state);
   switch (t.type) {
     case 'churn_risk':
       return { candidates, key: (c) => `${c.profileId}:churn:open`, openState: 'churn' };
@@ -156,9 +186,11 @@ function stateSweep(ctx: EngineContext, a: Automation, now: number): StateSweep 
 }
 
 /** Closes open state occasions of customers who left the state (their next crossing is a new occasion). */
-function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep): void {
+function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep, now: number): void {
   if (!sweep.openState) return;
-  const inNow = new Set(sweep.candidates.map((c) => c.profileId));
+  const state = triggerState(a.trigger, now);
+  if (!state) return;
+  const inNow = new Set(inState(ctx.db, ctx.brandId, state).map((c) => c.profileId));
   const left = openStateOccasions(ctx.db, a.id, sweep.openState).filter((o) => !inNow.has(o.profileId));
   if (left.length === 0) return;
   ctx.db.sqlite
@@ -168,14 +200,18 @@ function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep): void {
     .immediate();
 }
 
-/** The pending occasions of one automation's state sweep (`arming`: everyone in the state, whenever they crossed). */
+/**
+ * The pending occasions of one automation's state sweep. Arming: everyone in the state, whenever they crossed.
+ * Otherwise time-based crossings dated after the last sweep only (`sweptAt`): a lapse dated before it is late news
+ * (an imported history), not a customer who just lapsed.
+ */
 function statePending(ctx: EngineContext, a: Automation, now: number, arming: boolean): Pending[] {
-  const sweep = stateSweep(ctx, a, now);
+  const sweep = stateSweep(ctx, a, now, arming);
   if (!sweep) return a.trigger.type === 'product_intent' ? intentPending(ctx, a, now) : [];
-  closeLeft(ctx, a, sweep);
-  const armedAt = a.armedAt ?? now;
+  closeLeft(ctx, a, sweep, now);
+  const since = a.sweptAt ?? a.armedAt ?? now;
   return sweep.candidates
-    .filter((c) => arming || !sweep.timeBased || (c.at !== null && c.at >= armedAt))
+    .filter((c) => arming || !sweep.timeBased || (c.at !== null && c.at > since && c.at <= now))
     .map((c) => ({
       automation: a,
       occasion: { profileId: c.profileId, key: sweep.key(c), occurredAt: c.at ?? now },
@@ -184,7 +220,7 @@ function statePending(ctx: EngineContext, a: Automation, now: number, arming: bo
 }
 
 /** Interest in a product at or above the threshold, once per product, leaving out what is in their cart. */
-function intentPending(ctx: EngineContext, a: Automation, now: number, onlyProfile?: number): Pending[] {
+export function intentPending(ctx: EngineContext, a: Automation, now: number, onlyProfile?: number): Pending[] {
   if (a.trigger.type !== 'product_intent') return [];
   const minScore = a.trigger.atLeast;
   const byProfile =
@@ -199,9 +235,12 @@ function intentPending(ctx: EngineContext, a: Automation, now: number, onlyProfi
     const stake = stakeOf(ctx.db, profileId);
     for (const intent of intents) {
       if (inCart.has(intent.product.toLowerCase()) || inCart.has(intent.title.toLowerCase())) continue;
+      const key = `${profileId}:intent:${intent.product}`;
+      // A product already handled leaves the way to the next one.
+      if (occasionExists(ctx.db, a.id, key)) continue;
       out.push({
         automation: a,
-        occasion: { profileId, key: `${profileId}:intent:${intent.product}`, occurredAt: intent.lastSignalAt },
+        occasion: { profileId, key, occurredAt: intent.lastSignalAt },
         stake,
       });
       // One product per evaluation: the strongest; the next is its own occasion another time (cooldown between).
@@ -232,6 +271,7 @@ function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = ta
           }
           const a = loaded.get(e.automationId);
           if (!a?.enabled || e.profileId === null) {
+            // Switching off cancels what waits (store.ts); this is what a crash left in between.
             setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'off' }, now);
             continue;
           }
@@ -260,10 +300,7 @@ function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = ta
             t.skipped += 1;
             continue;
           }
-          count(
-            t,
-            resumeOccasion(ctx, a, { id: e.id, profileId: e.profileId, step: e.step }, fireOptions(ctx, a, false)),
-          );
+          count(t, resumeOccasion(ctx, a, { id: e.id, profileId: e.profileId, step: e.step }, fireOptions(ctx, a)));
         }
       })
       .immediate();
@@ -280,166 +317,96 @@ function words(t: Tally): string {
   if (t.waiting > 0) parts.push(`${t.waiting.toLocaleString('en')} waiting`);
   if (t.skipped > 0) parts.push(`${t.skipped.toLocaleString('en')} not sent (see the log for why)`);
   if (t.failed > 0) parts.push(`${t.failed.toLocaleString('en')} failed`);
+  if (t.handled > 0)
+    parts.push(`${t.handled.toLocaleString('en')} already handled before (once per occasion: nothing sent twice)`);
   return `${parts.join(', ')}.`;
 }
 
-/** Switching on or Run now: everyone already in the state (and occasions whose wait is over). */
+/**
+ * Switching on or Run now: everyone already in the state (and occasions whose wait is over). Marked pending first
+ * and done at the end, so a crash part-way is finished at the next start or tick (occasions make it safe to repeat).
+ */
 export function armAutomation(ctx: EngineContext, a: Automation): RunResult {
   const now = ctx.clock.now().getTime();
   const t = tally();
-  markRun(ctx.db, a.id, now, true);
-  fireInBatches(ctx, statePending(ctx, a, now, true), t);
+  armStart(ctx.db, a.id, now);
+  fireInBatches(ctx, statePending(ctx, { ...a, armedAt: now }, now, true), t);
   resumeDue(ctx, now, a.id, t);
-  return { automationId: a.id, ...t, summary: words(t) };
+  armDone(ctx.db, a.id);
+  const { handled: _handled, ...counts } = t;
+  return { automationId: a.id, ...counts, summary: words(t) };
 }
 
+/** Run now: only an automation that is on (pressing it "to see" must not send from one the shop left off). */
 export function runAutomation(ctx: EngineContext, id: number): RunResult {
-  return armAutomation(ctx, loadAutomation(ctx, id));
+  const a = loadAutomation(ctx, id);
+  if (!a.enabled)
+    throw new AppError(
+      'conflict',
+      `“${a.name}” is off, so Run now would not send anything. Switch it on first: that handles everyone already in its state.`,
+    );
+  return armAutomation(ctx, a);
 }
 
-const SCORE_TRIGGERS = new Set(['churn_risk', 'segment_entered', 'purchase_overdue', 'no_purchase']);
+/** Triggers new scores move: churn risk and segments (a lifetime value moves with purchases: a live one fires it). */
+export const SCORE_TRIGGERS = ['churn_risk', 'segment_entered'] as const;
 
-/** New scores: every enabled state automation's crossings (not arming: time-based ones only after they were armed). */
-export function onPredictionsUpdated(ctx: EngineContext): Tally {
-  const now = ctx.clock.now().getTime();
-  const t = tally();
-  // Scores move churn risk, segments and expected dates; a lifetime value moves with purchases (a live one fires it),
-  // so an imported history followed by a retrain does not thank every big spender of the past.
-  const pending = enabledAutomations(ctx)
-    .filter((a) => SCORE_TRIGGERS.has(a.trigger.type))
-    .flatMap((a) => statePending(ctx, a, now, false));
-  fireInBatches(ctx, pending, t);
-  return t;
+/** New scores (in the stream's transaction): the automations they concern have crossings to look at. */
+export function noteNewScores(ctx: EngineContext): number {
+  return markScoresPending(ctx.db, ctx.brandId, SCORE_TRIGGERS);
 }
 
-/** The scheduler: waits that are over, and time-based crossings since the automations were armed. */
+const sweeping = new WeakMap<EngineContext, Promise<Tally>>();
+
+/**
+ * What is pending: automations switched on or run whose arming a crash cut short, and new scores' crossings, in
+ * batches with the event loop turning between them. One at a time per backend; asked again while it runs, it answers
+ * the running one.
+ */
+export function sweepPending(ctx: EngineContext): Promise<Tally> {
+  const running = sweeping.get(ctx);
+  if (running) return running;
+  const run = (async () => {
+    // One turn first, so `sweeping` holds this run before its `finally` can clear it.
+    await null;
+    const t = tally();
+    try {
+      // Until nothing is pending: new scores noted while a sweep ran are looked at by the same sweep.
+      while (ctx.db.sqlite.open) {
+        const enabled = enabledAutomations(ctx);
+        const arms = enabled.filter((x) => x.armPending);
+        const concerned = enabled.filter((x) => x.scoresPending);
+        if (arms.length === 0 && concerned.length === 0) break;
+        for (const a of arms) armAutomation(ctx, a);
+        const now = ctx.clock.now().getTime();
+        const pending = concerned.flatMap((a) => statePending(ctx, a, now, false));
+        if (!(await fireInTurns(ctx, pending, t))) break;
+        scoresDone(
+          ctx.db,
+          concerned.map((a) => a.id),
+        );
+      }
+      return t;
+    } finally {
+      sweeping.delete(ctx);
+    }
+  })();
+  sweeping.set(ctx, run);
+  return run;
+}
+
+/** The scheduler: waits that are over, and time-based crossings dated since the last sweep. */
 export function evaluateTimeBased(ctx: EngineContext): Tally {
   const now = ctx.clock.now().getTime();
   const t = resumeDue(ctx, now);
-  const pending = enabledAutomations(ctx)
-    .filter((a) => a.trigger.type === 'no_purchase' || a.trigger.type === 'purchase_overdue')
-    .flatMap((a) => statePending(ctx, a, now, false));
-  fireInBatches(ctx, pending, t);
-  return t;
-}
-
-export interface LiveEvent {
-  profileId: number;
-  type: string;
-  occurredAt: number;
-}
-
-/**
- * Live events, inside the stream subscriber's transaction (so the decisions and messages commit with its offset:
- * exactly once). A purchase first cancels what it makes pointless.
- */
-export function onLiveEvents(ctx: EngineContext, events: readonly LiveEvent[]): void {
-  const automations = enabledAutomations(ctx);
-  const now = ctx.clock.now().getTime();
-  const pending: Pending[] = [];
-  for (const event of events) {
-    if (event.type === 'purchase') cancelCartReminders(ctx, event.profileId, now);
-    const facts = purchaseFacts(ctx.db, event.profileId);
-    if (!facts) continue;
-    for (const a of automations) {
-      const t = a.trigger;
-      const stake = () => stakeOf(ctx.db, event.profileId);
-      const at = event.occurredAt;
-      const occasion = (key: string) => ({
-        profileId: event.profileId,
-        key: `${event.profileId}:${key}`,
-        occurredAt: at,
-      });
-      if (event.type === 'purchase' && t.type === 'first_purchase' && facts.totalOrders === 1)
-        pending.push({ automation: a, occasion: occasion('welcome'), stake: stake() });
-      if (event.type === 'purchase' && t.type === 'ltv_milestone' && facts.lifetimeValue >= t.amount)
-        pending.push({ automation: a, occasion: occasion(`ltv:${t.amount}`), stake: stake() });
-      if (
-        t.type === 'abandoned_cart' &&
-        (event.type === 'cart_add' || event.type === 'checkout_started' || event.type === 'cart_abandoned')
-      )
-        openCart(ctx, a, event, facts.lastPurchaseAt, now);
-      if (
-        t.type === 'product_intent' &&
-        (event.type === 'product_view' || event.type === 'cart_add' || event.type === 'search')
-      )
-        pending.push(...intentPending(ctx, a, now, event.profileId));
-    }
-  }
-  if (pending.length > 0) fireAll(ctx, pending, true);
-}
-
-/** A cart occasion (one per cart: the cart since their last purchase), waiting `afterHours` from the event. */
-function openCart(
-  ctx: EngineContext,
-  a: Automation,
-  event: LiveEvent,
-  lastPurchaseAt: number | null,
-  now: number,
-): void {
-  if (a.trigger.type !== 'abandoned_cart') return;
-  if (lastPurchaseAt !== null && lastPurchaseAt >= event.occurredAt) return;
-  const resumeAt = event.occurredAt + a.trigger.afterHours * HOUR_MS;
-  const key = `${event.profileId}:cart:${lastPurchaseAt ?? 0}`;
-  const id = openCartRow(ctx, a, event.profileId, key, event.occurredAt, resumeAt, now);
-  if (id !== undefined)
-    insertDecision(
-      ctx.db,
-      ctx.brandId,
-      {
-        automationId: a.id,
-        profileId: event.profileId,
-        executionId: id,
-        outcome: 'waiting',
-        guard: null,
-        reason: `Cart noticed: a reminder goes ${a.trigger.afterHours} hour${a.trigger.afterHours === 1 ? '' : 's'} after it unless they buy first.`,
-        outboxId: null,
-      },
-      now,
-    );
-}
-
-function openCartRow(
-  ctx: EngineContext,
-  a: Automation,
-  profileId: number,
-  key: string,
-  occurredAt: number,
-  resumeAt: number,
-  now: number,
-): number | undefined {
-  return openOccasion(
-    ctx.db,
-    ctx.brandId,
-    { automationId: a.id, profileId, key, occurredAt, resumeAt, status: 'waiting' },
-    now,
+  const timed = enabledAutomations(ctx).filter(
+    (a) => !a.armPending && (a.trigger.type === 'no_purchase' || a.trigger.type === 'purchase_overdue'),
   );
-}
-
-/** A purchase: the customer's cart reminders still waiting are cancelled, and their messages not yet gone. */
-export function cancelCartReminders(ctx: EngineContext, profileId: number, now: number): number {
-  let cancelled = 0;
-  for (const e of waitingCartOccasions(ctx.db, profileId)) {
-    const unsent = unsentMessagesOf(ctx.db, e.id);
-    for (const id of unsent)
-      markOutboxFinal(ctx.db, id, 'cancelled', 'They bought before this reminder went: not sent.', now);
-    if (e.status !== 'waiting' && unsent.length === 0) continue;
-    setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'bought' }, now);
-    insertDecision(
-      ctx.db,
-      ctx.brandId,
-      {
-        automationId: e.automationId,
-        profileId,
-        executionId: e.id,
-        outcome: 'cancelled',
-        guard: 'bought',
-        reason: 'Not sent: they bought, so the cart reminder was cancelled.',
-        outboxId: unsent[0] ?? null,
-      },
-      now,
-    );
-    cancelled += 1;
-  }
-  return cancelled;
+  fireInBatches(
+    ctx,
+    timed.flatMap((a) => statePending(ctx, a, now, false)),
+    t,
+  );
+  for (const a of timed) markSwept(ctx.db, a.id, now);
+  return t;
 }

@@ -47,8 +47,6 @@ export interface Occasion {
 }
 
 export interface FireOptions {
-  /** Record "already handled" as a decision (a live event asked again); a sweep re-finding a state does not. */
-  logHandled: boolean;
   /** The conditions as SQL (evaluate.ts builds it once per automation). */
   where: Where;
   /** A secret to sign URL calls with. */
@@ -86,11 +84,8 @@ export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasi
     { automationId: a.id, profileId, key: occasion.key, occurredAt: occasion.occurredAt, status: 'open' },
     now,
   );
-  if (executionId === undefined) {
-    if (options.logHandled)
-      decide(ctx, a, profileId, null, 'skipped', 'occasion', 'Not sent: this was already handled for them.');
-    return 'handled';
-  }
+  // Already handled: nothing new to say (a decision per product view would bury the one that sent the message).
+  if (executionId === undefined) return 'handled';
   if (!profileMatches(ctx.db, profileId, options.where)) {
     setExecution(ctx.db, executionId, { status: 'skipped', detail: 'conditions' }, now);
     decide(

@@ -12,10 +12,15 @@ import {
   automationRows,
   deleteAutomationRow,
   insertAutomation,
+  insertDecision,
   messagesWrittenSince,
   setEnabledRow,
+  setExecution,
+  unsentOfAutomation,
   updateAutomation,
+  waitingOfAutomation,
 } from '../db/repos/automations';
+import { markOutboxFinal } from '../db/repos/message-outbox';
 import { shopCurrency } from '../settings/shop-settings';
 import { type Automation, DAY_MS, parseAutomation, summaryOf } from './definition';
 
@@ -93,8 +98,62 @@ export function saveAutomation(ctx: EngineContext, input: AutomationDefinition):
   return automationView(ctx, id);
 }
 
+/**
+ * Switched off or deleted: its messages not gone yet are cancelled and its waiting occasions end, each with a
+ * decision saying so (a shop that spots a wrong message at night switches it off and nothing more goes at 08:00).
+ */
+function stopWhatWaits(ctx: EngineContext, a: Automation, why: string): number {
+  const now = ctx.clock.now().getTime();
+  let stopped = 0;
+  for (const row of unsentOfAutomation(ctx.db, a.id)) {
+    markOutboxFinal(ctx.db, row.id, 'cancelled', `Not sent: ${why}.`, now);
+    setExecution(ctx.db, row.executionId, { status: 'cancelled', detail: 'off' }, now);
+    insertDecision(
+      ctx.db,
+      ctx.brandId,
+      {
+        automationId: a.id,
+        profileId: row.profileId,
+        executionId: row.executionId,
+        outcome: 'cancelled',
+        guard: 'off',
+        reason: `Not sent: ${why}.`,
+        outboxId: row.id,
+      },
+      now,
+    );
+    stopped += 1;
+  }
+  for (const e of waitingOfAutomation(ctx.db, a.id)) {
+    setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'off' }, now);
+    insertDecision(
+      ctx.db,
+      ctx.brandId,
+      {
+        automationId: a.id,
+        profileId: e.profileId,
+        executionId: e.id,
+        outcome: 'cancelled',
+        guard: 'off',
+        reason: `Stopped: ${why}.`,
+        outboxId: null,
+      },
+      now,
+    );
+    stopped += 1;
+  }
+  return stopped;
+}
+
 export function deleteAutomation(ctx: EngineContext, id: number): boolean {
-  return ctx.db.sqlite.transaction(() => deleteAutomationRow(ctx.db, ctx.brandId, id)).immediate();
+  return ctx.db.sqlite
+    .transaction(() => {
+      const row = automationRow(ctx.db, ctx.brandId, id);
+      if (!row) return false;
+      stopWhatWaits(ctx, parseAutomation(row), `the automation “${row.name}” was deleted`);
+      return deleteAutomationRow(ctx.db, ctx.brandId, id);
+    })
+    .immediate();
 }
 
 /** Switches it on (armed now; `arm` evaluates everyone already in its state) or off. */
@@ -107,10 +166,16 @@ export function setAutomationEnabled(
   const before = loadAutomation(ctx, id);
   const now = ctx.clock.now().getTime();
   if (!enabled || before.enabled) {
-    ctx.db.sqlite.transaction(() => setEnabledRow(ctx.db, ctx.brandId, id, enabled, now)).immediate();
+    ctx.db.sqlite
+      .transaction(() => {
+        setEnabledRow(ctx.db, ctx.brandId, id, enabled, now);
+        if (!enabled) stopWhatWaits(ctx, before, 'the automation was switched off');
+      })
+      .immediate();
     return { view: automationView(ctx, id), run: null };
   }
-  setEnabledRow(ctx.db, ctx.brandId, id, true, now);
+  // Marked on and pending in one commit: a crash while arming is finished at the next start (evaluate.ts).
+  ctx.db.sqlite.transaction(() => setEnabledRow(ctx.db, ctx.brandId, id, true, now)).immediate();
   const run = arm(ctx, loadAutomation(ctx, id));
   return { view: automationView(ctx, id), run };
 }

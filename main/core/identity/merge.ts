@@ -9,6 +9,7 @@
 import { AppError } from '../../../shared/contract/errors';
 import { consentIdsOf, moveConsentHistory, refreshConsentColumns, returnConsentHistory } from '../channels/consent';
 import type { Database } from '../db/open';
+import { moveAutomationRows } from '../db/repos/automations';
 import { eventIdsOf, eventsAfter, maxEventId, moveEvents, returnEvent, setEventProfile } from '../db/repos/events';
 import {
   type IdentifierRow,
@@ -134,6 +135,8 @@ export function mergeProfiles(
     moveIdentifiers(db, other.id, base.id);
     moveEvents(db, other.id, base.id);
     moveConsentHistory(db, other.id, base.id);
+    // Messages, automation occasions, decisions and tags: one person's, so the frequency cap and cooldown see them all.
+    moveAutomationRows(db, other.id, base.id);
     redirect(db, other.id, base.id, mergeId);
     if (!firstName && !lastName) {
       firstName = other.first_name;

@@ -78,11 +78,12 @@ export function AutomationsPage() {
         replace(a);
         throw e;
       });
-      replace(result);
+      const { run, ...view } = result;
+      replace(view);
       say(
         enabled
-          ? `“${a.name}” is on. Customers already in its state were handled just now (see what it did below); new ones are handled as they arrive.`
-          : `“${a.name}” is off. Nothing more goes out from it; messages already written are not taken back.`,
+          ? `“${a.name}” is on. ${run ? `Customers already in its state, just now: ${run.summary}` : 'Customers already in its state were handled when it was switched on.'} New ones are handled as they arrive.`
+          : `“${a.name}” is off. Nothing more goes out from it: its messages not sent yet were cancelled.`,
       );
     });
   const run = (a: AutomationView) =>

@@ -22,7 +22,7 @@ describe('guards, in order', () => {
   it('frequency cap across automations: at most 2 in 7 days, the higher priority first', async () => {
     shop = await automationShop();
     const ann = shop.customer('ann@example.com');
-    shop.scores([{ profileId: ann, churn: 0.9, value: 300, segment: 'Champions' }]);
+    shop.scores([{ profileId: ann, churn: 0.1, value: 300, segment: 'New' }]);
     const t = await shop.template('Hello');
     const low = await shop.automation(
       { name: 'Low', trigger: { type: 'segment_entered', segment: 'Champions' }, actions: [send(t)], priority: 9 },
@@ -81,6 +81,7 @@ describe('guards, in order', () => {
 
     // Sending paused: the message is written and held with the reason; a second automation at night is held too.
     const dan = shop.customer('dan@example.com');
+    shop.scores([{ profileId: dan, churn: 0.1, value: 10, segment: 'Champions' }]);
     shop.scores([{ profileId: dan, churn: 0.9, value: 10, segment: 'Champions' }]);
     await shop.backend.call('settings.update', { sendingPaused: true });
     await shop.retrained();
@@ -90,6 +91,7 @@ describe('guards, in order', () => {
 
     const eve = shop.customer('eve@example.com');
     shop.clock.set('2026-03-02T22:15:00.000Z');
+    shop.scores([{ profileId: eve, churn: 0.1, value: 10, segment: 'Champions' }]);
     shop.scores([{ profileId: eve, churn: 0.9, value: 10, segment: 'Champions' }]);
     await shop.retrained();
     expect(shop.decisions(eve).at(-1)?.reason).toBe('Email held — Quiet hours: sends at 08:00 their time.');
@@ -97,7 +99,7 @@ describe('guards, in order', () => {
     expect(held).toMatchObject([{ status: 'held' }]);
   });
 
-  it('Run now twice: the occasion is handled once; a live event asking again is recorded', async () => {
+  it('Run now twice: the occasion is handled once; a live event asking again changes nothing', async () => {
     shop = await automationShop();
     shop.customer('ann@example.com');
     const t = await shop.template('Welcome');
@@ -115,7 +117,11 @@ describe('guards, in order', () => {
     shop.event('ann@example.com', 'purchase', { total: 20, currency: 'GBP' });
     await shop.pump();
     expect(shop.outbox()).toHaveLength(1);
-    expect(shop.decisions().at(-1)).toMatchObject({ outcome: 'skipped', guard: 'occasion' });
+    expect(first.summary).toBe(
+      '1 customer looked at, 0 acted on, 1 already handled before (once per occasion: nothing sent twice).',
+    );
+    // Customer 360 still says what was done, not "not sent".
+    expect(shop.decisions()).toMatchObject([{ outcome: 'fired', reason: 'Sent by email.' }]);
   });
 });
 

@@ -4,6 +4,7 @@
  * ingestion path with their consent, and scores written as a retrain writes them.
  */
 
+import { sweepPending } from '../../../main/core/automations/evaluate';
 import type { Backend } from '../../../main/core/backend';
 import { recordConsent } from '../../../main/core/channels/consent';
 import { outboxOf } from '../../../main/core/channels/outbox-worker';
@@ -106,7 +107,8 @@ export async function automationShop(): Promise<AutomationShop> {
       const write = db.sqlite.prepare(
         `INSERT INTO predictions (profile_id, brand_id, churn_score, ltv_score, segment, next_purchase_at, predicted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (profile_id) DO UPDATE SET churn_score = excluded.churn_score, ltv_score = excluded.ltv_score,
+         ON CONFLICT (profile_id) DO UPDATE SET prev_churn_score = predictions.churn_score,
+           prev_segment = predictions.segment, churn_score = excluded.churn_score, ltv_score = excluded.ltv_score,
            segment = excluded.segment, next_purchase_at = excluded.next_purchase_at`,
       );
       for (const r of rows)
@@ -133,6 +135,7 @@ export async function automationShop(): Promise<AutomationShop> {
         )
         .immediate();
       await shop.pump();
+      await sweepPending(backend.ctx);
     },
     pump: () => streamsOf(backend.ctx).pump(),
     async template(name, channel = 'email') {

@@ -157,7 +157,8 @@ export function triggerState(trigger: Trigger, now: number): (Where & { at?: str
         sql: 'pr.next_purchase_at IS NOT NULL AND pr.next_purchase_at <= ? AND (p.last_purchase_at IS NULL OR p.last_purchase_at < pr.next_purchase_at)',
         params: [now],
         at: 'pr.next_purchase_at',
-        mark: 'pr.next_purchase_at',
+        // Once per purchase cycle: a retrain moves the expected date, not the purchase it follows.
+        mark: 'p.last_purchase_at',
       };
     default:
       return null;

@@ -17,13 +17,16 @@ export interface AutomationRow {
   cooldownDays: number;
   armedAt: number | null;
   lastRunAt: number | null;
+  armPending: number;
+  scoresPending: number;
+  sweptAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 const AUTOMATION_COLUMNS = `id, name, trigger_type AS triggerType, definition, recipe, priority, enabled,
-  cooldown_days AS cooldownDays, armed_at AS armedAt, last_run_at AS lastRunAt, created_at AS createdAt,
-  updated_at AS updatedAt`;
+  cooldown_days AS cooldownDays, armed_at AS armedAt, last_run_at AS lastRunAt, arm_pending AS armPending,
+  scores_pending AS scoresPending, swept_at AS sweptAt, created_at AS createdAt, updated_at AS updatedAt`;
 
 export function automationRows(db: Database, brandId: number, enabledOnly = false): AutomationRow[] {
   return stmt(
@@ -72,16 +75,38 @@ export function updateAutomation(db: Database, brandId: number, id: number, a: A
 export function setEnabledRow(db: Database, brandId: number, id: number, enabled: boolean, now: number): void {
   stmt(
     db,
-    `UPDATE marketing_automation SET enabled = ?, armed_at = CASE WHEN ? = 1 THEN ? ELSE armed_at END, updated_at = ?
-     WHERE brand_id = ? AND id = ?`,
-  ).run(enabled ? 1 : 0, enabled ? 1 : 0, now, now, brandId, id);
+    `UPDATE marketing_automation SET enabled = ?, arm_pending = ?, armed_at = CASE WHEN ? = 1 THEN ? ELSE armed_at END,
+       updated_at = ? WHERE brand_id = ? AND id = ?`,
+  ).run(enabled ? 1 : 0, enabled ? 1 : 0, enabled ? 1 : 0, now, now, brandId, id);
 }
 
-export function markRun(db: Database, id: number, now: number, arm: boolean): void {
+/** Arming starts (Run now): pending until `armDone`, so a crash part-way is finished at the next start or tick. */
+export function armStart(db: Database, id: number, now: number): void {
   stmt(
     db,
-    `UPDATE marketing_automation SET last_run_at = ?, armed_at = CASE WHEN ? = 1 THEN ? ELSE armed_at END WHERE id = ?`,
-  ).run(now, arm ? 1 : 0, now, id);
+    'UPDATE marketing_automation SET arm_pending = 1, armed_at = ?, last_run_at = ?, swept_at = ? WHERE id = ?',
+  ).run(now, now, now, id);
+}
+
+export function armDone(db: Database, id: number): void {
+  stmt(db, 'UPDATE marketing_automation SET arm_pending = 0 WHERE id = ?').run(id);
+}
+
+/** New scores: every enabled automation whose trigger reads them has crossings to look at. */
+export function markScoresPending(db: Database, brandId: number, triggerTypes: readonly string[]): number {
+  return stmt(
+    db,
+    `UPDATE marketing_automation SET scores_pending = 1
+     WHERE brand_id = ? AND enabled = 1 AND trigger_type IN (${triggerTypes.map(() => '?').join(', ')})`,
+  ).run(brandId, ...triggerTypes).changes;
+}
+
+export function scoresDone(db: Database, ids: readonly number[]): void {
+  for (const id of ids) stmt(db, 'UPDATE marketing_automation SET scores_pending = 0 WHERE id = ?').run(id);
+}
+
+export function markSwept(db: Database, id: number, at: number): void {
+  stmt(db, 'UPDATE marketing_automation SET swept_at = ?, last_run_at = ? WHERE id = ?').run(at, at, id);
 }
 
 export function deleteAutomationRow(db: Database, brandId: number, id: number): boolean {
@@ -151,12 +176,18 @@ export function setExecution(
   ).run(e.status, e.step ?? null, e.resumeAt ?? null, e.detail ?? null, now, id);
 }
 
-/** The last time this automation fired for this customer (a message written or actions run). */
+/**
+ * The last time this automation acted for this customer: occasions that ran their actions (fired, held), that ran
+ * some before a wait (`step` > 0), or that were cancelled after a message of theirs had gone.
+ */
 export function lastFiredAt(db: Database, automationId: number, profileId: number): number | null {
   const row = stmt(
     db,
-    `SELECT max(executed_at) AS at FROM automation_execution
-     WHERE profile_id = ? AND automation_id = ? AND status IN ('fired', 'held')`,
+    `SELECT max(e.executed_at) AS at FROM automation_execution e
+     WHERE e.profile_id = ? AND e.automation_id = ?
+       AND (e.status IN ('fired', 'held') OR (e.status = 'waiting' AND e.step > 0)
+         OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
+               WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`,
   ).get(profileId, automationId) as { at: number | null };
   return row.at;
 }
@@ -267,12 +298,13 @@ export function decisionLog(
 }
 
 /** Per automation, the newest decision about this customer. */
-export function lastDecisionsFor(db: Database, profileId: number): DecisionRow[] {
+export function lastDecisionsFor(db: Database, brandId: number, profileId: number): DecisionRow[] {
   return stmt(
     db,
     `${DECISION_SELECT} WHERE d.id IN (SELECT max(id) FROM automation_decision WHERE profile_id = ? GROUP BY automation_id)
+       AND d.brand_id = ?
      ORDER BY a.priority, a.id`,
-  ).all(profileId) as DecisionRow[];
+  ).all(profileId, brandId) as DecisionRow[];
 }
 
 // ---- guards' counts ----
@@ -413,4 +445,49 @@ export function purchaseFacts(
     `SELECT total_orders AS totalOrders, last_purchase_at AS lastPurchaseAt, lifetime_value AS lifetimeValue
      FROM customer_profile WHERE id = ?`,
   ).get(profileId) as { totalOrders: number; lastPurchaseAt: number | null; lifetimeValue: number } | undefined;
+}
+
+/** An earlier purchase of this customer than the event `eventId` (so that one is not their first). */
+export function purchasedBefore(db: Database, profileId: number, eventId: number): boolean {
+  return (
+    stmt(
+      db,
+      `SELECT 1 FROM customer_raw_event WHERE customer_profile_id = ? AND event_type = 'purchase' AND id < ? LIMIT 1`,
+    ).get(profileId, eventId) !== undefined
+  );
+}
+
+/** An automation switched off or deleted: its messages not gone yet. */
+export function unsentOfAutomation(
+  db: Database,
+  automationId: number,
+): { id: number; profileId: number | null; executionId: number }[] {
+  return stmt(
+    db,
+    `SELECT o.id, o.profile_id AS profileId, o.execution_id AS executionId FROM message_outbox o
+     JOIN automation_execution e ON e.id = o.execution_id
+     WHERE e.automation_id = ? AND o.status IN ('pending', 'held')`,
+  ).all(automationId) as { id: number; profileId: number | null; executionId: number }[];
+}
+
+/** An automation switched off or deleted: its occasions still waiting (a cart's delay, a wait). */
+export function waitingOfAutomation(db: Database, automationId: number): { id: number; profileId: number | null }[] {
+  return stmt(
+    db,
+    `SELECT id, profile_id AS profileId FROM automation_execution WHERE automation_id = ? AND status = 'waiting'`,
+  ).all(automationId) as { id: number; profileId: number | null }[];
+}
+
+/** A merge: what automations hold about the merged-away customer goes to the one it became (its messages too). */
+export function moveAutomationRows(db: Database, fromId: number, toId: number): void {
+  stmt(db, 'UPDATE message_outbox SET profile_id = ? WHERE profile_id = ?').run(toId, fromId);
+  stmt(db, 'UPDATE message_in SET profile_id = ? WHERE profile_id = ?').run(toId, fromId);
+  stmt(db, 'UPDATE automation_execution SET profile_id = ? WHERE profile_id = ?').run(toId, fromId);
+  stmt(db, 'UPDATE automation_decision SET profile_id = ? WHERE profile_id = ?').run(toId, fromId);
+  stmt(
+    db,
+    `INSERT INTO profile_tag (profile_id, tag, source, created_at) SELECT ?, tag, source, created_at FROM profile_tag
+     WHERE profile_id = ? ON CONFLICT DO NOTHING`,
+  ).run(toId, fromId);
+  stmt(db, 'DELETE FROM profile_tag WHERE profile_id = ?').run(fromId);
 }

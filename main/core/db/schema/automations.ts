@@ -36,6 +36,12 @@ export const marketingAutomation = sqliteTable(
      */
     armedAt: integer('armed_at'),
     lastRunAt: integer('last_run_at'),
+    /** Switched on or Run now, and not finished yet (a crash part-way): done again at the next start or tick. */
+    armPending: integer('arm_pending', { mode: 'boolean' }).notNull().default(false),
+    /** New scores arrived and its crossings are not all evaluated yet (done in batches, resumed after a crash). */
+    scoresPending: integer('scores_pending', { mode: 'boolean' }).notNull().default(false),
+    /** Time-based triggers: crossings dated up to here were looked at; the next tick looks after it only. */
+    sweptAt: integer('swept_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -74,6 +80,7 @@ export const automationExecution = sqliteTable(
     uniqueIndex('automation_execution_dedupe_uq').on(t.automationId, t.dedupeKey),
     index('automation_execution_profile_idx').on(t.profileId, t.automationId),
     index('automation_execution_waiting_idx').on(t.status, t.resumeAt),
+    index('automation_execution_automation_idx').on(t.automationId, t.status),
   ],
 );
 
@@ -101,6 +108,7 @@ export const automationDecision = sqliteTable(
   (t) => [
     index('automation_decision_profile_idx').on(t.profileId, t.automationId, t.id),
     index('automation_decision_automation_idx').on(t.automationId, t.id),
+    index('automation_decision_execution_idx').on(t.executionId),
   ],
 );
 
@@ -136,7 +144,7 @@ export const automationCall = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('automation_call_status_idx').on(t.status)],
+  (t) => [index('automation_call_status_idx').on(t.status), index('automation_call_execution_idx').on(t.executionId)],
 );
 
 export const messageOutbox = sqliteTable(
@@ -182,6 +190,7 @@ export const messageOutbox = sqliteTable(
     index('message_outbox_pending_idx').on(t.status, t.nextAttemptAt),
     index('message_outbox_profile_idx').on(t.profileId),
     index('message_outbox_provider_idx').on(t.providerMessageId),
+    index('message_outbox_execution_idx').on(t.executionId),
   ],
 );
 

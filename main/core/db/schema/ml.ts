@@ -74,6 +74,12 @@ export const predictions = sqliteTable(
     expectedPurchases: real('expected_purchases'),
     /** The day by which a purchase is more likely than not (null: more likely gone for good). */
     nextPurchaseAt: integer('next_purchase_at'),
+    /**
+     * The churn score and segment before the last retrain wrote these (null before a customer's first score): a
+     * crossing is a move from below a threshold to above it, so a first score (an imported history) is not one.
+     */
+    prevChurnScore: real('prev_churn_score'),
+    prevSegment: text('prev_segment'),
     modelVersion: integer('model_version').references(() => modelVersion.id),
     predictedAt: integer('predicted_at').notNull(),
   },

@@ -32,7 +32,10 @@ function writePredictions(db: Database, brandId: number, versionId: number, pred
   // Everyone scored now is rewritten below; a row left over (a customer merged away since) is emptied.
   db.sqlite
     .prepare(
-      `UPDATE predictions SET churn_score = NULL, ltv_score = NULL, segment = NULL, recommendations = '[]',
+      // The scores before this retrain are kept beside the new ones: automations fire on a crossing, from below a
+      // threshold to above it (automations/evaluate.ts), never on a first score.
+      `UPDATE predictions SET prev_churn_score = churn_score, prev_segment = segment,
+         churn_score = NULL, ltv_score = NULL, segment = NULL, recommendations = '[]',
          still_active = NULL, purchase_30d = NULL, purchase_90d = NULL, expected_purchases = NULL,
          next_purchase_at = NULL, model_version = ?, predicted_at = ? WHERE brand_id = ?`,
     )

@@ -53,4 +53,32 @@ describe('migrations 0012–0013 (automations)', () => {
     expect(file.sqlite.pragma('foreign_key_check')).toEqual([]);
     file.close();
   });
+
+  it('0014 keeps scores as they were and adds the previous ones empty, automations not pending', () => {
+    const file = steppedFile();
+    file.upTo(13);
+    const brand = addBrand(file.sqlite);
+    const profile = Number(
+      file.sqlite.prepare('INSERT INTO customer_profile (brand_id, created_at, updated_at) VALUES (?, 1, 1)').run(brand)
+        .lastInsertRowid,
+    );
+    file.sqlite
+      .prepare(
+        "INSERT INTO predictions (profile_id, brand_id, churn_score, segment, predicted_at) VALUES (?, ?, 0.7, 'Loyal', 1)",
+      )
+      .run(profile, brand);
+    file.sqlite
+      .prepare(
+        "INSERT INTO marketing_automation (brand_id, name, trigger_type, definition, enabled, created_at, updated_at) VALUES (?, 'On', 'churn_risk', '{}', 1, 1, 1)",
+      )
+      .run(brand);
+    file.upTo(14);
+    expect(
+      file.sqlite.prepare('SELECT churn_score, segment, prev_churn_score, prev_segment FROM predictions').get(),
+    ).toEqual({ churn_score: 0.7, segment: 'Loyal', prev_churn_score: null, prev_segment: null });
+    expect(
+      file.sqlite.prepare('SELECT enabled, arm_pending, scores_pending, swept_at FROM marketing_automation').get(),
+    ).toEqual({ enabled: 1, arm_pending: 0, scores_pending: 0, swept_at: null });
+    file.close();
+  });
 });
