@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../shared/contract/errors';
 import { formatMoney } from '../shared/describe-event';
+import { addAutomationCommands } from './cli-automations';
 import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
 import { openForCommand } from './cli-context';
@@ -231,6 +232,7 @@ export function buildCli(): Command {
   addBackupCommands(program);
   addMessagesCommands(program);
   addSendCommand(program);
+  addAutomationCommands(program);
   return program;
 }
 

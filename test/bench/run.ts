@@ -4,6 +4,7 @@
  * same run. Benchmarks generate their own data, seeded, and are never part of
  * `npm test`.
  */
+import { automationsBench } from './automations';
 import { bgnbdBench } from './bgnbd';
 import { customer360Bench } from './customer360';
 import { futureBench } from './future';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   bgnbd: bgnbdBench,
   future: futureBench,
   outbox: outboxBench,
+  automations: automationsBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
