@@ -197,7 +197,7 @@ export function addAutomationCommands(program: Command): void {
           }
           let run: RunResult | null = null;
           if (opts.enable) {
-            ({ view: saved, run } = setAutomationEnabled(ctx, saved.id, true, armAutomation));
+            ({ view: saved, run } = await setAutomationEnabled(ctx, saved.id, true, armAutomation));
             if (lock) await sendDue(ctx, opts.json === true);
           }
           if (opts.json) {
@@ -237,7 +237,7 @@ export function addAutomationCommands(program: Command): void {
     .action(async (id: string, opts: { json?: boolean; dataDir?: string }) => {
       const automationId = idOf(id);
       await withCommand(opts.dataDir, true, async (ctx, lock) => {
-        const result: RunResult = runAutomation(ctx, automationId);
+        const result: RunResult = await runAutomation(ctx, automationId);
         if (lock) await sendDue(ctx, opts.json === true);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -34,8 +34,8 @@ export const automationsHandlers = handlers({
 
   'automations.save': (input, ctx) => saveAutomation(ctx, input),
 
-  'automations.setEnabled': ({ id, enabled }, ctx) => {
-    const { view, run } = setAutomationEnabled(ctx, id, enabled, armAutomation);
+  'automations.setEnabled': async ({ id, enabled }, ctx) => {
+    const { view, run } = await setAutomationEnabled(ctx, id, enabled, armAutomation);
     outboxOf(ctx).kick();
     callSenderOf(ctx).kick();
     return { ...view, run };
@@ -43,8 +43,8 @@ export const automationsHandlers = handlers({
 
   'automations.delete': ({ id }, ctx) => ({ deleted: deleteAutomation(ctx, id) }),
 
-  'automations.run': ({ id }, ctx) => {
-    const result = runAutomation(ctx, id);
+  'automations.run': async ({ id }, ctx) => {
+    const result = await runAutomation(ctx, id);
     outboxOf(ctx).kick();
     callSenderOf(ctx).kick();
     return result;

@@ -168,7 +168,15 @@ function stateSweep(ctx: EngineContext, a: Automation, now: number, arming: bool
       : t.type === 'churn_risk'
         ? { ...state, sql: `${state.sql} AND pr.prev_churn_score < ?`, params: [...state.params, t.atLeast / 100] }
         : { ...state, sql: `${state.sql} AND pr.prev_segment IS NOT NULL AND pr.prev_segment <> pr.segment` };
-  const candidates = inState(ctx.db, ctx.brandId, crossing, state);
+  // The conditions in the same query: a customer in the state who does not meet them is left alone (no occasion
+  // spent, nothing written), so a sweep over 100,000 customers touches only those it may act for.
+  const conditions = whereOf(ctx, a);
+  const candidates = inState(
+    ctx.db,
+    ctx.brandId,
+    { sql: `${crossing.sql} AND (${conditions.sql})`, params: [...crossing.params, ...conditions.params] },
+    state,
+  );
   switch (t.type) {
     case 'churn_risk':
       return { candidates, key: (c) => `${c.profileId}:churn:open`, openState: 'churn' };
@@ -214,7 +222,7 @@ function statePending(ctx: EngineContext, a: Automation, now: number, arming: bo
     .filter((c) => arming || !sweep.timeBased || (c.at !== null && c.at > since && c.at <= now))
     .map((c) => ({
       automation: a,
-      occasion: { profileId: c.profileId, key: sweep.key(c), occurredAt: c.at ?? now },
+      occasion: { profileId: c.profileId, key: sweep.key(c), occurredAt: c.at ?? now, conditionsMet: true },
       stake: c.stake,
     }));
 }
@@ -254,9 +262,7 @@ export function intentPending(ctx: EngineContext, a: Automation, now: number, on
 
 function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = tally()): Tally {
   for (;;) {
-    const due = dueExecutions(ctx.db, ctx.brandId, now, BATCH).filter(
-      (e) => only === undefined || e.automationId === only,
-    );
+    const due = dueExecutions(ctx.db, ctx.brandId, now, BATCH, only);
     if (due.length === 0) return t;
     ctx.db.sqlite
       .transaction(() => {
@@ -326,19 +332,25 @@ function words(t: Tally): string {
  * Switching on or Run now: everyone already in the state (and occasions whose wait is over). Marked pending first
  * and done at the end, so a crash part-way is finished at the next start or tick (occasions make it safe to repeat).
  */
-export function armAutomation(ctx: EngineContext, a: Automation): RunResult {
+export async function armAutomation(ctx: EngineContext, a: Automation): Promise<RunResult> {
   const now = ctx.clock.now().getTime();
   const t = tally();
   armStart(ctx.db, a.id, now);
-  fireInBatches(ctx, statePending(ctx, { ...a, armedAt: now }, now, true), t);
+  // In batches with the event loop turning between them: webhooks and pages are answered while it runs.
+  const finished = await fireInTurns(ctx, statePending(ctx, { ...a, armedAt: now }, now, true), t);
+  if (!finished) return { automationId: a.id, ...withoutHandled(t), summary: words(t) };
   resumeDue(ctx, now, a.id, t);
   armDone(ctx.db, a.id);
+  return { automationId: a.id, ...withoutHandled(t), summary: words(t) };
+}
+
+function withoutHandled(t: Tally): Omit<Tally, 'handled'> {
   const { handled: _handled, ...counts } = t;
-  return { automationId: a.id, ...counts, summary: words(t) };
+  return counts;
 }
 
 /** Run now: only an automation that is on (pressing it "to see" must not send from one the shop left off). */
-export function runAutomation(ctx: EngineContext, id: number): RunResult {
+export function runAutomation(ctx: EngineContext, id: number): Promise<RunResult> {
   const a = loadAutomation(ctx, id);
   if (!a.enabled)
     throw new AppError(
@@ -377,7 +389,7 @@ export function sweepPending(ctx: EngineContext): Promise<Tally> {
         const arms = enabled.filter((x) => x.armPending);
         const concerned = enabled.filter((x) => x.scoresPending);
         if (arms.length === 0 && concerned.length === 0) break;
-        for (const a of arms) armAutomation(ctx, a);
+        for (const a of arms) await armAutomation(ctx, a);
         const now = ctx.clock.now().getTime();
         const pending = concerned.flatMap((a) => statePending(ctx, a, now, false));
         if (!(await fireInTurns(ctx, pending, t))) break;

@@ -44,6 +44,8 @@ export interface Occasion {
   /** Unique per automation: `<profile id>:<what>` (cart:…, ltv:500, churn:open…). */
   key: string;
   occurredAt: number;
+  /** The sweep's query already held the customer to the conditions. */
+  conditionsMet?: boolean;
 }
 
 export interface FireOptions {
@@ -86,7 +88,7 @@ export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasi
   );
   // Already handled: nothing new to say (a decision per product view would bury the one that sent the message).
   if (executionId === undefined) return 'handled';
-  if (!profileMatches(ctx.db, profileId, options.where)) {
+  if (!occasion.conditionsMet && !profileMatches(ctx.db, profileId, options.where)) {
     setExecution(ctx.db, executionId, { status: 'skipped', detail: 'conditions' }, now);
     decide(
       ctx,

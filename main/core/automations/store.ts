@@ -160,12 +160,12 @@ export function deleteAutomation(ctx: EngineContext, id: number): boolean {
 }
 
 /** Switches it on (armed now; `arm` evaluates everyone already in its state) or off. */
-export function setAutomationEnabled(
+export async function setAutomationEnabled(
   ctx: EngineContext,
   id: number,
   enabled: boolean,
-  arm: (ctx: EngineContext, a: Automation) => RunResult,
-): { view: AutomationView; run: RunResult | null } {
+  arm: (ctx: EngineContext, a: Automation) => Promise<RunResult>,
+): Promise<{ view: AutomationView; run: RunResult | null }> {
   const before = loadAutomation(ctx, id);
   const now = ctx.clock.now().getTime();
   if (!enabled || before.enabled) {
@@ -179,6 +179,6 @@ export function setAutomationEnabled(
   }
   // Marked on and pending in one commit: a crash while arming is finished at the next start (evaluate.ts).
   ctx.db.sqlite.transaction(() => setEnabledRow(ctx.db, ctx.brandId, id, true, now)).immediate();
-  const run = arm(ctx, loadAutomation(ctx, id));
+  const run = await arm(ctx, loadAutomation(ctx, id));
   return { view: automationView(ctx, id), run };
 }

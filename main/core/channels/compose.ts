@@ -14,8 +14,8 @@ import type { EngineContext } from '../context';
 import { firstIdentifierValue } from '../db/repos/identifiers';
 import { latestPurchasePayloads } from '../db/repos/message-resend';
 import { getProfile, redirectOf } from '../db/repos/profiles';
-import { signalsFor } from '../ml/signals';
-import { readSettings } from '../settings/settings-store';
+import { predictionOf } from '../ml/predictions-read';
+import { readSettings, type StoredSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
 import { CHANNEL_WORDS, consentOf } from './consent';
 import { messageView } from './messages';
@@ -66,14 +66,22 @@ function lastProduct(ctx: EngineContext, profileId: number): string | null {
   return null;
 }
 
-/** The customer's values for the fields; missing ones are null (the shop's fallback fills them). */
-export function fieldValuesFor(ctx: EngineContext, profileId: number, channel: ChannelName): FieldValues {
+/**
+ * The customer's values for the fields; missing ones are null (the shop's fallback fills them). The recommendation
+ * is read from the stored prediction alone (not the whole of Customer 360's signals: automations fill this field for
+ * thousands of customers at a time).
+ */
+export function fieldValuesFor(
+  ctx: EngineContext,
+  profileId: number,
+  channel: ChannelName,
+  settings: Pick<StoredSettings, 'brandName'> = readSettings(ctx.db),
+): FieldValues {
   const profile = getProfile(ctx.db, profileId);
-  const signals = signalsFor(ctx.db, ctx.brandId, profileId, { now: ctx.clock.now().getTime() });
   return {
     first_name: profile?.first_name ?? null,
-    shop_name: readSettings(ctx.db).brandName,
-    recommended_product: signals.recommendations[0]?.title ?? null,
+    shop_name: settings.brandName,
+    recommended_product: predictionOf(ctx.db, profileId)?.recommendations[0]?.title ?? null,
     last_product: lastProduct(ctx, profileId),
     // The https link unsubscribes from email; on SMS and WhatsApp the fallback (reply STOP / unsubscribe) fits.
     unsubscribe_link: channel === 'email' ? unsubscribeUrl(ctx, profileId) : null,
@@ -148,7 +156,7 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
   try {
     rendered = renderTemplate(
       { body: source.body, subject: source.subject, parameters: source.approved?.parameters ?? [] },
-      fieldValuesFor(ctx, profileId, channel),
+      fieldValuesFor(ctx, profileId, channel, settings),
       readFallbacks(ctx.db),
     );
   } catch (error) {
@@ -172,7 +180,7 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
   const body: ComposedBody = { text: rendered.text };
   let whatsappTemplate: Composed['whatsappTemplate'] = null;
   if (channel === 'email') {
-    body.subject = rendered.subject ?? `A message from ${readSettings(ctx.db).brandName}`;
+    body.subject = rendered.subject ?? `A message from ${settings.brandName}`;
     if (kind === 'marketing') {
       const headers = listUnsubscribeHeaders(ctx, profileId);
       if (Object.keys(headers).length > 0) body.headers = headers;

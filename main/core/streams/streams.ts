@@ -75,6 +75,8 @@ interface Running {
   sub: Subscriber;
   retryAt: number;
   running: boolean;
+  /** The drain under way, so `pump` can wait for it. */
+  current?: Promise<void> | undefined;
 }
 
 const BATCH = 200;
@@ -151,9 +153,23 @@ export class StreamRunner {
     });
   }
 
-  /** Runs every subscriber until it is caught up or fails. Resolves when done (tests await it). */
+  /**
+   * Runs every subscriber until it is caught up or fails. Resolves when done (tests await it): a drain already under
+   * way (started by a commit) is waited for, then the subscriber is drained again for what came after it started.
+   */
   async pump(): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => this.drain(s)));
+    await Promise.all(this.subscriptions.map((s) => this.settle(s)));
+  }
+
+  private async settle(state: Running): Promise<void> {
+    for (;;) {
+      if (state.current) {
+        await state.current;
+        continue;
+      }
+      await this.drain(state);
+      if (!state.current) return;
+    }
   }
 
   offset(stream: StreamName, name: string): { lastId: number; attempts: number; lastError: string | null } {
@@ -170,9 +186,17 @@ export class StreamRunner {
     this.timers.clear();
   }
 
-  private async drain(state: Running): Promise<void> {
-    if (state.running || this.stopped || this.clock.now().getTime() < state.retryAt) return;
+  private drain(state: Running): Promise<void> {
+    if (state.running || this.stopped || this.clock.now().getTime() < state.retryAt) return Promise.resolve();
     state.running = true;
+    const current: Promise<void> = this.drainLoop(state).finally(() => {
+      if (state.current === current) state.current = undefined;
+    });
+    state.current = current;
+    return current;
+  }
+
+  private async drainLoop(state: Running): Promise<void> {
     const { sub } = state;
     try {
       for (;;) {

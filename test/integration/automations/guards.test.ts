@@ -70,6 +70,18 @@ describe('guards, in order', () => {
       conditions: { segmentIs: ['Champions'] },
       actions: [send(t)],
     });
+    // A sweep leaves alone whoever does not meet the conditions (nothing spent, nothing written for them)…
+    expect(shop.decisions(cat)).toEqual([]);
+    // … a live event that fires for someone who does not meet them says so.
+    const welcome = await shop.template('Welcome');
+    await shop.automation({
+      name: 'Welcome champions',
+      trigger: { type: 'first_purchase' },
+      conditions: { segmentIs: ['Champions'] },
+      actions: [send(welcome)],
+    });
+    shop.event('cat@example.com', 'purchase', { total: 10, currency: 'GBP' });
+    await shop.pump();
     expect(shop.decisions(cat)).toMatchObject([
       { outcome: 'skipped', guard: 'conditions', reason: "Not sent: they do not meet this automation's conditions." },
     ]);

@@ -193,12 +193,19 @@ export function lastFiredAt(db: Database, automationId: number, profileId: numbe
 }
 
 /** Occasions waiting for their time (a cart's delay, a wait action) that are due. */
-export function dueExecutions(db: Database, brandId: number, now: number, limit: number): ExecutionRow[] {
+export function dueExecutions(
+  db: Database,
+  brandId: number,
+  now: number,
+  limit: number,
+  automationId?: number,
+): ExecutionRow[] {
   return stmt(
     db,
     `SELECT ${EXECUTION_COLUMNS} FROM automation_execution
-     WHERE status = 'waiting' AND resume_at <= ? AND brand_id = ? ORDER BY resume_at, id LIMIT ?`,
-  ).all(now, brandId, limit) as ExecutionRow[];
+     WHERE status = 'waiting' AND resume_at <= ? AND brand_id = ? AND (? IS NULL OR automation_id = ?)
+     ORDER BY resume_at, id LIMIT ?`,
+  ).all(now, brandId, automationId ?? null, automationId ?? null, limit) as ExecutionRow[];
 }
 
 /**
