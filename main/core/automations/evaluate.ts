@@ -44,6 +44,7 @@ import {
   scoresDone,
   setExecution,
 } from '../db/repos/automations';
+import { withSteadyReads } from '../db/steady-reads';
 import { highIntentProducts, intentForAll } from '../ml/intent';
 import { normalizeOptions } from '../settings/shop-settings';
 import type { Automation } from './definition';
@@ -96,6 +97,11 @@ function count(t: Tally, outcome: Outcome): void {
 
 /** Fires each pending occasion in priority order, then value at stake; inside the caller's transaction. */
 export function fireAll(ctx: EngineContext, pending: Pending[], t: Tally = tally()): Tally {
+  // In one transaction that writes no settings, consent or templates: each is read once for the batch.
+  return withSteadyReads(() => fireEach(ctx, pending, t));
+}
+
+function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
   pending.sort(
     (x, y) =>
       x.automation.priority - y.automation.priority ||

@@ -11,6 +11,7 @@
 import type { Database } from '../db/open';
 import { findOwner } from '../db/repos/identifiers';
 import { stmt } from '../db/statements';
+import { steady } from '../db/steady-reads';
 import type { ChannelName } from './types';
 
 export const CONSENT_CHANNELS = ['email', 'sms', 'whatsapp'] as const satisfies readonly ChannelName[];
@@ -88,10 +89,13 @@ export function consentHistory(
 
 /** Every channel's effective state for a profile. */
 export function consentOf(db: Database, profileId: number): Record<ChannelName, EffectiveConsent> {
-  const history = consentHistory(db, profileId);
-  const out = {} as Record<ChannelName, EffectiveConsent>;
-  for (const channel of CONSENT_CHANNELS) out[channel] = effectiveConsent(history.filter((r) => r.channel === channel));
-  return out;
+  return steady(`consent:${profileId}`, () => {
+    const history = consentHistory(db, profileId);
+    const out = {} as Record<ChannelName, EffectiveConsent>;
+    for (const channel of CONSENT_CHANNELS)
+      out[channel] = effectiveConsent(history.filter((r) => r.channel === channel));
+    return out;
+  });
 }
 
 /** Sets the profile's flags to what its history says, on the channels that have one (a merge joined two). */

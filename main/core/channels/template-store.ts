@@ -15,6 +15,7 @@ import {
 } from '../../../shared/contract/templates';
 import type { Database } from '../db/open';
 import { readSettingJson, readSettingText, writeSettingJson } from '../db/repos/message-resend';
+import { steady } from '../db/steady-reads';
 import { DEFAULT_FALLBACKS, fieldProblem, parameterField, parameterProblem } from './templates';
 
 export const TEMPLATES_KEY = 'channels.templates';
@@ -34,7 +35,7 @@ interface Stored {
 let lastStored: { raw: string | undefined; stored: Stored } | undefined;
 
 function readStored(db: Database): Stored {
-  const raw = readSettingText(db, TEMPLATES_KEY);
+  const raw = steady('templates', () => readSettingText(db, TEMPLATES_KEY));
   if (lastStored && lastStored.raw === raw) return structuredClone(lastStored.stored);
   const stored = parseStored(raw);
   lastStored = { raw, stored };
@@ -133,6 +134,10 @@ const partialFallbacks = fallbacksSchema.partial();
 
 /** The shop's fallbacks, each field's default where it chose none. */
 export function readFallbacks(db: Database): TemplateFallbacks {
+  return { ...steady('fallbacks', () => readStoredFallbacks(db)) };
+}
+
+function readStoredFallbacks(db: Database): TemplateFallbacks {
   const raw = readSettingJson(db, FALLBACKS_KEY);
   const parsed = partialFallbacks.safeParse(raw);
   const out: TemplateFallbacks = { ...DEFAULT_FALLBACKS };

@@ -11,6 +11,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../db/open';
 import { brand, setting } from '../db/schema';
 import { stmt } from '../db/statements';
+import { steady } from '../db/steady-reads';
 import { DEFAULT_HORIZONS } from '../ml/retrain/trained';
 
 export const DEFAULT_BRAND_ID = 1;
@@ -136,6 +137,10 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
 }
 
 export function readSettings(db: Database): StoredSettings {
+  return structuredClone(steady('settings', () => readStoredSettings(db)));
+}
+
+function readStoredSettings(db: Database): StoredSettings {
   // Prepared statements (not the query builder): automations read the settings several times per message they write.
   const row = stmt(db, 'SELECT name, default_country AS defaultCountry, currency FROM brand WHERE id = ?').get(
     DEFAULT_BRAND_ID,
@@ -170,10 +175,10 @@ export function readSettings(db: Database): StoredSettings {
   // Parsed once per distinct stored value: the schema's checks cost more than the reads, and automations read the
   // settings several times per message they write. A copy each time, so a caller changing it changes nobody else's.
   const key = JSON.stringify(candidate);
-  if (lastRead?.key === key) return structuredClone(lastRead.settings);
+  if (lastRead?.key === key) return lastRead.settings;
   const settings = parseSettings(candidate);
   lastRead = { key, settings };
-  return structuredClone(settings);
+  return settings;
 }
 
 let lastRead: { key: string; settings: StoredSettings } | undefined;
