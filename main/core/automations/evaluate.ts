@@ -1,21 +1,18 @@
 /**
  * When automations are evaluated, and for whom. Only live events fire them (the event API, webhooks, the checkout
- * sweep, the scheduler); an imported history never does.
- *
- * - A live event (`events.normalized`, origin live): a purchase cancels the customer's waiting cart reminders (their
- *   occasion and any message not yet gone, in the same transaction) and may fire "first purchase" and "lifetime
- *   value reaches"; a cart add or checkout opens a cart occasion that waits `afterHours`; a product view, cart add or
- *   search may fire "interest in a product".
- * - New scores (`predictions.updated`): churn risk and segment crossings for everyone, and the time-based triggers.
+ * sweep, the scheduler); an imported history never does. Live events are live.ts's; here:
+ * - New scores (`predictions.updated`): churn-risk and segment crossings — a previous score below the threshold (or
+ *   another segment) and a new one above it; a first score is not a crossing. Noted in the stream's transaction,
+ *   evaluated after it in batches (`sweepPending`), finished after a crash.
  * - The scheduler (every 5 minutes): occasions whose wait is over, and the time-based triggers (no purchase for N
- *   days, next purchase overdue) for crossings dated after the automation was armed.
+ *   days, next purchase overdue) for crossings dated since the last sweep (`sweptAt`).
  * - Switching on and Run now (`armAutomation`): everyone already in the state, then only new crossings.
  *
  * State occasions: churn risk and segment keep one open occasion per customer (`<id>:churn:open`) while they stay in
  * the state; leaving it closes the occasion, so the next crossing is a new one. The others carry what tells them
  * apart in the key: the cart (the last purchase before it), the product, the milestone, the lapse's last purchase,
- * the expected date. Several automations meeting customers at once go in priority order, then the larger value at
- * stake (churn risk × predicted value), so the frequency cap keeps the messages that matter most.
+ * the purchase an overdue date follows. Several automations meeting customers at once go in priority order, then
+ * the larger value at stake (churn risk × predicted value), so the frequency cap keeps the messages that matter most.
  */
 import type { RunResult } from '../../../shared/contract/automations';
 import { AppError } from '../../../shared/contract/errors';

@@ -56,7 +56,7 @@ const TEXT: Record<RecipeName, RecipeText> = {
   restock: {
     title: 'Time to restock',
     description:
-      'When a customer is past the date their own buying rhythm says they would buy again, remind them. Once per expected date.',
+      'When a customer is past the date their own buying rhythm says they would buy again, remind them. Once after each purchase.',
     subject: 'Time for more {{last_product}}?',
     body: 'Hello {{first_name}},\n\nIt may be time to restock {{last_product}}. We have it ready for you at {{shop_name}}.\n\n{{unsubscribe_link}}',
   },

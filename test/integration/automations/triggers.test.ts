@@ -181,7 +181,7 @@ describe('no purchase for N days, next purchase overdue (the scheduler)', () => 
     expect(sentTo(shop)).toEqual(['ann@example.com', 'bob@example.com']);
   });
 
-  it('next purchase overdue: once per expected date', async () => {
+  it('next purchase overdue: once per purchase cycle', async () => {
     shop = await automationShop();
     const ann = shop.customer('ann@example.com');
     shop.event('ann@example.com', 'purchase', { total: 10, currency: 'GBP' }, shop.now() - 40 * DAY);

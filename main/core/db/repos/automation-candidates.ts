@@ -103,7 +103,7 @@ export interface Candidate {
   at: number | null;
   /** Churn risk × predicted value: what is at stake (orders equal priorities). */
   stake: number;
-  /** A number that tells this state occasion apart (the lapse's last purchase, the expected date), else null. */
+  /** A number that tells this state occasion apart (the last purchase the lapse or the overdue date follows), else null. */
   mark: number | string | null;
 }
 
