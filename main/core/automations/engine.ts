@@ -67,7 +67,7 @@ export const automationsEngine = defineEngine({
       cron: '*/5 * * * *',
       async run(ctx) {
         await sweepPending(ctx);
-        const t = evaluateTimeBased(ctx);
+        const t = await evaluateTimeBased(ctx);
         outboxOf(ctx).kick();
         callSenderOf(ctx).kick();
         return said(t);

@@ -118,15 +118,6 @@ function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
   return t;
 }
 
-/** Fires in batches of BATCH, each its own transaction. */
-function fireInBatches(ctx: EngineContext, pending: Pending[], t: Tally): void {
-  pending.sort((x, y) => x.automation.priority - y.automation.priority || y.stake - x.stake);
-  for (let i = 0; i < pending.length; i += BATCH) {
-    const batch = pending.slice(i, i + BATCH);
-    ctx.db.sqlite.transaction(() => fireAll(ctx, batch, t)).immediate();
-  }
-}
-
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -411,17 +402,20 @@ export function sweepPending(ctx: EngineContext): Promise<Tally> {
 }
 
 /** The scheduler: waits that are over, and time-based crossings dated since the last sweep. */
-export function evaluateTimeBased(ctx: EngineContext): Tally {
+export async function evaluateTimeBased(ctx: EngineContext): Promise<Tally> {
   const now = ctx.clock.now().getTime();
   const t = resumeDue(ctx, now);
   const timed = enabledAutomations(ctx).filter(
     (a) => !a.armPending && (a.trigger.type === 'no_purchase' || a.trigger.type === 'purchase_overdue'),
   );
-  fireInBatches(
-    ctx,
-    timed.flatMap((a) => statePending(ctx, a, now, false)),
-    t,
-  );
+  if (
+    !(await fireInTurns(
+      ctx,
+      timed.flatMap((a) => statePending(ctx, a, now, false)),
+      t,
+    ))
+  )
+    return t;
   for (const a of timed) markSwept(ctx.db, a.id, now);
   return t;
 }

@@ -36,17 +36,17 @@ describe('imported history never fires', () => {
     const t = await shop.template('Come back');
     await shop.automation({ name: 'Lapsed', trigger: { type: 'no_purchase', days: 30 }, actions: [send(t)] });
     shop.clock.advance(10 * DAY);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     // Imported now: last bought 35 days ago (lapsed 5 days ago, before the last sweep), and 25 days ago.
     shop.customer('old@example.com');
     shop.customer('recent@example.com');
     shop.event('old@example.com', 'purchase', { total: 10, currency: 'GBP' }, shop.now() - 35 * DAY);
     shop.event('recent@example.com', 'purchase', { total: 10, currency: 'GBP' }, shop.now() - 25 * DAY);
     await shop.pump();
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toEqual([]);
     shop.clock.advance(6 * DAY);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox().map((r) => r.recipient)).toEqual(['recent@example.com']);
   });
 });
@@ -86,7 +86,7 @@ describe('switching off', () => {
       reason: 'Stopped: the automation was switched off.',
     });
     shop.clock.advance(10 * HOUR);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toHaveLength(2);
   });
 });
@@ -120,7 +120,7 @@ describe('first purchase and carts', () => {
     shop.event('ann@example.com', 'cart_abandoned', { items: [{ title: 'Teapot' }] }, shop.now() + HOUR);
     await shop.pump();
     shop.clock.advance(3 * HOUR);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toEqual([]);
   });
 });

@@ -190,7 +190,7 @@ describe('actions', () => {
       .prepare("INSERT INTO profile_tag (profile_id, tag, source, created_at) VALUES (?, 'do-not-contact', 'shop', 0)")
       .run(bob);
     shop.clock.advance(24 * HOUR + 1);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox().map((r) => r.recipient)).toEqual(['ann@example.com']);
     expect(shop.decisions(bob).at(-1)).toMatchObject({ outcome: 'skipped', guard: 'conditions' });
     expect(shop.decisions(bob).at(-1)?.reason).toMatch(/^Stopped after the wait/);

@@ -85,13 +85,13 @@ describe('abandoned cart (no purchase within N hours; once per cart)', () => {
     shop.event('bob@example.com', 'purchase', { total: 30, currency: 'GBP' });
     await shop.pump();
     shop.clock.advance(2 * HOUR + 1);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(sentTo(shop)).toEqual(['ann@example.com']);
     const bob = shop.decisions().filter((d) => d.reason.includes('bought'));
     expect(bob).toHaveLength(1);
     expect(bob[0]).toMatchObject({ outcome: 'cancelled', guard: 'bought' });
     // Evaluated again: once per cart.
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toHaveLength(1);
 
     // Ann buys, then starts a new cart two days later: a new occasion.
@@ -100,7 +100,7 @@ describe('abandoned cart (no purchase within N hours; once per cart)', () => {
     shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Kettle', quantity: 1 }] });
     await shop.pump();
     shop.clock.advance(5 * HOUR);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(sentTo(shop)).toEqual(['ann@example.com', 'ann@example.com']);
   });
 
@@ -114,7 +114,7 @@ describe('abandoned cart (no purchase within N hours; once per cart)', () => {
     shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Teapot' }] });
     await shop.pump();
     shop.clock.advance(HOUR + 1);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toMatchObject([{ status: 'held' }]);
     expect(shop.decisions().at(-1)).toMatchObject({ outcome: 'held' });
     expect(shop.decisions().at(-1)?.reason).toMatch(/^Email held — Quiet hours: sends at 08:00 their time\.$/);
@@ -174,10 +174,10 @@ describe('no purchase for N days, next purchase overdue (the scheduler)', () => 
     const t = await shop.template('Come back');
     await shop.automation({ name: 'Lapsed', trigger: { type: 'no_purchase', days: 60 }, actions: [send(t)] });
     expect(sentTo(shop)).toEqual(['ann@example.com']);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(sentTo(shop)).toEqual(['ann@example.com']);
     shop.clock.advance(11 * DAY);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(sentTo(shop)).toEqual(['ann@example.com', 'bob@example.com']);
   });
 
@@ -196,8 +196,8 @@ describe('no purchase for N days, next purchase overdue (the scheduler)', () => 
     });
     expect(shop.outbox()).toEqual([]);
     shop.clock.advance(3 * DAY);
-    evaluateTimeBased(shop.backend.ctx);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(sentTo(shop)).toEqual(['ann@example.com']);
   });
 });
@@ -280,7 +280,7 @@ describe('only live events fire automations', () => {
     expect(summary.eventsCreated).toBe(300);
     await shop.pump();
     shop.clock.advance(2 * HOUR);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toEqual([]);
     expect(shop.decisions()).toEqual([]);
     dir.remove();
@@ -296,7 +296,7 @@ describe('cooldown for cart reminders', () => {
     shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Teapot' }] });
     await shop.pump();
     shop.clock.advance(HOUR + 1);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     // The reminder went (the outbox does not run here), then she bought.
     shop.backend.db.sqlite.prepare("UPDATE message_outbox SET status = 'sent'").run();
     shop.event('ann@example.com', 'purchase', { total: 12, currency: 'GBP' });
@@ -304,7 +304,7 @@ describe('cooldown for cart reminders', () => {
     shop.event('ann@example.com', 'cart_add', { items: [{ title: 'Cups' }] });
     await shop.pump();
     shop.clock.advance(HOUR + 1);
-    evaluateTimeBased(shop.backend.ctx);
+    await evaluateTimeBased(shop.backend.ctx);
     expect(shop.outbox()).toHaveLength(1);
     expect(shop.decisions().at(-1)).toMatchObject({ outcome: 'skipped', guard: 'cooldown' });
   });
