@@ -7,6 +7,7 @@
 import type { ChannelStatus, ChannelsView } from '../../../shared/contract/channels';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
+import { steady } from '../db/steady-reads';
 import type { SecretStore } from '../secrets/secret-store';
 import type { EmailConfig, EmailSecurity } from './email';
 import type { SmsConfig } from './sms';
@@ -48,9 +49,10 @@ interface FieldsOf {
 }
 
 export function readFields<C extends ChannelName>(db: Database, channel: C): Partial<FieldsOf[C]> | undefined {
-  const raw = stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(SETTING_KEYS[channel]) as
-    | string
-    | undefined;
+  // Once per batch inside steady reads (an automation's batch writes no channel settings).
+  const raw = steady(`channel:${channel}`, () =>
+    stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(SETTING_KEYS[channel]),
+  ) as string | undefined;
   if (!raw) return undefined;
   try {
     const value = JSON.parse(raw) as unknown;

@@ -67,9 +67,10 @@ function lastProduct(ctx: EngineContext, profileId: number): string | null {
 }
 
 /**
- * The customer's values for the fields; missing ones are null (the shop's fallback fills them). The recommendation
- * is read from the stored prediction alone (not the whole of Customer 360's signals: automations fill this field for
- * thousands of customers at a time).
+ * The customer's values for the fields; missing ones are null (the shop's fallback fills them). Each is read when
+ * the text uses it (getters): an automation writing thousands of "Hello {{first_name}}" messages does not read each
+ * customer's purchases for a last product it never shows. The recommendation is read from the stored prediction
+ * alone (not the whole of Customer 360's signals).
  */
 export function fieldValuesFor(
   ctx: EngineContext,
@@ -77,14 +78,21 @@ export function fieldValuesFor(
   channel: ChannelName,
   settings: Pick<StoredSettings, 'brandName'> = readSettings(ctx.db),
 ): FieldValues {
-  const profile = getProfile(ctx.db, profileId);
   return {
-    first_name: profile?.first_name ?? null,
+    get first_name() {
+      return getProfile(ctx.db, profileId)?.first_name ?? null;
+    },
     shop_name: settings.brandName,
-    recommended_product: predictionOf(ctx.db, profileId)?.recommendations[0]?.title ?? null,
-    last_product: lastProduct(ctx, profileId),
+    get recommended_product() {
+      return predictionOf(ctx.db, profileId)?.recommendations[0]?.title ?? null;
+    },
+    get last_product() {
+      return lastProduct(ctx, profileId);
+    },
     // The https link unsubscribes from email; on SMS and WhatsApp the fallback (reply STOP / unsubscribe) fits.
-    unsubscribe_link: channel === 'email' ? unsubscribeUrl(ctx, profileId) : null,
+    get unsubscribe_link() {
+      return channel === 'email' ? unsubscribeUrl(ctx, profileId) : null;
+    },
   };
 }
 

@@ -116,6 +116,8 @@ export class OutboxWorker {
   private started = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  /** While sending is paused: every row due by then is held with the pause's reason (the next pass looks at newer). */
+  private pausedUpTo: number | null = null;
 
   constructor(private readonly ctx: EngineContext) {
     this.deps = defaultOutboxDeps(ctx);
@@ -206,9 +208,12 @@ export class OutboxWorker {
     // Read again for every batch, so pausing, a new rate or a new cap takes effect within one batch.
     const settings = readSettings(db);
     if (settings.sendingPaused) {
-      holdAllDue(db, PAUSED_REASON, nowMs);
+      const since = this.pausedUpTo !== null && this.pausedUpTo <= nowMs ? this.pausedUpTo : null;
+      holdAllDue(db, PAUSED_REASON, nowMs, since);
+      this.pausedUpTo = nowMs;
       return 0;
     }
+    this.pausedUpTo = null;
     const sender = this.deps.senderFor(channel);
     if (!sender) {
       // Left due, so they go as soon as the channel is connected (configure kicks the worker).

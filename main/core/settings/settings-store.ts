@@ -137,7 +137,8 @@ export function ensureDefaultBrand(db: Database, clock: Clock): void {
 }
 
 export function readSettings(db: Database): StoredSettings {
-  return structuredClone(steady('settings', () => readStoredSettings(db)));
+  // Inside a batch (steady reads) its readers share one copy, which none of them changes; elsewhere each its own.
+  return steady('settings', () => structuredClone(readStoredSettings(db)));
 }
 
 function readStoredSettings(db: Database): StoredSettings {

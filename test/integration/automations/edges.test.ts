@@ -3,10 +3,11 @@
  * the last sweep (an imported history) does not fire; switching off stops what waits (even a message held for the
  * morning); a first purchase is the first one stored, not what the running totals say; a checkout abandoned after
  * the customer bought is not reminded; a merge keeps one person's messages and decisions together; an arming cut
- * short by a crash is finished by the next sweep.
+ * short by a crash is finished by the next sweep; Run now pressed twice runs once; switching off stops a sweep that is
+ * under way at its next batch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluateTimeBased, sweepPending } from '../../../main/core/automations/evaluate';
+import { evaluateTimeBased, SWEEP_BATCH, sweepPending } from '../../../main/core/automations/evaluate';
 import { mergeProfiles } from '../../../main/core/identity/merge';
 import { type AutomationShop, automationShop, DAY, HOUR, send } from './support';
 
@@ -177,5 +178,42 @@ describe('merges and crashes', () => {
     expect(shop.backend.db.sqlite.prepare('SELECT arm_pending FROM marketing_automation').get()).toEqual({
       arm_pending: 0,
     });
+  });
+});
+
+describe('a sweep under way', () => {
+  /** More customers at risk than one transaction of a sweep takes, with the automation on but not yet run. */
+  async function manyAtRisk() {
+    shop = await automationShop();
+    const ids = Array.from({ length: SWEEP_BATCH + 100 }, (_, i) => shop.customer(`c${i}@example.com`));
+    shop.scores(ids.map((profileId) => ({ profileId, churn: 0.9, value: 100 })));
+    const t = await shop.template('We miss you');
+    const { id } = await shop.automation(
+      { name: 'Win back', trigger: { type: 'churn_risk', atLeast: 60 }, actions: [send(t)] },
+      false,
+    );
+    shop.backend.db.sqlite.prepare('UPDATE marketing_automation SET enabled = 1 WHERE id = ?').run(id);
+    return { id, count: ids.length };
+  }
+
+  it('Run now pressed twice runs once, and both answers say what it did', async () => {
+    const { id, count } = await manyAtRisk();
+    const [first, second] = await Promise.all([
+      shop.backend.call('automations.run', { id }),
+      shop.backend.call('automations.run', { id }),
+    ]);
+    expect(first.fired + first.held).toBe(count);
+    expect(second).toEqual(first);
+    expect(shop.outbox()).toHaveLength(count);
+  });
+
+  it('switched off while its sweep runs, the rest of the sweep is not done and nothing is left to go', async () => {
+    const { id, count } = await manyAtRisk();
+    const running = shop.backend.call('automations.run', { id });
+    await shop.backend.call('automations.setEnabled', { id, enabled: false });
+    await running;
+    const rows = shop.outbox();
+    expect(rows.length).toBeLessThan(count);
+    expect(rows.filter((r) => r.status !== 'cancelled')).toEqual([]);
   });
 });

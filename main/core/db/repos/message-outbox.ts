@@ -169,13 +169,23 @@ export function holdOutboxRow(
   );
 }
 
-/** Every due waiting row held with one reason (sending paused), without reading them. Answers how many. */
-export function holdAllDue(db: Database, reason: string, now: number): number {
-  return stmt(
+/**
+ * Every due waiting row held with one reason (sending paused), without reading them. Answers how many. `heldSince`:
+ * rows already held were all given the reason up to then, so only those falling due after it are looked at (a pass
+ * while paused touches the new rows, not every held one again).
+ */
+export function holdAllDue(db: Database, reason: string, now: number, heldSince: number | null = null): number {
+  const pending = stmt(
     db,
     `UPDATE message_outbox SET status = 'held', status_reason = ?, updated_at = ?
-     WHERE status IN ('pending', 'held') AND next_attempt_at <= ? AND (status = 'pending' OR status_reason IS NOT ?)`,
-  ).run(reason, now, now, reason).changes;
+     WHERE status = 'pending' AND next_attempt_at <= ?`,
+  ).run(reason, now, now).changes;
+  const held = stmt(
+    db,
+    `UPDATE message_outbox SET status_reason = ?, updated_at = ?
+     WHERE status = 'held' AND next_attempt_at > ? AND next_attempt_at <= ? AND status_reason IS NOT ?`,
+  ).run(reason, now, heldSince ?? Number.MIN_SAFE_INTEGER, now, reason).changes;
+  return pending + held;
 }
 
 /** The at-most-once step: committed before the call. False when another pass took the row first. */
