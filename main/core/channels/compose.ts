@@ -13,7 +13,7 @@ import type { MessageTemplate } from '../../../shared/contract/templates';
 import type { EngineContext } from '../context';
 import { firstIdentifierValue } from '../db/repos/identifiers';
 import { latestPurchasePayloads } from '../db/repos/message-resend';
-import { getProfile, redirectOf } from '../db/repos/profiles';
+import { firstNameOf, profileExists, redirectOf } from '../db/repos/profiles';
 import { predictionOf } from '../ml/predictions-read';
 import { readSettings, type StoredSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
@@ -43,7 +43,7 @@ const refused = (reason: string): Verdict => ({ status: 'refused', reason, sendA
 /** The customer an id names now (a merged-away id lives on in the profile it was merged into). */
 function liveProfile(ctx: EngineContext, id: number): number {
   const live = redirectOf(ctx.db, id) ?? id;
-  if (!getProfile(ctx.db, live)) throw new AppError('not_found', `There is no customer #${id}.`);
+  if (!profileExists(ctx.db, live)) throw new AppError('not_found', `There is no customer #${id}.`);
   return live;
 }
 
@@ -80,7 +80,7 @@ export function fieldValuesFor(
 ): FieldValues {
   return {
     get first_name() {
-      return getProfile(ctx.db, profileId)?.first_name ?? null;
+      return firstNameOf(ctx.db, profileId);
     },
     shop_name: settings.brandName,
     get recommended_product() {

@@ -24,6 +24,9 @@ import { createPrivateFile, makePrivateDir, restoreCompanionWrite } from '../sec
 import * as schema from './schema';
 import { storageProblem } from './storage-problem';
 
+/** Write-ahead log pages between automatic checkpoints (see openDatabase). */
+export const WAL_CHECKPOINT_PAGES = 10_000;
+
 export type Orm = BetterSQLite3Database<typeof schema>;
 
 export interface Database {
@@ -70,6 +73,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!inMemory) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // Checkpoints every 10,000 log pages (about 40 MB; SQLite's default is 1,000): a page many commits rewrite is
+    // copied into the file once instead of many times (the same bench: a further 18 s → 16 s).
     // 64 MiB of pages kept in memory (SQLite's default is 2 MiB), and the file read through memory mapping (up to
     // 512 MiB) instead of a read call per page: a shop's 100,000 customers' rows and indexes stay warm while
     // automations look at each of them (the automations bench's full evaluation: 39 s → 33 s with the cache, a
@@ -77,6 +82,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!inMemory) {
       sqlite.pragma('cache_size = -65536');
       sqlite.pragma('mmap_size = 536870912');
+      sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     }
     const folder = options.migrationsFolder ?? migrationsDir();
     if (!inMemory) backupBeforeUpgrade(sqlite, folder, file, options.now?.() ?? new Date());

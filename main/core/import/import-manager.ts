@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportFileRef, ImportJobView } from '../../../shared/contract/imports';
+import { WAL_CHECKPOINT_PAGES } from '../db/open';
 import { settlePendingTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
 import { appRoot } from '../paths';
@@ -324,7 +325,7 @@ export class ImportManager {
     this.workerImports += importsStarted;
     // A thread that stops after the app closed its data file (quitting mid-import) has nothing to hand back.
     if (!this.core.db.sqlite.open) return;
-    this.core.db.sqlite.pragma(`wal_autocheckpoint = ${this.workerImports > 0 ? 0 : 1000}`);
+    this.core.db.sqlite.pragma(`wal_autocheckpoint = ${this.workerImports > 0 ? 0 : WAL_CHECKPOINT_PAGES}`);
   }
 
   /** A browser's copy of the file is deleted once its import has run (it holds customers' details). */

@@ -35,6 +35,11 @@ export function getProfiles(db: Database, ids: readonly number[]): ProfileRow[] 
   return ids.map((id) => getProfile(db, id)).filter((p): p is ProfileRow => p !== undefined);
 }
 
+/** The first name alone (a message's {{first_name}}, thousands at a time from an automation). */
+export function firstNameOf(db: Database, id: number): string | null {
+  return (stmt(db, 'SELECT first_name FROM customer_profile WHERE id = ?').pluck().get(id) as string | null) ?? null;
+}
+
 export function profileExists(db: Database, id: number): boolean {
   return stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(id) !== undefined;
 }
