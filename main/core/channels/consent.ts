@@ -79,11 +79,14 @@ export function consentHistory(
   id: number;
   channel: ChannelName;
 })[] {
-  const rows = stmt(
-    db,
-    `SELECT id, channel, state, source, detail, occurred_at AS occurredAt, recorded_at AS recordedAt FROM consent_event
-       WHERE profile_id = ? ORDER BY recorded_at, id`,
-  ).all(profileId) as (ConsentRecord & { id: number; channel: ChannelName })[];
+  // Sorted here, not by SQLite: a profile has a few rows, and a sort in the query costs more than the reading.
+  const rows = (
+    stmt(
+      db,
+      `SELECT id, channel, state, source, detail, occurred_at AS occurredAt, recorded_at AS recordedAt FROM consent_event
+       WHERE profile_id = ?`,
+    ).all(profileId) as (ConsentRecord & { id: number; channel: ChannelName })[]
+  ).sort((a, b) => a.recordedAt - b.recordedAt || a.id - b.id);
   return channel ? rows.filter((r) => r.channel === channel) : rows;
 }
 
