@@ -20,6 +20,23 @@ afterEach(async () => {
 const sentTo = (s: AutomationShop) => s.outbox().map((r) => r.recipient);
 
 describe('churn risk reaches X (a crossing, on new scores)', () => {
+  it('under a daily limit, the larger value at stake is written (and so sent) first', async () => {
+    shop = await automationShop();
+    await shop.backend.call('settings.update', { dailyCaps: { email: 1, sms: null, whatsapp: null } });
+    // Created in this order, so customer order alone would put Ann first.
+    const ann = shop.customer('ann@example.com');
+    const cat = shop.customer('cat@example.com');
+    shop.scores([
+      { profileId: ann, churn: 0.8, value: 100 },
+      { profileId: cat, churn: 0.65, value: 400 },
+    ]);
+    const t = await shop.template('We miss you');
+    await shop.automation({ name: 'Win back', trigger: { type: 'churn_risk', atLeast: 60 }, actions: [send(t)] });
+    // Cat's 0.65 × 400 is more at stake than Ann's 0.8 × 100: hers is written first, and the outbox sends the
+    // oldest due row first, so she has the day's one email.
+    expect(sentTo(shop)).toEqual(['cat@example.com', 'ann@example.com']);
+  });
+
   it('fires for everyone already at risk when switched on, then only on new crossings after the cooldown', async () => {
     shop = await automationShop();
     const ann = shop.customer('ann@example.com');
@@ -32,8 +49,7 @@ describe('churn risk reaches X (a crossing, on new scores)', () => {
     ]);
     const t = await shop.template('We miss you');
     await shop.automation({ name: 'Win back', trigger: { type: 'churn_risk', atLeast: 60 }, actions: [send(t)] });
-    // Higher value at stake first: Cat (0.65 × 400) before Ann (0.8 × 100).
-    expect(sentTo(shop)).toEqual(['cat@example.com', 'ann@example.com']);
+    expect([...sentTo(shop)].sort()).toEqual(['ann@example.com', 'cat@example.com']);
     expect(shop.decisions(ann).at(-1)).toMatchObject({ outcome: 'fired', reason: 'Sent by email.' });
 
     // New scores with nothing changed: nobody new, nothing twice.
@@ -46,7 +62,8 @@ describe('churn risk reaches X (a crossing, on new scores)', () => {
       { profileId: ann, churn: 0.2, value: 100 },
     ]);
     await shop.retrained();
-    expect(sentTo(shop)).toEqual(['cat@example.com', 'ann@example.com', 'bob@example.com']);
+    expect(sentTo(shop).at(-1)).toBe('bob@example.com');
+    expect(shop.outbox()).toHaveLength(3);
     shop.clock.advance(10 * DAY);
     shop.scores([{ profileId: ann, churn: 0.9, value: 100 }]);
     await shop.retrained();
