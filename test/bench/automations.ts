@@ -74,7 +74,7 @@ const percentile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
 
 /** The shop's customers, straight into the real schema. */
-function fill(file: string, profiles: number, now: number): { fillMs: number; events: number } {
+export function fill(file: string, profiles: number, now: number): { fillMs: number; events: number } {
   const started = performance.now();
   const db = openDatabase(file);
   const sqlite = db.sqlite;

@@ -48,6 +48,7 @@ import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
 import type { Automation } from './definition';
 import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
+import { prefetchCustomers } from './prefetch';
 import { automationSigningKey } from './signing';
 import { enabledAutomations, loadAutomation } from './store';
 
@@ -126,6 +127,10 @@ export function fireAll(ctx: EngineContext, pending: Pending[], t: Tally = tally
 }
 
 function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
+  prefetchCustomers(
+    ctx.db,
+    pending.map((p) => p.occasion.profileId),
+  );
   const options = new Map<number, FireOptions>();
   for (const p of pending) {
     let o = options.get(p.automation.id);

@@ -92,13 +92,19 @@ export function consentHistory(
 
 /** Every channel's effective state for a profile. */
 export function consentOf(db: Database, profileId: number): Record<ChannelName, EffectiveConsent> {
-  return steady(`consent:${profileId}`, () => {
-    const history = consentHistory(db, profileId);
-    const out = {} as Record<ChannelName, EffectiveConsent>;
-    for (const channel of CONSENT_CHANNELS)
-      out[channel] = effectiveConsent(history.filter((r) => r.channel === channel));
-    return out;
-  });
+  return steady(consentKey(profileId), () => consentFromHistory(consentHistory(db, profileId)));
+}
+
+/** The steady-reads key of a profile's consent (automations/prefetch.ts reads a chunk's at once). */
+export const consentKey = (profileId: number) => `consent:${profileId}`;
+
+/** Every channel's effective state from a profile's history, oldest recorded first. Pure. */
+export function consentFromHistory(
+  history: readonly (ConsentRecord & { channel: ChannelName })[],
+): Record<ChannelName, EffectiveConsent> {
+  const out = {} as Record<ChannelName, EffectiveConsent>;
+  for (const channel of CONSENT_CHANNELS) out[channel] = effectiveConsent(history.filter((r) => r.channel === channel));
+  return out;
 }
 
 /** Sets the profile's flags to what its history says, on the channels that have one (a merge joined two). */

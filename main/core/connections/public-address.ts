@@ -7,6 +7,7 @@
 import { smsConfig } from '../channels/channel-settings';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
+import { steady } from '../db/steady-reads';
 import type { SecretStore } from '../secrets/secret-store';
 
 export const PUBLIC_URL_KEY = 'shop.publicUrl';
@@ -27,7 +28,10 @@ export const NO_PUBLIC_ADDRESS =
 
 /** The saved public address ("https://shop.example.com"), or null when none is set. */
 export function publicUrlOf(db: Database): string | null {
-  const raw = stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(PUBLIC_URL_KEY) as string | undefined;
+  const raw = steady(
+    'publicUrl',
+    () => stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(PUBLIC_URL_KEY) as string | undefined,
+  );
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as unknown;

@@ -5,6 +5,7 @@
  */
 import type { Database } from '../open';
 import { stmt } from '../statements';
+import { steady } from '../steady-reads';
 import { profileExists, redirectOf } from './profiles';
 
 export interface IdentifierRow {
@@ -86,15 +87,27 @@ export function identifiersOf(db: Database, profileId: number): IdentifierRow[] 
  * which costs a fifth of SQLite sorting them (an automation asks this for every message it writes).
  */
 export function firstIdentifierValue(db: Database, profileId: number, type: string): string | null {
+  return steady(identifierKey(profileId, type), () => readFirstIdentifier(db, profileId, type));
+}
+
+/** The steady-reads key of a profile's first identifier of a type (automations/prefetch.ts reads a chunk's at once). */
+export const identifierKey = (profileId: number, type: string) => `identifier:${profileId}:${type}`;
+
+/** The earliest of identifier rows (first seen, then first stored). */
+export function earliestIdentifier<T extends { firstSeenAt: number; id: number }>(rows: readonly T[]): T | undefined {
+  let first: T | undefined;
+  for (const r of rows)
+    if (!first || r.firstSeenAt < first.firstSeenAt || (r.firstSeenAt === first.firstSeenAt && r.id < first.id))
+      first = r;
+  return first;
+}
+
+function readFirstIdentifier(db: Database, profileId: number, type: string): string | null {
   const rows = stmt(
     db,
     'SELECT value, first_seen_at AS firstSeenAt, id FROM profile_identifier WHERE profile_id = ? AND type = ?',
   ).all(profileId, type) as { value: string; firstSeenAt: number; id: number }[];
-  let first: (typeof rows)[number] | undefined;
-  for (const r of rows)
-    if (!first || r.firstSeenAt < first.firstSeenAt || (r.firstSeenAt === first.firstSeenAt && r.id < first.id))
-      first = r;
-  return first?.value ?? null;
+  return earliestIdentifier(rows)?.value ?? null;
 }
 
 export function insertIdentifier(

@@ -6,6 +6,7 @@ import { clampMoney, MAX_TOTAL } from '../../../../shared/limits';
 import { profileStrength } from '../../identity/strength';
 import type { Database } from '../open';
 import { stmt } from '../statements';
+import { primeSteady, steady } from '../steady-reads';
 
 export interface ProfileRow {
   id: number;
@@ -37,11 +38,40 @@ export function getProfiles(db: Database, ids: readonly number[]): ProfileRow[] 
 
 /** The first name alone (a message's {{first_name}}, thousands at a time from an automation). */
 export function firstNameOf(db: Database, id: number): string | null {
-  return (stmt(db, 'SELECT first_name FROM customer_profile WHERE id = ?').pluck().get(id) as string | null) ?? null;
+  return steady(
+    `firstName:${id}`,
+    () => (stmt(db, 'SELECT first_name FROM customer_profile WHERE id = ?').pluck().get(id) as string | null) ?? null,
+  );
 }
 
 export function profileExists(db: Database, id: number): boolean {
-  return stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(id) !== undefined;
+  return steady(`exists:${id}`, () => stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(id) !== undefined);
+}
+
+/**
+ * For a chunk of an automation sweep inside steady reads: each profile's first name and whether it exists, and
+ * which have no redirect (not merged away), read at once (a statement per customer costs more than its reading).
+ */
+export function primeProfiles(db: Database, ids: readonly number[]): void {
+  const list = JSON.stringify(ids);
+  const names = new Map(
+    (
+      stmt(
+        db,
+        'SELECT id, first_name AS firstName FROM customer_profile WHERE id IN (SELECT value FROM json_each(?))',
+      ).all(list) as { id: number; firstName: string | null }[]
+    ).map((r) => [r.id, r.firstName]),
+  );
+  const redirected = new Set(
+    stmt(db, 'SELECT from_profile_id FROM profile_redirect WHERE from_profile_id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(list) as number[],
+  );
+  for (const id of ids) {
+    primeSteady(`exists:${id}`, names.has(id));
+    primeSteady(`firstName:${id}`, names.get(id) ?? null);
+    if (!redirected.has(id)) primeSteady(`redirect:${id}`, undefined);
+  }
 }
 
 export function searchKeys(
@@ -157,6 +187,10 @@ export function byStrength(a: ProfileRow, b: ProfileRow): number {
 
 /** The profile a merged-away id now lives in (following chains), or undefined if it was never merged. */
 export function redirectOf(db: Database, profileId: number): number | undefined {
+  return steady(`redirect:${profileId}`, () => readRedirect(db, profileId));
+}
+
+function readRedirect(db: Database, profileId: number): number | undefined {
   let current = profileId;
   let hops = 0;
   for (;;) {
