@@ -54,7 +54,10 @@ describe('a sweep reads its customers in bulk', () => {
       )
       .immediate();
     // One customer is left; the merged-away number is not messaged.
-    const survivor = db.sqlite.prepare('SELECT id FROM customer_profile WHERE id IN (?, ?)').pluck().get(kept, gone);
+    const survivor = db.sqlite
+      .prepare('SELECT id FROM customer_profile WHERE id IN (?, ?)')
+      .pluck()
+      .get(kept, gone) as number;
     const t = await shop.template('We miss you');
     await shop.automation({ name: 'Win back', trigger: { type: 'churn_risk', atLeast: 60 }, actions: [send(t)] });
 
