@@ -318,6 +318,8 @@ function automationsFor(template: Record<string, number>): AutomationInput[] {
 interface Evaluation {
   firstMs: number;
   secondMs: number;
+  /** CPU time this process spent in the first pass (user + system; on a shared machine the wall time also holds waits). */
+  firstCpuMs: number;
   /** Each automation's Run now in the first pass: its trigger, milliseconds, and its decisions by outcome. */
   perAutomation: { trigger: string; ms: number; fired: number; held: number; skipped: number }[];
   fired: number;
@@ -403,6 +405,7 @@ async function evaluate(dir: string, now: number, smtpPort: number): Promise<Eva
       const perAutomation: Evaluation['perAutomation'] = [];
       let fired = 0;
       let evaluated = 0;
+      const cpu = process.cpuUsage();
       const started = performance.now();
       for (const a of saved) {
         const t = performance.now();
@@ -417,7 +420,14 @@ async function evaluate(dir: string, now: number, smtpPort: number): Promise<Eva
         fired += result.fired + result.held;
         evaluated += result.evaluated;
       }
-      return { ms: performance.now() - started, perAutomation, fired, evaluated };
+      const used = process.cpuUsage(cpu);
+      return {
+        ms: performance.now() - started,
+        cpuMs: (used.user + used.system) / 1000,
+        perAutomation,
+        fired,
+        evaluated,
+      };
     };
     const first = await run();
     const second = await run();
@@ -436,6 +446,7 @@ async function evaluate(dir: string, now: number, smtpPort: number): Promise<Eva
     });
     return {
       firstMs: first.ms,
+      firstCpuMs: first.cpuMs,
       secondMs: second.ms,
       perAutomation: first.perAutomation,
       fired: first.fired,
@@ -657,6 +668,7 @@ export async function automationsBench(args: string[]): Promise<void> {
         baselineSeconds: round(baseline.ms / 1000, 3),
         baselineRows: baseline.rows,
         ratio: round(evaluation.firstMs / baseline.ms, 1),
+        cpuSeconds: round(evaluation.firstCpuMs / 1000),
         secondPassSeconds: round(evaluation.secondMs / 1000),
         perAutomation: evaluation.perAutomation,
         customersLookedAt: evaluation.evaluated,

@@ -184,6 +184,8 @@ interface StateSweep {
   key(c: Candidate): string;
   /** Open state occasions close when the customer is no longer in the state. */
   openState?: string;
+  /** Everyone in the state now (state occasions only). */
+  inNow?: Set<number>;
   /** Time-based: only crossings dated after the last sweep (unless arming now). */
   timeBased?: boolean;
 }
@@ -191,32 +193,42 @@ interface StateSweep {
 /**
  * Who is in the trigger's state. Not arming, churn risk and segments keep only crossings: customers whose score
  * before this retrain was below the threshold or in another segment (a first score, say after an import, is not a
- * crossing); arming takes everyone in the state.
+ * crossing); arming takes everyone in the state. The conditions go in the same query: a customer in the state who
+ * does not meet them is left alone (no occasion spent, nothing written), so a sweep over 100,000 customers touches
+ * only those it may act for.
  */
 function stateSweep(ctx: EngineContext, a: Automation, now: number, arming: boolean): StateSweep | undefined {
   const state = triggerState(a.trigger, now);
   if (!state) return undefined;
   const t = a.trigger;
-  const crossing =
-    arming || (t.type !== 'churn_risk' && t.type !== 'segment_entered')
-      ? state
-      : t.type === 'churn_risk'
-        ? { ...state, sql: `${state.sql} AND pr.prev_churn_score < ?`, params: [...state.params, t.atLeast / 100] }
-        : { ...state, sql: `${state.sql} AND pr.prev_segment IS NOT NULL AND pr.prev_segment <> pr.segment` };
-  // The conditions in the same query: a customer in the state who does not meet them is left alone (no occasion
-  // spent, nothing written), so a sweep over 100,000 customers touches only those it may act for.
   const conditions = whereOf(ctx, a);
+  if (t.type === 'churn_risk' || t.type === 'segment_entered') {
+    // One pass over everyone in the state: who left it closes their occasion, who crossed and meets the conditions
+    // is a candidate.
+    const crossing = arming
+      ? { sql: '1', params: [] }
+      : t.type === 'churn_risk'
+        ? { sql: 'pr.prev_churn_score < ?', params: [t.atLeast / 100] }
+        : { sql: 'pr.prev_segment IS NOT NULL AND pr.prev_segment <> pr.segment', params: [] };
+    const everyone = inState(ctx.db, ctx.brandId, state, state, {
+      sql: `(${crossing.sql}) AND (${conditions.sql})`,
+      params: [...crossing.params, ...conditions.params],
+    });
+    const openState = t.type === 'churn_risk' ? 'churn' : 'segment';
+    return {
+      candidates: everyone.filter((c) => c.pick === 1),
+      inNow: new Set(everyone.map((c) => c.profileId)),
+      key: (c) => `${c.profileId}:${openState}:open`,
+      openState,
+    };
+  }
   const candidates = inState(
     ctx.db,
     ctx.brandId,
-    { sql: `${crossing.sql} AND (${conditions.sql})`, params: [...crossing.params, ...conditions.params] },
+    { sql: `${state.sql} AND (${conditions.sql})`, params: [...state.params, ...conditions.params] },
     state,
   );
   switch (t.type) {
-    case 'churn_risk':
-      return { candidates, key: (c) => `${c.profileId}:churn:open`, openState: 'churn' };
-    case 'segment_entered':
-      return { candidates, key: (c) => `${c.profileId}:segment:open`, openState: 'segment' };
     case 'ltv_milestone':
       return { candidates, key: (c) => `${c.profileId}:ltv:${t.amount}` };
     case 'no_purchase':
@@ -229,12 +241,10 @@ function stateSweep(ctx: EngineContext, a: Automation, now: number, arming: bool
 }
 
 /** Closes open state occasions of customers who left the state (their next crossing is a new occasion). */
-function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep, now: number): void {
-  if (!sweep.openState) return;
-  const state = triggerState(a.trigger, now);
-  if (!state) return;
-  const inNow = new Set(inState(ctx.db, ctx.brandId, state).map((c) => c.profileId));
-  const left = openStateOccasions(ctx.db, a.id, sweep.openState).filter((o) => !inNow.has(o.profileId));
+function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep): void {
+  const { openState, inNow } = sweep;
+  if (!openState || !inNow) return;
+  const left = openStateOccasions(ctx.db, a.id, openState).filter((o) => !inNow.has(o.profileId));
   if (left.length === 0) return;
   ctx.db.sqlite
     .transaction(() => {
@@ -251,7 +261,7 @@ function closeLeft(ctx: EngineContext, a: Automation, sweep: StateSweep, now: nu
 function statePending(ctx: EngineContext, a: Automation, now: number, arming: boolean): Pending[] {
   const sweep = stateSweep(ctx, a, now, arming);
   if (!sweep) return a.trigger.type === 'product_intent' ? intentPending(ctx, a, now) : [];
-  closeLeft(ctx, a, sweep, now);
+  closeLeft(ctx, a, sweep);
   const since = a.sweptAt ?? a.armedAt ?? now;
   return sweep.candidates
     .filter((c) => arming || !sweep.timeBased || (c.at !== null && c.at > since && c.at <= now))

@@ -49,10 +49,14 @@ interface FieldsOf {
 }
 
 export function readFields<C extends ChannelName>(db: Database, channel: C): Partial<FieldsOf[C]> | undefined {
-  // Once per batch inside steady reads (an automation's batch writes no channel settings).
-  const raw = steady(`channel:${channel}`, () =>
-    stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(SETTING_KEYS[channel]),
-  ) as string | undefined;
+  // Once per batch inside steady reads (an automation's batch writes no channel settings; its readers change nothing).
+  return steady(`channel:${channel}`, () => parseFields<C>(db, channel));
+}
+
+function parseFields<C extends ChannelName>(db: Database, channel: C): Partial<FieldsOf[C]> | undefined {
+  const raw = stmt(db, 'SELECT value FROM setting WHERE key = ?').pluck().get(SETTING_KEYS[channel]) as
+    | string
+    | undefined;
   if (!raw) return undefined;
   try {
     const value = JSON.parse(raw) as unknown;

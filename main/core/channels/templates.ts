@@ -29,8 +29,20 @@ export const DEFAULT_FALLBACKS: TemplateFallbacks = {
 const FIELD = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const isField = (name: string): name is TemplateField => (TEMPLATE_FIELDS as readonly string[]).includes(name);
 
+/** Texts already checked (a template's text is checked again for each of thousands of customers an automation meets). */
+const checked = new Map<string, string | undefined>();
+
 /** What is wrong with a text's fields, in the shop's words, or undefined when every field is known. */
 export function fieldProblem(text: string, where: string): string | undefined {
+  const key = `${where}\u0000${text}`;
+  if (checked.has(key)) return checked.get(key);
+  const problem = findFieldProblem(text, where);
+  if (checked.size >= 500) checked.clear();
+  checked.set(key, problem);
+  return problem;
+}
+
+function findFieldProblem(text: string, where: string): string | undefined {
   for (const match of text.matchAll(FIELD)) {
     const name = match[1] ?? '';
     if (!isField(name))

@@ -9,6 +9,7 @@ import { businessNumbers } from '../connections/whatsapp-connection';
 import { defineService, type EngineContext } from '../context';
 import { brand } from '../db/schema';
 import { stmt } from '../db/statements';
+import { steady } from '../db/steady-reads';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from './settings-store';
 
@@ -51,7 +52,9 @@ export function forgetShopNumbers(ctx: EngineContext): void {
 /** The shop's currency (ISO code), for pages and messages. */
 export function shopCurrency(ctx: EngineContext): string {
   // A prepared statement, not the query builder: read for every message written (its cost) and every page.
-  return (
-    (stmt(ctx.db, 'SELECT currency FROM brand WHERE id = ?').pluck().get(ctx.brandId) as string | undefined) ?? 'USD'
+  return steady(
+    'currency',
+    () =>
+      (stmt(ctx.db, 'SELECT currency FROM brand WHERE id = ?').pluck().get(ctx.brandId) as string | undefined) ?? 'USD',
   );
 }

@@ -107,19 +107,24 @@ export interface Candidate {
   mark: number | string | null;
 }
 
-/** The customers in a trigger's state now: `state` is a WHERE fragment over p and pr; `at`/`mark` SQL expressions. */
+/**
+ * The customers in a trigger's state now: `state` is a WHERE fragment over p and pr; `at`/`mark` SQL expressions.
+ * With `pick`, every customer in the state, each marked whether they also meet it (one pass serves both the sweep and
+ * the closing of occasions of those who left the state).
+ */
 export function inState(
   db: Database,
   brandId: number,
   state: Where,
   columns: { at?: string; mark?: string } = {},
-): Candidate[] {
+  pick?: Where,
+): (Candidate & { pick: 0 | 1 })[] {
   return stmt(
     db,
     `SELECT p.id AS profileId, ${columns.at ?? 'NULL'} AS at, ${columns.mark ?? 'NULL'} AS mark,
-       coalesce(pr.churn_score, 0) * coalesce(pr.ltv_score, 0) AS stake
+       coalesce(pr.churn_score, 0) * coalesce(pr.ltv_score, 0) AS stake, ${pick ? `coalesce((${pick.sql}), 0)` : '1'} AS pick
      ${FROM} WHERE p.brand_id = ? AND ${state.sql}`,
-  ).all(brandId, ...state.params) as Candidate[];
+  ).all(...(pick?.params ?? []), brandId, ...state.params) as (Candidate & { pick: 0 | 1 })[];
 }
 
 /** What is at stake for one customer (churn risk × predicted value), 0 when not scored. */
