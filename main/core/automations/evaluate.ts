@@ -129,7 +129,8 @@ export function fireAll(ctx: EngineContext, pending: Pending[], t: Tally = tally
 function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
   prefetchCustomers(
     ctx.db,
-    pending.map((p) => p.occasion.profileId),
+    pending.map((p) => ({ automationId: p.automation.id, profileId: p.occasion.profileId })),
+    ctx.clock.now().getTime(),
   );
   const options = new Map<number, FireOptions>();
   for (const p of pending) {

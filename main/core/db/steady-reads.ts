@@ -6,8 +6,8 @@
  * read the settings three times and a customer's consent three or four times (`npm run bench -- automations`).
  */
 let scope: Map<string, unknown> | undefined;
-/** A read of many keys at once, done at the first miss it covers (so work that reads none of them pays nothing). */
-let bulk: { covers(key: string): boolean; load(): void } | undefined;
+/** Reads of many keys at once, each done at the first miss it covers (so work that reads none of them pays nothing). */
+const bulk = new Map<string, { covers(key: string): boolean; load(): void }>();
 
 export function withSteadyReads<T>(work: () => T): T {
   if (scope) return work();
@@ -16,7 +16,7 @@ export function withSteadyReads<T>(work: () => T): T {
     return work();
   } finally {
     scope = undefined;
-    bulk = undefined;
+    bulk.clear();
   }
 }
 
@@ -24,12 +24,13 @@ export function withSteadyReads<T>(work: () => T): T {
 export function steady<T>(key: string, read: () => T): T {
   if (!scope) return read();
   if (scope.has(key)) return scope.get(key) as T;
-  if (bulk?.covers(key)) {
+  for (const [name, b] of bulk) {
+    if (!b.covers(key)) continue;
     // The first miss a bulk read covers: it reads them all (once), and this key is among them.
-    const { load } = bulk;
-    bulk = undefined;
-    load();
+    bulk.delete(name);
+    b.load();
     if (scope.has(key)) return scope.get(key) as T;
+    break;
   }
   const value = read();
   scope.set(key, value);
@@ -38,10 +39,18 @@ export function steady<T>(key: string, read: () => T): T {
 
 /**
  * Inside `withSteadyReads`: when a key `covers` is first missed, `load` reads them all in bulk (with `primeSteady`).
- * Replaces the bulk read set before, if it was not needed.
+ * Replaces the bulk read of the same name set before, if it was not needed.
  */
-export function readInBulkOnMiss(covers: (key: string) => boolean, load: () => void): void {
-  if (scope) bulk = { covers, load };
+export function readInBulkOnMiss(name: string, covers: (key: string) => boolean, load: () => void): void {
+  if (scope) bulk.set(name, { covers, load });
+}
+
+/**
+ * A key the work itself has just changed (a message written changes the customer's count of recent messages): the
+ * next read reads again. This lets a read the work writes be kept too, as long as its writer forgets it.
+ */
+export function forgetSteady(key: string): void {
+  scope?.delete(key);
 }
 
 /** Gives a key its value read in bulk beforehand (a sweep's chunk of customers); ignored outside `withSteadyReads`. */

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WAL_CHECKPOINT_PAGES } from '../../../main/core/db/open';
 import { importsOf } from '../../../main/core/import/import-service';
 import { tempDir, testBackend } from '../../support/backend';
 
@@ -56,7 +57,7 @@ describe('imports in their own thread', () => {
       // Once its thread has stopped, this connection checkpoints again.
       for (let i = 0; i < 500 && sql.pragma('wal_autocheckpoint', { simple: true }) === 0; i++)
         await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(sql.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      expect(sql.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
     } finally {
       await backend.close();
     }

@@ -20,20 +20,20 @@ describe('steady reads', () => {
     };
     const own = (key: string) => steady(key, () => `read ${key}`);
     withSteadyReads(() => {
-      readInBulkOnMiss((key) => key.startsWith('c:'), load);
+      readInBulkOnMiss('c', (key) => key.startsWith('c:'), load);
       expect(own('other')).toBe('read other');
       expect(loads).toBe(0);
       expect([own('c:2'), own('c:1'), own('c:3')]).toEqual(['two', 'one', 'read c:3']);
       expect(loads).toBe(1);
     });
     // Outside the scope nothing is primed or loaded.
-    readInBulkOnMiss(() => true, load);
+    readInBulkOnMiss('c', () => true, load);
     primeSteady('c:1', 'stale');
     expect(own('c:1')).toBe('read c:1');
     expect(loads).toBe(1);
     // A scope that reads nothing it covers pays nothing.
     withSteadyReads(() => {
-      readInBulkOnMiss((key) => key.startsWith('c:'), load);
+      readInBulkOnMiss('c', (key) => key.startsWith('c:'), load);
       own('other');
     });
     expect(loads).toBe(1);
