@@ -129,8 +129,7 @@ export function fireAll(ctx: EngineContext, pending: Pending[], t: Tally = tally
 function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
   prefetchCustomers(
     ctx.db,
-    pending.map((p) => ({ automationId: p.automation.id, profileId: p.occasion.profileId })),
-    ctx.clock.now().getTime(),
+    pending.map((p) => p.occasion.profileId),
   );
   const options = new Map<number, FireOptions>();
   for (const p of pending) {

@@ -31,7 +31,6 @@ import {
   removeTag,
   setExecution,
 } from '../db/repos/automations';
-import { forgetSteady, steady } from '../db/steady-reads';
 import { type Automation, DAY_MS, HOUR_MS } from './definition';
 
 /** At most this many marketing messages from automations per customer in FREQUENCY_DAYS (all automations together). */
@@ -79,15 +78,6 @@ function decide(
 
 /** Opens the occasion and runs the guards before the actions; then the actions from the first. */
 export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasion, options: FireOptions): Outcome {
-  try {
-    return meet(ctx, a, occasion, options);
-  } finally {
-    // Whatever it did may change when this automation last acted for them.
-    forgetSteady(lastFiredKey(a.id, occasion.profileId));
-  }
-}
-
-function meet(ctx: EngineContext, a: Automation, occasion: Occasion, options: FireOptions): Outcome {
   const now = ctx.clock.now().getTime();
   const { profileId } = occasion;
   const executionId = openOccasion(
@@ -115,23 +105,10 @@ function meet(ctx: EngineContext, a: Automation, occasion: Occasion, options: Fi
   return runActions(ctx, a, { id: executionId, profileId, step: 0 }, options);
 }
 
-/**
- * When this automation last acted for them, and how many automated marketing messages they had in the last
- * FREQUENCY_DAYS. Inside a sweep's batch these come from one read for the chunk (prefetch.ts); each is forgotten as
- * soon as this file writes what changes it, so the next read is exact. The chunk's count is taken at its start, so a
- * message that leaves the 7 days meanwhile still counts: the cap errs towards sending less.
- */
-export const lastFiredKey = (automationId: number, profileId: number) => `lastFired:${automationId}:${profileId}`;
-export const recentKey = (profileId: number) => `recent:${profileId}`;
-const lastFired = (ctx: EngineContext, a: Automation, profileId: number) =>
-  steady(lastFiredKey(a.id, profileId), () => lastFiredAt(ctx.db, a.id, profileId));
-const recentMessages = (ctx: EngineContext, profileId: number, now: number) =>
-  steady(recentKey(profileId), () => automatedMessagesSince(ctx.db, profileId, now - FREQUENCY_DAYS * DAY_MS));
-
 /** The cooldown guard: this automation reached them within `cooldownDays` (recorded as the reason when it stops). */
 function coolingDown(ctx: EngineContext, a: Automation, executionId: number, profileId: number): boolean {
   const now = ctx.clock.now().getTime();
-  const last = lastFired(ctx, a, profileId);
+  const last = lastFiredAt(ctx.db, a.id, profileId);
   if (last === null || last <= now - a.cooldownDays * DAY_MS) return false;
   setExecution(ctx.db, executionId, { status: 'skipped', detail: 'cooldown' }, now);
   decide(
@@ -148,19 +125,6 @@ function coolingDown(ctx: EngineContext, a: Automation, executionId: number, pro
 
 /** A waiting occasion whose time came (a cart's delay, a wait action): the conditions again, then the next actions. */
 export function resumeOccasion(
-  ctx: EngineContext,
-  a: Automation,
-  execution: { id: number; profileId: number; step: number },
-  options: FireOptions,
-): Outcome {
-  try {
-    return resume(ctx, a, execution, options);
-  } finally {
-    forgetSteady(lastFiredKey(a.id, execution.profileId));
-  }
-}
-
-function resume(
   ctx: EngineContext,
   a: Automation,
   execution: { id: number; profileId: number; step: number },
@@ -268,7 +232,7 @@ function runActions(
           decide(ctx, a, profileId, execution.id, outcome, guard, `${reason}${before}`);
           return outcome;
         };
-        const recent = recentMessages(ctx, profileId, now);
+        const recent = automatedMessagesSince(ctx.db, profileId, now - FREQUENCY_DAYS * DAY_MS);
         if (recent >= FREQUENCY_CAP)
           return stop(
             'skipped',
@@ -278,7 +242,6 @@ function runActions(
         const chosen = chooseChannel(ctx, profileId, action);
         if (!chosen.ok) return stop('skipped', 'consent', `Not sent: ${lower(chosen.reason)}`);
         const result = write(ctx, profileId, chosen.choice, execution.id);
-        forgetSteady(recentKey(profileId));
         if (!('id' in result))
           return stop(
             'skipped',

@@ -9,13 +9,10 @@
 import { type ConsentRecord, consentFromHistory, consentKey } from '../channels/consent';
 import type { ChannelName } from '../channels/types';
 import type { Database } from '../db/open';
-import { automatedMessagesSinceMany, lastFiredMany } from '../db/repos/automations';
 import { earliestIdentifier, identifierKey } from '../db/repos/identifiers';
 import { primeProfiles } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
 import { primeSteady, readInBulkOnMiss } from '../db/steady-reads';
-import { DAY_MS } from './definition';
-import { FREQUENCY_DAYS, lastFiredKey, recentKey } from './fire';
 
 type ConsentRow = ConsentRecord & { profileId: number; id: number; channel: ChannelName };
 interface IdentifierRow {
@@ -38,45 +35,12 @@ function groupBy<T extends { profileId: number }>(rows: T[]): Map<number, T[]> {
 
 const COVERED = /^(consent|identifier|firstName|exists|redirect):/;
 
-/**
- * Sets up the chunk's bulk reads: the customers' facts, when each automation last acted for each, and their recent
- * automated messages (fire.ts forgets the last two as it changes them).
- */
-export function prefetchCustomers(
-  db: Database,
-  pairs: readonly { automationId: number; profileId: number }[],
-  now: number,
-): void {
-  if (pairs.length === 0) return;
-  const ids = [...new Set(pairs.map((p) => p.profileId))];
+export function prefetchCustomers(db: Database, profileIds: readonly number[]): void {
+  if (profileIds.length === 0) return;
   readInBulkOnMiss(
     'customers',
     (key) => COVERED.test(key),
-    () => readCustomers(db, ids),
-  );
-  readInBulkOnMiss(
-    'lastFired',
-    (key) => key.startsWith('lastFired:'),
-    () => {
-      const automations = [...new Set(pairs.map((p) => p.automationId))];
-      const found = new Map(
-        lastFiredMany(db, automations, ids).map((r) => [lastFiredKey(r.automationId, r.profileId), r.at]),
-      );
-      for (const p of pairs) {
-        const key = lastFiredKey(p.automationId, p.profileId);
-        primeSteady(key, found.get(key) ?? null);
-      }
-    },
-  );
-  readInBulkOnMiss(
-    'recent',
-    (key) => key.startsWith('recent:'),
-    () => {
-      const counts = new Map(
-        automatedMessagesSinceMany(db, ids, now - FREQUENCY_DAYS * DAY_MS).map((r) => [r.profileId, r.n]),
-      );
-      for (const id of ids) primeSteady(recentKey(id), counts.get(id) ?? 0);
-    },
+    () => readCustomers(db, [...new Set(profileIds)]),
   );
 }
 

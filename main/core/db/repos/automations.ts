@@ -176,11 +176,6 @@ export function setExecution(
   ).run(e.status, e.step ?? null, e.resumeAt ?? null, e.detail ?? null, now, id);
 }
 
-/** Which occasions count as the automation having acted (lastFiredAt). */
-const ACTED = `(e.status IN ('fired', 'held') OR (e.status = 'waiting' AND e.step > 0)
-  OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
-        WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`;
-
 /**
  * The last time this automation acted for this customer: occasions that ran their actions (fired, held), that ran
  * some before a wait (`step` > 0), or that were cancelled after a message of theirs had gone.
@@ -189,29 +184,12 @@ export function lastFiredAt(db: Database, automationId: number, profileId: numbe
   const row = stmt(
     db,
     `SELECT max(e.executed_at) AS at FROM automation_execution e
-     WHERE e.profile_id = ? AND e.automation_id = ? AND ${ACTED}`,
+     WHERE e.profile_id = ? AND e.automation_id = ?
+       AND (e.status IN ('fired', 'held') OR (e.status = 'waiting' AND e.step > 0)
+         OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
+               WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`,
   ).get(profileId, automationId) as { at: number | null };
   return row.at;
-}
-
-/** lastFiredAt for many automations and customers at once: only the pairs that have one. */
-export function lastFiredMany(
-  db: Database,
-  automationIds: readonly number[],
-  profileIds: readonly number[],
-): { automationId: number; profileId: number; at: number }[] {
-  return stmt(
-    db,
-    `SELECT e.automation_id AS automationId, e.profile_id AS profileId, max(e.executed_at) AS at
-     FROM automation_execution e
-     WHERE e.profile_id IN (SELECT value FROM json_each(?)) AND e.automation_id IN (SELECT value FROM json_each(?))
-       AND ${ACTED}
-     GROUP BY e.automation_id, e.profile_id`,
-  ).all(JSON.stringify(profileIds), JSON.stringify(automationIds)) as {
-    automationId: number;
-    profileId: number;
-    at: number;
-  }[];
 }
 
 /** Occasions waiting for their time (a cart's delay, a wait action) that are due. */
@@ -347,21 +325,6 @@ export function automatedMessagesSince(db: Database, profileId: number, since: n
        AND created_at >= ? AND status NOT IN ('cancelled', 'failed')`,
     ).get(profileId, since) as { n: number }
   ).n;
-}
-
-/** automatedMessagesSince for many customers at once: only those who have any. */
-export function automatedMessagesSinceMany(
-  db: Database,
-  profileIds: readonly number[],
-  since: number,
-): { profileId: number; n: number }[] {
-  return stmt(
-    db,
-    `SELECT profile_id AS profileId, count(*) AS n FROM message_outbox
-     WHERE profile_id IN (SELECT value FROM json_each(?)) AND source = 'automation' AND kind = 'marketing'
-       AND created_at >= ? AND status NOT IN ('cancelled', 'failed')
-     GROUP BY profile_id`,
-  ).all(JSON.stringify(profileIds), since) as { profileId: number; n: number }[];
 }
 
 // ---- tags ----
