@@ -26,11 +26,12 @@
  *    within 60 s (`missing`, target 0). Beside it: the webhooks' own p99 (send → 2xx), the time from the request
  *    (not the 2xx) to the row, and the mails the peer took meanwhile.
  *
- * Measured here (2 shared cores, engine as of 36845d5): full evaluation 70.9 s against a 0.18 s scan (387×; target
- * 10 s not met): the send automations cost 0.3–0.5 ms a customer (composing and queueing each message), and a customer
- * in a trigger's state who fails its conditions still opens an occasion and writes a decision (no purchase for 90
- * days: 67k such in 12 s). A second pass (everything handled) 3.5 s. Webhook 2xx → queued p99 270 ms, p50 40 ms
- * (target met), webhooks' own p99 57 ms, 3,000 welcome mails taken, none twice.
+ * Measured here (2 shared cores, other tenants' load varies; runs with the baseline scan at 0.17–0.18 s): full
+ * evaluation 8.8–10.9 s (CPU 9.6–11.3 s), about 50–60× the scan, against 45.6–50.0 s before the sweeps committed in
+ * customer order in larger transactions, read each chunk's customers in bulk, and SQLite kept 64 MiB of pages, mapped
+ * the file and checkpointed every 10,000 pages; under heavier load up to 12–15 s. What is left is mostly writing:
+ * per customer an occasion, its update and a decision, and per message an outbox row (81,481 of them). A second
+ * pass (everything handled) 1.4–1.9 s. Webhook 2xx → queued p99 95–280 ms (target met).
  *
  * `automations [profiles=100000] [rate=200] [seconds=15]`.
  */
