@@ -373,32 +373,33 @@ function words(t: Tally): string {
   return `${parts.join(', ')}.`;
 }
 
+/** An arming under way, per automation: the definition it runs (its updatedAt) and its answer. */
+interface Arming {
+  updatedAt: number;
+  run: Promise<RunResult>;
+}
+const arming = new WeakMap<EngineContext, Map<number, Arming>>();
+
 /**
  * Switching on or Run now: everyone already in the state (and occasions whose wait is over). Marked pending first
  * and done at the end, so a crash part-way is finished at the next start or tick (occasions make it safe to repeat).
  */
 export function armAutomation(ctx: EngineContext, a: Automation): Promise<RunResult> {
-  let running = arming.get(ctx);
-  if (!running) {
-    running = new Map();
-    arming.set(ctx, running);
-  }
-  const map = running;
+  const running = arming.get(ctx) ?? new Map<number, Arming>();
+  arming.set(ctx, running);
   // Asked again while it runs (Run now twice, the tick finishing what is pending): the answer of the running one.
-  const current = map.get(a.id);
+  const current = running.get(a.id);
   if (current && current.updatedAt === a.updatedAt) return current.run;
   // Edited or switched off and on since: after the running one (which stops at its next batch), this one.
   const run = (current ? current.run.catch(() => undefined) : Promise.resolve()).then(() => armNow(ctx, a));
   const entry = { updatedAt: a.updatedAt, run };
-  map.set(a.id, entry);
+  running.set(a.id, entry);
   const forget = () => {
-    if (map.get(a.id) === entry) map.delete(a.id);
+    if (running.get(a.id) === entry) running.delete(a.id);
   };
   run.then(forget, forget);
   return run;
 }
-
-const arming = new WeakMap<EngineContext, Map<number, { updatedAt: number; run: Promise<RunResult> }>>();
 
 async function armNow(ctx: EngineContext, a: Automation): Promise<RunResult> {
   const now = ctx.clock.now().getTime();

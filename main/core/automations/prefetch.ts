@@ -6,7 +6,7 @@
  * a message asked six or seven of them; a chunk of 100 customers asks four. Read at the first miss of one of these
  * (a chunk that only tags, or whose occasions were all handled before, reads nothing).
  */
-import { type ConsentRecord, consentFromHistory, consentKey } from '../channels/consent';
+import { byRecorded, type ConsentRecord, consentFromHistory, consentKey } from '../channels/consent';
 import type { ChannelName } from '../channels/types';
 import type { Database } from '../db/open';
 import { earliestIdentifier, identifierKey } from '../db/repos/identifiers';
@@ -61,7 +61,7 @@ function readCustomers(db: Database, ids: number[]): void {
     ).all(list) as IdentifierRow[],
   );
   for (const id of ids) {
-    const history = (consent.get(id) ?? []).sort((a, b) => a.recordedAt - b.recordedAt || a.id - b.id);
+    const history = (consent.get(id) ?? []).sort(byRecorded);
     primeSteady(consentKey(id), consentFromHistory(history));
     const own = identifiers.get(id) ?? [];
     for (const type of ['email', 'phone'])

@@ -70,6 +70,10 @@ const COLUMN: Record<ChannelName, string> = {
   whatsapp: 'whatsapp_consent',
 };
 
+/** Oldest recorded first, then first stored: the order the rules read a history in. */
+export const byRecorded = (a: { recordedAt: number; id: number }, b: { recordedAt: number; id: number }) =>
+  a.recordedAt - b.recordedAt || a.id - b.id;
+
 /** A profile's history (on one channel, or all), oldest first; a merge brings the merged customers' into it. */
 export function consentHistory(
   db: Database,
@@ -86,7 +90,7 @@ export function consentHistory(
       `SELECT id, channel, state, source, detail, occurred_at AS occurredAt, recorded_at AS recordedAt FROM consent_event
        WHERE profile_id = ?`,
     ).all(profileId) as (ConsentRecord & { id: number; channel: ChannelName })[]
-  ).sort((a, b) => a.recordedAt - b.recordedAt || a.id - b.id);
+  ).sort(byRecorded);
   return channel ? rows.filter((r) => r.channel === channel) : rows;
 }
 

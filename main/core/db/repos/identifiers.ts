@@ -81,10 +81,9 @@ export function identifiersOf(db: Database, profileId: number): IdentifierRow[] 
   ) as IdentifierRow[];
 }
 
-/** The profile's first identifier of a type (its email, its phone), or null. */
 /**
- * The profile's earliest identifier of a type. A profile has a handful: they are read and the earliest picked here,
- * which costs a fifth of SQLite sorting them (an automation asks this for every message it writes).
+ * The profile's earliest identifier of a type (its email, its phone), or null. A profile has a handful: they are read
+ * and the earliest picked here, which costs less than SQLite sorting them (an automation asks this for every message).
  */
 export function firstIdentifierValue(db: Database, profileId: number, type: string): string | null {
   return steady(identifierKey(profileId, type), () => readFirstIdentifier(db, profileId, type));
