@@ -79,8 +79,9 @@ export const automationExecution = sqliteTable(
   (t) => [
     uniqueIndex('automation_execution_dedupe_uq').on(t.automationId, t.dedupeKey),
     index('automation_execution_profile_idx').on(t.profileId, t.automationId),
+    // No (automation, status) index: the unique key leads with the automation, and what waits is found by status
+    // (waiting_idx). One index fewer to write for each of the 100,000 occasions a sweep opens and updates.
     index('automation_execution_waiting_idx').on(t.status, t.resumeAt),
-    index('automation_execution_automation_idx').on(t.automationId, t.status),
   ],
 );
 

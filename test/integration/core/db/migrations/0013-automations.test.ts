@@ -81,4 +81,37 @@ describe('migrations 0012–0013 (automations)', () => {
     ).toEqual({ enabled: 1, arm_pending: 0, scores_pending: 0, swept_at: null });
     file.close();
   });
+
+  it('0015 drops the (automation, status) index of occasions and keeps every occasion', () => {
+    const file = steppedFile();
+    file.upTo(14);
+    const brand = addBrand(file.sqlite);
+    const automation = Number(
+      file.sqlite
+        .prepare(
+          "INSERT INTO marketing_automation (brand_id, name, trigger_type, definition, enabled, created_at, updated_at) VALUES (?, 'On', 'churn_risk', '{}', 1, 1, 1)",
+        )
+        .run(brand).lastInsertRowid,
+    );
+    file.sqlite
+      .prepare(
+        "INSERT INTO automation_execution (brand_id, automation_id, dedupe_key, status, created_at) VALUES (?, ?, '1:churn:open', 'fired', 1)",
+      )
+      .run(brand, automation);
+    const indexes = () =>
+      file.sqlite
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'automation_execution'")
+        .pluck()
+        .all();
+    expect(indexes()).toContain('automation_execution_automation_idx');
+    file.upTo(15);
+    expect(indexes()).not.toContain('automation_execution_automation_idx');
+    expect(indexes()).toEqual(
+      expect.arrayContaining(['automation_execution_dedupe_uq', 'automation_execution_waiting_idx']),
+    );
+    expect(file.sqlite.prepare('SELECT dedupe_key, status FROM automation_execution').all()).toEqual([
+      { dedupe_key: '1:churn:open', status: 'fired' },
+    ]);
+    file.close();
+  });
 });

@@ -1,0 +1,1 @@
+DROP INDEX `automation_execution_automation_idx`;
