@@ -205,6 +205,15 @@ describe('a sweep under way', () => {
     expect(first.fired + first.held).toBe(count);
     expect(second).toEqual(first);
     expect(shop.outbox()).toHaveLength(count);
+    // One decision each, in customer order, each naming its own customer's message.
+    const decisions = shop.backend.db.sqlite
+      .prepare(
+        'SELECT d.profile_id AS p, o.profile_id AS o FROM automation_decision d JOIN message_outbox o ON o.id = d.outbox_id ORDER BY d.id',
+      )
+      .all() as { p: number; o: number }[];
+    expect(decisions).toHaveLength(count);
+    expect(decisions.every((d) => d.p === d.o)).toBe(true);
+    expect(decisions.map((d) => d.p)).toEqual([...decisions.map((d) => d.p)].sort((a, b) => a - b));
   });
 
   it('switched off while its sweep runs, the rest of the sweep is not done and nothing is left to go', async () => {
