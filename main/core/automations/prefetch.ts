@@ -6,13 +6,13 @@
  * a message asked six or seven of them; a chunk of 100 customers asks four. Read at the first miss of one of these
  * (a chunk that only tags, or whose occasions were all handled before, reads nothing).
  */
-import { byRecorded, type ConsentRecord, consentFromHistory, consentKey } from '../channels/consent';
+import { byRecorded, CONSENT_KIND, type ConsentRecord, consentFromHistory } from '../channels/consent';
 import type { ChannelName } from '../channels/types';
 import type { Database } from '../db/open';
-import { earliestIdentifier, identifierKey } from '../db/repos/identifiers';
-import { primeProfiles } from '../db/repos/profiles';
+import { earliestIdentifier, firstIdentifierKind } from '../db/repos/identifiers';
+import { PROFILE_KINDS, primeProfiles } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
-import { primeSteady, readInBulkOnMiss } from '../db/steady-reads';
+import { primeSteadyOf, readInBulkOnMiss } from '../db/steady-reads';
 
 type ConsentRow = ConsentRecord & { profileId: number; id: number; channel: ChannelName };
 interface IdentifierRow {
@@ -33,13 +33,14 @@ function groupBy<T extends { profileId: number }>(rows: T[]): Map<number, T[]> {
   return out;
 }
 
-const COVERED = /^(consent|identifier|firstName|exists|redirect):/;
+const TYPES = ['email', 'phone'] as const;
+const COVERED = new Set<string>([CONSENT_KIND, ...TYPES.map(firstIdentifierKind), ...PROFILE_KINDS]);
 
 export function prefetchCustomers(db: Database, profileIds: readonly number[]): void {
   if (profileIds.length === 0) return;
   readInBulkOnMiss(
     'customers',
-    (key) => COVERED.test(key),
+    (kind) => COVERED.has(kind),
     () => readCustomers(db, [...new Set(profileIds)]),
   );
 }
@@ -62,10 +63,14 @@ function readCustomers(db: Database, ids: number[]): void {
   );
   for (const id of ids) {
     const history = (consent.get(id) ?? []).sort(byRecorded);
-    primeSteady(consentKey(id), consentFromHistory(history));
+    primeSteadyOf(CONSENT_KIND, id, consentFromHistory(history));
     const own = identifiers.get(id) ?? [];
-    for (const type of ['email', 'phone'])
-      primeSteady(identifierKey(id, type), earliestIdentifier(own.filter((r) => r.type === type))?.value ?? null);
+    for (const type of TYPES)
+      primeSteadyOf(
+        firstIdentifierKind(type),
+        id,
+        earliestIdentifier(own.filter((r) => r.type === type))?.value ?? null,
+      );
   }
   primeProfiles(db, ids);
 }

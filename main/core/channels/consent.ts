@@ -11,7 +11,7 @@
 import type { Database } from '../db/open';
 import { findOwner } from '../db/repos/identifiers';
 import { stmt } from '../db/statements';
-import { steady } from '../db/steady-reads';
+import { steadyOf } from '../db/steady-reads';
 import type { ChannelName } from './types';
 
 export const CONSENT_CHANNELS = ['email', 'sms', 'whatsapp'] as const satisfies readonly ChannelName[];
@@ -96,11 +96,11 @@ export function consentHistory(
 
 /** Every channel's effective state for a profile. */
 export function consentOf(db: Database, profileId: number): Record<ChannelName, EffectiveConsent> {
-  return steady(consentKey(profileId), () => consentFromHistory(consentHistory(db, profileId)));
+  return steadyOf(CONSENT_KIND, profileId, () => consentFromHistory(consentHistory(db, profileId)));
 }
 
-/** The steady-reads key of a profile's consent (automations/prefetch.ts reads a chunk's at once). */
-export const consentKey = (profileId: number) => `consent:${profileId}`;
+/** The steady-reads kind of a profile's consent (automations/prefetch.ts reads a chunk's at once). */
+export const CONSENT_KIND = 'consent';
 
 /** Every channel's effective state from a profile's history, oldest recorded first. Pure. */
 export function consentFromHistory(

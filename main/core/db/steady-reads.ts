@@ -6,54 +6,75 @@
  * read the settings three times and a customer's consent three or four times (`npm run bench -- automations`).
  */
 let scope: Map<string, unknown> | undefined;
-/** Reads of many keys at once, each done at the first miss it covers (so work that reads none of them pays nothing). */
-const bulk = new Map<string, { covers(key: string): boolean; load(): void }>();
+/** Per-customer reads (or anything numbered), a map of ids per kind: no key to build for each of thousands. */
+let byId: Map<string, Map<number, unknown>> | undefined;
+/** Reads of many at once, each done at the first miss it covers (so work that reads none of them pays nothing). */
+const bulk = new Map<string, { covers(kind: string): boolean; load(): void }>();
 
 export function withSteadyReads<T>(work: () => T): T {
   if (scope) return work();
   scope = new Map();
+  byId = new Map();
   try {
     return work();
   } finally {
     scope = undefined;
+    byId = undefined;
     bulk.clear();
   }
+}
+
+/** The first miss a bulk read covers: it reads them all (once). True when one ran. */
+function loadInBulk(kind: string): boolean {
+  for (const [name, b] of bulk) {
+    if (!b.covers(kind)) continue;
+    bulk.delete(name);
+    b.load();
+    return true;
+  }
+  return false;
 }
 
 /** `read()` once per key inside `withSteadyReads`; every time outside it. */
 export function steady<T>(key: string, read: () => T): T {
   if (!scope) return read();
   if (scope.has(key)) return scope.get(key) as T;
-  for (const [name, b] of bulk) {
-    if (!b.covers(key)) continue;
-    // The first miss a bulk read covers: it reads them all (once), and this key is among them.
-    bulk.delete(name);
-    b.load();
-    if (scope.has(key)) return scope.get(key) as T;
-    break;
-  }
+  if (loadInBulk(key) && scope.has(key)) return scope.get(key) as T;
   const value = read();
   scope.set(key, value);
   return value;
 }
 
+function kindMap(kind: string): Map<number, unknown> | undefined {
+  if (!byId) return undefined;
+  let map = byId.get(kind);
+  if (!map) {
+    map = new Map();
+    byId.set(kind, map);
+  }
+  return map;
+}
+
+/** `steady` for one of many numbered things of a kind (a customer's consent, their first name). */
+export function steadyOf<T>(kind: string, id: number, read: () => T): T {
+  const map = kindMap(kind);
+  if (!map) return read();
+  if (map.has(id)) return map.get(id) as T;
+  if (loadInBulk(kind) && map.has(id)) return map.get(id) as T;
+  const value = read();
+  map.set(id, value);
+  return value;
+}
+
 /**
- * Inside `withSteadyReads`: when a key `covers` is first missed, `load` reads them all in bulk (with `primeSteady`).
- * Replaces the bulk read of the same name set before, if it was not needed.
+ * Inside `withSteadyReads`: when a key or kind `covers` is first missed, `load` reads them all in bulk (with
+ * `primeSteadyOf`). Replaces the bulk read of the same name set before, if it was not needed.
  */
-export function readInBulkOnMiss(name: string, covers: (key: string) => boolean, load: () => void): void {
+export function readInBulkOnMiss(name: string, covers: (kind: string) => boolean, load: () => void): void {
   if (scope) bulk.set(name, { covers, load });
 }
 
-/**
- * A key the work itself has just changed (a message written changes the customer's count of recent messages): the
- * next read reads again. This lets a read the work writes be kept too, as long as its writer forgets it.
- */
-export function forgetSteady(key: string): void {
-  scope?.delete(key);
-}
-
-/** Gives a key its value read in bulk beforehand (a sweep's chunk of customers); ignored outside `withSteadyReads`. */
-export function primeSteady(key: string, value: unknown): void {
-  scope?.set(key, value);
+/** Gives a numbered thing its value read in bulk beforehand; ignored outside `withSteadyReads`. */
+export function primeSteadyOf(kind: string, id: number, value: unknown): void {
+  kindMap(kind)?.set(id, value);
 }

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../open';
 import { stmt } from '../statements';
-import { steady } from '../steady-reads';
+import { steadyOf } from '../steady-reads';
 import { profileExists, redirectOf } from './profiles';
 
 export interface IdentifierRow {
@@ -86,11 +86,11 @@ export function identifiersOf(db: Database, profileId: number): IdentifierRow[] 
  * and the earliest picked here, which costs less than SQLite sorting them (an automation asks this for every message).
  */
 export function firstIdentifierValue(db: Database, profileId: number, type: string): string | null {
-  return steady(identifierKey(profileId, type), () => readFirstIdentifier(db, profileId, type));
+  return steadyOf(firstIdentifierKind(type), profileId, () => readFirstIdentifier(db, profileId, type));
 }
 
-/** The steady-reads key of a profile's first identifier of a type (automations/prefetch.ts reads a chunk's at once). */
-export const identifierKey = (profileId: number, type: string) => `identifier:${profileId}:${type}`;
+/** The steady-reads kind of profiles' first identifier of a type (automations/prefetch.ts reads a chunk's at once). */
+export const firstIdentifierKind = (type: string) => `first ${type}`;
 
 /** The earliest of identifier rows (first seen, then first stored). */
 export function earliestIdentifier<T extends { firstSeenAt: number; id: number }>(rows: readonly T[]): T | undefined {

@@ -6,7 +6,7 @@ import { clampMoney, MAX_TOTAL } from '../../../../shared/limits';
 import { profileStrength } from '../../identity/strength';
 import type { Database } from '../open';
 import { stmt } from '../statements';
-import { primeSteady, steady } from '../steady-reads';
+import { primeSteadyOf, steadyOf } from '../steady-reads';
 
 export interface ProfileRow {
   id: number;
@@ -38,15 +38,19 @@ export function getProfiles(db: Database, ids: readonly number[]): ProfileRow[] 
 
 /** The first name alone (a message's {{first_name}}, thousands at a time from an automation). */
 export function firstNameOf(db: Database, id: number): string | null {
-  return steady(
-    `firstName:${id}`,
+  return steadyOf(
+    'first name',
+    id,
     () => (stmt(db, 'SELECT first_name FROM customer_profile WHERE id = ?').pluck().get(id) as string | null) ?? null,
   );
 }
 
 export function profileExists(db: Database, id: number): boolean {
-  return steady(`exists:${id}`, () => stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(id) !== undefined);
+  return steadyOf('exists', id, () => stmt(db, 'SELECT 1 FROM customer_profile WHERE id = ?').get(id) !== undefined);
 }
+
+/** The steady-reads kinds primeProfiles fills. */
+export const PROFILE_KINDS = ['exists', 'first name', 'redirect'] as const;
 
 /**
  * For a chunk of an automation sweep inside steady reads: each profile's first name and whether it exists, and
@@ -68,9 +72,9 @@ export function primeProfiles(db: Database, ids: readonly number[]): void {
       .all(list) as number[],
   );
   for (const id of ids) {
-    primeSteady(`exists:${id}`, names.has(id));
-    primeSteady(`firstName:${id}`, names.get(id) ?? null);
-    if (!redirected.has(id)) primeSteady(`redirect:${id}`, undefined);
+    primeSteadyOf('exists', id, names.has(id));
+    primeSteadyOf('first name', id, names.get(id) ?? null);
+    if (!redirected.has(id)) primeSteadyOf('redirect', id, undefined);
   }
 }
 
@@ -187,7 +191,7 @@ export function byStrength(a: ProfileRow, b: ProfileRow): number {
 
 /** The profile a merged-away id now lives in (following chains), or undefined if it was never merged. */
 export function redirectOf(db: Database, profileId: number): number | undefined {
-  return steady(`redirect:${profileId}`, () => readRedirect(db, profileId));
+  return steadyOf('redirect', profileId, () => readRedirect(db, profileId));
 }
 
 function readRedirect(db: Database, profileId: number): number | undefined {
