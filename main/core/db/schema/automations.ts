@@ -3,6 +3,7 @@
  * each time one fired for a customer, and the outbox of messages waiting to
  * be sent.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { MESSAGE_STATUSES } from '../../../../shared/contract/messages';
 import { brand } from './brand';
@@ -81,7 +82,11 @@ export const automationExecution = sqliteTable(
     index('automation_execution_profile_idx').on(t.profileId, t.automationId),
     // No (automation, status) index: the unique key leads with the automation, and what waits is found by status
     // (waiting_idx). One index fewer to write for each of the 100,000 occasions a sweep opens and updates.
-    index('automation_execution_waiting_idx').on(t.status, t.resumeAt),
+    // Only waiting occasions are looked up by status: the index holds those alone, so an occasion opened and then
+    // fired or held (nearly all of them) never touches it.
+    index('automation_execution_waiting_idx')
+      .on(t.resumeAt)
+      .where(sql`status = 'waiting'`),
   ],
 );
 
@@ -190,7 +195,10 @@ export const messageOutbox = sqliteTable(
   (t) => [
     index('message_outbox_pending_idx').on(t.status, t.nextAttemptAt),
     index('message_outbox_profile_idx').on(t.profileId),
-    index('message_outbox_provider_idx').on(t.providerMessageId),
+    // Looked up by the provider's id once sent (`= ?` implies not null): rows waiting to go are not in it.
+    index('message_outbox_provider_idx')
+      .on(t.providerMessageId)
+      .where(sql`provider_message_id IS NOT NULL`),
     index('message_outbox_execution_idx').on(t.executionId),
   ],
 );

@@ -1,5 +1,5 @@
 /**
- * Migrations 0012–0013: automations keep their definition as one JSON document with a priority and the time they were
+ * Migrations 0012–0016: automations keep their definition as one JSON document with a priority and the time they were
  * armed; executions gain a step and a resume time; decisions, tags and URL calls get tables. On a file that already
  * has an execution and an outbox row pointing at it, both survive.
  */
@@ -112,6 +112,43 @@ describe('migrations 0012–0013 (automations)', () => {
     expect(file.sqlite.prepare('SELECT dedupe_key, status FROM automation_execution').all()).toEqual([
       { dedupe_key: '1:churn:open', status: 'fired' },
     ]);
+    file.close();
+  });
+
+  it('0016 keeps only waiting occasions and sent messages in their lookup indexes, and every row', () => {
+    const file = steppedFile();
+    file.upTo(15);
+    const brand = addBrand(file.sqlite);
+    const automation = Number(
+      file.sqlite
+        .prepare(
+          "INSERT INTO marketing_automation (brand_id, name, trigger_type, definition, enabled, created_at, updated_at) VALUES (?, 'On', 'abandoned_cart', '{}', 1, 1, 1)",
+        )
+        .run(brand).lastInsertRowid,
+    );
+    const occasion = file.sqlite.prepare(
+      'INSERT INTO automation_execution (brand_id, automation_id, dedupe_key, status, resume_at, created_at) VALUES (?, ?, ?, ?, ?, 1)',
+    );
+    occasion.run(brand, automation, '1:cart:1', 'waiting', 50);
+    occasion.run(brand, automation, '2:cart:2', 'held', null);
+    occasion.run(brand, automation, '3:cart:3', 'waiting', 500);
+    const message = file.sqlite.prepare(
+      "INSERT INTO message_outbox (brand_id, channel, recipient, body, next_attempt_at, created_at, provider_message_id) VALUES (?, 'email', 'a@example.com', '{}', 1, 1, ?)",
+    );
+    message.run(brand, 'SM123');
+    message.run(brand, null);
+    file.upTo(16);
+    const plan = (sql: string) =>
+      (file.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0) as { detail: string }[]).map((r) => r.detail).join(' ');
+    const due =
+      "SELECT dedupe_key FROM automation_execution WHERE status = 'waiting' AND resume_at <= ? ORDER BY resume_at";
+    expect(plan(due)).toContain('automation_execution_waiting_idx');
+    expect(file.sqlite.prepare(due).pluck().all(100)).toEqual(['1:cart:1']);
+    const sent = "SELECT count(*) FROM message_outbox WHERE provider_message_id = ? AND channel = 'email'";
+    expect(plan(sent)).toContain('message_outbox_provider_idx');
+    expect(file.sqlite.prepare(sent).pluck().get('SM123')).toBe(1);
+    expect(file.sqlite.prepare('SELECT count(*) FROM automation_execution').pluck().get()).toBe(3);
+    expect(file.sqlite.prepare('SELECT count(*) FROM message_outbox').pluck().get()).toBe(2);
     file.close();
   });
 });
