@@ -149,6 +149,16 @@ const automationFields = {
   priority: z.number().int().min(1, 'Priority is 1 or more').max(100, 'Priority is at most 100').default(10),
   cooldownDays: days('The cooldown').default(30),
   recipe: z.enum(RECIPES).nullable().default(null),
+  /**
+   * Of the customers it would message (every guard passed), this share is held out as a comparison, drawn by a hash
+   * of (automation, customer): "Did it help?" compares what both groups bought afterwards.
+   */
+  holdoutPercent: z
+    .number({ error: 'The comparison share must be a percentage' })
+    .int('The comparison share is a whole percentage')
+    .min(0, 'The comparison share cannot be negative')
+    .max(50, 'At most half can be held out as a comparison')
+    .default(10),
 };
 
 export const automationInputSchema = z
@@ -157,7 +167,7 @@ export const automationInputSchema = z
 export type AutomationInput = z.input<typeof automationInputSchema>;
 export type AutomationDefinition = z.output<typeof automationInputSchema>;
 
-export const DECISION_OUTCOMES = ['fired', 'skipped', 'waiting', 'held', 'failed', 'cancelled'] as const;
+export const DECISION_OUTCOMES = ['fired', 'skipped', 'waiting', 'held', 'failed', 'cancelled', 'held_out'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 export const decisionSchema = z.object({

@@ -26,6 +26,12 @@ export interface Automation extends AutomationDefinition {
   updatedAt: number;
 }
 
+/** What firing an occasion needs of an automation; a campaign (a one-off message, no trigger) is one too. */
+export type Firing = Pick<
+  Automation,
+  'id' | 'name' | 'conditions' | 'actions' | 'priority' | 'cooldownDays' | 'holdoutPercent' | 'updatedAt'
+>;
+
 export function parseAutomation(row: AutomationRow): Automation {
   const stored = JSON.parse(row.definition) as Record<string, unknown>;
   const parsed = automationInputSchema.safeParse({

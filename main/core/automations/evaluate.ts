@@ -46,7 +46,7 @@ import { withSteadyReads } from '../db/steady-reads';
 import { highIntentProducts, intentForAll } from '../ml/intent';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
-import type { Automation } from './definition';
+import type { Automation, Firing } from './definition';
 import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
 import { prefetchCustomers } from './prefetch';
 import { automationSigningKey } from './signing';
@@ -64,20 +64,20 @@ const CHUNK = 100;
 const BATCH = 500;
 
 export interface Pending {
-  automation: Automation;
+  automation: Firing;
   occasion: Occasion;
   stake: number;
 }
 
-export function fireOptions(ctx: EngineContext, a: Automation): FireOptions {
+export function fireOptions(ctx: EngineContext, a: Firing): FireOptions {
   return {
     where: whereOf(ctx, a),
     signingKey: () => automationSigningKey(ctx),
   };
 }
 
-const whereCache = new WeakMap<Automation, Where>();
-function whereOf(ctx: EngineContext, a: Automation): Where {
+const whereCache = new WeakMap<Firing, Where>();
+function whereOf(ctx: EngineContext, a: Firing): Where {
   let where = whereCache.get(a);
   if (!where) {
     where = conditionsWhere(a.conditions, normalizeOptions(ctx).defaultCountry);
@@ -149,13 +149,20 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * The same, letting the event loop turn between batches so webhooks and pages are answered while thousands of
  * customers are evaluated (a retrain's crossings). Stops quietly if the data file was closed.
  */
-async function fireInTurns(ctx: EngineContext, pending: Pending[], t: Tally): Promise<boolean> {
+export async function fireInTurns(
+  ctx: EngineContext,
+  pending: Pending[],
+  t: Tally,
+  stillOn: () => Map<number, number> = () =>
+    new Map(automationRows(ctx.db, ctx.brandId, true).map((r) => [r.id, r.updatedAt])),
+): Promise<boolean> {
   inOrder(ctx, pending);
   let i = 0;
   while (i < pending.length) {
     if (!ctx.db.sqlite.open) return false;
     // Switched off or edited while the event loop turned: what is left of its sweep is not done (a new one is).
-    const live = new Map(automationRows(ctx.db, ctx.brandId, true).map((r) => [r.id, r.updatedAt]));
+    // `stillOn` gives the id and updatedAt of each automation whose occasions may still go.
+    const live = stillOn();
     ctx.db.sqlite
       .transaction(() =>
         withSteadyReads(() => {

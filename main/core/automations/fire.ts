@@ -31,7 +31,7 @@ import {
   removeTag,
   setExecution,
 } from '../db/repos/automations';
-import { type Automation, DAY_MS, HOUR_MS } from './definition';
+import { DAY_MS, type Firing, HOUR_MS } from './definition';
 
 /** At most this many marketing messages from automations per customer in FREQUENCY_DAYS (all automations together). */
 export const FREQUENCY_CAP = 2;
@@ -60,7 +60,7 @@ const day = (ms: number) =>
 
 function decide(
   ctx: EngineContext,
-  a: Automation,
+  a: Firing,
   profileId: number,
   executionId: number | null,
   outcome: Exclude<Outcome, 'handled'>,
@@ -77,7 +77,7 @@ function decide(
 }
 
 /** Opens the occasion and runs the guards before the actions; then the actions from the first. */
-export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasion, options: FireOptions): Outcome {
+export function fireOccasion(ctx: EngineContext, a: Firing, occasion: Occasion, options: FireOptions): Outcome {
   const now = ctx.clock.now().getTime();
   const { profileId } = occasion;
   const executionId = openOccasion(
@@ -106,7 +106,7 @@ export function fireOccasion(ctx: EngineContext, a: Automation, occasion: Occasi
 }
 
 /** The cooldown guard: this automation reached them within `cooldownDays` (recorded as the reason when it stops). */
-function coolingDown(ctx: EngineContext, a: Automation, executionId: number, profileId: number): boolean {
+function coolingDown(ctx: EngineContext, a: Firing, executionId: number, profileId: number): boolean {
   const now = ctx.clock.now().getTime();
   const last = lastFiredAt(ctx.db, a.id, profileId);
   if (last === null || last <= now - a.cooldownDays * DAY_MS) return false;
@@ -126,7 +126,7 @@ function coolingDown(ctx: EngineContext, a: Automation, executionId: number, pro
 /** A waiting occasion whose time came (a cart's delay, a wait action): the conditions again, then the next actions. */
 export function resumeOccasion(
   ctx: EngineContext,
-  a: Automation,
+  a: Firing,
   execution: { id: number; profileId: number; step: number },
   options: FireOptions,
 ): Outcome {
@@ -181,7 +181,7 @@ function chooseChannel(ctx: EngineContext, profileId: number, action: Extract<Au
 
 function runActions(
   ctx: EngineContext,
-  a: Automation,
+  a: Firing,
   execution: { id: number; profileId: number; step: number },
   options: FireOptions,
 ): Outcome {

@@ -147,6 +147,7 @@ function definition(
     },
     cooldownDays: 30,
     recipe,
+    holdoutPercent: 10,
   };
   switch (recipe) {
     case 'win-back':

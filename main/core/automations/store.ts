@@ -47,6 +47,7 @@ export function toView(ctx: EngineContext, a: Automation): AutomationView {
     priority: a.priority,
     cooldownDays: a.cooldownDays,
     recipe: a.recipe,
+    holdoutPercent: a.holdoutPercent,
     enabled: a.enabled,
     summary: summaryOf(a, shopCurrency(ctx), name),
     sent30d: messagesWrittenSince(ctx.db, a.id, now - 30 * DAY_MS),
@@ -85,7 +86,12 @@ export function saveAutomation(ctx: EngineContext, input: AutomationDefinition):
   const write = {
     name: input.name,
     triggerType: input.trigger.type,
-    definition: JSON.stringify({ trigger: input.trigger, conditions: input.conditions, actions: input.actions }),
+    definition: JSON.stringify({
+      trigger: input.trigger,
+      conditions: input.conditions,
+      actions: input.actions,
+      holdoutPercent: input.holdoutPercent,
+    }),
     recipe: input.recipe,
     priority: input.priority,
     cooldownDays: input.cooldownDays,

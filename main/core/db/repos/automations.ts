@@ -28,10 +28,12 @@ const AUTOMATION_COLUMNS = `id, name, trigger_type AS triggerType, definition, r
   cooldown_days AS cooldownDays, armed_at AS armedAt, last_run_at AS lastRunAt, arm_pending AS armPending,
   scores_pending AS scoresPending, swept_at AS sweptAt, created_at AS createdAt, updated_at AS updatedAt`;
 
+/** The automations (campaigns, kept as rows whose trigger type is `campaign`, are not among them). */
 export function automationRows(db: Database, brandId: number, enabledOnly = false): AutomationRow[] {
   return stmt(
     db,
     `SELECT ${AUTOMATION_COLUMNS} FROM marketing_automation WHERE brand_id = ? AND (? = 0 OR enabled = 1)
+       AND trigger_type <> 'campaign'
      ORDER BY priority, id`,
   ).all(brandId, enabledOnly ? 1 : 0) as AutomationRow[];
 }

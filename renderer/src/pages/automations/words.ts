@@ -67,6 +67,7 @@ export const OUTCOME_WORDS: Record<DecisionOutcome, string> = {
   held: 'Held',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  held_out: 'Held out',
 };
 
 /** The colour of an outcome, as the Messages page colours a status (none: plain text). */
@@ -77,6 +78,7 @@ export const OUTCOME_TONE: Record<DecisionOutcome, 'good' | 'waiting' | 'bad' | 
   held: 'waiting',
   failed: 'bad',
   cancelled: null,
+  held_out: null,
 };
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
