@@ -12,6 +12,7 @@ import { connectionsContract } from './connections';
 import { consentContract } from './consent';
 import { customersContract } from './customers';
 import { defineContract } from './define';
+import { dryRunContract } from './dry-run';
 import { importsContract } from './imports';
 import { jobsContract } from './jobs';
 import { mergesContract } from './merges';
@@ -35,6 +36,7 @@ export const contract = defineContract(
   messagesContract,
   templatesContract,
   automationsContract,
+  dryRunContract,
 );
 
 export type Contract = typeof contract;
@@ -57,6 +59,7 @@ export * from './channels';
 export * from './connections';
 export * from './consent';
 export * from './customers';
+export * from './dry-run';
 export * from './errors';
 export * from './imports';
 export * from './jobs';

@@ -4,6 +4,7 @@
  * sender of URL calls.
  */
 import { automationsHandlers } from '../api/automations';
+import { dryRunHandlers } from '../api/dry-run';
 import { outboxOf } from '../channels/outbox-worker';
 import type { EngineContext } from '../context';
 import { defineEngine } from '../engine';
@@ -30,7 +31,7 @@ function sweepSoon(ctx: EngineContext): void {
 
 export const automationsEngine = defineEngine({
   name: 'automations',
-  handlers: automationsHandlers,
+  handlers: { ...automationsHandlers, ...dryRunHandlers },
   subscriptions: [
     {
       stream: 'events.normalized',
