@@ -12,6 +12,7 @@ import type { HandlerContext, RuntimeInfo } from './api/registry';
 import { automationsEngine } from './automations/engine';
 import { backupEngine } from './backup/engine';
 import { checkDataFile } from './backup/start-check';
+import { campaignsEngine } from './campaigns/engine';
 import { channelsEngine } from './channels/engine';
 import { outboxEngine } from './channels/outbox-engine';
 import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
@@ -58,6 +59,7 @@ export const ENGINES = [
   channelsEngine,
   outboxEngine,
   automationsEngine,
+  campaignsEngine,
   jobsEngine,
 ] as const;
 

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appContract } from './app';
 import { automationsContract } from './automations';
 import { backupsContract } from './backups';
+import { campaignsContract } from './campaigns';
 import { channelsContract } from './channels';
 import { connectionsContract } from './connections';
 import { consentContract } from './consent';
@@ -36,6 +37,7 @@ export const contract = defineContract(
   messagesContract,
   templatesContract,
   automationsContract,
+  campaignsContract,
   dryRunContract,
 );
 
@@ -55,6 +57,7 @@ export function isCommandName(name: string): name is CommandName {
 export * from './app';
 export * from './automations';
 export * from './backups';
+export * from './campaigns';
 export * from './channels';
 export * from './connections';
 export * from './consent';
