@@ -20,6 +20,7 @@ import {
 import { AppError } from '../shared/contract/errors';
 import { validationError } from '../shared/contract/validation';
 import { openForCommand } from './cli-context';
+import { addDryRunCommand } from './cli-dry-run';
 import { armAutomation, runAutomation } from './core/automations/evaluate';
 import { recipeAutomation } from './core/automations/recipes';
 import { listAutomations, saveAutomation, setAutomationEnabled } from './core/automations/store';
@@ -144,6 +145,7 @@ export function addAutomationCommands(program: Command): void {
   const automations = program
     .command('automations')
     .description('The shop’s automations from a terminal: add one from a recipe, list them, run one now.');
+  addDryRunCommand(automations);
 
   automations
     .command('add')
