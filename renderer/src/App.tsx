@@ -1,6 +1,7 @@
 /** The frame: navigation for every page of the product, and the routes. */
 import { NavLink, Route, Routes } from 'react-router';
 import { AutomationsPage } from './pages/Automations';
+import { CampaignsPage } from './pages/Campaigns';
 import { ConnectionsPage } from './pages/Connections';
 import { CustomerPage } from './pages/Customer';
 import { CustomersPage } from './pages/Customers';
@@ -23,6 +24,7 @@ export const PAGES = [
   { path: '/import', label: 'Import', element: <ImportPage /> },
   { path: '/models', label: 'Models', element: <ModelsPage /> },
   { path: '/automations', label: 'Automations', element: <AutomationsPage /> },
+  { path: '/campaigns', label: 'Campaigns', element: <CampaignsPage /> },
   { path: '/journeys', label: 'Journeys', element: <JourneysPage /> },
   { path: '/settings', label: 'Settings', element: <SettingsPage /> },
 ] as const;
