@@ -215,6 +215,8 @@ export const runResultSchema = z.object({
   waiting: z.number().int(),
   held: z.number().int(),
   failed: z.number().int(),
+  /** Every guard passed, but held out as a comparison (the automation's share or the shop-wide group). */
+  heldOut: z.number().int(),
   /** In words: "12 messages written, 3 not sent (no consent)". */
   summary: z.string(),
 });

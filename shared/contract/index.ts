@@ -21,6 +21,7 @@ import { messagesContract } from './messages';
 import { modelsContract } from './models';
 import { settingsContract } from './settings';
 import { templatesContract } from './templates';
+import { upliftContract } from './uplift';
 
 export const contract = defineContract(
   appContract,
@@ -37,6 +38,7 @@ export const contract = defineContract(
   messagesContract,
   templatesContract,
   automationsContract,
+  upliftContract,
   campaignsContract,
   dryRunContract,
 );
@@ -71,4 +73,5 @@ export * from './messages';
 export * from './models';
 export * from './settings';
 export * from './templates';
+export * from './uplift';
 export * from './validation';

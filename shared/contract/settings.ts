@@ -100,6 +100,29 @@ export const settingsSchema = z.object({
   messagePrices: z.object({ sms: price, whatsapp: price }).optional(),
   /** Messages per second per channel (WhatsApp allows 80 by default; an SMTP server or a Twilio number may allow fewer). */
   sendRates: z.object({ email: rate, sms: rate, whatsapp: rate }).optional(),
+  /**
+   * The shop-wide comparison group: this share of customers (0 = off; 5 is a good start) gets no automated marketing
+   * at all, so all automations together are measured against it ("Did it help?").
+   */
+  comparisonGroupPercent: z
+    .number({ error: 'The comparison group must be a percentage' })
+    .int('The comparison group is a whole percentage')
+    .min(0, 'Give between 0 (off) and 20 percent')
+    .max(20, 'Give between 0 (off) and 20 percent')
+    .optional(),
+  /** "Did it help?" looks at what customers bought in this many days after the message (or the hold-out). */
+  comparisonWindowDays: z
+    .number({ error: 'Days must be a whole number' })
+    .int('Days must be a whole number')
+    .min(1, 'Give between 1 and 60 days')
+    .max(60, 'Give between 1 and 60 days')
+    .optional(),
+  /** The smallest difference worth finding, in points of the share who bought (2: 2 in every 100 customers). */
+  smallestEffectPoints: z
+    .number({ error: 'Give a number of points' })
+    .min(0.5, 'Give between 0.5 and 20 points')
+    .max(20, 'Give between 0.5 and 20 points')
+    .optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 

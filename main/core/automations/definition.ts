@@ -30,7 +30,10 @@ export interface Automation extends AutomationDefinition {
 export type Firing = Pick<
   Automation,
   'id' | 'name' | 'conditions' | 'actions' | 'priority' | 'cooldownDays' | 'holdoutPercent' | 'updatedAt'
->;
+> & {
+  /** What its messages say asked for them (the outbox's source): an automation unless said otherwise. */
+  source?: 'automation' | 'campaign';
+};
 
 export function parseAutomation(row: AutomationRow): Automation {
   const stored = JSON.parse(row.definition) as Record<string, unknown>;

@@ -5,6 +5,7 @@
  */
 import { automationsHandlers } from '../api/automations';
 import { dryRunHandlers } from '../api/dry-run';
+import { upliftHandlers } from '../api/uplift';
 import { outboxOf } from '../channels/outbox-worker';
 import type { EngineContext } from '../context';
 import { defineEngine } from '../engine';
@@ -31,7 +32,7 @@ function sweepSoon(ctx: EngineContext): void {
 
 export const automationsEngine = defineEngine({
   name: 'automations',
-  handlers: { ...automationsHandlers, ...dryRunHandlers },
+  handlers: { ...automationsHandlers, ...dryRunHandlers, ...upliftHandlers },
   subscriptions: [
     {
       stream: 'events.normalized',

@@ -86,7 +86,16 @@ function whereOf(ctx: EngineContext, a: Firing): Where {
   return where;
 }
 
-export const tally = () => ({ evaluated: 0, fired: 0, skipped: 0, waiting: 0, held: 0, failed: 0, handled: 0 });
+export const tally = () => ({
+  evaluated: 0,
+  fired: 0,
+  skipped: 0,
+  waiting: 0,
+  held: 0,
+  failed: 0,
+  heldOut: 0,
+  handled: 0,
+});
 export type Tally = ReturnType<typeof tally>;
 
 function count(t: Tally, outcome: Outcome): void {
@@ -100,6 +109,7 @@ function count(t: Tally, outcome: Outcome): void {
   )
     t[outcome] += 1;
   if (outcome === 'cancelled') t.skipped += 1;
+  if (outcome === 'held_out') t.heldOut += 1;
   if (outcome === 'handled') t.handled += 1;
 }
 
@@ -373,6 +383,8 @@ function words(t: Tally): string {
   ];
   if (t.held > 0) parts.push(`${t.held.toLocaleString('en')} held (they go when the hold ends)`);
   if (t.waiting > 0) parts.push(`${t.waiting.toLocaleString('en')} waiting`);
+  if (t.heldOut > 0)
+    parts.push(`${t.heldOut.toLocaleString('en')} held out as a comparison (they get nothing, to measure whether it helps)`);
   if (t.skipped > 0) parts.push(`${t.skipped.toLocaleString('en')} not sent (see the log for why)`);
   if (t.failed > 0) parts.push(`${t.failed.toLocaleString('en')} failed`);
   if (t.handled > 0)

@@ -19,6 +19,7 @@ import { enqueueMessage } from '../channels/outbox';
 import { listTemplates, templateById } from '../channels/template-store';
 import type { ChannelName } from '../channels/types';
 import type { EngineContext } from '../context';
+import type { ArmDraw } from '../db/repos/automation-arms';
 import type { Where } from '../db/repos/automation-candidates';
 import { profileMatches } from '../db/repos/automation-candidates';
 import {
@@ -32,12 +33,13 @@ import {
   setExecution,
 } from '../db/repos/automations';
 import { DAY_MS, type Firing, HOUR_MS } from './definition';
+import { drawArm } from './holdout';
 
 /** At most this many marketing messages from automations per customer in FREQUENCY_DAYS (all automations together). */
 export const FREQUENCY_CAP = 2;
 export const FREQUENCY_DAYS = 7;
 
-export type Outcome = 'fired' | 'skipped' | 'waiting' | 'held' | 'failed' | 'cancelled' | 'handled';
+export type Outcome = 'fired' | 'skipped' | 'waiting' | 'held' | 'failed' | 'cancelled' | 'held_out' | 'handled';
 
 export interface Occasion {
   profileId: number;
@@ -190,12 +192,13 @@ function runActions(
   const done: string[] = [];
   let held: { reason: string; outboxId: number } | null = null;
   let sentId: number | null = null;
+  let draw: ArmDraw | null = null;
   for (let i = execution.step; i < a.actions.length; i++) {
     const action = a.actions[i] as AutomationAction;
     switch (action.type) {
       case 'wait': {
         const resumeAt = now + action.hours * HOUR_MS;
-        setExecution(ctx.db, execution.id, { status: 'waiting', step: i + 1, resumeAt }, now);
+        setExecution(ctx.db, execution.id, { status: 'waiting', step: i + 1, resumeAt, draw }, now);
         const before = done.length > 0 ? `${done.join('; ')}. ` : '';
         decide(
           ctx,
@@ -226,8 +229,8 @@ function runActions(
         break;
       }
       case 'send': {
-        const stop = (outcome: 'skipped' | 'failed', guard: string, reason: string): Outcome => {
-          setExecution(ctx.db, execution.id, { status: outcome, detail: guard }, now);
+        const stop = (outcome: 'skipped' | 'failed' | 'held_out', guard: string, reason: string): Outcome => {
+          setExecution(ctx.db, execution.id, { status: outcome, detail: guard, draw }, now);
           const before = done.length > 0 ? ` (${done.join('; ')})` : '';
           decide(ctx, a, profileId, execution.id, outcome, guard, `${reason}${before}`);
           return outcome;
@@ -241,13 +244,13 @@ function runActions(
           );
         const chosen = chooseChannel(ctx, profileId, action);
         if (!chosen.ok) return stop('skipped', 'consent', `Not sent: ${lower(chosen.reason)}`);
-        const result = write(ctx, profileId, chosen.choice, execution.id);
-        if (!('id' in result))
-          return stop(
-            'skipped',
-            result.status === 'refused' ? 'message' : 'consent',
-            `Not sent: ${lower(result.reason)}`,
-          );
+        const composed = compose(ctx, profileId, chosen.choice);
+        if (!composed.ok) return stop('skipped', 'message', `Not sent: ${lower(composed.reason)}`);
+        // Every guard passed: they would be messaged. Only now is the comparison drawn (once per occasion).
+        draw ??= drawArm(ctx, a, profileId);
+        if (draw.arm !== 'messaged') return stop('held_out', draw.arm, heldOutReason(a, draw.arm));
+        const result = enqueue(ctx, profileId, chosen.choice, composed.message, execution.id, a.source);
+        if (!('id' in result)) return stop('skipped', 'consent', `Not sent: ${lower(result.reason)}`);
         const words = CHANNEL_WORDS[chosen.choice.channel];
         if (result.status === 'held') {
           held = { reason: result.reason, outboxId: result.id };
@@ -259,17 +262,20 @@ function runActions(
     }
   }
   const status = held ? 'held' : 'fired';
-  setExecution(ctx.db, execution.id, { status, step: a.actions.length }, now);
+  setExecution(ctx.db, execution.id, { status, step: a.actions.length, draw }, now);
   decide(ctx, a, profileId, execution.id, status, held ? 'held' : null, `${done.join('; ')}.`, sentId);
   return status;
 }
 
-type Written =
-  | { status: 'pending' | 'held'; id: number; reason: string }
-  | { status: 'cancelled' | 'refused'; reason: string };
+type Composed = ReturnType<typeof composeMessage>;
 
-function write(ctx: EngineContext, profileId: number, choice: ChannelChoice, executionId: number): Written {
-  let composed: ReturnType<typeof composeMessage>;
+/** The message for them on the chosen channel, or why it cannot be written (no address, a template that refuses). */
+function compose(
+  ctx: EngineContext,
+  profileId: number,
+  choice: ChannelChoice,
+): { ok: true; message: Composed & { body: NonNullable<Composed['body']>; to: string } } | { ok: false; reason: string } {
+  let composed: Composed;
   try {
     composed = composeMessage(ctx, {
       profileId,
@@ -278,22 +284,41 @@ function write(ctx: EngineContext, profileId: number, choice: ChannelChoice, exe
       kind: 'marketing',
     });
   } catch (error) {
-    if (error instanceof AppError) return { status: 'refused', reason: error.message };
+    if (error instanceof AppError) return { ok: false, reason: error.message };
     throw error;
   }
   if (composed.verdict.status === 'refused' || composed.body === null || composed.to === null)
-    return { status: 'refused', reason: composed.verdict.reason ?? 'this message cannot be sent.' };
+    return { ok: false, reason: composed.verdict.reason ?? 'this message cannot be sent.' };
+  return { ok: true, message: { ...composed, body: composed.body, to: composed.to } };
+}
+
+type Written = { status: 'pending' | 'held'; id: number; reason: string } | { status: 'cancelled'; reason: string };
+
+function enqueue(
+  ctx: EngineContext,
+  profileId: number,
+  choice: ChannelChoice,
+  composed: Composed & { body: NonNullable<Composed['body']>; to: string },
+  executionId: number,
+  source: Firing['source'],
+): Written {
   const enqueued = enqueueMessage(ctx, {
     ...composed.body,
     channel: choice.channel,
     to: composed.to,
     profileId,
     kind: 'marketing',
-    source: 'automation',
+    source: source ?? 'automation',
     executionId,
   });
   if (enqueued.status === 'cancelled') return { status: 'cancelled', reason: enqueued.reason ?? 'not allowed.' };
   return { status: enqueued.status, id: enqueued.id, reason: enqueued.reason ?? '' };
+}
+
+function heldOutReason(a: Firing, arm: 'held_out' | 'comparison_group'): string {
+  if (arm === 'comparison_group')
+    return "Held out: they are in the shop's comparison group, which gets no automated marketing (Settings → Automations), so all automations together can be measured against it.";
+  return `Held out: kept as a comparison. ${a.holdoutPercent}% of the customers this would message get nothing, so “Did it help?” can compare what both groups bought.`;
 }
 
 const lower = (s: string) => (s ? s[0]?.toLowerCase() + s.slice(1) : s);

@@ -9,6 +9,7 @@
 import { byRecorded, CONSENT_KIND, type ConsentRecord, consentFromHistory } from '../channels/consent';
 import type { ChannelName } from '../channels/types';
 import type { Database } from '../db/open';
+import { primeScores, SCORES_KIND } from '../db/repos/automation-arms';
 import { earliestIdentifier, firstIdentifierKind } from '../db/repos/identifiers';
 import { PROFILE_KINDS, primeProfiles } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
@@ -34,7 +35,7 @@ function groupBy<T extends { profileId: number }>(rows: T[]): Map<number, T[]> {
 }
 
 const TYPES = ['email', 'phone'] as const;
-const COVERED = new Set<string>([CONSENT_KIND, ...TYPES.map(firstIdentifierKind), ...PROFILE_KINDS]);
+const COVERED = new Set<string>([CONSENT_KIND, ...TYPES.map(firstIdentifierKind), ...PROFILE_KINDS, SCORES_KIND]);
 
 export function prefetchCustomers(db: Database, profileIds: readonly number[]): void {
   if (profileIds.length === 0) return;
@@ -73,4 +74,5 @@ function readCustomers(db: Database, ids: number[]): void {
       );
   }
   primeProfiles(db, ids);
+  primeScores(db, ids);
 }

@@ -28,7 +28,23 @@ export const DEFAULT_SEND_RATES = { email: 10, sms: 1, whatsapp: 80 };
 
 /** Settings as read: the fields optional in the contract for older forms are always present. */
 export type StoredSettings = Settings &
-  Required<Pick<Settings, 'retrainNightly' | 'sendingPaused' | 'dailyCaps' | 'messagePrices' | 'sendRates'>>;
+  Required<
+    Pick<
+      Settings,
+      | 'retrainNightly'
+      | 'sendingPaused'
+      | 'dailyCaps'
+      | 'messagePrices'
+      | 'sendRates'
+      | 'comparisonGroupPercent'
+      | 'comparisonWindowDays'
+      | 'smallestEffectPoints'
+    >
+  >;
+
+/** "Did it help?": purchases in the 7 days after a message; 2 points of the share who bought worth finding. */
+export const DEFAULT_COMPARISON_WINDOW_DAYS = 7;
+export const DEFAULT_SMALLEST_EFFECT_POINTS = 2;
 
 const KEYS = {
   shopPhoneNumbers: 'shop.phoneNumbers',
@@ -44,6 +60,9 @@ const KEYS = {
   dailyCaps: 'channels.dailyCaps',
   messagePrices: 'channels.messagePrices',
   sendRates: 'channels.sendRates',
+  comparisonGroupPercent: 'automations.comparisonGroupPercent',
+  comparisonWindowDays: 'automations.comparisonWindowDays',
+  smallestEffectPoints: 'automations.smallestEffectPoints',
 } as const;
 type ListenerKey = keyof typeof KEYS;
 
@@ -172,6 +191,9 @@ function readStoredSettings(db: Database): StoredSettings {
     dailyCaps: stored.get(KEYS.dailyCaps) ?? DEFAULT_DAILY_CAPS,
     messagePrices: stored.get(KEYS.messagePrices) ?? DEFAULT_MESSAGE_PRICES,
     sendRates: stored.get(KEYS.sendRates) ?? DEFAULT_SEND_RATES,
+    comparisonGroupPercent: stored.get(KEYS.comparisonGroupPercent) ?? 0,
+    comparisonWindowDays: stored.get(KEYS.comparisonWindowDays) ?? DEFAULT_COMPARISON_WINDOW_DAYS,
+    smallestEffectPoints: stored.get(KEYS.smallestEffectPoints) ?? DEFAULT_SMALLEST_EFFECT_POINTS,
   };
   // Parsed once per distinct stored value: the schema's checks cost more than the reads, and automations read the
   // settings several times per message they write. A copy each time, so a caller changing it changes nobody else's.
@@ -207,6 +229,9 @@ function parseSettings(candidate: Record<string, unknown>): StoredSettings {
     ...(bad.has('dailyCaps') ? { dailyCaps: DEFAULT_DAILY_CAPS } : {}),
     ...(bad.has('messagePrices') ? { messagePrices: DEFAULT_MESSAGE_PRICES } : {}),
     ...(bad.has('sendRates') ? { sendRates: DEFAULT_SEND_RATES } : {}),
+    ...(bad.has('comparisonGroupPercent') ? { comparisonGroupPercent: 0 } : {}),
+    ...(bad.has('comparisonWindowDays') ? { comparisonWindowDays: DEFAULT_COMPARISON_WINDOW_DAYS } : {}),
+    ...(bad.has('smallestEffectPoints') ? { smallestEffectPoints: DEFAULT_SMALLEST_EFFECT_POINTS } : {}),
   }) as StoredSettings;
 }
 

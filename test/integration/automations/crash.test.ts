@@ -319,6 +319,8 @@ beforeAll(async () => {
       trigger: { type: 'churn_risk', atLeast: THRESHOLD },
       actions: [{ type: 'send', channel: 'email', templateId: template.id }],
       recipe: 'win-back',
+      // Every one of the 1,000 is to get exactly one message: none held out as a comparison.
+      holdoutPercent: 0,
     })) as AutomationView;
     await shop.call('automations.setEnabled', { id: saved.id, enabled: true });
   } finally {

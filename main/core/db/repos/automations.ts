@@ -5,6 +5,7 @@
  */
 import type { Database } from '../open';
 import { stmt } from '../statements';
+import type { ArmDraw } from './automation-arms';
 
 export interface AutomationRow {
   id: number;
@@ -168,14 +169,28 @@ export function occasionExists(db: Database, automationId: number, key: string):
 export function setExecution(
   db: Database,
   id: number,
-  e: { status: string; step?: number; resumeAt?: number | null; detail?: string | null },
+  e: { status: string; step?: number; resumeAt?: number | null; detail?: string | null; draw?: ArmDraw | null },
   now: number,
 ): void {
+  const draw = e.draw ?? null;
   stmt(
     db,
-    `UPDATE automation_execution SET status = ?, step = coalesce(?, step), resume_at = ?, detail = ?, executed_at = ?
+    `UPDATE automation_execution SET status = ?, step = coalesce(?, step), resume_at = ?, detail = ?, executed_at = ?,
+       arm = coalesce(?, arm), arm_at = coalesce(?, arm_at), churn_at = coalesce(?, churn_at),
+       value_at = coalesce(?, value_at)
      WHERE id = ?`,
-  ).run(e.status, e.step ?? null, e.resumeAt ?? null, e.detail ?? null, now, id);
+  ).run(
+    e.status,
+    e.step ?? null,
+    e.resumeAt ?? null,
+    e.detail ?? null,
+    now,
+    draw?.arm ?? null,
+    draw ? now : null,
+    draw?.churnRisk ?? null,
+    draw?.predictedValue ?? null,
+    id,
+  );
 }
 
 /**
@@ -187,7 +202,7 @@ export function lastFiredAt(db: Database, automationId: number, profileId: numbe
     db,
     `SELECT max(e.executed_at) AS at FROM automation_execution e
      WHERE e.profile_id = ? AND e.automation_id = ?
-       AND (e.status IN ('fired', 'held') OR (e.status = 'waiting' AND e.step > 0)
+       AND (e.status IN ('fired', 'held', 'held_out') OR (e.status = 'waiting' AND e.step > 0)
          OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
                WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`,
   ).get(profileId, automationId) as { at: number | null };
@@ -319,13 +334,19 @@ export function lastDecisionsFor(db: Database, brandId: number, profileId: numbe
 // ---- guards' counts ----
 
 /** Marketing messages automations wrote to this customer since `since` (cancelled ones never went, so they do not count). */
+/**
+ * Automated marketing this customer got since `since` (automations and campaigns, not counting messages cancelled
+ * before they went or that failed), and the firings held out as a comparison, which count as a send would.
+ */
 export function automatedMessagesSince(db: Database, profileId: number, since: number): number {
   return (
     stmt(
       db,
-      `SELECT count(*) AS n FROM message_outbox WHERE profile_id = ? AND source = 'automation' AND kind = 'marketing'
-       AND created_at >= ? AND status NOT IN ('cancelled', 'failed')`,
-    ).get(profileId, since) as { n: number }
+      `SELECT (SELECT count(*) FROM message_outbox WHERE profile_id = ? AND source IN ('automation', 'campaign')
+           AND kind = 'marketing' AND created_at >= ? AND status NOT IN ('cancelled', 'failed'))
+         + (SELECT count(*) FROM automation_execution WHERE profile_id = ? AND status = 'held_out'
+           AND executed_at >= ?) AS n`,
+    ).get(profileId, since, profileId, since) as { n: number }
   ).n;
 }
 

@@ -76,6 +76,16 @@ export const automationExecution = sqliteTable(
     occurredAt: integer('occurred_at'),
     createdAt: integer('created_at').notNull(),
     executedAt: integer('executed_at'),
+    /**
+     * Drawn when every guard had passed and a message was about to be written: `messaged`, `held_out` (the
+     * automation's comparison share) or `comparison_group` (the shop-wide group that gets no automated marketing).
+     * "Did it help?" compares what each arm bought in the days after `arm_at`, adjusted for the churn risk and
+     * predicted value the customer had then (`churn_at`, `value_at`; null when not scored).
+     */
+    arm: text('arm'),
+    armAt: integer('arm_at'),
+    churnAt: real('churn_at'),
+    valueAt: real('value_at'),
   },
   (t) => [
     uniqueIndex('automation_execution_dedupe_uq').on(t.automationId, t.dedupeKey),

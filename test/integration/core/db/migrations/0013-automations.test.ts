@@ -151,4 +151,30 @@ describe('migrations 0012–0013 (automations)', () => {
     expect(file.sqlite.prepare('SELECT count(*) FROM message_outbox').pluck().get()).toBe(2);
     file.close();
   });
+
+  it('0017 gives occasions the comparison arm and the scores at the draw, empty on rows already there', () => {
+    const file = steppedFile();
+    file.upTo(16);
+    const brand = addBrand(file.sqlite);
+    const automation = Number(
+      file.sqlite
+        .prepare(
+          "INSERT INTO marketing_automation (brand_id, name, trigger_type, definition, enabled, created_at, updated_at) VALUES (?, 'On', 'churn_risk', '{}', 1, 1, 1)",
+        )
+        .run(brand).lastInsertRowid,
+    );
+    file.sqlite
+      .prepare(
+        "INSERT INTO automation_execution (brand_id, automation_id, dedupe_key, status, created_at) VALUES (?, ?, '1:churn:open', 'fired', 1)",
+      )
+      .run(brand, automation);
+    file.upTo(17);
+    expect(columnsOf(file.sqlite, 'automation_execution')).toEqual(
+      expect.arrayContaining(['arm', 'arm_at', 'churn_at', 'value_at']),
+    );
+    expect(
+      file.sqlite.prepare('SELECT status, arm, arm_at, churn_at, value_at FROM automation_execution').all(),
+    ).toEqual([{ status: 'fired', arm: null, arm_at: null, churn_at: null, value_at: null }]);
+    file.close();
+  });
 });
