@@ -156,7 +156,9 @@ function summaryOf(r: Omit<DryRunResult, 'summary'>, replay: Replay): string {
       `${period}, “${r.automationName}” would have sent ${plural(r.messages, 'message')} (${channels.join(', ')}) to ${plural(r.customersMessaged, 'customer')} (${plural(r.eventsReplayed, 'live event')} looked at, and today's scores).`,
     );
     parts.push(
-      `In fact, with no message from it, ${n(r.boughtAnyway)} of those ${plural(r.customersMessaged, 'customer')} bought within ${r.windowDays} days of when it would have written: those sales would have happened anyway.`,
+      r.boughtAnyway === 0
+        ? `None of those ${plural(r.customersMessaged, 'customer')} bought within ${r.windowDays} days of when it would have written, with no message from it.`
+        : `In fact, with no message from it, ${n(r.boughtAnyway)} of those ${plural(r.customersMessaged, 'customer')} bought within ${r.windowDays} days of when it would have written: those sales would have happened anyway.`,
     );
     const cost = r.cost.amount > 0 ? `It would have cost about ${money(r.cost.amount, r.cost.currency)}` : '';
     if (r.cost.unpricedMessages > 0)

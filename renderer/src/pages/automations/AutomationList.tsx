@@ -6,6 +6,7 @@
 import type { AutomationView } from '../../../../shared/contract/automations';
 import { ConfirmAction } from '../../components';
 import { formatDateTime } from '../../format';
+import { DryRun } from './DryRun';
 
 export function AutomationList({
   automations,
@@ -53,6 +54,7 @@ export function AutomationList({
                   ))}
                 </ul>
                 {a.lastRunAt ? <span className="hint block">Last run {formatDateTime(a.lastRunAt)}</span> : null}
+                <DryRun automation={a} />
               </td>
               <td>
                 <label className="switch nowrap">
