@@ -14,6 +14,7 @@ import { modelsBench } from './models';
 import { outboxBench } from './outbox';
 import { retrainBench } from './retrain';
 import { startupBench } from './startup';
+import { upliftBench } from './uplift';
 import { webhooksBench } from './webhooks';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
@@ -28,6 +29,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   future: futureBench,
   outbox: outboxBench,
   automations: automationsBench,
+  uplift: upliftBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -41,6 +41,8 @@ export interface TInterval {
 
 export interface BootstrapResult {
   plain: (TInterval | null)[];
+  /** The percentile bootstrap of the plain difference, from the same resamples: kept only as the bench's baseline. */
+  percentile: TInterval[];
   /** null when there are no usable covariates, or too few customers in a group to fit them. */
   adjusted: (TInterval | null)[] | null;
 }
@@ -240,6 +242,7 @@ export function bootstrapDifferences(
 
   const B = options.resamples;
   const plainT = OUTCOMES.map(() => new Float64Array(B));
+  const plainD = OUTCOMES.map(() => new Float64Array(B));
   const adjustedT = OUTCOMES.map(() => new Float64Array(B));
   const rng = xoroshiro128plus(options.seed);
   const n1 = treated.size;
@@ -252,7 +255,9 @@ export function bootstrapDifferences(
     accumulate(treated, width, draws1, m1);
     accumulate(control, width, draws0, m0);
     for (let o = 0; o < OUTCOME_COUNT; o++) {
-      (plainT[o] as Float64Array)[b] = studentize(plainDifference(m1, m0, width, o), plainOriginal[o] as Studentized);
+      const resampled = plainDifference(m1, m0, width, o);
+      (plainD[o] as Float64Array)[b] = resampled.estimate;
+      (plainT[o] as Float64Array)[b] = studentize(resampled, plainOriginal[o] as Studentized);
       const original = adjustedOriginal[o];
       if (original)
         (adjustedT[o] as Float64Array)[b] = studentize(adjustedDifference(m1, m0, width, o, centre, scratch), original);
@@ -261,11 +266,20 @@ export function bootstrapDifferences(
   const plain = OUTCOMES.map((_, o) =>
     tInterval(plainOriginal[o] as Studentized, plainT[o] as Float64Array, options.confidence),
   );
+  const tail = (1 - options.confidence) / 2;
+  const percentile = OUTCOMES.map((_, o) => {
+    const sorted = (plainD[o] as Float64Array).slice().sort();
+    return {
+      estimate: (plainOriginal[o] as Studentized).estimate,
+      low: sorted[Math.max(0, Math.round((B + 1) * tail) - 1)] as number,
+      high: sorted[Math.min(B - 1, Math.round((B + 1) * (1 - tail)) - 1)] as number,
+    };
+  });
   const adjusted = adjust
     ? OUTCOMES.map((_, o) => {
         const original = adjustedOriginal[o];
         return original ? tInterval(original, adjustedT[o] as Float64Array, options.confidence) : null;
       })
     : null;
-  return { plain, adjusted };
+  return { plain, percentile, adjusted };
 }
