@@ -172,7 +172,7 @@ export function previewCampaign(
     );
   if (recipients > 0 && input.holdoutPercent > 0)
     summary.push(
-      `About ${plural(heldOut, 'customer')} of them (${input.holdoutPercent}%) ${heldOut === 1 ? 'is' : 'are'} kept back as a comparison and get nothing, so you can see afterwards whether it helped.`,
+      `About ${count(heldOut)} of them (${input.holdoutPercent}%) ${heldOut === 1 ? 'is' : 'are'} kept back as a comparison and get nothing, so you can see afterwards whether it helped.`,
     );
   if (cost === null)
     summary.push(

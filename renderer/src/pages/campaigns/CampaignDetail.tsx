@@ -4,14 +4,25 @@
  * "Did it help?" — the comparison between those messaged and those kept back, the same as an automation's.
  */
 import { Link } from 'react-router';
+import type { DecisionOutcome } from '../../../../shared/contract/automations';
 import type { CampaignView } from '../../../../shared/contract/campaigns';
 import { Problem } from '../../components';
 import { formatDateTime } from '../../format';
 import { useCommand } from '../../use-command';
-import { OUTCOME_WORDS } from '../automations/words';
 import { statusWords } from './CampaignList';
 
 const n = (x: number) => x.toLocaleString();
+
+/** A campaign's one action is a message: "Sent" says more than the automations' "Done". */
+const OUTCOME_WORDS: Record<DecisionOutcome, string> = {
+  fired: 'Sent',
+  skipped: 'Not sent',
+  waiting: 'Waiting',
+  held: 'Held',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  held_out: 'Kept back (comparison)',
+};
 
 export function CampaignDetail({ campaign, onClose }: { campaign: CampaignView; onClose(): void }) {
   const log = useCommand('automations.log', { automationId: campaign.id, limit: 25 });

@@ -77,6 +77,13 @@ export function CampaignForm({
   }
 
   const reach = preview && preview.problems.length === 0 ? preview.recipients : undefined;
+  const named = `“${draft.name || 'this campaign'}”`;
+  const question =
+    preview === undefined || reach === undefined
+      ? 'Send this campaign now? It cannot be taken back.'
+      : preview.heldOut > 0
+        ? `Send ${named} now? About ${preview.messages.toLocaleString()} customers get it and ${preview.heldOut.toLocaleString()} are kept back as the comparison. It cannot be taken back.`
+        : `Send ${named} to ${reach.toLocaleString()} customer${reach === 1 ? '' : 's'} now? It cannot be taken back.`;
   return (
     <form className="settings automation-editor" onSubmit={submit} noValidate aria-label="Campaign">
       <fieldset>
@@ -178,11 +185,7 @@ export function CampaignForm({
           </button>
           <ConfirmAction
             label="Send now"
-            question={
-              reach === undefined
-                ? 'Send this campaign now? It cannot be taken back.'
-                : `Send “${draft.name || 'this campaign'}” to ${reach.toLocaleString()} customer${reach === 1 ? '' : 's'} now? It cannot be taken back.`
-            }
+            question={question}
             confirmLabel="Yes, send it"
             busyLabel="Sending…"
             disabled={draft.templateId === '' || reach === 0}
