@@ -8,8 +8,19 @@
  *   narrower interval, and then `adjusted: true`. A missing score is replaced by the mean of the others plus a
  *   "missing" indicator, so customers without scores still count.
  *
- * Coverage, measured by `npm run bench -- uplift` on a simulated shop (stated in simulate.ts; 400 seeds per cell,
- * 10% held out, true effects computed from the population, not from the draws): see MEASURED below.
+ * Coverage of the reported 95% intervals, `npm run bench -- uplift` (simulate.ts; 400 seeds per cell, 10% held out,
+ * true effects from the population by quadrature, a message worth +5.6 points on a 22% share, or nothing):
+ *
+ *   firings  effect | share: given coverage  false+ | revenue: given coverage false+ | orders: coverage
+ *   200      yes    |        99.5%  95.5%           |          45%   95.5%            |         98.3%
+ *   200      none   |        99.8%  96.5%   3.5%    |          45%   92.1%    7.9%    |         99.4%
+ *   2,000    yes    |        100%   94.0%           |          100%  91.7%            |         95.0%
+ *   2,000    none   |        100%   93.8%   6.3%    |          100%  91.5%    8.5%    |         95.5%
+ *
+ * Revenue at 2,000 firings sits just under the 93% aimed for (the plain bootstrap-t alone gives 90.5–91.5% there,
+ * the percentile bootstrap 91%, so the choice of the narrower interval costs nothing measurable); at 200 firings the
+ * percentile bootstrap covers 82% and the Wald interval for the share 92–93%. A symmetric bootstrap-t was tried:
+ * 89% at 2,000 firings, worse.
  *
  * No interval (null) when a group has fewer than MIN_CUSTOMERS customers, and for orders and revenue also when a
  * group has fewer than MIN_BUYERS customers who bought: a bootstrap of one buyer's basket says nothing.
