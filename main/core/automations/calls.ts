@@ -6,7 +6,7 @@
  */
 import { postToProvider } from '../channels/http-send';
 import { defineService, type EngineContext } from '../context';
-import { claimCall, finishCall, pendingCalls, recoverInterruptedCalls } from '../db/repos/automations';
+import { claimCall, finishCall, pendingCalls, recoverInterruptedCalls } from '../db/repos/automation-calls';
 
 const TIMEOUT_MS = 15_000;
 

@@ -47,10 +47,11 @@ import { highIntentProducts, intentForAll } from '../ml/intent';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
 import type { Automation, Firing } from './definition';
-import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
+import { type FireOptions, fireOccasion, type Occasion, resumeOccasion } from './fire';
 import { prefetchCustomers } from './prefetch';
 import { automationSigningKey } from './signing';
 import { enabledAutomations, loadAutomation } from './store';
+import { count, type Tally, tally, withoutHandled, words } from './tally';
 
 /**
  * A sweep's transaction: up to SWEEP_BATCH customers, or SWEEP_MS of work, whichever comes first; others (webhooks,
@@ -84,33 +85,6 @@ function whereOf(ctx: EngineContext, a: Firing): Where {
     whereCache.set(a, where);
   }
   return where;
-}
-
-export const tally = () => ({
-  evaluated: 0,
-  fired: 0,
-  skipped: 0,
-  waiting: 0,
-  held: 0,
-  failed: 0,
-  heldOut: 0,
-  handled: 0,
-});
-export type Tally = ReturnType<typeof tally>;
-
-function count(t: Tally, outcome: Outcome): void {
-  t.evaluated += 1;
-  if (
-    outcome === 'fired' ||
-    outcome === 'skipped' ||
-    outcome === 'waiting' ||
-    outcome === 'held' ||
-    outcome === 'failed'
-  )
-    t[outcome] += 1;
-  if (outcome === 'cancelled') t.skipped += 1;
-  if (outcome === 'held_out') t.heldOut += 1;
-  if (outcome === 'handled') t.handled += 1;
 }
 
 /**
@@ -159,6 +133,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * The same, letting the event loop turn between batches so webhooks and pages are answered while thousands of
  * customers are evaluated (a retrain's crossings). Stops quietly if the data file was closed.
  */
+export { type Tally, tally } from './tally';
+
 export async function fireInTurns(
   ctx: EngineContext,
   pending: Pending[],
@@ -376,22 +352,6 @@ function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = ta
   }
 }
 
-function words(t: Tally): string {
-  const parts = [
-    `${t.evaluated.toLocaleString('en')} customer${t.evaluated === 1 ? '' : 's'} looked at`,
-    `${t.fired.toLocaleString('en')} acted on`,
-  ];
-  if (t.held > 0) parts.push(`${t.held.toLocaleString('en')} held (they go when the hold ends)`);
-  if (t.waiting > 0) parts.push(`${t.waiting.toLocaleString('en')} waiting`);
-  if (t.heldOut > 0)
-    parts.push(`${t.heldOut.toLocaleString('en')} held out as a comparison (they get nothing, to measure whether it helps)`);
-  if (t.skipped > 0) parts.push(`${t.skipped.toLocaleString('en')} not sent (see the log for why)`);
-  if (t.failed > 0) parts.push(`${t.failed.toLocaleString('en')} failed`);
-  if (t.handled > 0)
-    parts.push(`${t.handled.toLocaleString('en')} already handled before (once per occasion: nothing sent twice)`);
-  return `${parts.join(', ')}.`;
-}
-
 /** An arming under way, per automation: the definition it runs (its updatedAt) and its answer. */
 interface Arming {
   updatedAt: number;
@@ -430,11 +390,6 @@ async function armNow(ctx: EngineContext, a: Automation): Promise<RunResult> {
   resumeDue(ctx, now, a.id, t);
   armDone(ctx.db, a.id);
   return { automationId: a.id, ...withoutHandled(t), summary: words(t) };
-}
-
-function withoutHandled(t: Tally): Omit<Tally, 'handled'> {
-  const { handled: _handled, ...counts } = t;
-  return counts;
 }
 
 /** Run now: only an automation that is on (pressing it "to see" must not send from one the shop left off). */

@@ -20,12 +20,12 @@ import { listTemplates, templateById } from '../channels/template-store';
 import type { ChannelName } from '../channels/types';
 import type { EngineContext } from '../context';
 import type { ArmDraw } from '../db/repos/automation-arms';
+import { insertCall } from '../db/repos/automation-calls';
 import type { Where } from '../db/repos/automation-candidates';
 import { profileMatches } from '../db/repos/automation-candidates';
 import {
   addTag,
   automatedMessagesSince,
-  insertCall,
   insertDecision,
   lastFiredAt,
   openOccasion,
@@ -274,7 +274,9 @@ function compose(
   ctx: EngineContext,
   profileId: number,
   choice: ChannelChoice,
-): { ok: true; message: Composed & { body: NonNullable<Composed['body']>; to: string } } | { ok: false; reason: string } {
+):
+  | { ok: true; message: Composed & { body: NonNullable<Composed['body']>; to: string } }
+  | { ok: false; reason: string } {
   let composed: Composed;
   try {
     composed = composeMessage(ctx, {
