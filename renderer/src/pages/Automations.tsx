@@ -11,6 +11,7 @@ import { client } from '../client';
 import { asAppError, PageHeader, Problem } from '../components';
 import { useCommand } from '../use-command';
 import { AutomationList } from './automations/AutomationList';
+import { ShopComparison } from './automations/Comparison';
 import { type Draft, EMPTY_DRAFT, toDraft } from './automations/draft';
 import { Editor } from './automations/Editor';
 import { ExecutionLog } from './automations/ExecutionLog';
@@ -144,6 +145,7 @@ export function AutomationsPage() {
             New automation
           </button>
         )}
+        {automations && automations.length > 0 ? <ShopComparison /> : null}
       </section>
       {editing ? (
         <Editor

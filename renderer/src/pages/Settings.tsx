@@ -35,6 +35,9 @@ const toDraft = (s: Settings): Draft => ({
   ingestPort: String(s.ingestPort),
   churnHorizonDays: String(s.churnHorizonDays),
   valueHorizonDays: String(s.valueHorizonDays),
+  comparisonGroupPercent: String(s.comparisonGroupPercent ?? 0),
+  comparisonWindowDays: String(s.comparisonWindowDays ?? 7),
+  smallestEffectPoints: String(s.smallestEffectPoints ?? 2),
 });
 
 export function SettingsPage() {
@@ -90,6 +93,9 @@ export function SettingsPage() {
         ingestPort: Number(draft.ingestPort),
         churnHorizonDays: Number(draft.churnHorizonDays),
         valueHorizonDays: Number(draft.valueHorizonDays),
+        comparisonGroupPercent: Number(draft.comparisonGroupPercent ?? 0),
+        comparisonWindowDays: Number(draft.comparisonWindowDays ?? 7),
+        smallestEffectPoints: Number((draft.smallestEffectPoints ?? '2').replace(',', '.')),
       });
       setDraft(toDraft(result.settings));
       setSaved({ restartNeeded: result.restartNeeded });
@@ -190,6 +196,30 @@ export function SettingsPage() {
               the next Retrain on the Models page, which needs this much history and more.
             </p>
             {fieldError('valueHorizonDays')}
+          </fieldset>
+
+          <fieldset id="automations-comparison">
+            <legend>Automations: did they help?</legend>
+            <label htmlFor="setting-comparisonGroupPercent">Shop-wide comparison group (% of customers, 0 = off)</label>
+            <input type="text" inputMode="numeric" {...field('comparisonGroupPercent')} />
+            <p className="hint">
+              This share of your customers gets no automated marketing at all, so the Automations page can show what all
+              automations together brought in. 5 is a good start for a small shop; 0 switches it off.
+            </p>
+            {fieldError('comparisonGroupPercent')}
+
+            <label htmlFor="setting-comparisonWindowDays">Count purchases in the days after a message (days)</label>
+            <input type="text" inputMode="numeric" {...field('comparisonWindowDays')} />
+            <p className="hint">“Did it help?” compares what customers bought in this many days after; usually 7.</p>
+            {fieldError('comparisonWindowDays')}
+
+            <label htmlFor="setting-smallestEffectPoints">Smallest difference worth finding (points)</label>
+            <input type="text" inputMode="decimal" {...field('smallestEffectPoints')} />
+            <p className="hint">
+              In the share of customers who bought: 2 means 2 more in every 100. Smaller differences need many more
+              customers before they can be seen.
+            </p>
+            {fieldError('smallestEffectPoints')}
           </fieldset>
 
           <fieldset>

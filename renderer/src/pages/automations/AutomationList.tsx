@@ -6,6 +6,7 @@
 import type { AutomationView } from '../../../../shared/contract/automations';
 import { ConfirmAction } from '../../components';
 import { formatDateTime } from '../../format';
+import { Comparison } from './Comparison';
 import { DryRun } from './DryRun';
 
 export function AutomationList({
@@ -55,6 +56,7 @@ export function AutomationList({
                 </ul>
                 {a.lastRunAt ? <span className="hint block">Last run {formatDateTime(a.lastRunAt)}</span> : null}
                 <DryRun automation={a} />
+                <Comparison automationId={a.id} />
               </td>
               <td>
                 <label className="switch nowrap">

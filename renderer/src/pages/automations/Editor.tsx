@@ -22,7 +22,7 @@ const COUNT_DELAY_MS = 300;
 
 /** The fields that show their error beside them; any other (a whole trigger, the list of steps) goes in the banner. */
 const PLACED = [
-  /^(name|priority|cooldownDays)$/,
+  /^(name|priority|cooldownDays|holdoutPercent)$/,
   /^trigger\.(atLeast|afterHours|amount|segment|days)$/,
   /^conditions\.(segmentIs|segmentIsNot|churnRisk|predictedValue|lifetimeValue|orders|boughtProduct|boughtCategory|country|hasTag|lacksTag)(\.|$)/,
   /^actions\.\d+\.(templateId|tag|url|hours)$/,
@@ -184,6 +184,21 @@ export function Editor({
               Besides this, nobody gets more than 2 marketing messages a week from all your automations together.
             </p>
             {errors.message('cooldownDays')}
+          </div>
+          <div>
+            <label htmlFor="automation-holdout">Comparison share (%)</label>
+            <input
+              id="automation-holdout"
+              inputMode="numeric"
+              value={draft.holdoutPercent}
+              onChange={(e) => set({ holdoutPercent: e.target.value })}
+              {...errors.invalid('holdoutPercent')}
+            />
+            <p className="hint">
+              Of the customers it would message, this share gets nothing, so “Did it help?” can compare what both groups
+              bought. 10 is a good start; 0 measures nothing.
+            </p>
+            {errors.message('holdoutPercent')}
           </div>
         </div>
         <div className="actions">

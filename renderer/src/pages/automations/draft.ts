@@ -64,6 +64,8 @@ export interface Draft {
   actions: ActionDraft[];
   priority: string;
   cooldownDays: string;
+  /** The comparison share (%), held out to measure whether it helps. */
+  holdoutPercent: string;
 }
 
 let nextKey = 1;
@@ -109,6 +111,7 @@ export const EMPTY_DRAFT: Draft = {
   actions: [emptyAction()],
   priority: '10',
   cooldownDays: '30',
+  holdoutPercent: '10',
 };
 
 const text = (value: number | null | undefined) => (value === null || value === undefined ? '' : String(value));
@@ -170,6 +173,7 @@ export function toDraft(a: AutomationInput | AutomationView): Draft {
     })),
     priority: text(a.priority ?? 10),
     cooldownDays: text(a.cooldownDays ?? 30),
+    holdoutPercent: text(a.holdoutPercent ?? 10),
   };
 }
 
@@ -254,6 +258,7 @@ export function toInput(d: Draft): AutomationInput {
     ),
     priority: required(d.priority),
     cooldownDays: required(d.cooldownDays),
+    holdoutPercent: required(d.holdoutPercent),
   };
 }
 

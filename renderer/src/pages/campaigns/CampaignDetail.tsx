@@ -9,6 +9,7 @@ import type { CampaignView } from '../../../../shared/contract/campaigns';
 import { Problem } from '../../components';
 import { formatDateTime } from '../../format';
 import { useCommand } from '../../use-command';
+import { Comparison } from '../automations/Comparison';
 import { statusWords } from './CampaignList';
 
 const n = (x: number) => x.toLocaleString();
@@ -55,11 +56,7 @@ export function CampaignDetail({ campaign, onClose }: { campaign: CampaignView; 
         <dd>{n(c.notSent)}</dd>
       </dl>
 
-      {/*
-        MOUNT POINT for "Did it help?" (issue 19, the lead's part): once renderer/src/pages/automations/Comparison.tsx
-        exists, import { Comparison } from '../automations/Comparison' and render here:
-          <Comparison automationId={campaign.id} />
-      */}
+      <Comparison automationId={campaign.id} open />
 
       <h3 id="campaign-log-heading">The newest decisions</h3>
       <Problem error={log.error} />
