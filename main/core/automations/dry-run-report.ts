@@ -33,10 +33,9 @@ const GUARD_WORDS: Record<string, string> = {
 
 const CHANNEL_WORDS = { email: 'email', sms: 'SMS', whatsapp: 'WhatsApp' } as const;
 
-/** A held message's reason, as a guard key. */
-function heldGuard(reason: string | null): string {
-  if (!reason) return 'held';
-  if (/^quiet hours/i.test(reason)) return 'quiet';
+/** A held message's reason (the decision's: the message's own changes if a purchase cancels it later), as a key. */
+function heldGuard(reason: string): string {
+  if (/quiet hours/i.test(reason)) return 'quiet';
   if (/paused/i.test(reason)) return 'paused';
   if (/daily limit/i.test(reason)) return 'daily_cap';
   return 'held';
@@ -88,12 +87,10 @@ export function reportOf(ctx: EngineContext, replay: Replay): DryRunResult {
     weeks.set(key, row);
   }
 
-  const outboxById = new Map(replay.messages.map((m) => [m.id, m]));
   const stops = new Map<string, { decisions: number; who: Set<number>; example: string }>();
   for (const d of replay.decisions) {
     let guard: string | null = null;
-    if (d.outcome === 'held')
-      guard = heldGuard(d.outboxId === null ? null : (outboxById.get(d.outboxId)?.statusReason ?? null));
+    if (d.outcome === 'held') guard = heldGuard(d.reason);
     else if (d.outcome !== 'fired' && d.outcome !== 'waiting') guard = d.guard ?? d.outcome;
     if (guard === null) continue;
     const row = stops.get(guard) ?? { decisions: 0, who: new Set<number>(), example: d.reason };

@@ -40,7 +40,7 @@ import { normalizeOptions } from '../settings/shop-settings';
 import { type Automation, DAY_MS } from './definition';
 import { fireAll, fireOptions, intentPending, type Pending } from './evaluate';
 import { resumeOccasion } from './fire';
-import { onLiveEvents } from './live';
+import { type LiveEvent, onLiveEvents } from './live';
 import { loadAutomation } from './store';
 
 export const DRY_RUN_DAYS = 90;
@@ -211,9 +211,18 @@ function replayInside(ctx: EngineContext, id: number, from: number, to: number):
     `UPDATE message_outbox SET status = 'sent', sending_at = next_attempt_at, updated_at = next_attempt_at
      WHERE id > ? AND status IN ('pending', 'held') AND next_attempt_at <= ?`,
   );
-  const nextDue = q(
-    `SELECT min(resume_at) FROM automation_execution WHERE automation_id = ? AND status = 'waiting' AND resume_at IS NOT NULL`,
+  // Walks the waiting occasions' partial index in time order (`+automation_id` keeps the planner off the automation's
+  // own index, which would read every occasion it ever had: 170 µs a call, 1.9 of 3.8 s at 2,000 customers); asked
+  // again only after something that may open or end a wait.
+  const nextDueQuery = q(
+    `SELECT resume_at FROM automation_execution WHERE status = 'waiting' AND resume_at IS NOT NULL AND +automation_id = ?
+     ORDER BY resume_at LIMIT 1`,
   ).pluck();
+  let due: number | null | undefined;
+  const nextDue = (): number | null => {
+    if (due === undefined) due = (nextDueQuery.get(a.id) as number | undefined) ?? null;
+    return due;
+  };
 
   /** The clock to `at`: the other messages written by then count, this automation's due by then have gone. */
   const moveTo = (at: number) => {
@@ -227,23 +236,40 @@ function replayInside(ctx: EngineContext, id: number, from: number, to: number):
   /** The scheduler's ticks up to `until` at which something of this automation is due. */
   const tickUntil = (until: number) => {
     for (;;) {
-      const due = nextDue.get(a.id) as number | null;
-      if (due === null) return;
-      const tick = Math.max(Math.ceil(due / TICK_MS) * TICK_MS, clock.ms());
+      const at = nextDue();
+      if (at === null) return;
+      const tick = Math.max(Math.ceil(at / TICK_MS) * TICK_MS, clock.ms());
       if (tick > until) return;
       moveTo(tick);
       resumeDue(rctx, a, tick);
+      due = undefined;
     }
   };
 
-  for (const e of events) {
-    tickUntil(e.received_at);
-    moveTo(e.received_at);
-    putBack.run(e);
-    const profileId = e.customer_profile_id;
-    if (profileId === null) continue;
-    if (MONEY_EVENTS.has(e.event_type)) recomputeTotals(db, profileId, clock.ms());
-    onLiveEvents(rctx, [{ eventId: e.id, profileId, type: e.event_type, occurredAt: e.occurred_at }]);
+  // Events received in the same instant were stored in one transaction (a webhook batch, an API call of several):
+  // the live subscriber met them together, after all of them were stored. So are they here.
+  for (let i = 0; i < events.length; ) {
+    const at = (events[i] as EventRow).received_at;
+    let end = i;
+    while (end < events.length && (events[end] as EventRow).received_at === at) end += 1;
+    const group = events.slice(i, end);
+    i = end;
+    tickUntil(at);
+    moveTo(at);
+    for (const e of group) putBack.run(e);
+    const live: LiveEvent[] = [];
+    const recomputed = new Set<number>();
+    for (const e of group) {
+      const profileId = e.customer_profile_id;
+      if (profileId === null) continue;
+      if (MONEY_EVENTS.has(e.event_type) && !recomputed.has(profileId)) {
+        recomputeTotals(db, profileId, at);
+        recomputed.add(profileId);
+      }
+      live.push({ eventId: e.id, profileId, type: e.event_type, occurredAt: e.occurred_at });
+    }
+    if (live.length > 0) onLiveEvents(rctx, live);
+    due = undefined;
   }
   tickUntil(to);
   moveTo(to);
