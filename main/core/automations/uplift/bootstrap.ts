@@ -45,6 +45,8 @@ export interface BootstrapResult {
   percentile: TInterval[];
   /** null when there are no usable covariates, or too few customers in a group to fit them. */
   adjusted: (TInterval | null)[] | null;
+  /** The differences and standard errors on the original sample: plain (Welch) and adjusted (Lin), per outcome. */
+  original: { plain: Studentized[]; adjusted: (Studentized | null)[] };
 }
 
 /** Per group: n, Σx, Σxxᵀ (upper triangle), then per outcome Σy, Σy², Σxy. */
@@ -281,5 +283,5 @@ export function bootstrapDifferences(
         return original ? tInterval(original, adjustedT[o] as Float64Array, options.confidence) : null;
       })
     : null;
-  return { plain, percentile, adjusted };
+  return { plain, percentile, adjusted, original: { plain: plainOriginal, adjusted: adjustedOriginal } };
 }

@@ -3,9 +3,9 @@
  * `npm run bench -- uplift` (hundreds). For each interval: how often it was given at all, how often it held the
  * true effect, and how often it excluded zero (with no true effect, that is the false-positive rate).
  */
-import type { TInterval } from './bootstrap';
+import type { Studentized, TInterval } from './bootstrap';
 import { simulateShop, type TrueEffects } from './simulate';
-import { chooseIntervals, upliftCandidates } from './stats';
+import { chooseIntervals, rescaledAdjusted, upliftCandidates } from './stats';
 
 export interface Tally {
   given: number;
@@ -21,9 +21,14 @@ export const MEASURED = [
   'share.adjusted',
   'share.wald',
   'orders.reported',
+  'orders.twoPart',
+  'orders.adjusted',
+  'orders.bootstrapT',
   'revenue.reported',
-  'revenue.bootstrapT',
+  'revenue.twoPart',
   'revenue.adjusted',
+  'revenue.bootstrapT',
+  'revenue.adjustedBootstrapT',
   'revenue.percentile',
 ] as const;
 export type Measured = (typeof MEASURED)[number];
@@ -82,11 +87,26 @@ export function measureCoverage(options: {
         waldInterval(messaged.bought, messaged.customers, heldOut.bought, heldOut.customers),
         truth.boughtShare,
       );
+    // The candidates below are counted only where the reported interval is given (enough buyers in each group).
+    const given = result.revenuePerCustomer !== null;
+    const twoPart = given ? candidates.twoPart : null;
+    const adjusted = (o: 1 | 2, plain: TInterval | null | undefined) =>
+      plain && bootstrap?.adjusted
+        ? rescaledAdjusted(plain, {
+            plain: bootstrap.original.plain[o] as Studentized,
+            adjusted: bootstrap.original.adjusted[o] ?? null,
+          })
+        : null;
     count('orders.reported', result.ordersPerCustomer, truth.ordersPerCustomer);
+    count('orders.twoPart', twoPart?.orders, truth.ordersPerCustomer);
+    count('orders.adjusted', adjusted(1, twoPart?.orders), truth.ordersPerCustomer);
+    count('orders.bootstrapT', given ? bootstrap?.plain[1] : null, truth.ordersPerCustomer);
     count('revenue.reported', result.revenuePerCustomer, truth.revenuePerCustomer);
-    count('revenue.bootstrapT', bootstrap?.plain[2], truth.revenuePerCustomer);
-    count('revenue.adjusted', bootstrap?.adjusted?.[2], truth.revenuePerCustomer);
-    count('revenue.percentile', bootstrap?.percentile[2], truth.revenuePerCustomer);
+    count('revenue.twoPart', twoPart?.revenue, truth.revenuePerCustomer);
+    count('revenue.adjusted', adjusted(2, twoPart?.revenue), truth.revenuePerCustomer);
+    count('revenue.bootstrapT', given ? bootstrap?.plain[2] : null, truth.revenuePerCustomer);
+    count('revenue.adjustedBootstrapT', given ? bootstrap?.adjusted?.[2] : null, truth.revenuePerCustomer);
+    count('revenue.percentile', given ? bootstrap?.percentile[2] : null, truth.revenuePerCustomer);
   }
   for (const tally of Object.values(tallies)) if (tally.given > 0) tally.meanWidth /= tally.given;
   const seconds = (performance.now() - started) / 1000;

@@ -25,8 +25,16 @@
  * No interval (null) when a group has fewer than MIN_CUSTOMERS customers, and for orders and revenue also when a
  * group has fewer than MIN_BUYERS customers who bought: a bootstrap of one buyer's basket says nothing.
  */
-import { type BootstrapResult, bootstrapDifferences, type Columns, OUTCOMES, type TInterval } from './bootstrap';
+import {
+  type BootstrapResult,
+  bootstrapDifferences,
+  type Columns,
+  OUTCOMES,
+  type Studentized,
+  type TInterval,
+} from './bootstrap';
 import { newcombeInterval } from './intervals';
+import { type MeanInterval, twoPartDifference } from './twopart';
 import type { GroupSums, Interval, Unit, UpliftResult } from './types';
 
 export { customersNeeded, newcombeInterval, normalQuantile, wilsonInterval } from './intervals';
@@ -120,6 +128,26 @@ export interface UpliftCandidates {
   confidence: number;
   newcombe: { estimate: number; low: number; high: number } | null;
   bootstrap: BootstrapResult | null;
+  /** Two-part intervals (twopart.ts) for orders and revenue per customer; null where the model does not apply. */
+  twoPart: { orders: MeanInterval | null; revenue: MeanInterval | null } | null;
+}
+
+/**
+ * The regression-adjusted version of a two-part interval: centred on Lin's adjusted estimate, its distances from the
+ * estimate scaled by the ratio of the adjusted to the plain standard error (the shape stays the two-part model's).
+ */
+export function rescaledAdjusted(
+  plain: MeanInterval,
+  original: { plain: Studentized; adjusted: Studentized | null },
+): TInterval | null {
+  const { adjusted } = original;
+  if (!adjusted || !(original.plain.se > 0) || !(adjusted.se > 0)) return null;
+  const ratio = adjusted.se / original.plain.se;
+  return {
+    estimate: adjusted.estimate,
+    low: adjusted.estimate - (plain.estimate - plain.low) * ratio,
+    high: adjusted.estimate + (plain.high - plain.estimate) * ratio,
+  };
 }
 
 export function upliftCandidates(
@@ -135,7 +163,7 @@ export function upliftCandidates(
   const messaged = sums(treatedIndices.map((i) => units[i] as Unit));
   const heldOut = sums(controlIndices.map((i) => units[i] as Unit));
   const enough = messaged.customers >= MIN_CUSTOMERS && heldOut.customers >= MIN_CUSTOMERS;
-  if (!enough) return { messaged, heldOut, confidence, newcombe: null, bootstrap: null };
+  if (!enough) return { messaged, heldOut, confidence, newcombe: null, bootstrap: null, twoPart: null };
   const newcombe = newcombeInterval(messaged.bought, messaged.customers, heldOut.bought, heldOut.customers, confidence);
   const design = covariateDesign(units);
   const bootstrap = bootstrapDifferences(
@@ -150,19 +178,39 @@ export function upliftCandidates(
       adjust: Math.min(messaged.customers, heldOut.customers) >= 3 * (design.width + 1),
     },
   );
-  return { messaged, heldOut, confidence, newcombe, bootstrap };
+  const values = (indices: readonly number[], outcome: (u: Unit) => number) =>
+    indices.map((i) => outcome(units[i] as Unit));
+  const twoPart = {
+    orders: twoPartDifference(
+      values(treatedIndices, (u) => u.orders),
+      values(controlIndices, (u) => u.orders),
+      'normal',
+      confidence,
+    ),
+    revenue: twoPartDifference(
+      values(treatedIndices, (u) => u.revenue),
+      values(controlIndices, (u) => u.revenue),
+      'lognormal',
+      confidence,
+    ),
+  };
+  return { messaged, heldOut, confidence, newcombe, bootstrap, twoPart };
 }
 
 /** Chooses, per outcome, the interval to report from the candidates (see the header). */
 export function chooseIntervals(candidates: UpliftCandidates): UpliftResult {
-  const { messaged, heldOut, confidence, newcombe, bootstrap } = candidates;
+  const { messaged, heldOut, confidence, newcombe, bootstrap, twoPart } = candidates;
   if (!newcombe || !bootstrap) {
     return { messaged, heldOut, confidence, boughtShare: null, ordersPerCustomer: null, revenuePerCustomer: null };
   }
   const enoughBuyers = messaged.bought >= MIN_BUYERS && heldOut.bought >= MIN_BUYERS;
-  const pick = (outcome: (typeof OUTCOMES)[number]) => {
+  const pick = (outcome: 'orders' | 'revenue') => {
     const o = OUTCOMES.indexOf(outcome);
-    return narrower(bootstrap.plain[o] ?? null, bootstrap.adjusted?.[o] ?? null);
+    const plain = twoPart?.[outcome] ?? null;
+    // Where the two-part model does not apply (a negative value: a refund), the bootstrap-t intervals.
+    if (!plain) return narrower(bootstrap.plain[o] ?? null, bootstrap.adjusted?.[o] ?? null);
+    // Not adjusted: the adjusted candidates (rescaledAdjusted, and Lin's bootstrap-t) undercover here (header).
+    return narrower(plain, null);
   };
   return {
     messaged,

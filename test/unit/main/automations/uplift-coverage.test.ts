@@ -31,6 +31,14 @@ describe.each([
     expect(coverage(revenue)).toBeGreaterThanOrEqual(0.95 - slack(revenue));
     if (effect === 0) expect(revenue.excludesZero / revenue.given).toBeLessThanOrEqual(0.05 + slack(revenue));
   });
+
+  it('orders per customer (two-part): given with revenue, covering the truth at about 95%', () => {
+    const orders = run.tallies['orders.reported'];
+    expect(orders.given).toBe(run.tallies['revenue.reported'].given);
+    expect(coverage(orders)).toBeGreaterThanOrEqual(0.95 - slack(orders));
+    expect(coverage(orders)).toBeLessThanOrEqual(1);
+    if (effect === 0) expect(orders.excludesZero / orders.given).toBeLessThanOrEqual(0.05 + slack(orders));
+  });
 });
 
 it('the true effects come from the population, not from draws: +0.35 log-odds is about 5.6 points on 22%', () => {

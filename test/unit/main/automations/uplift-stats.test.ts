@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chiSquareQuantile } from '../../../../main/core/automations/uplift/intervals';
 import {
   customersNeeded,
   estimateUplift,
@@ -10,6 +11,14 @@ import {
   upliftCandidates,
   wilsonInterval,
 } from '../../../../main/core/automations/uplift/stats';
+import {
+  type MeanInterval,
+  moverDifference,
+  type TwoPartSample,
+  twoPartDifference,
+  twoPartMeanInterval,
+  twoPartSample,
+} from '../../../../main/core/automations/uplift/twopart';
 
 const Z95 = 1.959963984540054;
 
@@ -114,6 +123,67 @@ function ols(rows: number[][], y: number[]): number[] {
   return a.map((row, i) => (row[k] as number) / (row[i] as number));
 }
 
+describe('chiSquareQuantile', () => {
+  it.each([
+    [0.025, 4, 0.4844185570879299],
+    [0.975, 4, 11.143286781877796],
+    [0.025, 43, 26.78537416553633],
+    [0.975, 43, 62.990355531102004],
+    [0.975, 1, 5.023886187314888],
+    [0.5, 10, 9.34181776559197],
+    [0.025, 2000, 1877.9460368153905],
+  ])('p = %f with %i degrees of freedom matches R qchisq / scipy chi2.ppf', (p, df, expected) => {
+    expect(chiSquareQuantile(p, df)).toBeCloseTo(expected, 8);
+  });
+});
+
+describe('two-part intervals (share who bought × mean per buyer)', () => {
+  it('log-normal per buyer: for many buyers the log-mean interval approaches the normal-theory one (Cox)', () => {
+    // 4,000 customers all buying, log spend a fixed symmetric pattern with mean 3 and variance s².
+    const logs = Array.from({ length: 4000 }, (_, i) => 3 + normalQuantile((i + 0.5) / 4000));
+    const sample = twoPartSample(logs.map(Math.exp), true);
+    expect(sample).not.toBeNull();
+    const s = sample as NonNullable<typeof sample>;
+    const interval = twoPartMeanInterval(s, 'lognormal', 0.95);
+    const eta = s.mean + s.variance / 2;
+    const cox = Z95 * Math.sqrt(s.variance / s.buyers + s.variance ** 2 / (2 * (s.buyers - 1)));
+    const model = Math.exp(eta);
+    const observed = s.total / s.customers;
+    expect(interval?.estimate).toBeCloseTo(observed, 10);
+    expect(Math.log(((interval?.low as number) * model) / observed)).toBeCloseTo(eta - cox, 2);
+    expect(Math.log(((interval?.high as number) * model) / observed)).toBeCloseTo(eta + cox, 2);
+  });
+
+  it('the difference is the MOVER of the groups: holds the observed difference, skewed towards the held-out upper tail', () => {
+    const spend = [12, 18, 25, 31, 44, 60, 95, 180];
+    const messaged = [...spend, ...spend, ...spend, ...Array(96).fill(0)];
+    const heldOut = [...spend, ...Array(32).fill(0)];
+    const difference = twoPartDifference(messaged, heldOut, 'lognormal', 0.95);
+    expect(difference).not.toBeNull();
+    const d = difference as NonNullable<typeof difference>;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(d.estimate).toBeCloseTo(mean(messaged) - mean(heldOut), 10);
+    expect(d.low).toBeLessThan(d.estimate);
+    expect(d.high).toBeGreaterThan(d.estimate);
+    // The held-out group's mean can be far higher than seen (its upper tail), so the difference reaches further down.
+    expect(d.estimate - d.low).toBeGreaterThan(d.high - d.estimate);
+    const one = twoPartMeanInterval(twoPartSample(messaged, true) as TwoPartSample, 'lognormal', 0.95);
+    const zero = twoPartMeanInterval(twoPartSample(heldOut, true) as TwoPartSample, 'lognormal', 0.95);
+    expect(d).toEqual(moverDifference(one as MeanInterval, zero as MeanInterval));
+  });
+
+  it('no log-normal interval for fewer than two buyers or no spread, and none at all for a negative value', () => {
+    expect(twoPartDifference([0, 0, 5, 7], [0, 3, 0, 0], 'lognormal', 0.95)).toBeNull();
+    expect(twoPartDifference([0, 0, 5, 7], [0, 3, 3, 0], 'lognormal', 0.95)).toBeNull();
+    expect(twoPartSample([1, -2, 3], true)).toBeNull();
+    // Orders: every buyer placed one order, so the per-buyer part has no spread and only the share is uncertain.
+    const orders = twoPartDifference([1, 1, 0, 0, 1, 0, 1, 0], [1, 0, 0, 0, 1, 0, 0, 0], 'normal', 0.95);
+    const share = newcombeInterval(4, 8, 2, 8);
+    expect(orders?.estimate).toBeCloseTo(share.estimate, 12);
+    expect(orders?.low).toBeLessThan(0);
+  });
+});
+
 describe('estimateUplift', () => {
   it('sums each group and gives the plain differences when no covariate helps', () => {
     const units = shop(180, 40, 0.3).map((u) => ({ ...u, churnRisk: null, predictedValue: null }));
@@ -166,20 +236,41 @@ describe('estimateUplift', () => {
     expect(adjusted?.estimate).toBeCloseTo(coefficients[1] as number, 8);
   });
 
-  it('uses the adjustment when it narrows the revenue interval, and says so', () => {
-    const result = estimateUplift(shop(300, 100, 0.3));
-    const plain = estimateUplift(shop(300, 100, 0.3).map((u) => ({ ...u, churnRisk: null, predictedValue: null })));
-    expect(result.revenuePerCustomer?.adjusted).toBe(true);
-    const width = (i: { low: number; high: number } | null) => (i ? i.high - i.low : Number.NaN);
-    expect(width(result.revenuePerCustomer)).toBeLessThan(0.8 * width(plain.revenuePerCustomer));
+  it('uses the adjustment for the share when it narrows the interval, and says so; never for orders or revenue', () => {
+    const units = shop(300, 100, 0.3);
+    const result = estimateUplift(units);
+    const candidates = upliftCandidates(units);
+    const adjustedShare = candidates.bootstrap?.adjusted?.[0];
+    const newcombe = candidates.newcombe;
+    expect(adjustedShare && newcombe).toBeTruthy();
+    const width = (i: { low: number; high: number } | null | undefined) => (i ? i.high - i.low : Number.NaN);
+    expect(result.boughtShare?.adjusted).toBe(width(adjustedShare) < width(newcombe));
+    // The adjusted money intervals undercover on the simulated shops (twopart.ts header): the two-part ones only.
+    expect(result.revenuePerCustomer).toEqual({ ...candidates.twoPart?.revenue, adjusted: false });
+    expect(result.ordersPerCustomer).toEqual({ ...candidates.twoPart?.orders, adjusted: false });
   });
 
-  it('is deterministic for a seed and moves with it', () => {
+  it('is deterministic for a seed; the money intervals are closed form and do not move with it', () => {
     const units = shop(180, 40, 0.3);
     expect(estimateUplift(units, { seed: 7 })).toEqual(estimateUplift(units, { seed: 7 }));
-    expect(estimateUplift(units, { seed: 7 }).revenuePerCustomer).not.toEqual(
+    expect(estimateUplift(units, { seed: 7 }).revenuePerCustomer).toEqual(
       estimateUplift(units, { seed: 8 }).revenuePerCustomer,
     );
+    expect(upliftCandidates(units, { seed: 7 }).bootstrap?.plain[2]).not.toEqual(
+      upliftCandidates(units, { seed: 8 }).bootstrap?.plain[2],
+    );
+  });
+
+  it('a refund (negative revenue) falls back to the bootstrap-t interval, where the log-normal model cannot apply', () => {
+    const units = shop(180, 40, 0.3);
+    const refunded = units.map((u, i) => (i === 0 ? { ...u, revenue: -20 } : u));
+    const candidates = upliftCandidates(refunded, { resamples: 199 });
+    expect(candidates.twoPart?.revenue).toBeNull();
+    const result = estimateUplift(refunded, { resamples: 199 });
+    expect(result.revenuePerCustomer).not.toBeNull();
+    const revenue = result.revenuePerCustomer;
+    const bootstrapT = revenue?.adjusted ? candidates.bootstrap?.adjusted?.[2] : candidates.bootstrap?.plain[2];
+    expect(revenue).toEqual({ ...bootstrapT, adjusted: revenue?.adjusted });
   });
 
   it(`gives no interval with fewer than ${MIN_CUSTOMERS} customers in a group, and none for money with fewer than ${MIN_BUYERS} buyers`, () => {
