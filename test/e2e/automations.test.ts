@@ -10,98 +10,16 @@
  * axe-core finds no violation and the page never scrolls sideways at 1280 or 1024 px.
  * Without Chromium this file is skipped loudly; under CI=true it fails.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
+import { axeSource, axeViolations, CLOCK_START, cli, salesHistory, shot } from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
-import { seededRandom } from '../support/population';
 import { type SmtpPeer, smtpPeer } from '../support/provider-fakes';
-import { builtScript, rpcOf, type Served, serve } from '../support/spawn';
-
-/** Monday 2 March 2026, 11:00 in London: inside the 08:00–21:00 sending window. */
-const CLOCK_START = '2026-03-02T11:00:00Z';
-const CUSTOMERS = 240;
-const DAY = 86_400_000;
-const FIRST_DAY = Date.UTC(2024, 10, 1);
-const LAST_DAY = Date.UTC(2025, 11, 31);
-const NAMES = ['Ann', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Gita', 'Hugo', 'Isla', 'Jon', 'Kemi', 'Liam'];
-const SURNAMES = ['Adams', 'Baker', 'Clarke', 'Dixon', 'Evans', 'Fox', 'Green', 'Hughes', 'Iqbal', 'Jones'];
-
-/** Receipt, Date, Customer, Email, Amount: customers who buy every few weeks; about four in ten stop at some point. */
-function salesHistory(seed: number): string {
-  const random = seededRandom(seed);
-  const sales: { at: number; name: string; email: string; amount: number }[] = [];
-  for (let c = 0; c < CUSTOMERS; c++) {
-    const first = NAMES[c % NAMES.length] as string;
-    const last = SURNAMES[Math.floor(c / NAMES.length) % SURNAMES.length] as string;
-    const email = `${first}.${last}${c}@example.com`.toLowerCase();
-    const gapDays = 7 + random() * 60;
-    const basket = 12 + random() * 60;
-    const start = FIRST_DAY + Math.floor(random() * 240) * DAY;
-    const stops = random() < 0.3 + gapDays / 200;
-    const end = stops ? start + (20 + random() * 300) * DAY : LAST_DAY;
-    for (
-      let at = start;
-      at <= Math.min(end, LAST_DAY);
-      at += Math.max(1, Math.round(gapDays * (0.4 + random() * 1.2))) * DAY
-    ) {
-      sales.push({ at, name: `${first} ${last}`, email, amount: Math.round(basket * (0.5 + random()) * 100) / 100 });
-    }
-  }
-  sales.sort((a, b) => a.at - b.at);
-  const lines = ['Receipt,Date,Customer,Email,Amount'];
-  sales.forEach((s, i) => {
-    const date = new Date(s.at).toISOString().slice(0, 10);
-    lines.push(`R${String(i + 1).padStart(6, '0')},${date},${s.name},${s.email},${s.amount.toFixed(2)}`);
-  });
-  return `${lines.join('\n')}\n`;
-}
-
-/** Runs the built CLI on the data folder (before the server starts) and fails loudly with its output. */
-function cli(args: string[]): string {
-  const run = spawnSync(process.execPath, [builtScript('cli'), ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (run.status !== 0)
-    throw new Error(`constintel ${args.join(' ')} exited ${run.status}:\n${run.stdout}${run.stderr}`);
-  return run.stdout;
-}
-
-/** axe-core's script (a dev dependency). */
-function axeSource(): string {
-  return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-}
-
-/** The rules axe-core finds broken on the page, each with the elements at fault. */
-async function axeViolations(page: Page, source: string): Promise<string[]> {
-  // Evaluated through the browser's debugging channel: the app's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(source);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }
-    ).axe;
-    const result = await axe.run();
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
-
-/** Set CONSTINTEL_E2E_SHOTS to a folder to keep screenshots at 1280×720 and 1024×768, scrolled to `what`. */
-async function shot(page: Page, name: string, what?: Locator) {
-  const dir = process.env.CONSTINTEL_E2E_SHOTS;
-  if (!dir) return;
-  for (const size of [
-    { width: 1280, height: 720 },
-    { width: 1024, height: 768 },
-  ]) {
-    await page.setViewportSize(size);
-    if (what) await what.evaluate((e) => e.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: `${dir}/${name}-${size.width}.png` });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
+import { rpcOf, type Served, serve } from '../support/spawn';
 
 type Customer = CommandOutput<'customers.search'>['items'][number];
 
@@ -230,6 +148,9 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     expect(await editor.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'automations-editor-refused', editor);
     await editor.getByLabel('Name', { exact: true }).fill(name);
+    // The recipe holds 10% out as a comparison (uplift.test.ts shows it): here every customer at risk is to get it.
+    expect(await editor.getByLabel('Comparison share (%)').inputValue()).toBe('10');
+    await editor.getByLabel('Comparison share (%)').fill('0');
     await editor.getByRole('button', { name: 'Save automation' }).click();
     await page
       .getByRole('status')
