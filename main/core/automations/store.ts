@@ -27,7 +27,9 @@ import { type Automation, DAY_MS, parseAutomation, summaryOf } from './definitio
 
 export function loadAutomation(ctx: EngineContext, id: number): Automation {
   const row = automationRow(ctx.db, ctx.brandId, id);
-  if (!row) throw new AppError('not_found', `There is no automation #${id}: it may have been deleted.`);
+  // A campaign is kept in the same table but is not an automation: it is changed and deleted on the Campaigns page.
+  if (!row || row.triggerType === 'campaign')
+    throw new AppError('not_found', `There is no automation #${id}: it may have been deleted.`);
   return parseAutomation(row);
 }
 
@@ -158,7 +160,7 @@ export function deleteAutomation(ctx: EngineContext, id: number): boolean {
   return ctx.db.sqlite
     .transaction(() => {
       const row = automationRow(ctx.db, ctx.brandId, id);
-      if (!row) return false;
+      if (!row || row.triggerType === 'campaign') return false;
       stopWhatWaits(ctx, parseAutomation(row), `the automation “${row.name}” was deleted`);
       return deleteAutomationRow(ctx.db, ctx.brandId, id);
     })

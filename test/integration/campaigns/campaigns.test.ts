@@ -231,6 +231,21 @@ describe('a campaign is not an automation', () => {
     await expect(s.backend.call('campaigns.save', { ...campaign(t), id })).rejects.toMatchObject({ kind: 'conflict' });
     await expect(s.backend.call('campaigns.delete', { id })).rejects.toMatchObject({ kind: 'conflict' });
     await expect(s.backend.call('campaigns.send', { id })).rejects.toMatchObject({ kind: 'conflict' });
+    // Nor through the automations' commands, which do not know it.
+    expect(await s.backend.call('automations.delete', { id })).toEqual({ deleted: false });
+    await expect(s.backend.call('automations.run', { id })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(s.backend.call('automations.setEnabled', { id, enabled: true })).rejects.toMatchObject({
+      kind: 'not_found',
+    });
+    await expect(
+      s.backend.call('automations.save', {
+        id,
+        name: 'Taken over',
+        trigger: { type: 'first_purchase' },
+        actions: [{ type: 'send', channel: 'email', templateId: t }],
+      }),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await s.backend.call('campaigns.get', { id })).name).toBe('Spring sale');
   });
 });
 

@@ -70,7 +70,7 @@ export function updateAutomation(db: Database, brandId: number, id: number, a: A
     stmt(
       db,
       `UPDATE marketing_automation SET name = ?, trigger_type = ?, definition = ?, recipe = ?, priority = ?,
-         cooldown_days = ?, updated_at = ? WHERE brand_id = ? AND id = ?`,
+         cooldown_days = ?, updated_at = ? WHERE brand_id = ? AND id = ? AND trigger_type <> 'campaign'`,
     ).run(a.name, a.triggerType, a.definition, a.recipe, a.priority, a.cooldownDays, now, brandId, id).changes > 0
   );
 }
@@ -113,7 +113,12 @@ export function markSwept(db: Database, id: number, at: number): void {
 }
 
 export function deleteAutomationRow(db: Database, brandId: number, id: number): boolean {
-  return stmt(db, 'DELETE FROM marketing_automation WHERE brand_id = ? AND id = ?').run(brandId, id).changes > 0;
+  return (
+    stmt(db, "DELETE FROM marketing_automation WHERE brand_id = ? AND id = ? AND trigger_type <> 'campaign'").run(
+      brandId,
+      id,
+    ).changes > 0
+  );
 }
 
 /** Messages an automation wrote since `since` (not counting those cancelled before they went). */
