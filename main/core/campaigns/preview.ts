@@ -10,6 +10,7 @@ import type { Conditions } from '../../../shared/contract/automations';
 import type { CampaignMessage, CampaignPreview } from '../../../shared/contract/campaigns';
 import { DAY_MS } from '../automations/definition';
 import { baseName, FREQUENCY_CAP, FREQUENCY_DAYS } from '../automations/fire';
+import { inComparisonGroup } from '../automations/holdout';
 import { prefetchCustomers } from '../automations/prefetch';
 import { recipientOf } from '../channels/compose';
 import { CHANNEL_WORDS, mayMarket } from '../channels/consent';
@@ -56,6 +57,8 @@ interface Reach {
   withoutConsent: number;
   withoutAddress: number;
   atWeeklyLimit: number;
+  /** Recipients in the shop-wide comparison group (they get nothing). */
+  inComparisonGroup: number;
 }
 
 function reach(ctx: EngineContext, audience: Conditions, tried: ChannelName[]): Reach {
@@ -67,6 +70,7 @@ function reach(ctx: EngineContext, audience: Conditions, tried: ChannelName[]): 
     withoutConsent: 0,
     withoutAddress: 0,
     atWeeklyLimit: 0,
+    inComparisonGroup: 0,
   };
   // One read transaction: the counts describe one moment, even while a webhook commits on another connection.
   ctx.db.sqlite
@@ -85,7 +89,10 @@ function reach(ctx: EngineContext, audience: Conditions, tried: ChannelName[]): 
             const channel = tried.find((c) => mayMarket(ctx.db, id, c).ok);
             if (!channel) out.withoutConsent += 1;
             else if (recipientOf(ctx, id, channel) === null) out.withoutAddress += 1;
-            else out.byChannel[channel] += 1;
+            else {
+              out.byChannel[channel] += 1;
+              if (inComparisonGroup(ctx, id)) out.inComparisonGroup += 1;
+            }
           }
         });
       }
@@ -125,7 +132,8 @@ export function previewCampaign(
   const r = reach(ctx, input.audience, tried);
   const recipients = CHANNELS.reduce((sum, c) => sum + r.byChannel[c], 0);
   const share = input.holdoutPercent / 100;
-  const heldOut = Math.round(recipients * share);
+  // The shop-wide comparison group is known customer by customer; the campaign's own share is drawn when it is sent.
+  const heldOut = r.inComparisonGroup + Math.round((recipients - r.inComparisonGroup) * share);
   const settings = readSettings(ctx.db);
   const currency = shopCurrency(ctx);
 
@@ -172,7 +180,11 @@ export function previewCampaign(
     );
   if (recipients > 0 && input.holdoutPercent > 0)
     summary.push(
-      `About ${count(heldOut)} of them (${input.holdoutPercent}%) ${heldOut === 1 ? 'is' : 'are'} kept back as a comparison and get nothing, so you can see afterwards whether it helped.`,
+      `About ${count(heldOut - r.inComparisonGroup)} of them (${input.holdoutPercent}%) ${heldOut - r.inComparisonGroup === 1 ? 'is' : 'are'} kept back as a comparison and get nothing, so you can see afterwards whether it helped.`,
+    );
+  if (r.inComparisonGroup > 0)
+    summary.push(
+      `${plural(r.inComparisonGroup, 'customer')} ${r.inComparisonGroup === 1 ? 'is' : 'are'} in the shop's comparison group, which gets no automated marketing: they get nothing.`,
     );
   if (cost === null)
     summary.push(

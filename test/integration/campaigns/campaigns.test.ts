@@ -5,6 +5,7 @@
  * messages reach a real SMTP server, and a campaign is never an automation.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashShare } from '../../../main/core/automations/holdout';
 import { enqueueMessage } from '../../../main/core/channels/outbox';
 import { outboxOf } from '../../../main/core/channels/outbox-worker';
 import { type SmtpPeer, smtpPeer } from '../../support/provider-fakes';
@@ -193,6 +194,33 @@ describe('the comparison share', () => {
     expect(first.heldOut.length + first.messaged.length).toBe(first.all.length);
     const again = await heldOutOf(20);
     expect(again.heldOut).toEqual(first.heldOut);
+  });
+
+  it('the shop-wide comparison group gets nothing, and the preview counts it customer by customer', async () => {
+    shop = await automationShop();
+    const s = shop;
+    await s.backend.call('settings.update', { comparisonGroupPercent: 20 });
+    const all = customers(s, 100, { prefix: 'g' });
+    const group = all.filter((id) => hashShare(`shop-group:${s.backend.ctx.brandId}:${id}`) < 0.2);
+    expect(group.length).toBeGreaterThan(5);
+    const t = await s.template('Spring sale');
+    const input = campaign(t, { holdoutPercent: 0 });
+    const preview = await s.backend.call('campaigns.preview', { message: input.message, holdoutPercent: 0 });
+    expect(preview.heldOut).toBe(group.length);
+    expect(preview.summary).toContain(
+      `${group.length} customers are in the shop's comparison group, which gets no automated marketing: they get nothing.`,
+    );
+    const { id } = await s.backend.call('campaigns.save', input);
+    await s.backend.call('campaigns.send', { id });
+    const messaged = campaignMessages(s, id).map((m) => m.profile_id);
+    expect(messaged.filter((x) => group.includes(x))).toEqual([]);
+    expect(messaged).toHaveLength(all.length - group.length);
+    expect(
+      campaignDecisions(s, id)
+        .filter((d) => d.guard === 'comparison_group')
+        .map((d) => d.profile_id)
+        .sort((x, y) => x - y),
+    ).toEqual([...group].sort((x, y) => x - y));
   });
 });
 
