@@ -198,10 +198,12 @@ function replayInside(ctx: EngineContext, id: number, from: number, to: number):
   ).all(ctx.brandId, from, to) as EventRow[];
   const remove = q('DELETE FROM customer_raw_event WHERE id = ?');
   for (const e of events) remove.run(e.id);
+  // A shop with no live event in the period (only imported history) has nothing to put back: no statement to make.
   const columns = events[0] ? Object.keys(events[0]) : [];
-  const putBack = q(
-    `INSERT INTO customer_raw_event (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-  );
+  const putBack =
+    columns.length > 0
+      ? q(`INSERT INTO customer_raw_event (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
+      : null;
   const moneyProfiles = new Set<number>();
   for (const e of events)
     if (e.customer_profile_id !== null && MONEY_EVENTS.has(e.event_type)) moneyProfiles.add(e.customer_profile_id);
@@ -263,7 +265,7 @@ function replayInside(ctx: EngineContext, id: number, from: number, to: number):
     i = end;
     tickUntil(at);
     moveTo(at);
-    for (const e of group) putBack.run(e);
+    for (const e of group) putBack?.run(e);
     const live: LiveEvent[] = [];
     const recomputed = new Set<number>();
     for (const e of group) {

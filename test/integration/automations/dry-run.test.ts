@@ -253,6 +253,23 @@ describe('What would this have done? (dry run)', () => {
     });
   });
 
+  it('a shop with no live event in the 90 days (only older history) still answers, from today’s scores', async () => {
+    const shop = await automationShop();
+    opened.push(shop);
+    const people = Array.from({ length: 5 }, (_, i) => shop.customer(`q${i}@example.com`));
+    shop.scores(people.map((profileId) => ({ profileId, churn: 0.9, value: 50 })));
+    // Everything the shop knows arrived long ago: nothing to replay.
+    shop.backend.db.sqlite.prepare('UPDATE customer_raw_event SET received_at = received_at - ?').run(200 * DAY);
+    const template = await shop.template('We miss you');
+    const { id } = await shop.automation(
+      { name: 'Win back', trigger: { type: 'churn_risk', atLeast: 60 }, actions: [send(template)] },
+      false,
+    );
+    const result = (await shop.backend.call('automations.dryRun', { id })) as DryRunResult;
+    expect(result).toMatchObject({ eventsReplayed: 0, messages: 5, customersMessaged: 5 });
+    expect(shop.outbox()).toHaveLength(0);
+  });
+
   it('names an automation that does not exist in words', async () => {
     const { shop } = await shopWithPeer();
     await expect(shop.backend.call('automations.dryRun', { id: 999 })).rejects.toThrow(/no automation #999/);
