@@ -3,8 +3,10 @@
  * known (main/core/automations/uplift/simulate.ts), at 200 and 2,000 firings with 10% held out, where the message
  * raises the log-odds of buying by 0.35 (about +5.6 points on a 22% share) and where it does nothing. For the share
  * who bought and revenue per customer: coverage (target 93–97%), false positives with no effect (target ≤ 7%), how
- * often an interval was given at all and how often the adjustment was used. Baselines measured in the same runs:
- * the Wald interval for the share and the percentile bootstrap for revenue.
+ * often an interval was given at all and how often the adjustment was used; orders per customer likewise. Baselines
+ * and rejected candidates measured in the same runs, on the same shops as the reported money intervals: the Wald
+ * interval for the share; for orders and revenue the bootstrap-t, Lin's adjusted bootstrap-t, the two-part interval
+ * rescaled by Lin's adjustment (`*.adjusted`) and the percentile bootstrap.
  *
  * `uplift [seeds=400] [resamples=999]`
  */
