@@ -142,14 +142,17 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     const email = new Map(consenting.map((c) => [c.id, c.email]));
     for (const d of heldOut) expect(mailed.has(email.get(d.profileId ?? 0) ?? '')).toBe(false);
 
-    // Its comparison, folded under it: nobody's week has passed yet, and it says so.
-    await list.getByText('Did it help?').click();
-    const comparison = page.getByTestId(`comparison-${automationId}`);
+    // Its comparison, in a dialog: nobody's week has passed yet, and it says so.
+    await list.getByRole('button', { name: `Did it help? ${name}` }).click();
+    const asked = page.getByRole('dialog', { name: `Did “${name}” help?` });
+    const comparison = asked.getByTestId(`comparison-${automationId}`);
     await comparison.waitFor({ timeout: 30_000 });
-    expect(await comparison.textContent()).toMatch(/compare|customers/);
+    expect(await comparison.textContent()).toContain('Nothing to compare with yet');
+    expect(await comparison.textContent()).toMatch(/\d+ more customers are still inside their 7 days/);
     await shot(page, 'uplift-automation-comparison', comparison);
     expect(await axeViolations(page, axeSource())).toEqual([]);
     await fits(page);
+    await asked.getByRole('button', { name: 'Close' }).click();
 
     // A campaign to the largest segment, 30% kept back: previewed, asked, sent.
     await nav(page, 'Campaigns');
@@ -159,7 +162,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     await form.getByLabel('Name', { exact: true }).fill('Spring tea offer');
     await form.getByText('Only customers who…').click();
     await form.getByLabel('Are in the segment').selectOption(segment);
-    await form.getByLabel('Channel').selectOption('email');
+    await form.getByLabel('Channel', { exact: true }).selectOption('email');
     const template = form.getByLabel('Template', { exact: true });
     const firstTemplate = await template.locator('option').nth(1).getAttribute('value');
     await template.selectOption(firstTemplate ?? '');
@@ -208,8 +211,8 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     await page.goto(server.launchUrl);
     await nav(page, 'Automations');
     const list = page.getByTestId('automations');
-    await list.getByText('Did it help?').click();
-    const comparison = page.getByTestId(`comparison-${automationId}`);
+    await list.getByRole('button', { name: /^Did it help\? / }).click();
+    const comparison = page.getByRole('dialog').getByTestId(`comparison-${automationId}`);
     const table = comparison.getByRole('table', { name: /Customers messaged and customers held out/ });
     await table.waitFor({ timeout: 30_000 });
     const messagedRow = table.getByRole('row', { name: /^Messaged/ });
@@ -225,6 +228,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     await shot(page, 'uplift-automation-after', comparison);
     expect(await axeViolations(page, axeSource())).toEqual([]);
     await fits(page);
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
     await nav(page, 'Campaigns');
     await page.getByRole('button', { name: /^Open “Spring tea offer”/ }).click();

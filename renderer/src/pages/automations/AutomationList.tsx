@@ -56,7 +56,7 @@ export function AutomationList({
                 </ul>
                 {a.lastRunAt ? <span className="hint block">Last run {formatDateTime(a.lastRunAt)}</span> : null}
                 <DryRun automation={a} />
-                <Comparison automationId={a.id} />
+                <Comparison automationId={a.id} name={a.name} />
               </td>
               <td>
                 <label className="switch nowrap">

@@ -2,10 +2,10 @@
  * "Did it help?" (`automations.comparison`, `automations.shopComparison`): what the customers an automation or a
  * campaign messaged bought in the days after, against those held out, in a sentence first (the difference and its
  * range, "no effect larger than…", or how many more customers it needs), then the two groups side by side in a plain
- * table, and the attributed revenue other tools report, labelled as such. Folded until opened: each answer resamples
- * thousands of customers, so a list of automations does not work them all out on every visit.
+ * table, and the attributed revenue other tools report, labelled as such. Worked out only when opened: each answer
+ * resamples thousands of customers, so a list of automations does not work them all out on every visit.
  */
-import { useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ComparisonView } from '../../../../shared/contract/uplift';
 import { Problem } from '../../components';
 import { useCommand } from '../../use-command';
@@ -38,42 +38,44 @@ export function ComparisonResult({ view }: { view: ComparisonView }) {
       {view.bought ? <p>{view.bought}</p> : null}
       {view.revenue ? <p>{view.revenue}</p> : null}
       {view.adjustedNote ? <p className="hint">{view.adjustedNote}</p> : null}
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls sideways must be reachable with the keyboard. */}
-      <section className="table-scroll" aria-label={caption} tabIndex={0}>
-        <table className="data">
-          <caption>{caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col" className="num">
-                Customers
-              </th>
-              <th scope="col" className="num">
-                Bought
-              </th>
-              <th scope="col" className="num">
-                Orders per customer
-              </th>
-              <th scope="col" className="num">
-                Spent per customer
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ label, g }) => (
-              <tr key={label}>
-                <th scope="row">{label}</th>
-                <td className="num">{g.customers.toLocaleString()}</td>
-                <td className="num">
-                  {g.bought.toLocaleString()} ({percent(g.bought, g.customers)})
-                </td>
-                <td className="num">{perCustomer(g.orders, g.customers).toFixed(2)}</td>
-                <td className="num">{money(perCustomer(g.revenue, g.customers), view.currency)}</td>
+      {view.messaged.customers + view.heldOut.customers === 0 ? null : (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls sideways must be reachable with the keyboard.
+        <section className="table-scroll" aria-label={caption} tabIndex={0}>
+          <table className="data">
+            <caption>{caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Group</th>
+                <th scope="col" className="num">
+                  Customers
+                </th>
+                <th scope="col" className="num">
+                  Bought
+                </th>
+                <th scope="col" className="num">
+                  Orders per customer
+                </th>
+                <th scope="col" className="num">
+                  Spent per customer
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+            </thead>
+            <tbody>
+              {rows.map(({ label, g }) => (
+                <tr key={label}>
+                  <th scope="row">{label}</th>
+                  <td className="num">{g.customers.toLocaleString()}</td>
+                  <td className="num">
+                    {g.bought.toLocaleString()} ({percent(g.bought, g.customers)})
+                  </td>
+                  <td className="num">{perCustomer(g.orders, g.customers).toFixed(2)}</td>
+                  <td className="num">{money(perCustomer(g.revenue, g.customers), view.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <p className="hint">{view.attributedNote}</p>
       {view.stillOpen > 0 ? (
         <p className="hint">
@@ -110,14 +112,60 @@ function Shown({
   return <ComparisonResult view={loaded.data} />;
 }
 
-/** One automation's or campaign's comparison, folded under "Did it help?" until opened (or open from the start). */
-export function Comparison({ automationId, open = false }: { automationId: number; open?: boolean }) {
-  const [opened, setOpened] = useState(open);
+/**
+ * One automation's or campaign's comparison: inline where there is room (a campaign's page, `inline`), else behind
+ * a "Did it help?" button that opens it in a dialog (in the automations list's column its table pushed the page
+ * sideways at 1024 px).
+ */
+export function Comparison({
+  automationId,
+  name,
+  inline = false,
+}: {
+  automationId: number;
+  name: string;
+  inline?: boolean;
+}) {
+  const [open, setOpen] = useState(false);
+  const headingId = useId();
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (open && dialog.current && !dialog.current.open) dialog.current.showModal();
+  }, [open]);
+  if (inline)
+    return (
+      <section aria-labelledby={headingId} className="comparison-inline">
+        <h3 id={headingId}>Did it help?</h3>
+        <Loaded automationId={automationId} />
+      </section>
+    );
   return (
-    <details className="comparison-fold" open={open} onToggle={(e) => setOpened(e.currentTarget.open)}>
-      <summary>Did it help?</summary>
-      {opened ? <Loaded automationId={automationId} /> : null}
-    </details>
+    <div className="comparison-open">
+      <button type="button" className="secondary small" onClick={() => setOpen(true)}>
+        Did it help?<span className="sr-only"> {name}</span>
+      </button>
+      {open ? (
+        <dialog
+          ref={dialog}
+          aria-labelledby={headingId}
+          onClose={() => setOpen(false)}
+          style={{
+            width: 'min(52rem, calc(100vw - 4rem))',
+            maxHeight: 'calc(100vh - 4rem)',
+            padding: '1.5rem',
+            margin: 'auto',
+          }}
+        >
+          <form method="dialog" style={{ float: 'right' }}>
+            <button type="submit" className="secondary small">
+              Close
+            </button>
+          </form>
+          <h2 id={headingId}>Did “{name}” help?</h2>
+          <Loaded automationId={automationId} />
+        </dialog>
+      ) : null}
+    </div>
   );
 }
 

@@ -56,7 +56,7 @@ export function CampaignDetail({ campaign, onClose }: { campaign: CampaignView; 
         <dd>{n(c.notSent)}</dd>
       </dl>
 
-      <Comparison automationId={campaign.id} open />
+      <Comparison automationId={campaign.id} name={campaign.name} inline />
 
       <h3 id="campaign-log-heading">The newest decisions</h3>
       <Problem error={log.error} />
