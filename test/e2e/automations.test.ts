@@ -12,10 +12,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
-import { axeSource, axeViolations, CLOCK_START, cli, salesHistory, shot } from '../support/automation-e2e';
+import {
+  axeSource,
+  axeViolations,
+  CLOCK_START,
+  cli,
+  nav,
+  noSidewaysScroll,
+  salesHistory,
+  shot,
+} from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type SmtpPeer, smtpPeer } from '../support/provider-fakes';
@@ -75,22 +84,6 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
     await smtp?.close();
     data.remove();
   });
-
-  const nav = (page: Page, name: string) =>
-    page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
-  const noSidewaysScroll = async (page: Page) => {
-    for (const size of [
-      { width: 1280, height: 720 },
-      { width: 1024, height: 768 },
-    ]) {
-      await page.setViewportSize(size);
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
-        `sideways scroll at ${size.width} px`,
-      ).toBeLessThanOrEqual(0);
-    }
-    await page.setViewportSize({ width: 1280, height: 720 });
-  };
 
   it('switches the win-back recipe on: the customers at risk who said yes get the mail; the log and Customer 360 say why', async () => {
     const context = await browser.newContext({

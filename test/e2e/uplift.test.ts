@@ -9,10 +9,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
-import { axeSource, axeViolations, CLOCK_START, cli, DAY, salesHistory, shot } from '../support/automation-e2e';
+import {
+  axeSource,
+  axeViolations,
+  CLOCK_START,
+  cli,
+  DAY,
+  nav,
+  noSidewaysScroll,
+  salesHistory,
+  shot,
+} from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
 import { launchChromium, skipBrowser, watchForProblems } from '../support/browser';
 import { type SmtpPeer, smtpPeer } from '../support/provider-fakes';
@@ -74,21 +84,6 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     data.remove();
   });
 
-  const nav = (page: Page, name: string) =>
-    page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
-  const fits = async (page: Page) => {
-    for (const size of [
-      { width: 1280, height: 720 },
-      { width: 1024, height: 768 },
-    ]) {
-      await page.setViewportSize(size);
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
-        `sideways scroll at ${size.width} px`,
-      ).toBeLessThanOrEqual(0);
-    }
-    await page.setViewportSize({ width: 1280, height: 720 });
-  };
   const decisions = async (id: number) =>
     rpc<CommandOutput<'automations.log'>>('automations.log', { automationId: id, limit: 500 });
 
@@ -151,7 +146,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     expect(await comparison.textContent()).toMatch(/\d+ more customers are still inside their 7 days/);
     await shot(page, 'uplift-automation-comparison', comparison);
     expect(await axeViolations(page, axeSource())).toEqual([]);
-    await fits(page);
+    await noSidewaysScroll(page);
     await asked.getByRole('button', { name: 'Close' }).click();
 
     // A campaign to the largest segment, 30% kept back: previewed, asked, sent.
@@ -180,7 +175,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     await detail.getByTestId(`comparison-${campaignId}`).waitFor({ timeout: 30_000 });
     await shot(page, 'uplift-campaign-sent', detail);
     expect(await axeViolations(page, axeSource())).toEqual([]);
-    await fits(page);
+    await noSidewaysScroll(page);
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
@@ -227,7 +222,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     expect(await comparison.textContent()).toContain('Attributed revenue');
     await shot(page, 'uplift-automation-after', comparison);
     expect(await axeViolations(page, axeSource())).toEqual([]);
-    await fits(page);
+    await noSidewaysScroll(page);
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
     await nav(page, 'Campaigns');
@@ -241,7 +236,7 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
     expect(await campaignComparison.textContent()).toContain(campaignView.headline);
     await shot(page, 'uplift-campaign-after', campaignComparison);
     expect(await axeViolations(page, axeSource())).toEqual([]);
-    await fits(page);
+    await noSidewaysScroll(page);
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { seededRandom } from './population';
 import { builtScript } from './spawn';
 
@@ -86,6 +87,25 @@ export async function shot(page: Page, name: string, what?: Locator) {
     await page.setViewportSize(size);
     if (what) await what.evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${dir}/${name}-${size.width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/** A link of the app's menu. */
+export const nav = (page: Page, name: string) =>
+  page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+
+/** The page never scrolls sideways at 1280×720 or 1024×768 (left at 1280×720). */
+export async function noSidewaysScroll(page: Page): Promise<void> {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1024, height: 768 },
+  ]) {
+    await page.setViewportSize(size);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+      `sideways scroll at ${size.width} px`,
+    ).toBeLessThanOrEqual(0);
   }
   await page.setViewportSize({ width: 1280, height: 720 });
 }

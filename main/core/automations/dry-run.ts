@@ -40,13 +40,12 @@ import { AppError } from '../../../shared/contract/errors';
 import type { Clock } from '../clock';
 import { createChangeBus, type EngineContext } from '../context';
 import { conditionsWhere, inState, triggerState } from '../db/repos/automation-candidates';
-import { boughtSince, dueExecutions, insertDecision, setExecution } from '../db/repos/automations';
+import { dueExecutions, setExecution } from '../db/repos/automations';
 import { recomputeTotals } from '../db/repos/profile-totals';
 import type { SecretStore } from '../secrets/secret-store';
 import { normalizeOptions } from '../settings/shop-settings';
 import { type Automation, DAY_MS } from './definition';
-import { fireAll, fireOptions, intentPending, type Pending } from './evaluate';
-import { resumeOccasion } from './fire';
+import { fireAll, intentPending, type Pending, resumeWaiting } from './evaluate';
 import { type LiveEvent, onLiveEvents } from './live';
 import { loadAutomation } from './store';
 
@@ -323,25 +322,7 @@ function resumeDue(ctx: EngineContext, a: Automation, now: number): void {
         setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'off' }, now);
         continue;
       }
-      if (a.trigger.type === 'abandoned_cart' && e.step === 0 && boughtSince(ctx.db, e.profileId, e.occurredAt ?? 0)) {
-        setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'bought' }, now);
-        insertDecision(
-          ctx.db,
-          ctx.brandId,
-          {
-            automationId: a.id,
-            profileId: e.profileId,
-            executionId: e.id,
-            outcome: 'cancelled',
-            guard: 'bought',
-            reason: 'Not sent: they bought before the reminder was due.',
-            outboxId: null,
-          },
-          now,
-        );
-        continue;
-      }
-      resumeOccasion(ctx, a, { id: e.id, profileId: e.profileId, step: e.step }, fireOptions(ctx, a));
+      resumeWaiting(ctx, a, { ...e, profileId: e.profileId }, now);
     }
     if (due.length < BATCH) return;
   }

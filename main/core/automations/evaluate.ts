@@ -47,7 +47,7 @@ import { highIntentProducts, intentForAll } from '../ml/intent';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
 import type { Automation, Firing } from './definition';
-import { type FireOptions, fireOccasion, type Occasion, resumeOccasion } from './fire';
+import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
 import { prefetchCustomers } from './prefetch';
 import { automationSigningKey } from './signing';
 import { enabledAutomations, loadAutomation } from './store';
@@ -298,6 +298,37 @@ export function intentPending(ctx: EngineContext, a: Automation, now: number, on
 
 // ---- waiting occasions ----
 
+/**
+ * One waiting occasion of an automation that is on, whose time came: a cart whose customer bought since is cancelled
+ * (the reminder is not needed); any other goes on from its next action. The scheduler and the dry run both use it.
+ */
+export function resumeWaiting(
+  ctx: EngineContext,
+  a: Automation,
+  e: { id: number; profileId: number; step: number; occurredAt: number | null },
+  now: number,
+): Outcome {
+  if (a.trigger.type === 'abandoned_cart' && e.step === 0 && boughtSince(ctx.db, e.profileId, e.occurredAt ?? 0)) {
+    setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'bought' }, now);
+    insertDecision(
+      ctx.db,
+      ctx.brandId,
+      {
+        automationId: a.id,
+        profileId: e.profileId,
+        executionId: e.id,
+        outcome: 'cancelled',
+        guard: 'bought',
+        reason: 'Not sent: they bought before the reminder was due.',
+        outboxId: null,
+      },
+      now,
+    );
+    return 'cancelled';
+  }
+  return resumeOccasion(ctx, a, { id: e.id, profileId: e.profileId, step: e.step }, fireOptions(ctx, a));
+}
+
 function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = tally()): Tally {
   for (;;) {
     const due = dueExecutions(ctx.db, ctx.brandId, now, BATCH, only);
@@ -319,32 +350,7 @@ function resumeDue(ctx: EngineContext, now: number, only?: number, t: Tally = ta
             setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'off' }, now);
             continue;
           }
-          // A cart whose customer bought since: the reminder is not needed.
-          if (
-            a.trigger.type === 'abandoned_cart' &&
-            e.step === 0 &&
-            boughtSince(ctx.db, e.profileId, e.occurredAt ?? 0)
-          ) {
-            setExecution(ctx.db, e.id, { status: 'cancelled', detail: 'bought' }, now);
-            insertDecision(
-              ctx.db,
-              ctx.brandId,
-              {
-                automationId: a.id,
-                profileId: e.profileId,
-                executionId: e.id,
-                outcome: 'cancelled',
-                guard: 'bought',
-                reason: 'Not sent: they bought before the reminder was due.',
-                outboxId: null,
-              },
-              now,
-            );
-            t.evaluated += 1;
-            t.skipped += 1;
-            continue;
-          }
-          count(t, resumeOccasion(ctx, a, { id: e.id, profileId: e.profileId, step: e.step }, fireOptions(ctx, a)));
+          count(t, resumeWaiting(ctx, a, { ...e, profileId: e.profileId }, now));
         }
       })
       .immediate();

@@ -5,10 +5,11 @@
  * table, and the attributed revenue other tools report, labelled as such. Worked out only when opened: each answer
  * resamples thousands of customers, so a list of automations does not work them all out on every visit.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ComparisonView } from '../../../../shared/contract/uplift';
 import { Problem } from '../../components';
 import { useCommand } from '../../use-command';
+import { ResultDialog } from './ResultDialog';
 
 function money(amount: number, currency: string): string {
   try {
@@ -128,10 +129,6 @@ export function Comparison({
 }) {
   const [open, setOpen] = useState(false);
   const headingId = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    if (open && dialog.current && !dialog.current.open) dialog.current.showModal();
-  }, [open]);
   if (inline)
     return (
       <section aria-labelledby={headingId} className="comparison-inline">
@@ -145,25 +142,9 @@ export function Comparison({
         Did it help?<span className="sr-only"> {name}</span>
       </button>
       {open ? (
-        <dialog
-          ref={dialog}
-          aria-labelledby={headingId}
-          onClose={() => setOpen(false)}
-          style={{
-            width: 'min(52rem, calc(100vw - 4rem))',
-            maxHeight: 'calc(100vh - 4rem)',
-            padding: '1.5rem',
-            margin: 'auto',
-          }}
-        >
-          <form method="dialog" style={{ float: 'right' }}>
-            <button type="submit" className="secondary small">
-              Close
-            </button>
-          </form>
-          <h2 id={headingId}>Did “{name}” help?</h2>
+        <ResultDialog title={`Did “${name}” help?`} onClose={() => setOpen(false)}>
           <Loaded automationId={automationId} />
-        </dialog>
+        </ResultDialog>
       ) : null}
     </div>
   );

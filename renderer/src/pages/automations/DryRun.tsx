@@ -6,12 +6,13 @@
  * delayed a message — and bought anyway and the cost. Accessible names are stable for tests: the button "What would
  * this have done?", the dialog and its heading "What it would have done", tables captioned, the button "Close".
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { AutomationView } from '../../../../shared/contract/automations';
 import type { DryRunResult } from '../../../../shared/contract/dry-run';
 import type { AppError } from '../../../../shared/contract/errors';
 import { client } from '../../client';
 import { asAppError, Problem } from '../../components';
+import { ResultDialog } from './ResultDialog';
 
 const CHANNEL = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp' } as const;
 
@@ -30,11 +31,6 @@ export function DryRun({ automation }: { automation: AutomationView }) {
   const [result, setResult] = useState<DryRunResult | undefined>();
   const [error, setError] = useState<AppError | undefined>();
   const [busy, setBusy] = useState(false);
-  const headingId = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    if (result && dialog.current && !dialog.current.open) dialog.current.showModal();
-  }, [result]);
 
   async function run() {
     setBusy(true);
@@ -61,24 +57,7 @@ export function DryRun({ automation }: { automation: AutomationView }) {
       ) : null}
       <Problem error={error} />
       {result ? (
-        <dialog
-          ref={dialog}
-          aria-labelledby={headingId}
-          className="dry-run-result"
-          onClose={() => setResult(undefined)}
-          style={{
-            width: 'min(52rem, calc(100vw - 4rem))',
-            maxHeight: 'calc(100vh - 4rem)',
-            padding: '1.5rem',
-            margin: 'auto',
-          }}
-        >
-          <form method="dialog" style={{ float: 'right' }}>
-            <button type="submit" className="secondary small">
-              Close
-            </button>
-          </form>
-          <h2 id={headingId}>What it would have done</h2>
+        <ResultDialog title="What it would have done" className="dry-run-result" onClose={() => setResult(undefined)}>
           <p>{result.summary}</p>
           {result.weeks.length > 0 ? (
             <table className="data">
@@ -143,7 +122,7 @@ export function DryRun({ automation }: { automation: AutomationView }) {
             <dt>Live events looked at</dt>
             <dd>{result.eventsReplayed.toLocaleString()}</dd>
           </dl>
-        </dialog>
+        </ResultDialog>
       ) : null}
     </div>
   );
