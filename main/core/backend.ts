@@ -28,6 +28,7 @@ import { createIngestListener } from './http/ingest-listener';
 import { type Listening, listenWithFallback } from './http/listen';
 import { createUiServer } from './http/ui-server';
 import { identityEngine } from './identity/engine';
+import { nextBestActionEngine } from './journey/nba-engine';
 import { importsEngine } from './import/engine';
 import { importsOf } from './import/import-service';
 import { ingestEngine } from './ingest/engine';
@@ -60,6 +61,7 @@ export const ENGINES = [
   outboxEngine,
   automationsEngine,
   campaignsEngine,
+  nextBestActionEngine,
   jobsEngine,
 ] as const;
 

@@ -19,6 +19,7 @@ import { jobsContract } from './jobs';
 import { mergesContract } from './merges';
 import { messagesContract } from './messages';
 import { modelsContract } from './models';
+import { nextBestActionContract } from './next-best-action';
 import { settingsContract } from './settings';
 import { templatesContract } from './templates';
 import { upliftContract } from './uplift';
@@ -41,6 +42,7 @@ export const contract = defineContract(
   upliftContract,
   campaignsContract,
   dryRunContract,
+  nextBestActionContract,
 );
 
 export type Contract = typeof contract;
@@ -71,6 +73,7 @@ export * from './jobs';
 export * from './merges';
 export * from './messages';
 export * from './models';
+export * from './next-best-action';
 export * from './settings';
 export * from './templates';
 export * from './uplift';
