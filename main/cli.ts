@@ -10,6 +10,7 @@ import { formatMoney } from '../shared/describe-event';
 import { addAutomationCommands } from './cli-automations';
 import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
+import { addCustomerExportCommand } from './cli-export';
 import { openForCommand } from './cli-context';
 import { addMessagesCommands } from './cli-messages';
 import { addSendCommand } from './cli-send';
@@ -229,6 +230,7 @@ export function buildCli(): Command {
       }
     });
 
+  addCustomerExportCommand(exportCommand);
   addBackupCommands(program);
   addMessagesCommands(program);
   addSendCommand(program);

@@ -19,6 +19,7 @@ import { type Clock, consoleLogger, type Logger, systemClock } from './clock';
 import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
 import { customersEngine } from './customers/engine';
+import { customerExportEngine } from './customers/export-engine';
 import { watchDataVersion } from './db/data-version';
 import { describeHolder, type InstanceLock, takeInstanceLock } from './db/instance-lock';
 import { type Database, openDatabase } from './db/open';
@@ -51,6 +52,7 @@ export const ENGINES = [
   streamsEngine,
   settingsEngine,
   customersEngine,
+  customerExportEngine,
   identityEngine,
   connectionsEngine,
   ingestEngine,

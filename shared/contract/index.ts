@@ -11,6 +11,7 @@ import { campaignsContract } from './campaigns';
 import { channelsContract } from './channels';
 import { connectionsContract } from './connections';
 import { consentContract } from './consent';
+import { customerExportContract } from './customer-export';
 import { customersContract } from './customers';
 import { defineContract } from './define';
 import { dryRunContract } from './dry-run';
@@ -28,6 +29,7 @@ export const contract = defineContract(
   appContract,
   settingsContract,
   customersContract,
+  customerExportContract,
   consentContract,
   mergesContract,
   connectionsContract,
@@ -65,6 +67,7 @@ export * from './campaigns';
 export * from './channels';
 export * from './connections';
 export * from './consent';
+export * from './customer-export';
 export * from './customers';
 export * from './dry-run';
 export * from './errors';

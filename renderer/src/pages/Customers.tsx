@@ -5,6 +5,8 @@
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { RISK_LEVELS } from '../../../shared/contract/customers';
+import type { AppError } from '../../../shared/contract/errors';
+import { client } from '../client';
 import { PageHeader, Problem } from '../components';
 import {
   customerName,
@@ -113,6 +115,25 @@ export function CustomersPage() {
     ...(tag ? { tag } : {}),
   });
   const data = result.data;
+  // "Export these customers": the list's own filter, so the file holds every customer it shows (all pages), saved
+  // as a download (the desktop app asks where; a browser saves customers-YYYY-MM-DD.csv).
+  const [exporting, setExporting] = useState<{ busy: boolean; error?: AppError }>({ busy: false });
+  const exportShown = () => {
+    setExporting({ busy: true });
+    const filter = { query, sort, ...(risk ? { risk } : {}), ...(segment ? { segment } : {}), ...(tag ? { tag } : {}) };
+    client.call('customers.export', filter).then(
+      ({ fileName, csv }) => {
+        const href = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+        const link = Object.assign(document.createElement('a'), { href, download: fileName });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(href), 60_000);
+        setExporting({ busy: false });
+      },
+      (error: AppError) => setExporting({ busy: false, error }),
+    );
+  };
   const first = data && data.total > 0 ? data.offset + 1 : 0;
   const last = data ? data.offset + data.items.length : 0;
   // A column nobody on this page has would only squeeze the others.
@@ -187,7 +208,17 @@ export function CustomersPage() {
             </select>
           </label>
         ) : null}
+        <button
+          type="button"
+          className="secondary"
+          aria-label="Export these customers (CSV)"
+          disabled={exporting.busy || !data || data.total === 0}
+          onClick={exportShown}
+        >
+          {exporting.busy ? 'Exporting…' : 'Export these customers'}
+        </button>
       </div>
+      <Problem error={exporting.error} />
       {data?.riskBands ? <RiskLevelsLine bands={data.riskBands} /> : null}
       <Problem error={result.error} />
       {data ? (
