@@ -12,6 +12,7 @@ import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
 import { addCustomerExportCommand } from './cli-export';
 import { openForCommand } from './cli-context';
+import { addJourneyCommands } from './cli-journeys';
 import { addMessagesCommands } from './cli-messages';
 import { addSendCommand } from './cli-send';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
@@ -235,6 +236,7 @@ export function buildCli(): Command {
   addMessagesCommands(program);
   addSendCommand(program);
   addAutomationCommands(program);
+  addJourneyCommands(program);
   return program;
 }
 

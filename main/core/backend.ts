@@ -35,6 +35,7 @@ import { importsOf } from './import/import-service';
 import { ingestEngine } from './ingest/engine';
 import { repairStoredLimits } from './ingest/limits-repair';
 import { jobsEngine } from './jobs/engine';
+import { journeysEngine } from './journey/engine';
 import { modelsEngine } from './ml/engine';
 import { appVersion, DATABASE_FILE_NAME, rendererDir as defaultRendererDir } from './paths';
 import { moveApiKeyToSecrets, readApiKey } from './secrets/api-key';
@@ -63,6 +64,7 @@ export const ENGINES = [
   outboxEngine,
   automationsEngine,
   campaignsEngine,
+  journeysEngine,
   nextBestActionEngine,
   jobsEngine,
 ] as const;

