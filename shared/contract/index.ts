@@ -46,6 +46,7 @@ export const contract = defineContract(
   campaignsContract,
   dryRunContract,
   nextBestActionContract,
+  journeysContract,
 );
 
 export type Contract = typeof contract;
