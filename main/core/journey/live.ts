@@ -7,6 +7,7 @@
 import type { EngineContext } from '../context';
 import { eventsOfProfile, journeyOf, profileTotals } from '../db/repos/journey';
 import { applyJourney, computeJourney, factsOf, type StageChange } from './compute';
+import { liveDuringRecomputeOf } from './runner';
 import { liveShopState } from './shop-state';
 
 /** Each concerned customer once, with the newest live event that concerns them. Call inside a transaction. */
@@ -15,12 +16,14 @@ export function updateForLiveEvents(ctx: EngineContext, events: ReadonlyMap<numb
   const shop = liveShopState(ctx);
   const now = ctx.clock.now().getTime();
   const changes: StageChange[] = [];
+  const duringRecompute = liveDuringRecomputeOf(ctx);
   for (const [profileId, eventId] of events) {
     const totals = profileTotals(ctx.db, ctx.brandId, profileId);
     if (!totals) continue; // merged away or erased since
     const facts = factsOf(eventsOfProfile(ctx.db, profileId), totals, now);
     const computed = computeJourney(ctx.brandId, profileId, facts, shop, now);
     const change = applyJourney(ctx.db, computed, journeyOf(ctx.db, profileId), { now, cause: 'live', eventId });
+    if (duringRecompute.running > 0) duringRecompute.touched.add(profileId);
     if (change) changes.push(change);
   }
   return changes;

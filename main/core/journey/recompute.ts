@@ -29,6 +29,7 @@ import {
 } from '../db/repos/journey';
 import { applyJourney, computeJourney, type Facts, factsOf, type ShopState } from './compute';
 import { shopLines } from './rules';
+import { liveDuringRecomputeOf } from './runner';
 import { distributionsOf, storedDistributions } from './score';
 import { bandsOf, moneyOf } from './shop-state';
 
@@ -66,6 +67,17 @@ async function readAll(ctx: EngineContext, now: number): Promise<{ ids: number[]
 }
 
 export async function recomputeAll(ctx: EngineContext): Promise<RecomputeResult> {
+  const live = liveDuringRecomputeOf(ctx);
+  if (live.running === 0) live.touched.clear();
+  live.running += 1;
+  try {
+    return await recompute(ctx, live.touched);
+  } finally {
+    live.running -= 1;
+  }
+}
+
+async function recompute(ctx: EngineContext, touched: ReadonlySet<number>): Promise<RecomputeResult> {
   const started = performance.now();
   const now = ctx.clock.now().getTime();
   // Taken (and cleared) first: imported history that arrives while this runs marks the next recompute.
@@ -106,7 +118,7 @@ export async function recomputeAll(ctx: EngineContext): Promise<RecomputeResult>
         for (let k = i; k < end; k++) {
           const id = ids[k] as number;
           const existing = stored.get(id);
-          if (existing && existing.updatedAt > now) {
+          if (existing && (existing.updatedAt > now || touched.has(id))) {
             // A live event updated them since this began; count them as that update left them.
             stages[existing.stage as JourneyStage] += 1;
             continue;

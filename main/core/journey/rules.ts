@@ -113,7 +113,9 @@ const more = (n: number, what: string) =>
   `${NUMBER_WORDS[n] ?? n.toLocaleString('en')} more ${n === 1 ? what : `${what}s`}`;
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Top 10% means something only once the shop has its own lines (20 repeat customers): before, nobody is. */
 function isTopValue(f: CustomerFacts, lines: ShopLines): boolean {
+  if (lines.basis !== 'shop') return false;
   return (
     (f.purchases > 0 && f.value >= lines.topValue) ||
     (f.predictedValue !== null && lines.topPredictedValue !== null && f.predictedValue >= lines.topPredictedValue)
@@ -214,6 +216,12 @@ function nextStage(
       );
     }
     case 'retention': {
+      if (lines.basis !== 'shop')
+        return step(
+          `Advocacy (your top 10%) is worked out once ${MIN_REPEAT_CUSTOMERS} customers have bought more than once`,
+          'advocacy',
+          null,
+        );
       const missing: string[] = [];
       if (!isTopValue(f, lines)) missing.push(`spending ${money(lines.topValue)} or more (your top 10%)`);
       if (!isFrequent(f, lines)) missing.push(`buying ${every(lines.frequentGapDays)} or more often`);
@@ -285,7 +293,10 @@ export function thresholdWords(lines: ShopLines, money: (x: number) => string): 
     },
     {
       stage: 'advocacy',
-      text: `Regular, buying ${every(lines.frequentGapDays)} or more often, spending ${money(lines.topValue)} or more${lines.topPredictedValue !== null ? ` (or predicted to spend ${money(lines.topPredictedValue)})` : ''} — your top 10% — with a referral or ${plural(lines.highEngagement, 'interaction')} in 90 days.`,
+      text:
+        lines.basis === 'shop'
+          ? `Regular, buying ${every(lines.frequentGapDays)} or more often, spending ${money(lines.topValue)} or more${lines.topPredictedValue !== null ? ` (or predicted to spend ${money(lines.topPredictedValue)})` : ''} — your top 10% — with a referral or ${plural(lines.highEngagement, 'interaction')} in 90 days.`
+          : `Your top 10% by value, buying often, with a referral or high engagement: worked out once ${MIN_REPEAT_CUSTOMERS} customers have bought more than once.`,
     },
   ];
 }

@@ -85,8 +85,12 @@ describe("the shop's thresholds", () => {
     expect(stageOf(everyTwoMonths, yearly).stage).toBe('retention');
   });
 
-  it('fewer than 20 repeat customers: the defaults, said as such', () => {
-    expect(shopLines(shop(7, 19))).toMatchObject({
+  it('fewer than 20 repeat customers: the defaults, said as such, and nobody is an advocate yet', () => {
+    const few = shopLines(shop(7, 19));
+    const star = f({ purchases: 9, value: 9_999, typicalGapDays: 3, referrals: 2 });
+    expect(stageOf(star, few).stage).toBe('retention');
+    expect(stageOf(star, { ...few, basis: 'shop' }).stage).toBe('advocacy');
+    expect(few).toMatchObject({
       basis: 'default',
       regularGapDays: DEFAULT_GAPS.regular,
       frequentGapDays: DEFAULT_GAPS.frequent,
