@@ -48,6 +48,17 @@ function channelOf(value: string | undefined): Channel | undefined {
   throw new AppError('validation', `--channel must be ${list(AUTOMATION_CHANNELS)} (it is "${value}").`);
 }
 
+/** --holdout: a whole percentage (the contract says what range it takes). */
+function holdoutOf(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new AppError(
+      'validation',
+      `--holdout must be a whole percentage such as 10 (or 0 to hold nobody out), not "${value}".`,
+    );
+  return n;
+}
+
 function thresholdOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value.trim().replace(/%$/, ''));
@@ -158,6 +169,10 @@ export function addAutomationCommands(program: Command): void {
       '--threshold <x>',
       "the recipe's trigger level: churn risk in % (win-back), hours after the cart (abandoned-cart), interest score (product-interest), lifetime value (best-customers)",
     )
+    .option(
+      '--holdout <percent>',
+      'the comparison share: of the customers it would message, this % gets nothing so "Did it help?" can compare (default 10; 0 measures nothing)',
+    )
     .option('--enable', 'switch it on now (customers already in its state are handled at once)')
     .option('--json', 'print the automation as JSON (with its id)')
     .option(...DATA_DIR)
@@ -166,6 +181,7 @@ export function addAutomationCommands(program: Command): void {
         recipe: string;
         channel?: string;
         threshold?: string;
+        holdout?: string;
         enable?: boolean;
         json?: boolean;
         dataDir?: string;
@@ -189,7 +205,9 @@ export function addAutomationCommands(program: Command): void {
                   threshold === undefined
                     ? plain
                     : recipeAutomation(ctx, recipe, { ...(channel ? { channel } : {}), threshold });
-                const parsed = automationInputSchema.safeParse(input);
+                const parsed = automationInputSchema.safeParse(
+                  opts.holdout === undefined ? input : { ...input, holdoutPercent: holdoutOf(opts.holdout) },
+                );
                 if (!parsed.success) throw validationError(parsed.error, 'recipe');
                 return saveAutomation(ctx, parsed.data);
               })

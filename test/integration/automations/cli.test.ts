@@ -145,6 +145,13 @@ describe('constintel automations', () => {
     expect(range.status).toBe(1);
     expect(range.stderr).toMatch(/--threshold/);
 
+    const holdout = await cli(['add', '--recipe', 'win-back', '--holdout', 'some']);
+    expect(holdout.status).toBe(1);
+    expect(holdout.stderr).toMatch(/--holdout must be a whole percentage such as 10/);
+    const tooMany = await cli(['add', '--recipe', 'win-back', '--holdout', '80']);
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stderr).toMatch(/At most half can be held out as a comparison/);
+
     const noLevel = await cli(['add', '--recipe', 'welcome', '--threshold', '5']);
     expect(noLevel.status).toBe(1);
     expect(noLevel.stderr).toMatch(/--threshold does not apply to the welcome recipe/);
@@ -190,7 +197,19 @@ describe('constintel automations', () => {
   }, 60_000);
 
   it('switched on with --enable while the app is not running: it sends to the customers at risk with a yes, once', async () => {
-    const enabled = await cli(['add', '--recipe', 'win-back', '--channel', 'email', '--threshold', '75', '--enable']);
+    // Nobody held out as a comparison: each customer at risk with a yes is to get it.
+    const enabled = await cli([
+      'add',
+      '--recipe',
+      'win-back',
+      '--channel',
+      'email',
+      '--threshold',
+      '75',
+      '--holdout',
+      '0',
+      '--enable',
+    ]);
     expect(enabled.status, enabled.stderr).toBe(0);
     expect(enabled.stdout).toMatch(/^Added automation #(\d+) ".+", switched on/m);
     const id = Number(/#(\d+)/.exec(enabled.stdout)?.[1]);
@@ -212,7 +231,7 @@ describe('constintel automations', () => {
   it('only writes the messages when the app is running, and the app sends them', async () => {
     const app = await testBackend({ dataDir: dir.path, clock: systemClock, lock: true });
     try {
-      const added = await cli(['add', '--recipe', 'win-back', '--threshold', '90', '--enable']);
+      const added = await cli(['add', '--recipe', 'win-back', '--threshold', '90', '--holdout', '0', '--enable']);
       expect(added.status, added.stderr).toBe(0);
       expect(added.stdout).toMatch(/switched on: .*ConstIntel \(running\) sends the messages\./);
       const deadline = Date.now() + 15_000;

@@ -46,6 +46,9 @@ describe('settings', () => {
           dailyCaps: { email: null, sms: null, whatsapp: null },
           messagePrices: { sms: null, whatsapp: null },
           sendRates: { email: 10, sms: 1, whatsapp: 80 },
+          comparisonGroupPercent: 0,
+          comparisonWindowDays: 7,
+          smallestEffectPoints: 2,
         },
         restartNeeded: true,
       });
