@@ -5,7 +5,7 @@
  *
  * A full recompute ranks against the whole shop; a live event's update ranks one customer against the quantiles the
  * last recompute stored (at most 1,001 points a part: the same figure as the full ranking within 0.1 percentile,
- * and a binary search instead of a read of 100k customers — bench journeys: about 0.3 ms for the whole update).
+ * and a binary search instead of a read of 100k customers; the live update's cost is not yet measured).
  */
 import type { JourneyScore } from '../../../shared/contract/journeys';
 

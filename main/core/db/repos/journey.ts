@@ -1,7 +1,7 @@
 /**
  * The journey engine's SQL: customers' events and totals read by ranges of profile ids (the events through the
  * (profile, time) index, so a full recompute is one indexed pass over the events in slices the event loop turns
- * between: bench journeys, 100k profiles / 1M events), one customer's for a live event, and the writes of a
+ * between; its time at 100k profiles / 1M events is not yet measured), one customer's for a live event, and the writes of a
  * customer's journey row, a stage change, and the shop's thresholds.
  *
  * Scores are read straight from `predictions` (churn, predicted value, next purchase date, whether anything is

@@ -2,7 +2,7 @@
  * Where each customer is in their journey (stage, lapsed flag, journey score with its four parts, the next milestone
  * and the next best action), every stage change kept once (`customer_journey_transition`), and what the shop's own
  * history says "regular" and "frequent" mean (`journey_shop`: thresholds and the score's distributions, so a live
- * event's update places one customer in the shop without reading everyone: about 0.3 ms, bench journeys).
+ * event's update places one customer in the shop without reading everyone; its cost is not yet measured).
  */
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { brand } from './brand';
