@@ -23,6 +23,9 @@ export const runnerOf = defineService((ctx: EngineContext) => {
   let running: ReturnType<typeof recomputeAll> | null = null;
   let timer: NodeJS.Timeout | undefined;
   const run = async (): ReturnType<typeof recomputeAll> => {
+    // A recompute asked for now covers one that was to start soon: it is not done a second time after it.
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     while (running) await running.catch(() => undefined);
     running = recomputeAll(ctx);
     try {
