@@ -94,9 +94,7 @@ export const automationExecution = sqliteTable(
     // (waiting_idx). One index fewer to write for each of the 100,000 occasions a sweep opens and updates.
     // Only waiting occasions are looked up by status: the index holds those alone, so an occasion opened and then
     // fired or held (nearly all of them) never touches it.
-    index('automation_execution_waiting_idx')
-      .on(t.resumeAt)
-      .where(sql`status = 'waiting'`),
+    index('automation_execution_waiting_idx').on(t.resumeAt).where(sql`status = 'waiting'`),
   ],
 );
 
@@ -206,9 +204,7 @@ export const messageOutbox = sqliteTable(
     index('message_outbox_pending_idx').on(t.status, t.nextAttemptAt),
     index('message_outbox_profile_idx').on(t.profileId),
     // Looked up by the provider's id once sent (`= ?` implies not null): rows waiting to go are not in it.
-    index('message_outbox_provider_idx')
-      .on(t.providerMessageId)
-      .where(sql`provider_message_id IS NOT NULL`),
+    index('message_outbox_provider_idx').on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
     index('message_outbox_execution_idx').on(t.executionId),
   ],
 );
