@@ -7,7 +7,7 @@
 import type { EngineContext } from '../context';
 import { eventsOfProfile, journeyOf, profileTotals } from '../db/repos/journey';
 import { applyJourney, computeJourney, factsOf, type StageChange } from './compute';
-import { liveDuringRecomputeOf } from './runner';
+import { liveDuringRecomputeOf } from './live-during-recompute';
 import { liveShopState } from './shop-state';
 
 /** Each concerned customer once, with the newest live event that concerns them. Call inside a transaction. */

@@ -28,8 +28,8 @@ import {
   shopRow,
 } from '../db/repos/journey';
 import { applyJourney, computeJourney, type Facts, factsOf, type ShopState } from './compute';
+import { liveDuringRecomputeOf } from './live-during-recompute';
 import { shopLines } from './rules';
-import { liveDuringRecomputeOf } from './runner';
 import { distributionsOf, storedDistributions } from './score';
 import { bandsOf, moneyOf } from './shop-state';
 

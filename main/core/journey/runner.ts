@@ -6,15 +6,6 @@
 import { defineService, type EngineContext } from '../context';
 import { recomputeAll } from './recompute';
 
-/**
- * Customers a live event updated while a recompute of this process runs: it leaves them as the live update wrote
- * them (it read fresher events). Another process's live updates are told by their later `updated_at`.
- */
-export const liveDuringRecomputeOf = defineService((): { running: number; touched: Set<number> } => ({
-  running: 0,
-  touched: new Set(),
-}));
-
 /** After the last imported chunk, wait this long before recomputing (an import commits a chunk every few ms). */
 export const AFTER_IMPORT_MS = 30_000;
 
