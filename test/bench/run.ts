@@ -10,6 +10,7 @@ import { customer360Bench } from './customer360';
 import { futureBench } from './future';
 import { identityBench } from './identity';
 import { importBench } from './import';
+import { journeysBench } from './journeys';
 import { modelsBench } from './models';
 import { outboxBench } from './outbox';
 import { retrainBench } from './retrain';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   outbox: outboxBench,
   automations: automationsBench,
   uplift: upliftBench,
+  journeys: journeysBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
