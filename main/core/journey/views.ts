@@ -28,6 +28,7 @@ import {
   transitionsSince,
   unchangedSince,
 } from '../db/repos/journey-views';
+import { nextBestActionFor } from './next-best-action';
 import { DAY } from './rules';
 import { storedLines, thresholdsView } from './shop-state';
 
@@ -38,6 +39,25 @@ const TRANSITIONS = 100;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const parseJson = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+/**
+ * The customer's next best action as the pages show it, worked out at read time (next-best-action.ts: the same
+ * ranking and guards as Customer 360's panel): what to do (`label`) and why (`reason`), with its kind and worth.
+ * Null when no action may be taken now, or the customer was erased or joined into another since the page was read.
+ * Not stored: `customer_journey.next_best_action` stays as it was (the CSV export reads only that).
+ */
+function actionOf(ctx: EngineContext, profileId: number): Record<string, unknown> | null {
+  let best: ReturnType<typeof nextBestActionFor>;
+  try {
+    best = nextBestActionFor(ctx, profileId);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'not_found') return null;
+    throw error;
+  }
+  if (!best) return null;
+  const { kind, channel, label, reason, expectedValue, currency } = best;
+  return { kind, channel, label, reason, expectedValue, currency };
+}
 const nameOf = (id: number, first: string | null, last: string | null) =>
   [first, last].filter(Boolean).join(' ').trim() || `Customer #${id}`;
 
@@ -132,7 +152,7 @@ export function customersInStage(ctx: EngineContext, stage: JourneyStage, limit:
       lapsed: r.lapsed === 1,
       enteredStageAt: iso(r.enteredStageAt),
       nextMilestone: parseJson<NextMilestone>(r.nextMilestone),
-      nextBestAction: parseJson<Record<string, unknown>>(r.nextBestAction),
+      nextBestAction: actionOf(ctx, r.profileId),
     })),
   };
 }
@@ -156,7 +176,7 @@ export function journeyForCustomer(ctx: EngineContext, profileId: number): Custo
     },
     thresholds: thresholdsView(ctx),
     nextMilestone: parseJson<NextMilestone>(row?.nextMilestone ?? null),
-    nextBestAction: parseJson<Record<string, unknown>>(row?.nextBestAction ?? null),
+    nextBestAction: actionOf(ctx, profileId),
     touchpoints: touchpointsOf(ctx.db, profileId, TOUCHPOINTS).map((t) => ({ ...t, at: iso(t.at) })),
     channels: channelsOf(ctx.db, profileId),
     transitions: transitionsOf(ctx.db, profileId, TRANSITIONS).map((t) => ({

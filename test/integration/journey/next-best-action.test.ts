@@ -80,6 +80,34 @@ describe('ranking', () => {
     );
   });
 
+  it("the journey views show each customer's best action, worked out as they are read (label and reason)", async () => {
+    const shop = await newShop();
+    const ann = shop.customer('ann@example.com', { firstName: 'Ann' });
+    const bob = shop.customer('bob@example.com', { consent: [] });
+    shop.scores([
+      { profileId: ann, churn: 0.5, value: 200 },
+      { profileId: bob, churn: 0.5, value: 10 },
+    ]);
+    await shopWithActions(shop);
+    await shop.backend.call('journeys.recompute', {});
+    const mine = await shop.backend.call('journeys.forCustomer', { profileId: ann });
+    expect(mine.nextBestAction).toMatchObject({ kind: 'automation', label: 'Send “Win back (email)” by email' });
+    expect(mine.nextBestAction?.reason).toContain('Win back customers at risk');
+    const theirs = await shop.backend.call('journeys.forCustomer', { profileId: bob });
+    expect(theirs.nextBestAction).toMatchObject({ kind: 'tag', channel: null });
+    expect(theirs.nextBestAction?.reason).toContain('no message may go');
+    const stage = mine.stage as NonNullable<typeof mine.stage>;
+    const page = await shop.backend.call('journeys.stageCustomers', { stage, limit: 50, offset: 0 });
+    const row = page.customers.find((c) => c.profileId === ann);
+    expect(row?.nextBestAction).toEqual(mine.nextBestAction);
+    // Read, not stored: the export's column is filled only where a row has one stored.
+    const stored = shop.backend.db.sqlite
+      .prepare('SELECT next_best_action FROM customer_journey WHERE profile_id = ?')
+      .pluck()
+      .get(ann);
+    expect(stored).toBeNull();
+  });
+
   it("uses the automation's measured uplift when “Did it help?” found an effect", async () => {
     const shop = await newShop();
     const ids = Array.from({ length: 80 }, (_, i) => shop.customer(`c${i}@example.com`));
