@@ -17,7 +17,7 @@ const PAGES = [
   { link: 'Import', path: '/import', heading: 'Import', built: true },
   { link: 'Models', path: '/models', heading: 'Models', built: true },
   { link: 'Automations', path: '/automations', heading: 'Automations', built: true },
-  { link: 'Journeys', path: '/journeys', heading: 'Journeys', built: false },
+  { link: 'Journeys', path: '/journeys', heading: 'Journeys', built: true },
   { link: 'Settings', path: '/settings', heading: 'Settings', built: true },
 ];
 
