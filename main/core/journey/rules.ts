@@ -106,11 +106,14 @@ const STAGE_NAMES: Record<JourneyStage, string> = {
 };
 export const stageName = (s: JourneyStage) => STAGE_NAMES[s];
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+// Made once: `toLocaleString` / `toLocaleDateString` with options build a new formatter on every call, which a full
+// recompute's 100k milestones and reasons paid for (1.7 s of 10.5 s profiled in two recomputes at 100k profiles / 1M events).
+const NUMBER = new Intl.NumberFormat('en');
+const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const plural = (n: number, one: string, many = `${one}s`) => `${NUMBER.format(n)} ${n === 1 ? one : many}`;
 const every = (days: number) => (days === 1 ? 'every day' : `every ${plural(days, 'day')}`);
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four'];
-const more = (n: number, what: string) =>
-  `${NUMBER_WORDS[n] ?? n.toLocaleString('en')} more ${n === 1 ? what : `${what}s`}`;
+const more = (n: number, what: string) => `${NUMBER_WORDS[n] ?? NUMBER.format(n)} more ${n === 1 ? what : `${what}s`}`;
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Top 10% means something only once the shop has its own lines (20 repeat customers): before, nobody is. */
@@ -166,8 +169,7 @@ export function stageOf(f: CustomerFacts, lines: ShopLines): StageDecision {
   };
 }
 
-const shortDate = (ms: number) =>
-  new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const shortDate = (ms: number) => SHORT_DATE.format(ms);
 
 export interface MilestoneOptions {
   now: number;
