@@ -2,8 +2,8 @@
  * A live event's update: the customers it concerns get their journey worked out again from their own events, in
  * the stream's transaction (exactly once, as its offset), against the thresholds and distributions the last full
  * recompute stored. A stage change is recorded and published as `journey.stage_changed` (cause 'live') in that
- * transaction. Target (PERFORMANCE.md): p99 ≤ 5 ms an event; measured (test/bench/journeys.ts, 100k profiles / 1M events, 2,000 live events one at a time)
- * p99 0.5–0.8 ms, p50 0.23–0.27 ms.
+ * transaction. Target (PERFORMANCE.md): p99 ≤ 5 ms an event; measured (test/bench/journeys.ts, 100k profiles / 1M
+ * events, 2,000 live events one at a time) p99 0.5–0.8 ms, p50 0.23–0.27 ms.
  */
 import type { EngineContext } from '../context';
 import { eventsOfProfile, journeyOf, profileTotals } from '../db/repos/journey';
