@@ -169,3 +169,23 @@ export function triggerState(trigger: Trigger, now: number): (Where & { at?: str
       return null;
   }
 }
+
+/**
+ * The predicted value a customer needs to be among the shop's highest `share` (0.1: the top 10%) of customers with a
+ * predicted value: the value of the k-th highest, k = ⌈scored × share⌉ (at least 1); null when nobody is scored.
+ */
+export function predictedValueLine(db: Database, brandId: number, share: number): number | null {
+  const scored = stmt(db, 'SELECT count(*) FROM predictions WHERE brand_id = ? AND ltv_score >= 0')
+    .pluck()
+    .get(brandId) as number;
+  if (scored === 0) return null;
+  const k = Math.max(1, Math.ceil(scored * share));
+  return (
+    (stmt(
+      db,
+      'SELECT ltv_score FROM predictions WHERE brand_id = ? AND ltv_score >= 0 ORDER BY ltv_score DESC LIMIT 1 OFFSET ?',
+    )
+      .pluck()
+      .get(brandId, k - 1) as number | undefined) ?? null
+  );
+}
