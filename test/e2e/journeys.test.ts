@@ -221,6 +221,18 @@ describe.skipIf(skipBrowser)('Journeys in Chromium', () => {
     await list.getByRole('link', { name: chosen.name, exact: true }).first().click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/customers/${chosen.id}`);
 
+    // Their journey on the 360: the stage they were listed in, the score's four parts, the next milestone.
+    const journey = page.getByTestId('customer-journey');
+    await journey.getByRole('heading', { name: 'Journey' }).waitFor({ timeout: 30_000 });
+    const mine = await rpc<CommandOutput<'journeys.forCustomer'>>('journeys.forCustomer', { profileId: chosen.id });
+    await journey
+      .getByText(new RegExp(`^${chosen.stage}$`, 'i'))
+      .first()
+      .waitFor();
+    expect(await journey.textContent()).toContain(`${Math.round(mine.score.total)} of 100`);
+    if (mine.nextMilestone) expect(await journey.textContent()).toContain(mine.nextMilestone.text);
+    await shot(page, 'journeys-customer-journey', journey);
+
     const panel = page.getByTestId('next-best-action');
     await panel.getByRole('heading', { name: 'Next best action' }).waitFor({ timeout: 30_000 });
     const offered = await rpc<CommandOutput<'journeys.nextBestActions'>>('journeys.nextBestActions', {

@@ -30,6 +30,7 @@ import {
 import { useCommand } from '../use-command';
 import { AutomationDecisions } from './customer/AutomationDecisions';
 import { Consent } from './customer/Consent';
+import { Journey } from './customer/Journey';
 import { CustomerMessages } from './customer/Messages';
 import { NextBestAction } from './customer/NextBestAction';
 import { SendMessage } from './customer/SendMessage';
@@ -112,6 +113,7 @@ function CustomerView({ id }: { id: number }) {
               setMessagesVersion((v) => v + 1);
             }}
           />
+          <Journey id={customer.id} version={messagesVersion} />
           <NextBestAction version={messagesVersion} id={customer.id} onDone={() => setMessagesVersion((v) => v + 1)} />
           <SendMessage id={customer.id} version={messagesVersion} onSent={() => setMessagesVersion((v) => v + 1)} />
           <CustomerMessages id={customer.id} version={messagesVersion} />
