@@ -12,7 +12,8 @@ import { type CustomerExportFilter, customerExportFilterSchema } from '../shared
 import { AppError } from '../shared/contract/errors';
 import { openForCommand } from './cli-context';
 import type { EngineContext } from './core/context';
-import { segmentsInUse, writeCustomersCsv } from './core/customers/export';
+import { writeCustomersCsv } from './core/customers/export';
+import { segmentsInUse } from './core/db/repos/customer-export';
 import { resolveDataDir } from './core/paths';
 import { ensureDefaultBrand } from './core/settings/settings-store';
 

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../../shared/contract/errors';
 import type { ComparisonView } from '../../../shared/contract/uplift';
+import { formatMoney } from '../../../shared/describe-event';
 import type { EngineContext } from '../context';
 import { type ArmRow, armRows, armsStillOpen, boughtBetween } from '../db/repos/automation-arms';
 import { automationRow } from '../db/repos/automations';
@@ -31,9 +32,6 @@ function unitsOf(ctx: EngineContext, rows: ArmRow[], windowMs: number, control: 
   }
   return units;
 }
-
-const money = (amount: number, currency: string) =>
-  new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount);
 
 function view(
   ctx: EngineContext,
@@ -66,7 +64,7 @@ function view(
     ordersPerCustomer: result.ordersPerCustomer,
     revenuePerCustomer: result.revenuePerCustomer,
     attributedRevenue,
-    attributedNote: `Attributed revenue (what most tools report): ${money(attributedRevenue, currency)}, every purchase within ${windowDays} days of a message, whether or not the message caused it.`,
+    attributedNote: `Attributed revenue (what most tools report): ${formatMoney(attributedRevenue, currency)}, every purchase within ${windowDays} days of a message, whether or not the message caused it.`,
     stillOpen: armsStillOpen(ctx.db, ctx.brandId, automationId, now - windowMs),
   };
   if (result.heldOut.customers === 0) {

@@ -7,6 +7,7 @@
  */
 import type { DryRunResult } from '../../../shared/contract/dry-run';
 import type { EngineContext } from '../context';
+import { boughtBetween } from '../db/repos/automation-arms';
 import { readSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
 import { money } from './definition';
@@ -59,14 +60,12 @@ const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 
 const dayWords = (ms: number) =>
   new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
-/** Purchases per customer in (t, t + window]: did each messaged customer buy after their (first) would-be message? */
+/** Of the customers it would have messaged, how many bought within the window after their (first) would-be message. */
 function boughtAnyway(ctx: EngineContext, firstMessageAt: Map<number, number>, windowMs: number): number {
-  const bought = ctx.db.sqlite.prepare(
-    `SELECT 1 FROM customer_raw_event WHERE customer_profile_id = ? AND event_type = 'purchase'
-       AND occurred_at > ? AND occurred_at <= ? LIMIT 1`,
-  );
   let count = 0;
-  for (const [profileId, at] of firstMessageAt) if (bought.get(profileId, at, at + windowMs) !== undefined) count += 1;
+  // Counted as "Did it help?" counts a purchase (comparison.ts): once per order, a cancelled order not at all.
+  for (const [profileId, at] of firstMessageAt)
+    if (boughtBetween(ctx.db, profileId, at, at + windowMs).orders > 0) count += 1;
   return count;
 }
 

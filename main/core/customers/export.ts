@@ -20,7 +20,7 @@ import type { CustomerSummary } from '../../../shared/contract/customers';
 import { clampTotal } from '../../../shared/limits';
 import type { EngineContext } from '../context';
 import type { Database } from '../db/open';
-import { stmt } from '../db/statements';
+import { journeyFactsOf } from '../db/repos/customer-export';
 import { escapeCells } from '../import/worker/import-job';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
@@ -47,35 +47,6 @@ export interface CustomerExportRow {
   stage: string | null;
   journeyScore: number | null;
   nextBestAction: string | null;
-}
-
-type JourneyFacts = {
-  id: number;
-  last_purchase_at: number | null;
-  stage: string | null;
-  score: number | null;
-  next_best_action: string | null;
-};
-
-/** Last purchase and the journey columns for a page of customers, in one query (none yet: nulls). */
-function journeyFactsOf(db: Database, ids: readonly number[]): Map<number, JourneyFacts> {
-  const rows = stmt(
-    db,
-    `SELECT p.id, p.last_purchase_at, j.stage, j.score, j.next_best_action
-     FROM customer_profile p LEFT JOIN customer_journey j ON j.profile_id = p.id
-     WHERE p.id IN (SELECT value FROM json_each(?))`,
-  ).all(JSON.stringify(ids)) as JourneyFacts[];
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
-/** The segment names customers are in now (for the CLI's --segment, typed in any case). */
-export function segmentsInUse(db: Database, brandId: number): string[] {
-  return stmt(
-    db,
-    'SELECT DISTINCT segment FROM predictions WHERE brand_id = ? AND segment IS NOT NULL ORDER BY segment',
-  )
-    .pluck()
-    .all(brandId) as string[];
 }
 
 /** The action's words from the stored JSON (`{ label }`, or a ranked list whose first is the best); else nothing. */

@@ -8,16 +8,9 @@
 import { useId, useState } from 'react';
 import type { ComparisonView } from '../../../../shared/contract/uplift';
 import { Problem } from '../../components';
+import { formatMoney } from '../../format';
 import { useCommand } from '../../use-command';
 import { ResultDialog } from './ResultDialog';
-
-function money(amount: number, currency: string): string {
-  try {
-    return amount.toLocaleString(undefined, { style: 'currency', currency });
-  } catch {
-    return `${amount.toLocaleString()} ${currency}`;
-  }
-}
 
 const perCustomer = (total: number, customers: number) => (customers > 0 ? total / customers : 0);
 const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 1000) / 10}%` : '—');
@@ -70,7 +63,7 @@ export function ComparisonResult({ view }: { view: ComparisonView }) {
                     {g.bought.toLocaleString()} ({percent(g.bought, g.customers)})
                   </td>
                   <td className="num">{perCustomer(g.orders, g.customers).toFixed(2)}</td>
-                  <td className="num">{money(perCustomer(g.revenue, g.customers), view.currency)}</td>
+                  <td className="num">{formatMoney(perCustomer(g.revenue, g.customers), view.currency)}</td>
                 </tr>
               ))}
             </tbody>

@@ -12,17 +12,10 @@ import type { DryRunResult } from '../../../../shared/contract/dry-run';
 import type { AppError } from '../../../../shared/contract/errors';
 import { client } from '../../client';
 import { asAppError, Problem } from '../../components';
+import { formatMoney } from '../../format';
 import { ResultDialog } from './ResultDialog';
 
 const CHANNEL = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp' } as const;
-
-function money(amount: number, currency: string): string {
-  try {
-    return amount.toLocaleString(undefined, { style: 'currency', currency });
-  } catch {
-    return `${amount.toLocaleString()} ${currency}`;
-  }
-}
 
 const weekWords = (iso: string) =>
   new Date(`${iso}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
@@ -114,7 +107,7 @@ export function DryRun({ automation }: { automation: AutomationView }) {
             </dd>
             <dt>Cost</dt>
             <dd>
-              {money(result.cost.amount, result.cost.currency)}
+              {formatMoney(result.cost.amount, result.cost.currency)}
               {result.cost.unpricedMessages > 0
                 ? `, plus ${result.cost.unpricedMessages.toLocaleString()} messages with no price set (Settings → Channels)`
                 : ''}
