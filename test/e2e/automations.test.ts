@@ -1,17 +1,3 @@
-/**
- * Automations in Chromium, against the headless server the CLI starts with its clock set to a Monday morning
- * (CONSTINTEL_CLOCK_START, so quiet hours never hold a message). Before it starts, a seeded sales history is
- * imported and retrained from the terminal (`constintel import`, `constintel retrain`), so customers have a churn
- * risk; then, by RPC, email through a real SMTP server on loopback and a yes to email from three
- * customers at high churn risk and two at low risk. In the browser: the Automations page offers the win-back recipe,
- * "Use this recipe" opens the editor filled in with a live count, Save, switch it on — the three at-risk customers
- * (and only they) get the mail at the SMTP server; the log names them with a link; Run now says it in words and
- * sends nothing twice; Customer 360 shows the decision as a sentence. An editor refusal is said beside its field.
- * axe-core finds no violation and the page never scrolls sideways at 1280 or 1024 px.
- * Without Chromium this file is skipped loudly; under CI=true it fails.
- */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
@@ -19,10 +5,10 @@ import {
   axeSource,
   axeViolations,
   CLOCK_START,
-  cli,
+  cornerShop,
+  importHistory,
   nav,
   noSidewaysScroll,
-  salesHistory,
   shot,
 } from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
@@ -43,24 +29,14 @@ describe.skipIf(skipBrowser)('Automations in Chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const file = join(data.path, 'sales-history.csv');
-    writeFileSync(file, salesHistory(18));
-    cli(['import', file, '--data-dir', data.path, '--json']);
-    cli(['retrain', '--data-dir', data.path, '--json']);
+    importHistory(data.path, 18);
     smtp = await smtpPeer();
     browser = await launchChromium();
     server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0'], {
       CONSTINTEL_CLOCK_START: CLOCK_START,
     });
     const rpc = rpcOf(server.launchUrl);
-    await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
-    await rpc('channels.saveEmail', {
-      host: '127.0.0.1',
-      port: smtp.port,
-      security: 'none',
-      fromAddress: 'hello@corner-shop.test',
-      fromName: 'Corner Shop',
-    });
+    await cornerShop(rpc, smtp.port);
     const recipes = await rpc<CommandOutput<'automations.recipes'>>('automations.recipes');
     const winBack = recipes.find((r) => r.name === 'win-back')?.automation.trigger;
     if (winBack?.type !== 'churn_risk') throw new Error(`The win-back recipe's trigger is ${JSON.stringify(winBack)}`);

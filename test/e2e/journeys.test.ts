@@ -8,8 +8,7 @@
  * "Export these customers (CSV)" downloads a file with the header and one row per customer listed. axe-core finds no
  * violation and the Journeys page never scrolls sideways at 1280 or 1024 px.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
@@ -18,10 +17,10 @@ import {
   axeSource,
   axeViolations,
   CLOCK_START,
-  cli,
+  cornerShop,
+  importHistory,
   nav,
   noSidewaysScroll,
-  salesHistory,
   shot,
 } from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
@@ -45,24 +44,14 @@ describe.skipIf(skipBrowser)('Journeys in Chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const file = join(data.path, 'sales-history.csv');
-    writeFileSync(file, salesHistory(31));
-    cli(['import', file, '--data-dir', data.path, '--json']);
-    cli(['retrain', '--data-dir', data.path, '--json']);
+    importHistory(data.path, 31);
     smtp = await smtpPeer();
     browser = await launchChromium();
     server = await serve(['serve', '--data-dir', data.path, '--port', '0', '--ingest-port', '0'], {
       CONSTINTEL_CLOCK_START: CLOCK_START,
     });
     rpc = rpcOf(server.launchUrl);
-    await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
-    await rpc('channels.saveEmail', {
-      host: '127.0.0.1',
-      port: smtp.port,
-      security: 'none',
-      fromAddress: 'hello@corner-shop.test',
-      fromName: 'Corner Shop',
-    });
+    await cornerShop(rpc, smtp.port);
     await rpc('templates.save', {
       template: {
         name: 'We miss you (email)',

@@ -17,10 +17,11 @@ import {
   axeViolations,
   CLOCK_START,
   cli,
+  cornerShop,
   DAY,
+  importHistory,
   nav,
   noSidewaysScroll,
-  salesHistory,
   shot,
 } from '../support/automation-e2e';
 import { tempDir } from '../support/backend';
@@ -51,21 +52,11 @@ describe.skipIf(skipBrowser)('Did it help? in Chromium', () => {
   };
 
   beforeAll(async () => {
-    const file = join(data.path, 'sales-history.csv');
-    writeFileSync(file, salesHistory(23));
-    cli(['import', file, '--data-dir', data.path, '--json']);
-    cli(['retrain', '--data-dir', data.path, '--json']);
+    importHistory(data.path, 23);
     smtp = await smtpPeer();
     browser = await launchChromium();
     await start(CLOCK_START);
-    await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
-    await rpc('channels.saveEmail', {
-      host: '127.0.0.1',
-      port: smtp.port,
-      security: 'none',
-      fromAddress: 'hello@corner-shop.test',
-      fromName: 'Corner Shop',
-    });
+    await cornerShop(rpc, smtp.port);
     const { items } = await rpc<CommandOutput<'customers.search'>>('customers.search', {
       sort: 'churn_risk',
       limit: 200,

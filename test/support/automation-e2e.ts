@@ -4,12 +4,13 @@
  * axe-core run in the page, and screenshots kept when CONSTINTEL_E2E_SHOTS names a folder.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { seededRandom } from './population';
-import { builtScript } from './spawn';
+import { builtScript, type rpcOf } from './spawn';
 
 /** Monday 2 March 2026, 11:00 in London: inside the 08:00–21:00 sending window. */
 export const CLOCK_START = '2026-03-02T11:00:00Z';
@@ -108,4 +109,24 @@ export async function noSidewaysScroll(page: Page): Promise<void> {
     ).toBeLessThanOrEqual(0);
   }
   await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/** A seeded sales history imported into `dataDir` and retrained from the terminal (before the server starts). */
+export function importHistory(dataDir: string, seed: number): void {
+  const file = join(dataDir, 'sales-history.csv');
+  writeFileSync(file, salesHistory(seed));
+  cli(['import', file, '--data-dir', dataDir, '--json']);
+  cli(['retrain', '--data-dir', dataDir, '--json']);
+}
+
+/** The Corner Shop in London with email through the SMTP peer on `smtpPort`. */
+export async function cornerShop(rpc: ReturnType<typeof rpcOf>, smtpPort: number): Promise<void> {
+  await rpc('settings.update', { brandName: 'Corner Shop', timeZone: 'Europe/London', defaultCountry: 'GB' });
+  await rpc('channels.saveEmail', {
+    host: '127.0.0.1',
+    port: smtpPort,
+    security: 'none',
+    fromAddress: 'hello@corner-shop.test',
+    fromName: 'Corner Shop',
+  });
 }
