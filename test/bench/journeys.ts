@@ -20,6 +20,7 @@
  *    transaction, as the stream's handler runs it): p50/p99/max of the update alone, the ingest beside it.
  * 4. A stage's page of 50 customers (`journeys.stageCustomers`, the next best action worked out for each) and one
  *    customer's journey (`journeys.forCustomer`): the median of three per stage.
+ * 5. The customers export of all of them (`customers.export`), each row's next best action worked out as it is written.
  *
  * Measured here (2 shared cores; the baseline pass 1.1–1.5 s): first full recompute 4.8 s (4.4×) after the formatters in
  * rules.ts were made once, 7.5 s (5.0×) before; nightly recompute 3.6–3.8×; live update p99 0.5–0.8 ms; a stage's
@@ -440,6 +441,25 @@ export async function journeysBench(args: string[]): Promise<void> {
           ...beside(worst),
           target: null,
           targetIs: 'none stated (PERFORMANCE.md’s Dashboard data line is 200 ms)',
+        }),
+      );
+
+      // The customers export of every customer (Customers page → Export, `constintel export customers`), each row's
+      // next best action worked out as the file is written.
+      const exportStarted = performance.now();
+      const exported = await backend.call('customers.export', {});
+      const exportMs = performance.now() - exportStarted;
+      const withNba = exported.csv.split('\r\n').filter((line) => /,(Send|Tag them|Call them)[^,]*$/.test(line)).length;
+      console.log(
+        JSON.stringify({
+          ...common,
+          measure: 'customersExportSeconds',
+          value: round(exportMs / 1000),
+          customers: exported.customers,
+          rowsWithNextBestAction: withNba,
+          ...beside(exportMs),
+          target: null,
+          targetIs: 'none stated',
         }),
       );
     } finally {

@@ -10,7 +10,9 @@
  * 100,000 customers export in bounded memory (test/integration/customers/export.test.ts measures it).
  *
  * The journey columns come from `customer_journey` by LEFT JOIN: before the journey engine has run they are empty
- * cells, not missing rows. A cell a spreadsheet would run as a formula (= + @, or - not followed by a number) gets a
+ * cells, not missing rows. The next best action is the one Customer 360 and the Journeys page show, worked out as
+ * the file is written (journey/next-best-action.ts, the same ranking and guards), page by page as one batch of
+ * steady reads; empty when no action may be taken now. A cell a spreadsheet would run as a formula (= + @, or - not followed by a number) gets a
  * leading apostrophe, as in the other exports; papaparse quotes commas, quotes and line breaks.
  */
 import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +20,13 @@ import Papa from 'papaparse';
 import type { CustomerExportFilter } from '../../../shared/contract/customer-export';
 import type { CustomerSummary } from '../../../shared/contract/customers';
 import { clampTotal } from '../../../shared/limits';
+import { prefetchCustomers } from '../automations/prefetch';
 import type { EngineContext } from '../context';
 import type { Database } from '../db/open';
 import { journeyFactsOf } from '../db/repos/customer-export';
+import { withSteadyReads } from '../db/steady-reads';
 import { escapeCells } from '../import/worker/import-job';
+import { bestActionIfAny } from '../journey/next-best-action';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
 import { searchCustomers } from './customer-search';
@@ -49,21 +54,6 @@ export interface CustomerExportRow {
   nextBestAction: string | null;
 }
 
-/** The action's words from the stored JSON (`{ label }`, or a ranked list whose first is the best); else nothing. */
-export function actionLabel(json: string | null): string | null {
-  if (json === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  const best: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (typeof best !== 'object' || best === null || !('label' in best)) return null;
-  const label = (best as { label: unknown }).label;
-  return typeof label === 'string' && label.trim() !== '' ? label.trim() : null;
-}
-
 /**
  * Every customer the filter lists, a page at a time, in the page's order. The caller holds a read transaction
  * around the whole walk (see `inOneSnapshot`) so the pages are of one moment.
@@ -79,28 +69,32 @@ export function* customerExportPages(ctx: EngineContext, filter: CustomerExportF
       limit: EXPORT_BATCH,
     });
     if (items.length === 0) return;
-    const facts = journeyFactsOf(
-      ctx.db,
-      items.map((c) => c.id),
-    );
-    yield items.map((c: CustomerSummary): CustomerExportRow => {
-      const f = facts.get(c.id);
-      return {
-        id: c.id,
-        name: c.name,
-        email: c.email,
-        phone: c.phone,
-        lifetimeValue: c.lifetimeValue,
-        orders: c.totalOrders,
-        lastPurchaseAt: f?.last_purchase_at ?? null,
-        segment: c.segment,
-        churnScore: c.churnScore,
-        predictedValue: c.ltvScore,
-        stage: f?.stage ?? null,
-        journeyScore: f?.score ?? null,
-        nextBestAction: actionLabel(f?.next_best_action ?? null),
-      };
+    // Read as one batch (steady reads, the page's customers' consent, names and scores read at once): the walk is
+    // inside one read transaction, so nothing read can change while the page is worked out.
+    const rows = withSteadyReads(() => {
+      const ids = items.map((c) => c.id);
+      const facts = journeyFactsOf(ctx.db, ids);
+      prefetchCustomers(ctx.db, ids);
+      return items.map((c: CustomerSummary): CustomerExportRow => {
+        const f = facts.get(c.id);
+        return {
+          id: c.id,
+          name: c.name,
+          email: c.email,
+          phone: c.phone,
+          lifetimeValue: c.lifetimeValue,
+          orders: c.totalOrders,
+          lastPurchaseAt: f?.last_purchase_at ?? null,
+          segment: c.segment,
+          churnScore: c.churnScore,
+          predictedValue: c.ltvScore,
+          stage: f?.stage ?? null,
+          journeyScore: f?.score ?? null,
+          nextBestAction: bestActionIfAny(ctx, c.id)?.label ?? null,
+        };
+      });
     });
+    yield rows;
     if (items.length < EXPORT_BATCH) return;
   }
 }

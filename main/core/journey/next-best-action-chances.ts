@@ -63,10 +63,11 @@ export interface Chance {
   words: string;
 }
 
-export const percent = (x: number) =>
-  `${(x * 100).toLocaleString('en-GB', { maximumFractionDigits: x * 100 < 10 ? 1 : 0 })}%`;
-const points = (x: number) =>
-  `${(x * 100).toLocaleString('en-GB', { maximumFractionDigits: 1 })} point${Math.abs(x * 100) === 1 ? '' : 's'}`;
+// Formatters made once (`toLocaleString` with options builds one per call; an export says these for every row).
+const ONE_DECIMAL = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+const WHOLE = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+export const percent = (x: number) => `${(x * 100 < 10 ? ONE_DECIMAL : WHOLE).format(x * 100)}%`;
+const points = (x: number) => `${ONE_DECIMAL.format(x * 100)} point${Math.abs(x * 100) === 1 ? '' : 's'}`;
 
 export function statedDefault(d: DefaultChance, why?: string): Chance {
   return {

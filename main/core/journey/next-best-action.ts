@@ -22,10 +22,11 @@ import { CHANNEL_WORDS, CONSENT_CHANNELS, mayMarket } from '../channels/consent'
 import { listTemplates } from '../channels/template-store';
 import type { ChannelName } from '../channels/types';
 import type { EngineContext } from '../context';
-import { customer360 } from '../customers/customer-cache';
-import { conditionsWhere, predictedValueLine, profileMatches, stakeOf } from '../db/repos/automation-candidates';
+import { scoresOf } from '../db/repos/automation-arms';
+import { conditionsWhere, predictedValueLine, profileMatches } from '../db/repos/automation-candidates';
 import { automatedMessagesSince, lastFiredAt, occasionExists, tagsOf } from '../db/repos/automations';
-import { signalsFor } from '../ml/signals';
+import { firstNameOf, profileExists, profileNames, redirectOf } from '../db/repos/profiles';
+import { steady } from '../db/steady-reads';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions, shopCurrency } from '../settings/shop-settings';
 import { automationChance, type Chance, DEFAULT_CHANCES, percent, statedDefault } from './next-best-action-chances';
@@ -63,14 +64,28 @@ export const TOP_SHARE = 0.1;
 
 const A_CHANNEL: Record<ChannelName, string> = { email: 'email', sms: 'SMS', whatsapp: 'WhatsApp' };
 
+const days = new Map<string, Intl.DateTimeFormat>();
+/** YYYY-MM-DD in a time zone (en-CA writes dates so), its formatter made once per zone. */
+function dayIn(timeZone: string): Intl.DateTimeFormat {
+  let format = days.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    days.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The occasion a next best action fires as: once per customer, action and day in the shop's time zone. */
 export function occasionKey(ctx: EngineContext, profileId: number, kind: NextBestActionKind, what: number | string) {
-  const day = new Date(ctx.clock.now()).toLocaleDateString('en-CA', { timeZone: readSettings(ctx.db).timeZone });
+  const day = dayIn(readSettings(ctx.db).timeZone).format(ctx.clock.now());
   return `${profileId}:nba:${kind}:${what}:${day}`;
 }
 
 const dayWords = (ms: number) =>
   new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** The automations that are on: read once per batch (steady reads), else each time. */
+const automationsOn = (ctx: EngineContext) => steady('nba automations', () => enabledAutomations(ctx));
 
 type Send = Extract<AutomationAction, { type: 'send' }>;
 
@@ -147,7 +162,7 @@ function messageActions(ctx: EngineContext, profileId: number, f: Facts, notNow:
   const country = normalizeOptions(ctx).defaultCountry;
   const out: NextBestAction[] = [];
   const covered = new Set<number>();
-  for (const a of enabledAutomations(ctx)) {
+  for (const a of automationsOn(ctx)) {
     const send = a.actions.find((x): x is Send => x.type === 'send');
     if (!send) continue;
     if (!profileMatches(ctx.db, profileId, conditionsWhere(a.conditions, country))) continue;
@@ -159,7 +174,7 @@ function messageActions(ctx: EngineContext, profileId: number, f: Facts, notNow:
       continue;
     }
     covered.add(chosen.template.id);
-    const chance = automationChance(ctx, a);
+    const chance = steady(`nba chance ${a.id}`, () => automationChance(ctx, a));
     const label = `Send “${chosen.template.name}” by ${A_CHANNEL[chosen.channel]}`;
     out.push(
       action(
@@ -178,7 +193,7 @@ function messageActions(ctx: EngineContext, profileId: number, f: Facts, notNow:
   }
   for (const t of templates) {
     if (covered.has(t.id) || !f.yes.has(t.channel)) continue;
-    const firing = templateFiringIfAny(ctx, t.id);
+    const firing = steady(`nba firing ${t.id}`, () => templateFiringIfAny(ctx, t.id));
     if (firing && templateBlocked(ctx, firing, profileId, f.now)) {
       notNow.push(`“${t.name}” was sent to them in the last day: once a day at most.`);
       continue;
@@ -226,7 +241,7 @@ function otherActions(ctx: EngineContext, profileId: number, f: Facts, value: nu
   const country = normalizeOptions(ctx).defaultCountry;
   const because = f.noMessage.length > 0 ? ` ${f.noMessage.join(' ')}` : '';
   const seen = new Set<string>();
-  for (const a of enabledAutomations(ctx)) {
+  for (const a of automationsOn(ctx)) {
     const tag = a.conditions.hasTag;
     if (!tag || had.has(tag) || seen.has(tag)) continue;
     // Would they meet the automation's other conditions once tagged?
@@ -269,14 +284,24 @@ function otherActions(ctx: EngineContext, profileId: number, f: Facts, value: nu
   return out;
 }
 
+/**
+ * Who they are, read lightly (whether they exist or were joined into another, their first name): not the whole
+ * Customer 360, so a page of 50 or an export of thousands can rank each customer (steady reads inside a batch).
+ */
+function whoFor(ctx: EngineContext, profileId: number): string {
+  const into = redirectOf(ctx.db, profileId);
+  if (into !== undefined)
+    throw new AppError('not_found', `Customer #${profileId} was joined into #${into}: open that one.`);
+  if (!profileExists(ctx.db, profileId))
+    throw new AppError('not_found', `There is no customer #${profileId}: they may have been erased.`);
+  return firstNameOf(ctx.db, profileId)?.trim() || profileNames(ctx.db, [profileId]).get(profileId) || 'them';
+}
+
 /** Every action for this customer, best first, with what stops the others. */
 export function rankFor(ctx: EngineContext, profileId: number): Ranked {
-  const found = customer360(ctx, profileId);
-  if (!found) throw new AppError('not_found', `There is no customer #${profileId}: they may have been erased.`);
-  if (found.status === 'merged')
-    throw new AppError('not_found', `Customer #${profileId} was joined into #${found.mergedInto}: open that one.`);
+  const name = whoFor(ctx, profileId);
   const now = ctx.clock.now().getTime();
-  const signals = signalsFor(ctx.db, ctx.brandId, profileId, { now, intent: { limit: 1 } });
+  const { churnRisk, predictedValue } = scoresOf(ctx.db, profileId);
   const yes = new Set(CONSENT_CHANNELS.filter((c) => mayMarket(ctx.db, profileId, c).ok));
   const noMessage: string[] = [];
   const recent = automatedMessagesSince(ctx.db, profileId, now - FREQUENCY_DAYS * DAY_MS);
@@ -292,16 +317,14 @@ export function rankFor(ctx: EngineContext, profileId: number): Ranked {
   const f: Facts = {
     now,
     currency: shopCurrency(ctx),
-    stake: stakeOf(ctx.db, profileId),
-    name: found.customer.firstName?.trim() || found.customer.name?.trim() || 'them',
+    // What is at stake, as the automations' `stakeOf` reads it (a customer not scored has nothing at stake).
+    stake: (churnRisk ?? 0) * (predictedValue ?? 0),
+    name,
     yes,
     noMessage,
   };
   const notNow: string[] = [...noMessage];
-  const actions = [
-    ...messageActions(ctx, profileId, f, notNow),
-    ...otherActions(ctx, profileId, f, signals.predictedValue),
-  ];
+  const actions = [...messageActions(ctx, profileId, f, notNow), ...otherActions(ctx, profileId, f, predictedValue)];
   // Best first; equal values: a message before a tag before a call (the order the shop reads them in), then by id.
   const order: Record<NextBestActionKind, number> = { automation: 0, template: 1, tag: 2, call: 3 };
   actions.sort(
@@ -322,4 +345,17 @@ export function nextBestActionsFor(ctx: EngineContext, profileId: number): NextB
 /** The best action for this customer, or null when none may be taken now. */
 export function nextBestActionFor(ctx: EngineContext, profileId: number): NextBestAction | null {
   return nextBestActionsFor(ctx, profileId)[0] ?? null;
+}
+
+/**
+ * The best action, or null when none may be taken now or the customer was erased or joined into another since the
+ * list holding them was read (a page or an export names the action of the customers it shows, never fails on one).
+ */
+export function bestActionIfAny(ctx: EngineContext, profileId: number): NextBestAction | null {
+  try {
+    return nextBestActionFor(ctx, profileId);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'not_found') return null;
+    throw error;
+  }
 }

@@ -28,7 +28,7 @@ import {
   transitionsSince,
   unchangedSince,
 } from '../db/repos/journey-views';
-import { nextBestActionFor } from './next-best-action';
+import { bestActionIfAny } from './next-best-action';
 import { DAY } from './rules';
 import { storedLines, thresholdsView } from './shop-state';
 
@@ -44,16 +44,9 @@ const parseJson = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) :
  * The customer's next best action as the pages show it, worked out at read time (next-best-action.ts: the same
  * ranking and guards as Customer 360's panel): what to do (`label`) and why (`reason`), with its kind and worth.
  * Null when no action may be taken now, or the customer was erased or joined into another since the page was read.
- * Not stored: `customer_journey.next_best_action` stays as it was (the CSV export reads only that).
  */
 function actionOf(ctx: EngineContext, profileId: number): Record<string, unknown> | null {
-  let best: ReturnType<typeof nextBestActionFor>;
-  try {
-    best = nextBestActionFor(ctx, profileId);
-  } catch (error) {
-    if (error instanceof AppError && error.kind === 'not_found') return null;
-    throw error;
-  }
+  const best = bestActionIfAny(ctx, profileId);
   if (!best) return null;
   const { kind, channel, label, reason, expectedValue, currency } = best;
   return { kind, channel, label, reason, expectedValue, currency };

@@ -43,6 +43,40 @@ async function shopWithActions(shop: AutomationShop) {
   return { winBack, thanks, vip, automation: a.id, tagged: tagged.id };
 }
 
+describe('the customers export', () => {
+  it("names each customer's next best action as Customer 360 shows it, and nothing when none may be taken", async () => {
+    const shop = await newShop();
+    const others = Array.from({ length: 12 }, (_, i) => shop.customer(`o${i}@example.com`));
+    const ann = shop.customer('ann@example.com', { firstName: 'Ann' });
+    const top = shop.customer('top@example.com', { consent: [], firstName: 'Tom' });
+    const quiet = shop.customer('quiet@example.com', { consent: [] });
+    shop.scores([
+      ...others.map((profileId) => ({ profileId, churn: 0.3, value: 50 })),
+      { profileId: ann, churn: 0.5, value: 200 },
+      { profileId: top, churn: 0.6, value: 2000 },
+    ]);
+    await shopWithActions(shop);
+    const { csv } = await shop.backend.call('customers.export', {});
+    const rows = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const header = rows[0] ?? [];
+    const column = header.indexOf('Next best action');
+    const actionOf = (id: number) => rows.find((r) => r[0] === String(id))?.[column];
+    expect(actionOf(ann)).toBe('Send “Win back (email)” by email');
+    expect(actionOf(top)).toBe('Call them');
+    // No yes anywhere and not a top customer: the only action left is the tag the VIP automation looks for.
+    expect(actionOf(quiet)).toBe('Tag them “VIP”');
+    // Every row is the first action the 360's panel ranks for that customer.
+    for (const id of [...others, ann, top, quiet]) {
+      const wire = await shop.backend.call('journeys.nextBestActions', { profileId: id });
+      expect(actionOf(id)).toBe(wire.actions[0]?.label ?? '');
+    }
+  });
+});
+
 describe('ranking', () => {
   it('ranks by chance × stake, with the stated defaults said as such', async () => {
     const shop = await newShop();

@@ -10,14 +10,13 @@ export type JourneyFacts = {
   last_purchase_at: number | null;
   stage: string | null;
   score: number | null;
-  next_best_action: string | null;
 };
 
 /** Last purchase and the journey columns for a page of customers, in one query (none yet: nulls). */
 export function journeyFactsOf(db: Database, ids: readonly number[]): Map<number, JourneyFacts> {
   const rows = stmt(
     db,
-    `SELECT p.id, p.last_purchase_at, j.stage, j.score, j.next_best_action
+    `SELECT p.id, p.last_purchase_at, j.stage, j.score
      FROM customer_profile p LEFT JOIN customer_journey j ON j.profile_id = p.id
      WHERE p.id IN (SELECT value FROM json_each(?))`,
   ).all(JSON.stringify(ids)) as JourneyFacts[];
