@@ -25,7 +25,10 @@
  * Measured here (2 shared cores; the baseline pass 1.1–1.5 s): first full recompute 4.8 s (4.4×) after the formatters in
  * rules.ts were made once, 7.5 s (5.0×) before; nightly recompute 3.6–3.8×; live update p99 0.5–0.8 ms; a stage's
  * page of 50 with next best actions 70–550 ms (about 10 ms per customer with no consent: next-best-action.ts
- * `isTopCustomer` counts the shop's predictions twice per customer), 65 ms before they were worked out.
+ * `isTopCustomer` counts the shop's predictions twice per customer), 65 ms before they were worked out; 68–74 ms
+ * once the ranking read who the customer is lightly instead of their whole Customer 360. The export of all 100,000
+ * customers with their next best actions: 23.3 s, then 12.2 s once the number and date formatters were made once
+ * (`toLocaleString` with options builds a formatter per call); 64,028 rows name an action.
  *
  * `journeys [profiles=100000] [events=1000000] [live=2000]`.
  */

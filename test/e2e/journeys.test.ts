@@ -9,6 +9,7 @@
  * violation and the Journeys page never scrolls sideways at 1280 or 1024 px.
  */
 import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../shared/contract/index';
@@ -278,6 +279,16 @@ describe.skipIf(skipBrowser)('Journeys in Chromium', () => {
       expect(header).toContain(column);
     expect(header).toContain('Next best action');
     expect(lines.length - 1).toBe(total);
+    // The next best action column holds what Customer 360 shows for that customer.
+    const rows = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
+    const withAction = rows.filter((r) => (r['Next best action'] ?? '') !== '');
+    expect(withAction.length).toBeGreaterThan(0);
+    for (const row of withAction.slice(0, 5)) {
+      const ranked = await rpc<CommandOutput<'journeys.nextBestActions'>>('journeys.nextBestActions', {
+        profileId: Number(row['Customer number']),
+      });
+      expect(row['Next best action']).toBe(ranked.actions[0]?.label);
+    }
     expect(problems).toEqual([]);
     await page.context().close();
   }, 120_000);
