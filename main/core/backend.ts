@@ -20,6 +20,7 @@ import { connectionsEngine } from './connections/engine';
 import { createChangeBus } from './context';
 import { customersEngine } from './customers/engine';
 import { customerExportEngine } from './customers/export-engine';
+import { dashboardEngine } from './dashboard/engine';
 import { watchDataVersion } from './db/data-version';
 import { describeHolder, type InstanceLock, takeInstanceLock } from './db/instance-lock';
 import { type Database, openDatabase } from './db/open';
@@ -66,6 +67,7 @@ export const ENGINES = [
   campaignsEngine,
   journeysEngine,
   nextBestActionEngine,
+  dashboardEngine,
   jobsEngine,
 ] as const;
 

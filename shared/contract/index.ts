@@ -13,6 +13,7 @@ import { connectionsContract } from './connections';
 import { consentContract } from './consent';
 import { customerExportContract } from './customer-export';
 import { customersContract } from './customers';
+import { dashboardContract } from './dashboard';
 import { defineContract } from './define';
 import { dryRunContract } from './dry-run';
 import { importsContract } from './imports';
@@ -47,6 +48,7 @@ export const contract = defineContract(
   dryRunContract,
   nextBestActionContract,
   journeysContract,
+  dashboardContract,
 );
 
 export type Contract = typeof contract;
@@ -71,6 +73,7 @@ export * from './connections';
 export * from './consent';
 export * from './customer-export';
 export * from './customers';
+export * from './dashboard';
 export * from './dry-run';
 export * from './errors';
 export * from './imports';

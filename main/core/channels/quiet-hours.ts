@@ -56,7 +56,7 @@ interface WallClock {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function wallClock(at: Date, zone: string): WallClock {
+export function wallClock(at: Date, zone: string): WallClock {
   let format = formatters.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {

@@ -1,6 +1,7 @@
 /** Every table, for drizzle-kit and for typed queries. */
 export * from './automations';
 export * from './brand';
+export * from './dashboard';
 export * from './events';
 export * from './identity';
 export * from './imports';
