@@ -1,4 +1,8 @@
-/** The frame: navigation for every page of the product, and the routes. */
+/**
+ * The frame: a "Skip to main content" link, navigation for every page of the product, and the routes. Below 900 px
+ * the navigation folds into a bar with a Menu button (styles.css); above it nothing about the sidebar changes.
+ */
+import { useEffect, useRef, useState } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { AutomationsPage } from './pages/Automations';
 import { CampaignsPage } from './pages/Campaigns';
@@ -45,18 +49,48 @@ function PendingBadge() {
   );
 }
 
+const MENU_ID = 'main-menu';
+const MAIN_ID = 'main';
+
 function Navigation() {
   const { count } = usePendingCount();
+  // Only seen below 900 px, where the links fold away behind the Menu button.
+  const [open, setOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
   return (
-    <nav className="sidebar" aria-label="Main">
-      <div className="brand">ConstIntel</div>
-      <ul>
+    <nav className={open ? 'sidebar open' : 'sidebar'} aria-label="Main">
+      <div className="sidebar-top">
+        <div className="brand">ConstIntel</div>
+        <button
+          ref={menuButton}
+          type="button"
+          className="menu-button"
+          aria-expanded={open}
+          aria-controls={MENU_ID}
+          onClick={() => setOpen((was) => !was)}
+        >
+          <span className="menu-icon" aria-hidden="true" />
+          Menu
+        </button>
+      </div>
+      <ul id={MENU_ID}>
         {PAGES.map((page) => (
           <li key={page.path}>
             <NavLink
               to={page.path}
               end={page.path === '/'}
               aria-describedby={page.path === '/merge-review' && count > 0 ? BADGE_ID : undefined}
+              onClick={() => setOpen(false)}
             >
               {page.label}
             </NavLink>
@@ -68,12 +102,29 @@ function Navigation() {
   );
 }
 
+/** The first Tab stop: focus goes to the page itself, past the menu (the address stays as it is). */
+function SkipLink() {
+  return (
+    <a
+      className="skip-link"
+      href={`#${MAIN_ID}`}
+      onClick={(e) => {
+        e.preventDefault();
+        document.getElementById(MAIN_ID)?.focus();
+      }}
+    >
+      Skip to main content
+    </a>
+  );
+}
+
 export function App() {
   return (
     <PendingCountProvider>
+      <SkipLink />
       <div className="shell">
         <Navigation />
-        <main className="content">
+        <main id={MAIN_ID} className="content" tabIndex={-1}>
           <Routes>
             {PAGES.map((page) => (
               <Route key={page.path} path={page.path} element={page.element} />

@@ -1,6 +1,6 @@
 /**
  * Small pieces every page uses: page header, problem banner, section heading with Refresh, "not built yet" notice,
- * inline confirm, copy field.
+ * a wide table's own scroll box, inline confirm, copy field.
  */
 import { type ReactNode, useState } from 'react';
 import { AppError } from '../../shared/contract/errors';
@@ -65,7 +65,34 @@ export function NotBuiltYet({ title, children }: { title: string; children: Reac
   );
 }
 
-/** Any thrown value as an AppError, so one banner can show it. */
+/**
+ * A table that may be wider than the page's column scrolls sideways inside this box, never the whole page. The box
+ * is a named region a keyboard can focus, so the arrow keys scroll it too (axe-core's scrollable-region-focusable).
+ */
+export function TableScroll({
+  label,
+  labelledBy,
+  className,
+  children,
+}: {
+  label?: string;
+  labelledBy?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <section
+      className={className ? `table-scroll ${className}` : 'table-scroll'}
+      aria-label={label}
+      aria-labelledby={labelledBy}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a named region that scrolls needs a Tab stop to scroll it by keyboard.
+      tabIndex={0}
+    >
+      {children}
+    </section>
+  );
+}
+
 /** A bar from 0 to 100 that screen readers announce with `label` and `valueText`. */
 export function ProgressBar({ label, percent, valueText }: { label: string; percent: number; valueText: string }) {
   return (
@@ -83,6 +110,7 @@ export function ProgressBar({ label, percent, valueText }: { label: string; perc
   );
 }
 
+/** Any thrown value as an AppError, so one banner can show it. */
 export function asAppError(e: unknown): AppError {
   return e instanceof AppError ? e : new AppError('internal', String(e));
 }

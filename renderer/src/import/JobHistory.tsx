@@ -1,6 +1,6 @@
 /** "Earlier imports": the last 50 jobs, newest first, with a way back to one still running. */
 import type { ImportJobView } from '../../../shared/contract/imports';
-import { Problem, SectionHead } from '../components';
+import { Problem, SectionHead, TableScroll } from '../components';
 import { formatDateTime, formatNumber } from '../format';
 import type { Loaded } from '../use-command';
 import { RejectedLink } from './JobProgress';
@@ -32,59 +32,61 @@ export function JobHistory({
             Nothing imported yet. Your imports will be listed here.
           </p>
         ) : (
-          <table className="data import-history" aria-labelledby="import-history-heading" aria-busy={loaded.loading}>
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">When</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Rows
-                </th>
-                <th scope="col" className="num">
-                  Added
-                </th>
-                <th scope="col" className="num">
-                  Rejected
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((job) => (
-                <tr key={job.id}>
-                  <td className="file-name">{job.fileName}</td>
-                  <td>
-                    <time dateTime={job.startedAt}>{formatDateTime(job.startedAt)}</time>
-                  </td>
-                  <td className={job.status === 'failed' || job.status === 'interrupted' ? 'refused' : undefined}>
-                    {STATUS_LABELS[job.status]}
-                    {job.status === 'running' && job.id !== shownJobId ? (
-                      <>
-                        {' '}
-                        <button type="button" className="secondary small" onClick={() => onShow(job.id)}>
-                          Show progress
-                          <span className="sr-only"> of {job.fileName}</span>
-                        </button>
-                      </>
-                    ) : null}
-                  </td>
-                  <td className="num">{formatNumber(job.rowsRead)}</td>
-                  <td className="num">{formatNumber(job.eventsCreated)}</td>
-                  <td className="num">
-                    {formatNumber(job.rejected)}
-                    {job.rejectedUrl ? (
-                      <>
-                        {' '}
-                        <RejectedLink job={job}>
-                          Download<span className="sr-only"> the rejected rows of {job.fileName}</span>
-                        </RejectedLink>
-                      </>
-                    ) : null}
-                  </td>
+          <TableScroll label="Imports so far">
+            <table className="data import-history" aria-labelledby="import-history-heading" aria-busy={loaded.loading}>
+              <thead>
+                <tr>
+                  <th scope="col">File</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Rows
+                  </th>
+                  <th scope="col" className="num">
+                    Added
+                  </th>
+                  <th scope="col" className="num">
+                    Rejected
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {jobs.map((job) => (
+                  <tr key={job.id}>
+                    <td className="file-name">{job.fileName}</td>
+                    <td>
+                      <time dateTime={job.startedAt}>{formatDateTime(job.startedAt)}</time>
+                    </td>
+                    <td className={job.status === 'failed' || job.status === 'interrupted' ? 'refused' : undefined}>
+                      {STATUS_LABELS[job.status]}
+                      {job.status === 'running' && job.id !== shownJobId ? (
+                        <>
+                          {' '}
+                          <button type="button" className="secondary small" onClick={() => onShow(job.id)}>
+                            Show progress
+                            <span className="sr-only"> of {job.fileName}</span>
+                          </button>
+                        </>
+                      ) : null}
+                    </td>
+                    <td className="num">{formatNumber(job.rowsRead)}</td>
+                    <td className="num">{formatNumber(job.eventsCreated)}</td>
+                    <td className="num">
+                      {formatNumber(job.rejected)}
+                      {job.rejectedUrl ? (
+                        <>
+                          {' '}
+                          <RejectedLink job={job}>
+                            Download<span className="sr-only"> the rejected rows of {job.fileName}</span>
+                          </RejectedLink>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )
       ) : loaded.loading ? (
         <p>Loading…</p>

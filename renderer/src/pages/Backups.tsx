@@ -8,7 +8,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { BackupKindName } from '../../../shared/contract/backups';
 import type { AppError } from '../../../shared/contract/errors';
 import { client } from '../client';
-import { asAppError, ConfirmAction, Problem } from '../components';
+import { asAppError, ConfirmAction, Problem, TableScroll } from '../components';
 import { formatDateTime } from '../format';
 import { useCommand } from '../use-command';
 
@@ -144,36 +144,38 @@ export function Backups() {
           list.data.backups.length === 0 ? (
             <p data-testid="no-backups">There is no backup in this folder yet.</p>
           ) : (
-            <table className="data" data-testid="backups">
-              <thead>
-                <tr>
-                  <th>Made</th>
-                  <th>Kind</th>
-                  <th>Size</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.backups.map((backup) => (
-                  <tr key={backup.name} data-backup={backup.name}>
-                    <td className="nowrap" title={backup.path}>
-                      {formatDateTime(backup.modifiedAt)}
-                    </td>
-                    <td>{KIND_WORDS[backup.kind]}</td>
-                    <td className="nowrap">{formatSize(backup.bytes)}</td>
-                    <td>
-                      <ConfirmAction
-                        label="Restore"
-                        question={`Go back to this backup? What arrived after it was made is not in it. ConstIntel restarts; the data in use now is kept aside.`}
-                        confirmLabel="Yes, restore it"
-                        busyLabel="Restoring…"
-                        onConfirm={() => restore(backup.name)}
-                      />
-                    </td>
+            <TableScroll label="Backups in this folder">
+              <table className="data" data-testid="backups">
+                <thead>
+                  <tr>
+                    <th>Made</th>
+                    <th>Kind</th>
+                    <th>Size</th>
+                    <th />
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {list.data.backups.map((backup) => (
+                    <tr key={backup.name} data-backup={backup.name}>
+                      <td className="nowrap" title={backup.path}>
+                        {formatDateTime(backup.modifiedAt)}
+                      </td>
+                      <td>{KIND_WORDS[backup.kind]}</td>
+                      <td className="nowrap">{formatSize(backup.bytes)}</td>
+                      <td>
+                        <ConfirmAction
+                          label="Restore"
+                          question={`Go back to this backup? What arrived after it was made is not in it. ConstIntel restarts; the data in use now is kept aside.`}
+                          confirmLabel="Yes, restore it"
+                          busyLabel="Restoring…"
+                          onConfirm={() => restore(backup.name)}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )
         ) : list.loading ? (
           <p>Loading…</p>

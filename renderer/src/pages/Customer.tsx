@@ -10,7 +10,7 @@ import type { AppError } from '../../../shared/contract/errors';
 import type { Customer360, MergeView, TimelineEvent } from '../../../shared/contract/index';
 import type { NextPurchase, RecommendationView } from '../../../shared/contract/models';
 import { client } from '../client';
-import { asAppError, Confidence, ConfirmAction, PageHeader, Problem } from '../components';
+import { asAppError, Confidence, ConfirmAction, PageHeader, Problem, TableScroll } from '../components';
 import {
   bandMeaning,
   customerName,
@@ -369,32 +369,34 @@ function Identifiers({ customer }: { customer: Customer360 }) {
       {customer.identifiers.length === 0 && customer.sharedIdentifiersUsed.length === 0 ? (
         <p className="muted">Nothing yet: no email, phone or other detail has arrived for this customer.</p>
       ) : customer.identifiers.length === 0 ? null : (
-        <table className="data" aria-labelledby="identifiers-heading">
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Value</th>
-              <th scope="col">From</th>
-              <th scope="col">First seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {customer.identifiers.map((identifier) => (
-              <tr key={`${identifier.type}:${identifier.value}`}>
-                <td>{identifierLabel(identifier.type)}</td>
-                <td>
-                  {identifier.value}
-                  {identifier.rawValue && identifier.rawValue !== identifier.value ? (
-                    <span className="muted"> (sent as “{identifier.rawValue}”)</span>
-                  ) : null}
-                  {identifier.shared ? <span className="muted"> (shared with others in the family)</span> : null}
-                </td>
-                <td>from {sourceLabel(identifier.source)}</td>
-                <td>{formatDate(identifier.firstSeenAt)}</td>
+        <TableScroll label="Their emails, phones and other details">
+          <table className="data" aria-labelledby="identifiers-heading">
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">Value</th>
+                <th scope="col">From</th>
+                <th scope="col">First seen</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {customer.identifiers.map((identifier) => (
+                <tr key={`${identifier.type}:${identifier.value}`}>
+                  <td>{identifierLabel(identifier.type)}</td>
+                  <td>
+                    {identifier.value}
+                    {identifier.rawValue && identifier.rawValue !== identifier.value ? (
+                      <span className="muted"> (sent as “{identifier.rawValue}”)</span>
+                    ) : null}
+                    {identifier.shared ? <span className="muted"> (shared with others in the family)</span> : null}
+                  </td>
+                  <td>from {sourceLabel(identifier.source)}</td>
+                  <td>{formatDate(identifier.firstSeenAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {customer.sharedIdentifiersUsed.length > 0 ? (
         <p className="hint">

@@ -1,13 +1,15 @@
 /**
  * Customers: search as you type, sort (also by churn risk or predicted value),
  * filter by risk or segment, one page at a time; each row opens the Customer 360 page.
+ * The paging sits above the table (a keyboard reaches it without passing 50 rows) and again below it; the table
+ * scrolls sideways in its own box, the name column staying in view.
  */
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { RISK_LEVELS } from '../../../shared/contract/customers';
 import type { AppError } from '../../../shared/contract/errors';
 import { client } from '../client';
-import { PageHeader, Problem } from '../components';
+import { PageHeader, Problem, TableScroll } from '../components';
 import {
   customerName,
   formatDate,
@@ -45,6 +47,49 @@ function BreakableEmail({ email }: { email: string }) {
       <wbr />
       {email.slice(at + 1)}
     </>
+  );
+}
+
+/** "31 Dec 2025" may wrap before the year only (a narrow screen lets the date take two lines, never three). */
+function keepDayWithMonth(date: string): string {
+  return date.replace(' ', '\u00a0');
+}
+
+/** Previous, where we are, Next. */
+function Pager({
+  label,
+  first,
+  last,
+  total,
+  exact,
+  busy,
+  onPrevious,
+  onNext,
+  top = false,
+}: {
+  label: string;
+  first: number;
+  last: number;
+  total: number;
+  exact: boolean;
+  busy: boolean;
+  onPrevious?: () => void;
+  onNext?: () => void;
+  top?: boolean;
+}) {
+  return (
+    <nav className={top ? 'pager top' : 'pager'} aria-label={label}>
+      <button type="button" className="secondary" disabled={!onPrevious || busy} onClick={onPrevious}>
+        Previous
+      </button>
+      <span data-testid={top ? 'showing' : undefined}>
+        Showing {formatNumber(first)}–{formatNumber(last)} of {formatNumber(total)}
+        {exact ? '' : '+'}
+      </span>
+      <button type="button" className="secondary" disabled={!onNext || busy} onClick={onNext}>
+        Next
+      </button>
+    </nav>
   );
 }
 
@@ -136,6 +181,17 @@ export function CustomersPage() {
   };
   const first = data && data.total > 0 ? data.offset + 1 : 0;
   const last = data ? data.offset + data.items.length : 0;
+  const pager = data
+    ? {
+        first,
+        last,
+        total: data.total,
+        exact: data.totalIsExact,
+        busy: result.loading,
+        onPrevious: data.offset === 0 ? undefined : () => update({ offset: Math.max(0, data.offset - PAGE_SIZE) }),
+        onNext: last >= data.total ? undefined : () => update({ offset: data.offset + PAGE_SIZE }),
+      }
+    : undefined;
   // A column nobody on this page has would only squeeze the others.
   const showPhone = data?.items.some((c) => c.phone) ?? false;
 
@@ -250,98 +306,80 @@ export function CustomersPage() {
           )
         ) : (
           <>
-            <table className="data" aria-busy={result.loading}>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  {showPhone ? <th scope="col">Phone</th> : null}
-                  <th scope="col" className="num">
-                    Lifetime value
-                  </th>
-                  <th scope="col" className="num">
-                    Orders
-                  </th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Segment</th>
-                  <th scope="col">Churn risk</th>
-                  <th scope="col" className="num">
-                    Predicted value
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={`/customers/${c.id}`} className="customer-link">
-                        {customerName(c.name)}
-                      </Link>{' '}
-                      <span className="muted">#{c.id}</span>
-                    </td>
-                    <td>{c.email ? <BreakableEmail email={c.email} /> : null}</td>
-                    {showPhone ? <td>{c.phone ?? ''}</td> : null}
-                    <td className="num">{formatMoney(c.lifetimeValue, data.currency)}</td>
-                    <td className="num">{formatNumber(c.totalOrders)}</td>
-                    <td className="nowrap">{formatDate(c.lastSeenAt)}</td>
-                    <td data-testid="segment-cell">
-                      {c.segment === null ? (
-                        <span className="muted" title="Not scored yet: retrain on the Models page">
-                          —
-                        </span>
-                      ) : (
-                        <span className="segment-badge">{c.segment}</span>
-                      )}
-                    </td>
-                    <td data-testid="churn-cell">
-                      {c.churnScore === null || c.riskBand === null ? (
-                        <span className="muted" title="Not scored yet: retrain on the Models page">
-                          —
-                        </span>
-                      ) : (
-                        <span
-                          className={`risk risk-${c.riskBand}`}
-                          title={`${formatRisk(c.churnScore)} chance of no purchase soon`}
-                        >
-                          {riskWithChance(c.riskBand, c.churnScore)}
-                        </span>
-                      )}
-                    </td>
-                    <td className="num">
-                      {c.ltvScore === null ? (
-                        <span className="muted" title="Not scored yet: retrain on the Models page">
-                          —
-                        </span>
-                      ) : (
-                        formatMoney(c.ltvScore, data.currency)
-                      )}
-                    </td>
+            {pager ? <Pager label="Pages" top {...pager} /> : null}
+            <TableScroll label="Customers">
+              <table className="data customers" aria-busy={result.loading}>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Email</th>
+                    {showPhone ? <th scope="col">Phone</th> : null}
+                    <th scope="col" className="num">
+                      Lifetime value
+                    </th>
+                    <th scope="col" className="num">
+                      Orders
+                    </th>
+                    <th scope="col">Last seen</th>
+                    <th scope="col">Segment</th>
+                    <th scope="col">Churn risk</th>
+                    <th scope="col" className="num">
+                      Predicted value
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            <nav className="pager" aria-label="Pages">
-              <button
-                type="button"
-                className="secondary"
-                disabled={data.offset === 0 || result.loading}
-                onClick={() => update({ offset: Math.max(0, data.offset - PAGE_SIZE) })}
-              >
-                Previous
-              </button>
-              <span data-testid="showing">
-                Showing {formatNumber(first)}–{formatNumber(last)} of {formatNumber(data.total)}
-                {data.totalIsExact ? '' : '+'}
-              </span>
-              <button
-                type="button"
-                className="secondary"
-                disabled={last >= data.total || result.loading}
-                onClick={() => update({ offset: data.offset + PAGE_SIZE })}
-              >
-                Next
-              </button>
-            </nav>
+                </thead>
+                <tbody>
+                  {data.items.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <Link to={`/customers/${c.id}`} className="customer-link">
+                          {customerName(c.name)}
+                        </Link>{' '}
+                        <span className="muted">#{c.id}</span>
+                      </td>
+                      <td>{c.email ? <BreakableEmail email={c.email} /> : null}</td>
+                      {showPhone ? <td>{c.phone ?? ''}</td> : null}
+                      <td className="num">{formatMoney(c.lifetimeValue, data.currency)}</td>
+                      <td className="num">{formatNumber(c.totalOrders)}</td>
+                      <td className="nowrap">{keepDayWithMonth(formatDate(c.lastSeenAt))}</td>
+                      <td data-testid="segment-cell">
+                        {c.segment === null ? (
+                          <span className="muted" title="Not scored yet: retrain on the Models page">
+                            —
+                          </span>
+                        ) : (
+                          <span className="segment-badge">{c.segment}</span>
+                        )}
+                      </td>
+                      <td data-testid="churn-cell">
+                        {c.churnScore === null || c.riskBand === null ? (
+                          <span className="muted" title="Not scored yet: retrain on the Models page">
+                            —
+                          </span>
+                        ) : (
+                          <span
+                            className={`risk risk-${c.riskBand}`}
+                            title={`${formatRisk(c.churnScore)} chance of no purchase soon`}
+                          >
+                            {riskWithChance(c.riskBand, c.churnScore)}
+                          </span>
+                        )}
+                      </td>
+                      <td className="num">
+                        {c.ltvScore === null ? (
+                          <span className="muted" title="Not scored yet: retrain on the Models page">
+                            —
+                          </span>
+                        ) : (
+                          formatMoney(c.ltvScore, data.currency)
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+            {pager ? <Pager label="Pages, end of list" {...pager} /> : null}
           </>
         )
       ) : result.loading ? (

@@ -19,7 +19,7 @@ import {
 } from '../../../shared/contract/models';
 import { riskBandOf } from '../../../shared/risk-band';
 import { client } from '../client';
-import { asAppError, ConfirmAction, PageHeader, Problem, ProgressBar, SectionHead } from '../components';
+import { asAppError, ConfirmAction, PageHeader, Problem, ProgressBar, SectionHead, TableScroll } from '../components';
 import { formatDate, formatDateTime, formatDuration, formatNumber, formatPercent, formatWholeMoney } from '../format';
 import { RiskLevels } from '../risk-levels';
 import { type Loaded, useCommand } from '../use-command';
@@ -496,43 +496,45 @@ function Segments({
         Your customers in groups that behave alike: how recently and how often they buy, and how much they spend. Open a
         group to see who is in it.
       </p>
-      <table className="data segments" aria-labelledby="segments-heading">
-        <thead>
-          <tr>
-            <th scope="col">Segment</th>
-            <th scope="col" className="num">
-              Customers
-            </th>
-            <th
-              scope="col"
-              className="num"
-              title={`What a customer in the group is likely to spend over the next ${active.horizons.ltvDays} days, on average`}
-            >
-              Predicted value, on average
-            </th>
-            <th scope="col" className="num" title="What a customer in the group has spent so far, on average">
-              Spent so far, on average
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {segments.map((segment) => (
-            <tr key={segment.name} data-testid="segment">
-              <td>
-                <Link to={`/customers?segment=${encodeURIComponent(segment.name)}`} className="segment-name">
-                  {segment.name}
-                </Link>
-                {segment.description ? <div className="hint">{segment.description}</div> : null}
-              </td>
-              <td className="num nowrap">
-                {formatNumber(segment.customers)} <span className="muted">({formatPercent(segment.share)})</span>
-              </td>
-              <td className="num">{money(segment.averageValue)}</td>
-              <td className="num">{money(segment.averageSpend)}</td>
+      <TableScroll label="Segments, one per row">
+        <table className="data segments" aria-labelledby="segments-heading">
+          <thead>
+            <tr>
+              <th scope="col">Segment</th>
+              <th scope="col" className="num">
+                Customers
+              </th>
+              <th
+                scope="col"
+                className="num"
+                title={`What a customer in the group is likely to spend over the next ${active.horizons.ltvDays} days, on average`}
+              >
+                Predicted value, on average
+              </th>
+              <th scope="col" className="num" title="What a customer in the group has spent so far, on average">
+                Spent so far, on average
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {segments.map((segment) => (
+              <tr key={segment.name} data-testid="segment">
+                <td>
+                  <Link to={`/customers?segment=${encodeURIComponent(segment.name)}`} className="segment-name">
+                    {segment.name}
+                  </Link>
+                  {segment.description ? <div className="hint">{segment.description}</div> : null}
+                </td>
+                <td className="num nowrap">
+                  {formatNumber(segment.customers)} <span className="muted">({formatPercent(segment.share)})</span>
+                </td>
+                <td className="num">{money(segment.averageValue)}</td>
+                <td className="num">{money(segment.averageSpend)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <p className="hint">Predicted value is over the next {active.horizons.ltvDays} days.</p>
     </section>
   );
@@ -677,68 +679,70 @@ function Versions({
       <Problem error={versions.error ?? error} />
       {list && list.length === 0 ? <p className="muted">No retrain yet.</p> : null}
       {list && list.length > 0 ? (
-        <table className="data versions" aria-labelledby="versions-heading" aria-busy={versions.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Made</th>
-              <th scope="col" className="num" title="Ranking of customers by risk: 1 is perfect, 0.5 a coin toss">
-                Ranking (AUC)
-              </th>
-              <th scope="col" className="num" title="How far predicted spend is from real spend, on average">
-                Spend off by (MAE)
-              </th>
-              <th scope="col" className="num" title="Customer histories it learned churn and value from">
-                Learned from
-              </th>
-              <th scope="col" className="num">
-                Took
-              </th>
-              <th scope="col">How it predicts</th>
-              <th scope="col">In use</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((v) => (
-              <tr key={v.id} data-testid="version" className={v.active ? 'active' : undefined}>
-                <td>
-                  {formatDateTime(v.createdAt)} <span className="muted">#{v.id}</span>
-                  <div className="hint">as of {formatDate(v.asOf)}</div>
-                </td>
-                <td className="num">{v.metrics.churn ? v.metrics.churn.auc.toFixed(2) : <NotMeasured />}</td>
-                <td className="num">
-                  {v.metrics.ltv ? formatWholeMoney(v.metrics.ltv.mae, currency) : <NotMeasured />}
-                </td>
-                <td className="num">{formatNumber(v.trainingRows)} examples</td>
-                <td className="num">{formatDuration(v.durationMs)}</td>
-                <td data-testid="version-method" title={METHOD_WORDS[v.method].full}>
-                  {METHOD_WORDS[v.method].short}
-                </td>
-                <td>
-                  {v.active ? (
-                    <span className="in-use">In use</span>
-                  ) : (
-                    <ConfirmAction
-                      label="Use this version"
-                      question={`Score every customer with version #${v.id} from ${formatDate(v.createdAt)} instead?`}
-                      confirmLabel="Yes, use it"
-                      busyLabel="Scoring…"
-                      disabled={busy}
-                      onConfirm={async () => {
-                        setError(undefined);
-                        try {
-                          await client.call('models.activate', { versionId: v.id });
-                          onActivated(v);
-                        } catch (e) {
-                          setError(asAppError(e));
-                        }
-                      }}
-                    />
-                  )}
-                </td>
+        <TableScroll label="Retrains kept">
+          <table className="data versions" aria-labelledby="versions-heading" aria-busy={versions.loading}>
+            <thead>
+              <tr>
+                <th scope="col">Made</th>
+                <th scope="col" className="num" title="Ranking of customers by risk: 1 is perfect, 0.5 a coin toss">
+                  Ranking (AUC)
+                </th>
+                <th scope="col" className="num" title="How far predicted spend is from real spend, on average">
+                  Spend off by (MAE)
+                </th>
+                <th scope="col" className="num" title="Customer histories it learned churn and value from">
+                  Learned from
+                </th>
+                <th scope="col" className="num">
+                  Took
+                </th>
+                <th scope="col">How it predicts</th>
+                <th scope="col">In use</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((v) => (
+                <tr key={v.id} data-testid="version" className={v.active ? 'active' : undefined}>
+                  <td>
+                    {formatDateTime(v.createdAt)} <span className="muted">#{v.id}</span>
+                    <div className="hint">as of {formatDate(v.asOf)}</div>
+                  </td>
+                  <td className="num">{v.metrics.churn ? v.metrics.churn.auc.toFixed(2) : <NotMeasured />}</td>
+                  <td className="num">
+                    {v.metrics.ltv ? formatWholeMoney(v.metrics.ltv.mae, currency) : <NotMeasured />}
+                  </td>
+                  <td className="num">{formatNumber(v.trainingRows)} examples</td>
+                  <td className="num">{formatDuration(v.durationMs)}</td>
+                  <td data-testid="version-method" title={METHOD_WORDS[v.method].full}>
+                    {METHOD_WORDS[v.method].short}
+                  </td>
+                  <td>
+                    {v.active ? (
+                      <span className="in-use">In use</span>
+                    ) : (
+                      <ConfirmAction
+                        label="Use this version"
+                        question={`Score every customer with version #${v.id} from ${formatDate(v.createdAt)} instead?`}
+                        confirmLabel="Yes, use it"
+                        busyLabel="Scoring…"
+                        disabled={busy}
+                        onConfirm={async () => {
+                          setError(undefined);
+                          try {
+                            await client.call('models.activate', { versionId: v.id });
+                            onActivated(v);
+                          } catch (e) {
+                            setError(asAppError(e));
+                          }
+                        }}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : null}
       {list?.some((v) => v.method === 'bgnbd') ? (
         <p className="hint" data-testid="small-shop-explained">

@@ -5,7 +5,7 @@
  */
 import { useEffect } from 'react';
 import type { ScheduledJobView } from '../../../shared/contract/jobs';
-import { Problem } from '../components';
+import { Problem, TableScroll } from '../components';
 import { useCommand } from '../use-command';
 
 /** Refreshed this often while the page is open, so "running now" and the last result follow. */
@@ -75,24 +75,26 @@ export function ScheduledJobs({ version }: { version: number }) {
           runs twice at the same time, also not beside the same work started from a terminal.
         </p>
         {jobs.data && timeZone ? (
-          <table className="data" data-testid="scheduled-jobs">
-            <thead>
-              <tr>
-                <th>What</th>
-                <th>Last run</th>
-                <th>Next run</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.jobs.map((job) => (
-                <tr key={job.name} data-job={job.name}>
-                  <td>{job.description}</td>
-                  <td>{lastRun(job, timeZone)}</td>
-                  <td className="nowrap">{nextRun(job, timeZone)}</td>
+          <TableScroll label="Scheduled work, one per row">
+            <table className="data" data-testid="scheduled-jobs">
+              <thead>
+                <tr>
+                  <th>What</th>
+                  <th>Last run</th>
+                  <th>Next run</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {jobs.data.jobs.map((job) => (
+                  <tr key={job.name} data-job={job.name}>
+                    <td>{job.description}</td>
+                    <td>{lastRun(job, timeZone)}</td>
+                    <td className="nowrap">{nextRun(job, timeZone)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         ) : jobs.loading ? (
           <p>Loading…</p>
         ) : null}

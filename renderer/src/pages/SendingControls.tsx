@@ -8,7 +8,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { AppError } from '../../../shared/contract/errors';
 import type { Settings, SettingsPatch } from '../../../shared/contract/settings';
 import { client } from '../client';
-import { asAppError, Problem } from '../components';
+import { asAppError, Problem, TableScroll } from '../components';
 import { readAmount, readLimitsAndPrices } from '../message-words';
 import { useCommand } from '../use-command';
 
@@ -182,7 +182,7 @@ export function SendingControls({
                 )
               }
             />
-            <div className="table-scroll">
+            <TableScroll label="Cost and pace per channel">
               <table className="data">
                 <caption>Per channel. Leave a daily limit empty for no limit.</caption>
                 <thead>
@@ -210,7 +210,7 @@ export function SendingControls({
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             {fieldError}
             <p className="hint">
               <strong>Daily limit:</strong> once this many messages went out today, the rest wait until tomorrow (shown

@@ -15,7 +15,7 @@ import type {
   TemplatesView,
 } from '../../../shared/contract/templates';
 import { client } from '../client';
-import { asAppError, ConfirmAction, PageHeader, Problem } from '../components';
+import { asAppError, ConfirmAction, PageHeader, Problem, TableScroll } from '../components';
 import { CHANNEL_WORDS } from '../message-words';
 import { useCommand } from '../use-command';
 import { useFieldErrors } from './Connections';
@@ -83,48 +83,50 @@ export function TemplatesPage() {
                 No template yet. Add one, then choose it when you send a customer a message.
               </p>
             ) : (
-              <table className="data" aria-labelledby="templates-heading">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Subject or text</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.templates.map((t) => (
-                    <tr key={t.id}>
-                      <td>{t.name}</td>
-                      <td>
-                        {CHANNEL_WORDS[t.channel]}
-                        {t.whatsapp ? <span className="hint block">approved: {t.whatsapp.name}</span> : null}
-                      </td>
-                      <td>{t.subject ?? (t.body.length > 80 ? `${t.body.slice(0, 79)}…` : t.body)}</td>
-                      <td className="nowrap">
-                        <button
-                          type="button"
-                          className="secondary small"
-                          onClick={() => {
-                            setDone(undefined);
-                            setEditing(toDraft(t));
-                          }}
-                        >
-                          Edit<span className="sr-only"> {t.name}</span>
-                        </button>{' '}
-                        <ConfirmAction
-                          label={`Delete ${t.name}`}
-                          question="Delete this template?"
-                          confirmLabel="Yes, delete it"
-                          onConfirm={() => remove(t)}
-                        />
-                      </td>
+              <TableScroll label="Your templates, one per row">
+                <table className="data" aria-labelledby="templates-heading">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Channel</th>
+                      <th scope="col">Subject or text</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {view.templates.map((t) => (
+                      <tr key={t.id}>
+                        <td>{t.name}</td>
+                        <td>
+                          {CHANNEL_WORDS[t.channel]}
+                          {t.whatsapp ? <span className="hint block">approved: {t.whatsapp.name}</span> : null}
+                        </td>
+                        <td>{t.subject ?? (t.body.length > 80 ? `${t.body.slice(0, 79)}…` : t.body)}</td>
+                        <td className="nowrap">
+                          <button
+                            type="button"
+                            className="secondary small"
+                            onClick={() => {
+                              setDone(undefined);
+                              setEditing(toDraft(t));
+                            }}
+                          >
+                            Edit<span className="sr-only"> {t.name}</span>
+                          </button>{' '}
+                          <ConfirmAction
+                            label={`Delete ${t.name}`}
+                            question="Delete this template?"
+                            confirmLabel="Yes, delete it"
+                            onConfirm={() => remove(t)}
+                          />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             )}
             {editing ? null : (
               <button

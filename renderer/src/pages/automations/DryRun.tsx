@@ -11,7 +11,7 @@ import type { AutomationView } from '../../../../shared/contract/automations';
 import type { DryRunResult } from '../../../../shared/contract/dry-run';
 import type { AppError } from '../../../../shared/contract/errors';
 import { client } from '../../client';
-import { asAppError, Problem } from '../../components';
+import { asAppError, Problem, TableScroll } from '../../components';
 import { formatMoney } from '../../format';
 import { ResultDialog } from './ResultDialog';
 
@@ -53,52 +53,56 @@ export function DryRun({ automation }: { automation: AutomationView }) {
         <ResultDialog title="What it would have done" className="dry-run-result" onClose={() => setResult(undefined)}>
           <p>{result.summary}</p>
           {result.weeks.length > 0 ? (
-            <table className="data">
-              <caption>Customers “{result.automationName}” would have messaged, per week</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Week of</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col" className="num">
-                    Customers
-                  </th>
-                  <th scope="col" className="num">
-                    Messages
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.weeks.map((w) => (
-                  <tr key={`${w.weekOf}-${w.channel}`}>
-                    <td>{weekWords(w.weekOf)}</td>
-                    <td>{CHANNEL[w.channel]}</td>
-                    <td className="num">{w.customers.toLocaleString()}</td>
-                    <td className="num">{w.messages.toLocaleString()}</td>
+            <TableScroll label="Messages it would have written, per week">
+              <table className="data">
+                <caption>Customers “{result.automationName}” would have messaged, per week</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Week of</th>
+                    <th scope="col">Channel</th>
+                    <th scope="col" className="num">
+                      Customers
+                    </th>
+                    <th scope="col" className="num">
+                      Messages
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {result.weeks.map((w) => (
+                    <tr key={`${w.weekOf}-${w.channel}`}>
+                      <td>{weekWords(w.weekOf)}</td>
+                      <td>{CHANNEL[w.channel]}</td>
+                      <td className="num">{w.customers.toLocaleString()}</td>
+                      <td className="num">{w.messages.toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           ) : null}
           {result.stopped.length > 0 ? (
-            <table className="data">
-              <caption>What would have stopped or delayed a message</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Reason</th>
-                  <th scope="col" className="num">
-                    Customers
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.stopped.map((s) => (
-                  <tr key={s.guard}>
-                    <td>{s.words}</td>
-                    <td className="num">{s.customers.toLocaleString()}</td>
+            <TableScroll label="What would have stopped or delayed a message">
+              <table className="data">
+                <caption>What would have stopped or delayed a message</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Reason</th>
+                    <th scope="col" className="num">
+                      Customers
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {result.stopped.map((s) => (
+                    <tr key={s.guard}>
+                      <td>{s.words}</td>
+                      <td className="num">{s.customers.toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           ) : null}
           <dl className="facts">
             <dt>Bought within {result.windowDays} days anyway</dt>

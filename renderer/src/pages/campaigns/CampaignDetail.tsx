@@ -6,7 +6,7 @@
 import { Link } from 'react-router';
 import type { DecisionOutcome } from '../../../../shared/contract/automations';
 import type { CampaignView } from '../../../../shared/contract/campaigns';
-import { Problem } from '../../components';
+import { Problem, TableScroll } from '../../components';
 import { formatDateTime } from '../../format';
 import { useCommand } from '../../use-command';
 import { Comparison } from '../automations/Comparison';
@@ -61,33 +61,35 @@ export function CampaignDetail({ campaign, onClose }: { campaign: CampaignView; 
       <h3 id="campaign-log-heading">The newest decisions</h3>
       <Problem error={log.error} />
       {log.data && log.data.length > 0 ? (
-        <table className="data" aria-labelledby="campaign-log-heading">
-          <caption className="sr-only">The newest decisions of this campaign, one per customer</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Customer</th>
-              <th scope="col">What happened</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {log.data.map((d) => (
-              <tr key={d.id}>
-                <td>{formatDateTime(d.at)}</td>
-                <td>
-                  {d.profileId === null ? (
-                    'A customer since erased'
-                  ) : (
-                    <Link to={`/customers/${d.profileId}`}>{d.customerName ?? `Customer #${d.profileId}`}</Link>
-                  )}
-                </td>
-                <td>{OUTCOME_WORDS[d.outcome]}</td>
-                <td>{d.reason}</td>
+        <TableScroll label="The newest decisions of this campaign">
+          <table className="data" aria-labelledby="campaign-log-heading">
+            <caption className="sr-only">The newest decisions of this campaign, one per customer</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Customer</th>
+                <th scope="col">What happened</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {log.data.map((d) => (
+                <tr key={d.id}>
+                  <td>{formatDateTime(d.at)}</td>
+                  <td>
+                    {d.profileId === null ? (
+                      'A customer since erased'
+                    ) : (
+                      <Link to={`/customers/${d.profileId}`}>{d.customerName ?? `Customer #${d.profileId}`}</Link>
+                    )}
+                  </td>
+                  <td>{OUTCOME_WORDS[d.outcome]}</td>
+                  <td>{d.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : (
         <p className="muted">{log.loading ? 'Loading…' : 'No decision yet.'}</p>
       )}

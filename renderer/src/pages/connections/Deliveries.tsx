@@ -1,6 +1,6 @@
 /** Settings → Connections, the last webhook deliveries: what arrived from Shopify, WhatsApp and Twilio, and what became of each. */
 import type { Delivery } from '../../../../shared/contract/connections';
-import { Problem, SectionHead } from '../../components';
+import { Problem, SectionHead, TableScroll } from '../../components';
 import { deliveryOutcome, deliveryTaken, formatNumber, formatTimestamp, providerLabel } from '../../format';
 import type { Loaded } from '../../use-command';
 
@@ -22,34 +22,36 @@ export function Deliveries({ loaded }: { loaded: Loaded<Delivery[]> }) {
             Nothing has arrived yet. Send a test delivery above, or wait for the first order or message.
           </p>
         ) : (
-          <table className="data deliveries" aria-labelledby="deliveries-heading" aria-busy={loaded.loading}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">From</th>
-                <th scope="col">Topic</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Details</th>
-                <th scope="col" className="num">
-                  Events created
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <time dateTime={d.receivedAt}>{formatTimestamp(d.receivedAt)}</time>
-                  </td>
-                  <td>{providerLabel(d.provider)}</td>
-                  <td className="mono">{d.topic ?? '—'}</td>
-                  <td className={deliveryTaken(d.outcome) ? undefined : 'refused'}>{deliveryOutcome(d.outcome)}</td>
-                  <td className="detail">{d.detail ?? ''}</td>
-                  <td className="num">{formatNumber(d.eventCount)}</td>
+          <TableScroll label="Deliveries, newest first">
+            <table className="data deliveries" aria-labelledby="deliveries-heading" aria-busy={loaded.loading}>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">From</th>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Details</th>
+                  <th scope="col" className="num">
+                    Events created
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <time dateTime={d.receivedAt}>{formatTimestamp(d.receivedAt)}</time>
+                    </td>
+                    <td>{providerLabel(d.provider)}</td>
+                    <td className="mono">{d.topic ?? '—'}</td>
+                    <td className={deliveryTaken(d.outcome) ? undefined : 'refused'}>{deliveryOutcome(d.outcome)}</td>
+                    <td className="detail">{d.detail ?? ''}</td>
+                    <td className="num">{formatNumber(d.eventCount)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )
       ) : loaded.loading ? (
         <p>Loading…</p>
