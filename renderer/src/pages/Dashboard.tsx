@@ -1,11 +1,44 @@
+/**
+ * The Dashboard, the first page: the shop's morning (`dashboard.summary`) — sales by week and month beside last
+ * year, value at risk and whom to contact first, segments and stages, the automations' last 30 days and what waits —
+ * or, for a shop with no data yet, the first-run guide (Settings → Import → Connections). Below: where the data is
+ * kept and the address for webhooks, with any problem writing the data file first.
+ */
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { PageHeader, Problem } from '../components';
 import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
+import { AtAGlance, AutomationsResults, ValueAtRisk, Waiting } from './dashboard/Glance';
+import { Sales } from './dashboard/Sales';
+import './dashboard/dashboard.css';
 
 /** How often the Dashboard asks again whether the data file can be written (a full disk shows up here). */
 const CHECK_MS = 10_000;
+
+function FirstRun() {
+  return (
+    <section aria-labelledby="first-run" className="panel first-run" data-testid="first-run">
+      <h2 id="first-run">Getting started</h2>
+      <p>ConstIntel has no customers or sales yet. Three steps bring your shop in:</p>
+      <ol>
+        <li>
+          <Link to="/settings">Settings</Link>: your shop's name, currency, time zone and the country your customers'
+          phone numbers are written in.
+        </li>
+        <li>
+          <Link to="/import">Import</Link>: drop your till's or online shop's sales and customer exports (CSV) to bring
+          in your history.
+        </li>
+        <li>
+          <Link to="/settings/connections">Connections</Link>: connect Shopify and WhatsApp so new orders and messages
+          arrive by themselves.
+        </li>
+      </ol>
+      <p className="hint">Then retrain on the Models page to see who may not come back and what they are worth.</p>
+    </section>
+  );
+}
 
 export function DashboardPage() {
   const info = useCommand('app.info', {});
@@ -14,55 +47,46 @@ export function DashboardPage() {
     const timer = setInterval(reload, CHECK_MS);
     return () => clearInterval(timer);
   }, [reload]);
-  const customers = useCommand('customers.search', { limit: 1 });
-  const pending = useCommand('merges.pendingCount', {});
-  const total = customers.data?.total;
-  const waiting = pending.data?.count ?? 0;
+  const summary = useCommand('dashboard.summary', {});
+  const view = summary.data;
   return (
     <section>
       <PageHeader title="Dashboard">{info.data ? `Welcome, ${info.data.brandName}.` : 'Welcome.'}</PageHeader>
-      <Problem error={info.error} />
-      {info.data ? (
+      <Problem error={info.error ?? summary.error} />
+      {info.data?.storage ? (
+        <div className="problem" role="alert" data-testid="storage-problem">
+          {info.data.storage.message}
+        </div>
+      ) : null}
+      {info.data?.warnings.map((warning) => (
+        <div className="problem" role="status" key={warning}>
+          {warning}
+        </div>
+      ))}
+      {view && !view.hasData ? <FirstRun /> : null}
+      {view?.hasData ? (
         <>
-          {info.data.storage ? (
-            <div className="problem" role="alert" data-testid="storage-problem">
-              {info.data.storage.message}
-            </div>
-          ) : null}
-          {info.data.warnings.map((warning) => (
-            <div className="problem" role="status" key={warning}>
-              {warning}
-            </div>
-          ))}
-          {total === 0 ? (
-            <p>
-              ConstIntel has no customers yet. Start in <Link to="/settings">Settings</Link>: give your shop its name,
-              its currency and the country your customers' phone numbers are written in. Customers then arrive from your
-              website or till through the event API.
-            </p>
-          ) : total !== undefined ? (
-            <p data-testid="customer-count">
-              You have <Link to="/customers">{formatNumber(total)} customers</Link>.
-              {waiting > 0 ? (
-                <>
-                  {' '}
-                  <Link to="/merge-review">
-                    {formatNumber(waiting)} possible duplicate{waiting === 1 ? '' : 's'}
-                  </Link>{' '}
-                  {waiting === 1 ? 'waits' : 'wait'} for you to decide.
-                </>
-              ) : null}
-            </p>
-          ) : null}
-          <dl className="facts">
-            <dt>Your data is kept in</dt>
-            <dd data-testid="database-file">{info.data.databaseFile}</dd>
-            <dt>Address for webhooks and the event API on this PC (point your tunnel here)</dt>
-            <dd data-testid="ingest-url">{info.data.ingest.url ?? 'not listening'}</dd>
-            <dt>ConstIntel version</dt>
-            <dd>{info.data.version}</dd>
-          </dl>
+          <p data-testid="customer-count">
+            You have <Link to="/customers">{formatNumber(view.customers)} customers</Link>.
+          </p>
+          <Sales view={view} />
+          <ValueAtRisk view={view} />
+          <div className="dashboard-grid">
+            <Waiting view={view} />
+            <AtAGlance view={view} />
+            <AutomationsResults view={view} />
+          </div>
         </>
+      ) : null}
+      {info.data ? (
+        <dl className="facts">
+          <dt>Your data is kept in</dt>
+          <dd data-testid="database-file">{info.data.databaseFile}</dd>
+          <dt>Address for webhooks and the event API on this PC (point your tunnel here)</dt>
+          <dd data-testid="ingest-url">{info.data.ingest.url ?? 'not listening'}</dd>
+          <dt>ConstIntel version</dt>
+          <dd>{info.data.version}</dd>
+        </dl>
       ) : null}
     </section>
   );
