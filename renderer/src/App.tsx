@@ -51,6 +51,8 @@ function PendingBadge() {
 
 const MENU_ID = 'main-menu';
 const MAIN_ID = 'main';
+/** Where the sidebar stops folding (styles.css folds it below 900 px). */
+const WIDE = '(min-width: 900px)';
 
 function Navigation() {
   const { count } = usePendingCount();
@@ -64,8 +66,17 @@ function Navigation() {
       setOpen(false);
       menuButton.current?.focus();
     };
+    // Widened past 900 px the links are the sidebar again: the menu is closed for the next time it folds.
+    const wide = window.matchMedia(WIDE);
+    const onWiden = () => {
+      if (wide.matches) setOpen(false);
+    };
     document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    wide.addEventListener('change', onWiden);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      wide.removeEventListener('change', onWiden);
+    };
   }, [open]);
   return (
     <nav className={open ? 'sidebar open' : 'sidebar'} aria-label="Main">

@@ -214,10 +214,14 @@ describe.skipIf(skipBrowser)('Every page fits the shop’s screen', () => {
     expect(await menu.getAttribute('aria-expanded')).toBe('false');
     expect(await menu.evaluate((e) => e === document.activeElement)).toBe(true);
 
-    // Wider again, the sidebar is back and the button is gone.
+    // Wider again, the sidebar is back and the button is gone; narrow once more, the menu starts folded.
+    await menu.click();
     await page.setViewportSize({ width: 1024, height: 768 });
     expect(await customers.isVisible()).toBe(true);
     expect(await menu.isVisible()).toBe(false);
+    await page.setViewportSize({ width: 800, height: 700 });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await customers.isVisible()).toBe(false);
     await page.context().close();
   }, 60_000);
 
