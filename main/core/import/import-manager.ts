@@ -164,7 +164,8 @@ export class ImportManager {
   }
 
   preview(fileId: string, choices: ImportChoices): Promise<Preview> {
-    return previewImport(this.core, this.file(fileId).path, choices);
+    const entry = this.file(fileId);
+    return previewImport(this.core, entry.path, choices, entry.name);
   }
 
   savePreset(fileId: string, name: string, choices: ImportChoices): Promise<{ name: string }> {
@@ -192,7 +193,7 @@ export class ImportManager {
     choices: ImportChoices,
     databaseFile: string,
   ): Promise<{ jobId: number }> {
-    const settings = inspect(this.core, entry.path, choices);
+    const settings = inspect(this.core, entry.path, choices, entry.name);
     const normalize = this.core.normalizeOptionsFor(this.core.brandId);
     const data: ImportWorkerData = {
       databaseFile,

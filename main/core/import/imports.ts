@@ -72,13 +72,18 @@ function describe(event: {
 }
 
 /** The file recognised, with the shop's choices, phones read in the shop's country unless chosen otherwise. */
-export function inspect(core: ImportHost, path: string, choices: ImportChoices): ImportSettings {
-  return inspectFile(path, choices, readSettings(core.db).defaultCountry);
+export function inspect(core: ImportHost, path: string, choices: ImportChoices, name?: string): ImportSettings {
+  return inspectFile(path, choices, readSettings(core.db).defaultCountry, name);
 }
 
 /** Recognises the file and maps its first rows (within its first PREVIEW_BYTES), writing nothing. */
-export async function previewImport(core: ImportHost, path: string, choices: ImportChoices = {}): Promise<Preview> {
-  const settings = inspect(core, path, choices);
+export async function previewImport(
+  core: ImportHost,
+  path: string,
+  choices: ImportChoices = {},
+  name?: string,
+): Promise<Preview> {
+  const settings = inspect(core, path, choices, name);
   const mapper = new RowMapper(settings, core.clock.now());
   const rows: MappedRow[] = [];
   let header = true;
@@ -160,7 +165,7 @@ export interface StartOptions {
 
 /** Runs an import through the one ingestion path, dropping changed customers from the 360 cache as it goes. */
 export async function importFile(core: ImportHost, options: StartOptions): Promise<ImportSummary> {
-  const settings = inspect(core, options.path, options.choices ?? {});
+  const settings = inspect(core, options.path, options.choices ?? {}, options.fileName);
   const normalize = { ...core.normalizeOptionsFor(core.brandId), defaultCountry: settings.defaultCountry };
   const summary = await runImport({
     db: core.db,

@@ -51,7 +51,7 @@ export class ImportFileError extends AppError {
 }
 
 /** The file's first `bytes` bytes (fewer when it is shorter). */
-function readHead(path: string, bytes: number): Buffer {
+function readHead(path: string, bytes: number, name = basename(path)): Buffer {
   try {
     const fd = openSync(path, 'r');
     try {
@@ -61,7 +61,7 @@ function readHead(path: string, bytes: number): Buffer {
       closeSync(fd);
     }
   } catch (error) {
-    throw new ImportFileError(`Cannot read ${basename(path)}: ${(error as Error).message}`);
+    throw new ImportFileError(`Cannot read ${name}: ${(error as Error).message}`);
   }
 }
 
@@ -94,10 +94,42 @@ function guardedSample(
   }
 }
 
-/** The file's first bytes, recognised, with the shop's choices applied. */
-export function inspectFile(path: string, choices: ImportChoices, defaultCountry: string): ImportSettings {
-  const head = readHead(path, SAMPLE_BYTES);
-  if (head.length === 0) throw new ImportFileError(`${basename(path)} is empty.`);
+/** What to do with a file that is not a table of text, by its first bytes (and the name the shop gave it). */
+export function notATable(head: Buffer, name: string): string | null {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+  const asCsv = 'export your sales or customers as CSV from your till or shop system and drop that file here';
+  if (starts(0x25, 0x50, 0x44, 0x46)) return `${name} is a PDF, not a table ConstIntel can read: ${asCsv}.`;
+  if (starts(0xd0, 0xcf, 0x11, 0xe0))
+    return `${name} is an old Excel workbook (.xls): open it in Excel and choose File → Save As → CSV UTF-8, then drop the CSV file here.`;
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) {
+    if (ext === 'xlsx' || ext === 'xlsm')
+      return `${name} is an Excel workbook: ConstIntel reads CSV files. In Excel choose File → Save As → CSV UTF-8 (one sheet at a time), then drop the CSV file here.`;
+    if (ext === 'numbers')
+      return `${name} is an Apple Numbers file: choose File → Export To → CSV in Numbers, then drop the CSV file here.`;
+    if (ext === 'ods')
+      return `${name} is a spreadsheet (.ods): save it as CSV (File → Save As → Text CSV), then drop the CSV file here.`;
+    return `${name} is a compressed (zip) file: unzip it and drop the CSV file that is inside.`;
+  }
+  if (starts(0x89, 0x50, 0x4e, 0x47) || starts(0xff, 0xd8, 0xff) || starts(0x47, 0x49, 0x46, 0x38))
+    return `${name} is a picture, not a table ConstIntel can read: ${asCsv}.`;
+  return null;
+}
+
+/**
+ * The file's first bytes, recognised, with the shop's choices applied. `name` is the file's name as the shop knows
+ * it (an upload is kept under a made-up name): every message names that.
+ */
+export function inspectFile(
+  path: string,
+  choices: ImportChoices,
+  defaultCountry: string,
+  name = basename(path),
+): ImportSettings {
+  const head = readHead(path, SAMPLE_BYTES, name);
+  if (head.length === 0) throw new ImportFileError(`${name} is empty: there is nothing in it to import.`);
+  const refused = notATable(head, name);
+  if (refused) throw new ImportFileError(refused);
   const detected = detectEncoding(head);
   const encoding = choices.encoding ?? detected.encoding;
   const bom = detected.bom && (choices.encoding === undefined || choices.encoding === detected.encoding);
@@ -106,7 +138,7 @@ export function inspectFile(path: string, choices: ImportChoices, defaultCountry
   try {
     recognition = recognize(sample, encoding, bom, choices.delimiter);
   } catch (error) {
-    throw new ImportFileError(`${basename(path)}: ${(error as Error).message}`);
+    throw new ImportFileError(`${name}: ${(error as Error).message}`);
   }
   const format = choices.format ?? recognition.format;
   const roles =
