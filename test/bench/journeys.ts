@@ -231,7 +231,7 @@ export function fill(file: string, profiles: number, events: number, now: number
 }
 
 /** Refuses to measure on a population where two profiles share an email (or one has none). */
-function checkDistinct(file: string, profiles: number): void {
+export function checkDistinct(file: string, profiles: number): void {
   const db = new Sqlite(file, { readonly: true });
   try {
     const row = db
@@ -251,7 +251,7 @@ function checkDistinct(file: string, profiles: number): void {
 }
 
 /** Baseline: one indexed pass over the events, every row read; the median of three (after one warm-up). */
-function passBaseline(file: string): { ms: number; rows: number } {
+export function passBaseline(file: string): { ms: number; rows: number } {
   const db = new Sqlite(file, { readonly: true });
   try {
     const pass = db

@@ -7,6 +7,7 @@
 import { automationsBench } from './automations';
 import { bgnbdBench } from './bgnbd';
 import { customer360Bench } from './customer360';
+import { dashboardBench } from './dashboard';
 import { futureBench } from './future';
 import { identityBench } from './identity';
 import { importBench } from './import';
@@ -32,6 +33,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   automations: automationsBench,
   uplift: upliftBench,
   journeys: journeysBench,
+  dashboard: dashboardBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
