@@ -22,6 +22,8 @@ CREATE TABLE `sales_period` (
 	FOREIGN KEY (`brand_id`) REFERENCES `brand`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+DROP INDEX `predictions_brand_churn_idx`;--> statement-breakpoint
+CREATE INDEX `predictions_brand_churn_idx` ON `predictions` (`brand_id`,`churn_score`,`ltv_score`);--> statement-breakpoint
 INSERT INTO `dashboard_state` (`brand_id`) SELECT `id` FROM `brand`;
 --> statement-breakpoint
 CREATE TRIGGER `sales_period_dirty_insert` AFTER INSERT ON `customer_raw_event`

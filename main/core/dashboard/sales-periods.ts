@@ -19,9 +19,9 @@ import { clampMoney } from '../../../shared/limits';
 import { wallClock, zonedInstant } from '../channels/quiet-hours';
 import type { EngineContext } from '../context';
 import {
+  boughtBefore,
   clearPeriods,
   dashboardState,
-  firstPurchases,
   firstSaleAt,
   markBuilt,
   type PeriodRow,
@@ -182,18 +182,16 @@ export function refreshSalesPeriods(ctx: EngineContext, now: number): void {
   const { orders, refunds } = ordersOf(sales);
   let lastAt = now; // a sale dated ahead of the clock still gets its period
   for (const o of orders) if (o.at > lastAt) lastAt = o.at;
-  // Each buyer's first purchase event (a cancelled order's too: they came to buy): read from the file for the
-  // range's buyers when there are sales before it, else found in the sales read.
-  let firstPurchase = new Map<number, number>();
-  if (readFrom > first) {
-    const buyers = [...new Set(orders.map((o) => o.customer).filter((c): c is number => c !== null))];
-    firstPurchase = firstPurchases(db, buyers);
-  } else
-    for (const [, type, customer, , , at] of sales) {
-      if (type !== 'purchase' || customer === null) continue;
-      const seen = firstPurchase.get(customer);
-      if (seen === undefined || at < seen) firstPurchase.set(customer, at);
-    }
+  // Each buyer's first purchase event (a cancelled order's too: they came to buy). Found in the sales read, except
+  // for customers who bought before the range: for them it is earlier than every period here (returning in each).
+  const firstPurchase = new Map<number, number>();
+  for (const [, type, customer, , , at] of sales) {
+    if (type !== 'purchase' || customer === null) continue;
+    const seen = firstPurchase.get(customer);
+    if (seen === undefined || at < seen) firstPurchase.set(customer, at);
+  }
+  if (readFrom > first)
+    for (const id of boughtBefore(db, [...firstPurchase.keys()], readFrom)) firstPurchase.set(id, first);
   if (full) clearPeriods(db, brandId);
   for (const [kind, from] of [
     ['week', weekFrom],

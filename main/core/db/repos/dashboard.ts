@@ -52,18 +52,20 @@ export function firstSaleAt(db: Database, brandId: number): number | null {
   );
 }
 
-/** Each customer's first purchase (ever), for customers bought from in a rebuilt range. */
-export function firstPurchases(db: Database, ids: readonly number[]): Map<number, number> {
-  const out = new Map<number, number>();
+/**
+ * Which of these customers bought before `before` (so they are returning customers in a range starting then). Each
+ * looks through the (customer, time) index from their oldest event and stops at the first purchase: a returning
+ * customer is found in a row or two, a new one reads only their events before the range.
+ */
+export function boughtBefore(db: Database, ids: readonly number[], before: number): Set<number> {
+  const out = new Set<number>();
   const read = stmt(
     db,
-    `SELECT customer_profile_id, min(occurred_at) FROM customer_raw_event
-     WHERE customer_profile_id IN (SELECT value FROM json_each(?)) AND event_type = 'purchase'
-     GROUP BY customer_profile_id`,
-  ).raw();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const [id, at] of read.all(JSON.stringify(ids.slice(i, i + 500))) as [number, number][]) out.set(id, at);
-  }
+    `SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM customer_raw_event
+       WHERE customer_profile_id = value AND occurred_at < ? AND event_type = 'purchase')`,
+  ).pluck();
+  for (let i = 0; i < ids.length; i += 500)
+    for (const id of read.all(JSON.stringify(ids.slice(i, i + 500)), before) as number[]) out.add(id);
   return out;
 }
 

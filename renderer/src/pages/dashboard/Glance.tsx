@@ -31,7 +31,7 @@ export function ValueAtRisk({ view }: { view: DashboardView }) {
           <p className="hint">The most at stake first: churn risk × predicted value.</p>
           <TableScroll label="Customers to contact first">
             <table className="data" data-testid="contact-first">
-              <caption className="visually-hidden">Customers to contact first, most at stake first</caption>
+              <caption className="sr-only">Customers to contact first, most at stake first</caption>
               <thead>
                 <tr>
                   <th scope="col">Customer</th>
@@ -79,7 +79,7 @@ function CountTable({
 }) {
   return (
     <table className="data compact" data-testid={testId}>
-      <caption className="visually-hidden">{caption}</caption>
+      <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">{caption.split(' ')[0]}</th>

@@ -156,7 +156,7 @@ export function Sales({ view }: { view: DashboardView }) {
           {what} {shown ? <span className="muted">({shown.label})</span> : null}
         </h2>
         <fieldset className="toggle">
-          <legend className="visually-hidden">Show sales by</legend>
+          <legend className="sr-only">Show sales by</legend>
           {(['weeks', 'months'] as const).map((k) => (
             <label key={k}>
               <input type="radio" name="sales-by" checked={kind === k} onChange={() => setKind(k)} />

@@ -2,7 +2,8 @@
  * Migration 0019: the Dashboard's stored sales periods and their dirty mark. A brand already there gets its state
  * row (never built: the first Dashboard works every period out); after that, the triggers lower `dirty_from` to the
  * earliest purchase, refund or cancellation added, removed, moved to another customer or changed — and leave it
- * alone for other events and for sales later than the mark. A cancellation marks its order's purchase.
+ * alone for other events and for sales later than the mark. A cancellation marks its order's purchase. The churn
+ * index of predictions also holds the predicted value.
  */
 import { describe, expect, it } from 'vitest';
 import { addBrand, steppedFile } from './steps';
@@ -20,6 +21,12 @@ describe('migration 0019 (sales periods)', () => {
         built_at: number | null;
       };
     expect(dirty()).toEqual({ dirty_from: null, built_at: null });
+    // The high churn band's predicted value is read from the index alone.
+    expect((db.pragma('index_info(predictions_brand_churn_idx)') as { name: string }[]).map((c) => c.name)).toEqual([
+      'brand_id',
+      'churn_score',
+      'ltv_score',
+    ]);
     const profile = Number(
       db.prepare('INSERT INTO customer_profile (brand_id, created_at, updated_at) VALUES (?, 1, 1)').run(brand)
         .lastInsertRowid,
