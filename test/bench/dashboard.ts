@@ -24,15 +24,17 @@
  * 5. After a sale dated 17 months ago (history imported late): the next summary rebuilds every period from that one
  *    on: the median of 3 pairs; each checks that the month's revenue (shown as last year's beside its month) went up.
  *
- * Measured here (three runs, 2 shared cores, another engineer's tests running; the baseline pass 1.2–3.4 s): first
- * build 4.1–5.4 s; steady state median 71–142 ms, p95 106–209 ms (one run of three over 200 ms). 80–150 ms of it is
- * value at risk and the 20 to contact first: both visit the ~32.5k High-risk predictions through the
- * (brand, churn_score) index and fetch each row for its ltv_score; a covering (brand_id, churn_score, ltv_score) index
- * made them 5 + 8 ms in a trial on a copy. After a live sale: on 1 March 135–327 ms, on 28 February 287–403 ms (over
- * 200 ms): `firstPurchases` looks up the events of each of the range's buyers (4.5k, 15k at the month's end) through
- * the (customer, time) index, fetching every row to test its type, 156–319 ms (35–131 ms with a partial index of
- * purchases in the same trial), and `salesFrom` reads each sale's row for its JSON total, 38–326 ms. A rebuild from
- * 17 months back: 3.5–6.2 s (224k sales read, then the first purchase of their ~90k buyers, 500 at a time).
+ * Measured here, first (three runs, 2 shared cores, another engineer's tests running; the baseline pass 1.2–3.4 s):
+ * first build 4.1–5.4 s; steady state median 71–142 ms, p95 106–209 ms (one run of three over 200 ms). 80–150 ms of
+ * it was value at risk and the 20 to contact first: both visited the ~32.5k High-risk predictions through the
+ * (brand, churn_score) index and fetched each row for its ltv_score. After a live sale: on 1 March 135–327 ms, on
+ * 28 February 287–403 ms: the first purchase of each of the range's buyers was looked up through all their events
+ * (156–319 ms), and `salesFrom` reads each sale's row for its JSON total (38–326 ms). A rebuild from 17 months back:
+ * 3.5–6.2 s.
+ * Then the churn index became (brand_id, churn_score, ltv_score) (migration 0019) and a partial rebuild asks only
+ * whether each buyer bought before the range (stopping at their first purchase). One run on a quieter machine
+ * (baseline pass 1.12 s): first build 1.75 s; steady state p95 29.6 ms (median 25.1); after a live sale 56 ms (max
+ * 62), at the month's end 126 ms (max 135); a rebuild from 17 months back 1.4–1.8 s.
  *
  * `dashboard [profiles=100000] [events=1000000]`.
  */
