@@ -17,7 +17,7 @@ import { applyKeyword } from '../channels/consent';
 import { applyWhatsAppStatus } from '../channels/status-updates';
 import { rememberBusinessNumbers } from '../connections/whatsapp-connection';
 import type { Database } from '../db/open';
-import { firstShopifyPurchaseIdentifiers } from '../db/repos/events';
+import { firstShopifyPurchaseIdentifiers, refundCountedByImport } from '../db/repos/events';
 import { stmt } from '../db/statements';
 import {
   customerData,
@@ -282,6 +282,17 @@ function readOne(
           );
     events = mapped.events;
     detail = mapped.detail;
+    // A refund an imported orders export already counted (its "Refunded Amount" is the total refunded so far, as of
+    // the import) is not added again: the same money would come off the customer's value twice.
+    if (row.topic === 'refunds/create')
+      events = events.filter((e) => {
+        const orderId = e.payload.orderId;
+        if (e.type !== 'refund' || typeof orderId !== 'string') return true;
+        const importedAt = refundCountedByImport(db, row.brand_id, orderId, Date.parse(e.occurredAt));
+        if (importedAt === undefined) return true;
+        detail = `${detail}: already counted in the refunded amount of the orders export imported ${new Date(importedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC, not added again`;
+        return false;
+      });
     if ('touched' in mapped) touched = mapped.touched as number[];
   } catch (error) {
     // Verified and stored: acknowledged so Shopify does not retry something that will never read differently.

@@ -116,6 +116,27 @@ export function refundOfOrderKnown(db: Database, brandId: number, orderId: strin
   );
 }
 
+/**
+ * When an imported orders export's "Refunded Amount" (the total refunded so far, as of its import) already holds a
+ * refund of this order created at `createdAt`: the import's time, or undefined when no such import came after it.
+ */
+export function refundCountedByImport(
+  db: Database,
+  brandId: number,
+  orderId: string,
+  createdAt: number,
+): number | undefined {
+  return (
+    (stmt(
+      db,
+      `SELECT min(received_at) FROM customer_raw_event WHERE brand_id = ? AND order_id = ? AND event_type = 'refund'
+         AND external_id LIKE 'refunded-so-far:%' AND received_at >= ?`,
+    )
+      .pluck()
+      .get(brandId, orderId, createdAt) as number | null) ?? undefined
+  );
+}
+
 /** The identifiers (stored JSON) the first Shopify purchase event of an order carried. */
 export function firstShopifyPurchaseIdentifiers(db: Database, brandId: number, orderId: string): string | undefined {
   return stmt(
