@@ -1,5 +1,5 @@
 /**
- * The Dashboard in Chromium, on a served app: an empty shop sees the first-run guide; after importing 14 months of
+ * The Dashboard in Chromium, on a served app: an empty shop sees the first-run guide and is asked its country; after importing 14 months of
  * sales and retraining, the sales chart renders with data (bars for revenue), the tiles show this period's figures as
  * `dashboard.summary` gives them, the table view holds every period, the 20 customers to contact first are listed in
  * the summary's order and link to their Customer 360 — at 1280×720 and 1024×768 with no sideways scroll and no
@@ -65,6 +65,12 @@ describe.skipIf(skipBrowser)('the Dashboard in Chromium', () => {
       for (const link of ['Settings', 'Import', 'Connections'])
         expect(await guide.getByRole('link', { name: link, exact: true }).count()).toBe(1);
       expect(await page.getByTestId('dashboard-sales').count()).toBe(0);
+      // The first-run question: the shop's country, saved for reading phone numbers.
+      await guide.getByLabel(/Where is your shop\?/).selectOption('GB');
+      await guide.getByRole('button', { name: 'Save' }).click();
+      expect(await page.getByTestId('first-run-country-saved').textContent()).toContain('United Kingdom');
+      const settings = await rpcOf(bare.launchUrl)<{ defaultCountry: string }>('settings.get', {});
+      expect(settings.defaultCountry).toBe('GB');
       expect(await axeViolations(page, axeSource())).toEqual([]);
       await shot(page, 'dashboard-empty');
       await page.context().close();

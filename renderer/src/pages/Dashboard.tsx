@@ -4,9 +4,10 @@
  * or, for a shop with no data yet, the first-run guide (Settings → Import → Connections). Below: where the data is
  * kept and the address for webhooks, with any problem writing the data file first.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { PageHeader, Problem } from '../components';
+import { client } from '../client';
+import { asAppError, PageHeader, Problem } from '../components';
 import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
 import { AtAGlance, AutomationsResults, ValueAtRisk, Waiting } from './dashboard/Glance';
@@ -16,15 +17,62 @@ import './dashboard/dashboard.css';
 /** How often the Dashboard asks again whether the data file can be written (a full disk shows up here). */
 const CHECK_MS = 10_000;
 
+/** The first-run question: the country the shop's phone numbers are written in (a number without +44 or 0044). */
+function ShopCountry() {
+  const settings = useCommand('settings.get', {});
+  const countries = useCommand('settings.countries', {});
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [error, setError] = useState<ReturnType<typeof asAppError> | undefined>();
+  const current = chosen ?? settings.data?.defaultCountry ?? '';
+  const nameOf = (code: string) => countries.data?.find((c) => c.code === code)?.name ?? code;
+  const save = async () => {
+    setError(undefined);
+    try {
+      await client.call('settings.update', { defaultCountry: current });
+      setSaved(current);
+    } catch (e) {
+      setError(asAppError(e));
+    }
+  };
+  if (!settings.data || !countries.data) return null;
+  return (
+    <div className="shop-country">
+      <label htmlFor="first-run-country">
+        Where is your shop? (phone numbers without a country code are read as from there)
+      </label>
+      <div className="row">
+        <select id="first-run-country" value={current} onChange={(e) => setChosen(e.target.value)}>
+          {countries.data.map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={save}>
+          Save
+        </button>
+      </div>
+      {saved ? (
+        <p role="status" data-testid="first-run-country-saved">
+          Saved: phone numbers without a country code are read as from {nameOf(saved)}.
+        </p>
+      ) : null}
+      <Problem error={error} />
+    </div>
+  );
+}
+
 function FirstRun() {
   return (
     <section aria-labelledby="first-run" className="panel first-run" data-testid="first-run">
       <h2 id="first-run">Getting started</h2>
-      <p>ConstIntel has no customers or sales yet. Three steps bring your shop in:</p>
+      <p>ConstIntel has no customers or sales yet. First, one question:</p>
+      <ShopCountry />
+      <p>Then three steps bring your shop in:</p>
       <ol>
         <li>
-          <Link to="/settings">Settings</Link>: your shop's name, currency, time zone and the country your customers'
-          phone numbers are written in.
+          <Link to="/settings">Settings</Link>: your shop's name, currency and time zone.
         </li>
         <li>
           <Link to="/import">Import</Link>: drop your till's or online shop's sales and customer exports (CSV) to bring
