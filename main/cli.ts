@@ -18,6 +18,7 @@ import { addSendCommand } from './cli-send';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { openDatabase } from './core/db/open';
+import { notImportedColumns } from './core/import/file/recognize';
 import type { DateOrder } from './core/import/file/types';
 import { importHost } from './core/import/import-service';
 import { importFile, inspect, presetByName } from './core/import/imports';
@@ -145,10 +146,14 @@ export function buildCli(): Command {
             ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}),
             ...(opts.dateOrder ? { dateOrder: opts.dateOrder } : {}),
           };
-          // What the preview would warn about (dates that read either way, a column not found), said before it runs.
-          for (const warning of inspect(core, file, choices).warnings) {
+          // What the preview would warn about (dates that read either way, a column not found), said before it runs;
+          // and, as on the preview, the columns left out, so none is dropped without a word.
+          const settings = inspect(core, file, choices);
+          for (const warning of settings.warnings) {
             process.stderr.write(`Note: ${warning}\n`);
           }
+          const notImported = notImportedColumns(settings);
+          if (notImported.length > 0) process.stderr.write(`Note: ${notImportedText(notImported)}\n`);
           const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
           const summary = await importFile(core, {
             path: file,
@@ -156,7 +161,7 @@ export function buildCli(): Command {
             ...(bar ? { onProgress: bar.update } : {}),
           });
           bar?.done();
-          if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+          if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, notImported })}\n`);
           else process.stdout.write(`${summaryText(summary)}\n`);
           if (summary.status === 'failed') process.exitCode = 1;
         } finally {
@@ -327,6 +332,11 @@ function progressBar(): {
       process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+function notImportedText(columns: string[]): string {
+  const list = columns.map((column) => `“${column}”`).join(', ');
+  return `not imported (ConstIntel does not read ${columns.length === 1 ? 'this column' : 'these columns'} as they are): ${list}. To import one, choose what it means on the app's Import page, save the settings, and use --preset.`;
 }
 
 function summaryText(s: ImportSummary): string {

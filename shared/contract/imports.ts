@@ -83,6 +83,8 @@ export const importSettingsSchema = z.object({
 export const importPreviewSchema = z.object({
   settings: importSettingsSchema,
   headerKey: z.string(),
+  /** The columns this import leaves out (not understood, or of no use to this kind of file), by header. */
+  notImported: z.array(z.string()),
   rows: z.array(
     z.object({ row: z.number().int(), cells: z.array(z.string()), becomes: z.string(), rejected: z.boolean() }),
   ),

@@ -95,9 +95,15 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
       expect(await roleOf(page, 'Date').inputValue()).toBe('date');
       expect(await roleOf(page, 'Customer Name').inputValue()).toBe('full_name');
 
+      // The columns left out are named in words beside the mapping, not only greyed in the table.
+      const notImported = page.locator('.not-imported');
+      expect(await notImported.textContent()).toMatch(/^Not imported \(\d+ columns\): .*“Gross Sales”/);
+      expect(await notImported.textContent()).not.toContain('“Date”');
+
       // Without its Date column every row would be rejected, and says why; with it back, they are purchases again.
-      await roleOf(page, 'Date').selectOption({ label: 'Not used' });
+      await roleOf(page, 'Date').selectOption({ label: 'Not imported' });
       await expect.poll(() => firstBecomes(page).textContent()).toBe('Rejected: no date');
+      expect(await notImported.textContent()).toContain('“Date”');
       await page.getByText(`${FIXTURE_ROWS} of these ${FIXTURE_ROWS} rows would be rejected`).waitFor();
       expect(await previewRows(page).and(page.locator('.rejected')).count()).toBe(FIXTURE_ROWS);
       await roleOf(page, 'Date').selectOption({ label: 'Date' });
@@ -151,7 +157,7 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
       await page.getByText('ConstIntel recognised this file as Square item sales.').waitFor();
       expect(await page.getByText('Drop the file to import it').count()).toBe(0);
 
-      await roleOf(page, 'Date').selectOption({ label: 'Not used' });
+      await roleOf(page, 'Date').selectOption({ label: 'Not imported' });
       await expect.poll(() => firstBecomes(page).textContent()).toBe('Rejected: no date');
 
       // These settings saved under a name are offered again for files with the same columns.

@@ -10,7 +10,7 @@ import { stmt } from '../db/statements';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from '../settings/settings-store';
 import { type ImportChoices, type ImportSettings, inspectFile, readRows } from './file/read-file';
-import { headerKey } from './file/recognize';
+import { headerKey, notImportedColumns } from './file/recognize';
 import { type MappedRow, RowMapper } from './file/to-events';
 import type { ColumnRole } from './file/types';
 import { type ImportSummary, runImport } from './worker/import-job';
@@ -44,6 +44,8 @@ export interface PreviewRow {
 export interface Preview {
   settings: ImportSettings;
   headerKey: string;
+  /** Headers of the columns left out (notImportedColumns), said on the page so nothing is dropped without a word. */
+  notImported: string[];
   rows: PreviewRow[];
   presets: { name: string; settings: ImportChoices }[];
 }
@@ -114,6 +116,7 @@ export async function previewImport(
   return {
     settings,
     headerKey: key,
+    notImported: notImportedColumns(settings),
     rows: rows.map((r) => ({
       row: r.row,
       cells: r.cells,

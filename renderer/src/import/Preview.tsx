@@ -12,6 +12,7 @@ import { client } from '../client';
 import { asAppError, Problem } from '../components';
 import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
+import { NotImported } from './NotImported';
 import {
   type ColumnRole,
   DATE_ORDER_LABELS,
@@ -329,6 +330,7 @@ function RowsTable({
         Under each column name, choose what the column means. Each meaning goes to one column: choosing it for a column
         takes it from any other.
       </p>
+      <NotImported columns={preview.notImported} />
       {rejected > 0 ? (
         <p className="refused" role="status">
           {formatNumber(rejected)} of these {formatNumber(preview.rows.length)} rows would be rejected; the reason is in

@@ -18,7 +18,7 @@ export const FORMAT_LABELS: Record<FormatId, string> = {
 };
 
 export const ROLE_LABELS: Record<ColumnRole, string> = {
-  ignore: 'Not used',
+  ignore: 'Not imported',
   customer_id: 'Customer number',
   email: 'Email',
   phone: 'Phone',

@@ -7,6 +7,7 @@
  * proposal the shop confirms or changes in the preview.
  */
 import Papa from 'papaparse';
+import { aliasRoles, headerMatchKey, NAME_BESIDE } from './header-aliases';
 import { snippet } from './row-guard';
 import {
   type ColumnRole,
@@ -159,70 +160,32 @@ const VENDOR_HEADERS: Record<VendorFormat, Record<string, ColumnRole>> = {
   },
 };
 
-/** Headers seen in hand-made files and other systems' exports, per role. */
-const GENERIC_ALIASES: [ColumnRole, string[]][] = [
-  ['email', ['email', 'e-mail', 'email address', 'customer email', 'mail']],
-  ['phone', ['phone', 'telephone', 'tel', 'mobile', 'cell', 'phone number', 'contact number']],
-  ['first_name', ['first name', 'firstname', 'given name', 'forename']],
-  ['last_name', ['last name', 'surname', 'family name', 'lastname']],
-  ['full_name', ['name', 'customer', 'customer name', 'full name']],
-  ['customer_id', ['customer id', 'customer number', 'client id', 'customer code', 'account']],
-  ['loyalty_id', ['loyalty', 'loyalty card', 'card number', 'member id', 'membership']],
-  [
-    'order_id',
-    [
-      'order id',
-      'order',
-      'order number',
-      'invoice',
-      'invoice number',
-      'receipt',
-      'receipt number',
-      'transaction id',
-      'reference',
-    ],
-  ],
-  ['date', ['date', 'order date', 'sale date', 'purchase date', 'created at', 'created', 'paid at']],
-  ['time', ['time']],
-  ['order_total', ['total', 'order total', 'grand total', 'amount paid', 'total collected']],
-  ['line_total', ['amount', 'line total', 'net sales', 'value', 'sales']],
-  ['line_quantity', ['qty', 'quantity', 'units']],
-  ['line_title', ['item', 'product', 'product name', 'description', 'item name', 'lineitem name']],
-  ['line_sku', ['sku', 'product code', 'item code', 'barcode']],
-  ['line_price', ['price', 'unit price', 'lineitem price']],
-  ['category', ['category', 'department', 'product type']],
-  ['refund_amount', ['refunded amount', 'refund']],
-  ['record_type', ['type', 'receipt type', 'event type', 'transaction type']],
-  ['currency', ['currency']],
-  ['email_consent', ['accepts email marketing', 'email opt in', 'newsletter', 'marketing consent']],
-  ['sms_consent', ['accepts sms marketing', 'sms opt in']],
-  ['whatsapp_consent', ['accepts whatsapp marketing', 'whatsapp opt in']],
-];
+const GENERIC_ROLES = aliasRoles();
 
-function byHeader(entries: [string, ColumnRole][]): Map<string, ColumnRole> {
-  return new Map(entries.map(([header, role]) => [normalizeHeader(header), role]));
-}
-
-const GENERIC_ROLES = byHeader(
-  GENERIC_ALIASES.flatMap(([role, aliases]) => aliases.map((alias): [string, ColumnRole] => [alias, role])),
-);
-
-/** Normalised header → role for a format. */
+/** Matching key → role for a format: a vendor's own headers, or every language's generic aliases. */
 function knownHeaders(format: FormatId): Map<string, ColumnRole> {
   if (format === 'generic_customers' || format === 'generic_transactions') return GENERIC_ROLES;
-  return byHeader(Object.entries(VENDOR_HEADERS[format]));
+  return new Map(Object.entries(VENDOR_HEADERS[format]).map(([header, role]) => [headerMatchKey(header), role]));
 }
 
 /**
  * The role of each column (in header order) for a format. A role goes to the
  * first column that has it; later ones are ignored, except that a second
- * phone column becomes `phone_alt` while that is free.
+ * phone column becomes `phone_alt` while that is free. A bare "Name"/"Nom"/
+ * "Nome"… means half a name beside a column of the other half (NAME_BESIDE).
  */
 export function rolesFor(format: FormatId, headers: string[]): ColumnRole[] {
   const known = knownHeaders(format);
+  const keys = headers.map(headerMatchKey);
+  const found = keys.map((key) => known.get(key) ?? 'ignore');
+  const generic = known === GENERIC_ROLES;
   const taken = new Set<ColumnRole>();
-  return headers.map((header) => {
-    const wanted = known.get(normalizeHeader(header)) ?? 'ignore';
+  return keys.map((key, index) => {
+    const beside = generic ? NAME_BESIDE[key] : undefined;
+    const wanted =
+      beside && found.includes(beside.beside) && !found.includes(beside.means)
+        ? beside.means
+        : (found[index] ?? 'ignore');
     const role = wanted === 'phone' && taken.has('phone') ? 'phone_alt' : wanted;
     if (role === 'ignore' || taken.has(role)) return 'ignore';
     taken.add(role);
@@ -366,4 +329,39 @@ export function missingColumnWarnings(format: FormatId, roles: ColumnRole[]): st
   return MISSING_COLUMN_WARNINGS.filter(
     (warning) => warning.kind === FORMAT_KINDS[format] && !warning.roles.some((role) => roles.includes(role)),
   ).map((warning) => warning.text);
+}
+
+/** Roles a kind of file makes nothing of: sale columns on a customers list, consent columns on a sales file. */
+const UNUSED_ROLES: Record<'customers' | 'transactions', readonly ColumnRole[]> = {
+  customers: [
+    'order_id',
+    'date',
+    'time',
+    'datetime',
+    'order_total',
+    'line_total',
+    'line_quantity',
+    'line_title',
+    'line_sku',
+    'line_price',
+    'category',
+    'refund_amount',
+    'record_type',
+    'currency',
+  ],
+  transactions: ['email_consent', 'sms_consent', 'whatsapp_consent'],
+};
+
+/**
+ * The columns an import with these settings leaves out, by header ("column 4" when blank), in file order: those
+ * with no meaning (not understood, or a meaning another column already has) and those whose meaning this kind of
+ * file does not use. Said in the preview and by the CLI, so nothing is dropped without a word.
+ */
+export function notImportedColumns(settings: Pick<Recognition, 'format' | 'headers' | 'roles'>): string[] {
+  const unused = UNUSED_ROLES[FORMAT_KINDS[settings.format]];
+  return settings.headers.flatMap((header, index) => {
+    const role = settings.roles[index] ?? 'ignore';
+    if (role !== 'ignore' && !unused.includes(role)) return [];
+    return [header.trim() === '' ? `column ${index + 1}` : header.trim()];
+  });
 }

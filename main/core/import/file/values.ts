@@ -216,10 +216,20 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const CONSENT_YES = new Set(['yes', 'y', 'true', '1', 'subscribed', 'opted in', 'opt in']);
-const CONSENT_NO = new Set(['no', 'n', 'false', '0', 'unsubscribed', 'not subscribed', 'opted out', 'opt out']);
+/** Also in the languages whose headers are read (header-aliases.ts): ja/nein, oui/non, sí/no, sì/no, ja/nee, sim/não. */
+const CONSENT_YES = new Set([
+  ...['yes', 'y', 'true', '1', 'subscribed', 'opted in', 'opt in'],
+  ...['ja', 'j', 'wahr', 'oui', 'o', 'vrai', 'sí', 'si', 's', 'sì', 'sim', 'verdadero', 'vero', 'verdadeiro', 'waar'],
+]);
+const CONSENT_NO = new Set([
+  ...['no', 'n', 'false', '0', 'unsubscribed', 'not subscribed', 'opted out', 'opt out'],
+  ...['nein', 'falsch', 'non', 'faux', 'falso', 'nee', 'onwaar', 'não', 'nao'],
+]);
 
-/** A marketing-consent cell: yes/no, true/false, y/n, 1/0, subscribed/unsubscribed, opted in/out; else undefined. */
+/**
+ * A marketing-consent cell: yes/no, true/false, y/n, 1/0, subscribed/unsubscribed, opted in/out (and yes/no, true/false
+ * in German, French, Spanish, Italian, Dutch and Portuguese); else undefined.
+ */
 export function parseConsent(text: string | undefined): boolean | undefined {
   const word = (text ?? '')
     .trim()
