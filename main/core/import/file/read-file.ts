@@ -9,6 +9,8 @@ import Papa from 'papaparse';
 import { AppError } from '../../../../shared/contract/errors';
 import {
   AMBIGUOUS_DATES_WARNING,
+  columnCells,
+  completeLines,
   decodeSample,
   detectDelimiter,
   detectEncoding,
@@ -18,6 +20,7 @@ import {
 } from './recognize';
 import { guessNewline, MAX_ROW_CHARS, type Newline, RowGuard } from './row-guard';
 import type { ColumnRole, DateOrder, Delimiter, Encoding, FormatId, Recognition } from './types';
+import { detectDateOrder } from './values';
 
 export const SAMPLE_BYTES = 64 * 1024;
 /**
@@ -27,6 +30,10 @@ export const SAMPLE_BYTES = 64 * 1024;
 const LONG_HEADER_BYTES = MAX_ROW_CHARS * 4 + 16;
 /** What the newline is guessed from (papaparse guesses from its first megabyte too). */
 const NEWLINE_SAMPLE_BYTES = 1024 * 1024;
+/** The date order is judged from up to this many dates from the top of the file (all of them in a smaller file)… */
+export const DATE_SAMPLE_ROWS = 10_000;
+/** …read within this many bytes (10,000 rows of a till export are 1–3 MB). */
+const DATE_SAMPLE_BYTES = 4 * 1024 * 1024;
 /** What the shop may change in the preview (or a preset / the CLI sets). */
 export interface ImportChoices {
   format?: FormatId;
@@ -94,6 +101,27 @@ function guardedSample(
   }
 }
 
+/**
+ * The date order from the first DATE_SAMPLE_ROWS dates of the file (all of them in a smaller one), not only the
+ * recognition sample's: a till export whose first weeks are all 1–12 of the month reads either way there, and its
+ * 13th of the month may come hundreds of rows later.
+ */
+function judgeDates(
+  path: string,
+  head: Buffer,
+  sample: string,
+  encoding: Encoding,
+  bom: boolean,
+  delimiter: Delimiter,
+  roles: ColumnRole[],
+  name: string,
+): { order: DateOrder; ambiguous: boolean } {
+  const more = statSync(path).size > head.length;
+  const text = more ? decodeSample(readHead(path, DATE_SAMPLE_BYTES, name), encoding, bom) : sample;
+  const rows = Papa.parse<string[]>(completeLines(text), { delimiter, header: false, skipEmptyLines: 'greedy' }).data;
+  return detectDateOrder(columnCells(rows.slice(1, DATE_SAMPLE_ROWS + 1), roles)(['date', 'datetime']));
+}
+
 /** What to do with a file that is not a table of text, by its first bytes (and the name the shop gave it). */
 export function notATable(head: Buffer, name: string): string | null {
   const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
@@ -148,9 +176,10 @@ export function inspectFile(
       `The mapping has ${roles.length} columns but the file has ${recognition.headers.length}.`,
     );
   }
+  const dates = judgeDates(path, head, sample, encoding, bom, choices.delimiter ?? recognition.delimiter, roles, name);
   // Warnings as they stand after the shop's choices (a column chosen, the date order settled).
   const warnings = [
-    ...(recognition.dateAmbiguous && choices.dateOrder === undefined ? [AMBIGUOUS_DATES_WARNING] : []),
+    ...(dates.ambiguous && choices.dateOrder === undefined ? [AMBIGUOUS_DATES_WARNING] : []),
     ...missingColumnWarnings(format, roles),
   ];
   return {
@@ -158,7 +187,8 @@ export function inspectFile(
     format,
     roles,
     warnings,
-    dateOrder: choices.dateOrder ?? recognition.dateOrder,
+    dateOrder: choices.dateOrder ?? dates.order,
+    dateAmbiguous: dates.ambiguous,
     decimalComma: choices.decimalComma ?? recognition.decimalComma,
     defaultCountry: choices.defaultCountry ?? defaultCountry,
   };

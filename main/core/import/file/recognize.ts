@@ -299,7 +299,7 @@ export function recognize(sample: string, encoding: Encoding, bom: boolean, chos
 }
 
 /** The sample up to its last line break (the rest may be a line cut short), or all of it when it has none. */
-function completeLines(sample: string): string {
+export function completeLines(sample: string): string {
   const end = sample.lastIndexOf('\n');
   return end < 0 ? sample : sample.slice(0, end + 1);
 }
@@ -318,7 +318,7 @@ function checkHeaders(headers: string[], roles: ColumnRole[]): void {
 }
 
 /** The non-blank cells of the columns with the given roles. */
-function columnCells(rows: string[][], roles: ColumnRole[]): (wanted: readonly ColumnRole[]) => string[] {
+export function columnCells(rows: string[][], roles: ColumnRole[]): (wanted: readonly ColumnRole[]) => string[] {
   return (wanted) => {
     const columns = roles.flatMap((role, index) => (wanted.includes(role) ? [index] : []));
     return rows.flatMap((row) => columns.map((index) => row[index]?.trim() ?? '')).filter((cell) => cell !== '');
