@@ -31,6 +31,7 @@ export const IMPORT_COLUMN_ROLES = [
   'order_id',
   'date',
   'time',
+  'time_zone',
   'datetime',
   'order_total',
   'line_total',

@@ -31,6 +31,7 @@ export const ROLE_LABELS: Record<ColumnRole, string> = {
   order_id: 'Order / receipt number',
   date: 'Date',
   time: 'Time',
+  time_zone: 'Time zone',
   datetime: 'Date and time',
   order_total: 'Order total',
   line_total: 'Line amount',

@@ -142,6 +142,15 @@ describe('importing the fixtures', () => {
       ['refund', expect.stringMatching(/^refund:tXq4D5e6F7g8H9i0J1k2:[\w-]{22}$/), 12.5, 'Jennifer Smith'],
       ['purchase', 'sale:tXq6F7g8H9i0J1k2L3m4', 6.07, 'Jennifer Smith'],
     ]);
+    // Square's Time Zone column: 07:42:18 on 14 March in Pacific Time (daylight saving, UTC−7).
+    expect(
+      new Date(
+        b.db.sqlite
+          .prepare("SELECT occurred_at FROM customer_raw_event WHERE external_id = 'sale:tXq1A2b3C4d5E6f7G8h9'")
+          .pluck()
+          .get() as number,
+      ).toISOString(),
+    ).toBe('2026-03-14T14:42:18.000Z');
     expect(profiles(b)).toEqual([
       ['Ann Lee', 1239.75, 2, ['loyalty_id:LOY-1001', 'pos_customer_id:W1X2Y3Z4A5B6C7D8E9F0G1H2J3']],
       ['Marco Rossi', 8.25, 1, ['pos_customer_id:K9L8M7N6P5Q4R3S2T1U0V9W8X7']],

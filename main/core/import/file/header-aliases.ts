@@ -60,6 +60,7 @@ const ENGLISH: Aliases = [
   ],
   ['date', ['date', 'order date', 'sale date', 'purchase date', 'created at', 'created', 'paid at']],
   ['time', ['time']],
+  ['time_zone', ['time zone', 'timezone']],
   ['order_total', ['total', 'order total', 'grand total', 'amount paid', 'total collected']],
   ['line_total', ['amount', 'line total', 'net sales', 'value', 'sales']],
   ['line_quantity', ['qty', 'quantity', 'units']],

@@ -130,6 +130,7 @@ const VENDOR_HEADERS: Record<VendorFormat, Record<string, ColumnRole>> = {
   square_item_sales: {
     Date: 'date',
     Time: 'time',
+    'Time Zone': 'time_zone',
     Category: 'category',
     Item: 'line_title',
     Qty: 'line_quantity',
@@ -337,6 +338,7 @@ const UNUSED_ROLES: Record<'customers' | 'transactions', readonly ColumnRole[]> 
     'order_id',
     'date',
     'time',
+    'time_zone',
     'datetime',
     'order_total',
     'line_total',

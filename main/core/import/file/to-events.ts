@@ -250,6 +250,7 @@ export class RowMapper {
       merged.datetime ?? merged.date,
       merged.datetime ? undefined : merged.time,
       this.settings.dateOrder,
+      merged.time_zone,
     );
     if (when === null) {
       reject('no date');

@@ -47,7 +47,8 @@ export const FORMAT_SOURCES: Record<FormatId, string> = {
  * empty; full_name "Ann Lee" in one cell; contacts Loyverse's email and/or phone in one cell; order_id the natural
  * key (rows sharing it are one order); order_total the whole order's total; line_total a line's amount (summed per
  * order when there is no order total); line_price a unit price; refund_amount the amount refunded on the order;
- * record_type tells a sale from a refund.
+ * record_type tells a sale from a refund; time_zone the zone a row's date and time are in (Square's Time Zone:
+ * "Pacific Time (US & Canada)", or an IANA name), used when the time carries no offset.
  */
 export const COLUMN_ROLES = IMPORT_COLUMN_ROLES;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];

@@ -5,6 +5,7 @@
  * Pure functions: `null` means the cell is blank, `'invalid'` means it holds
  * text we cannot read (the row is then reported, never guessed).
  */
+import railsTimeZone from 'rails-timezone';
 import type { DateOrder } from './types';
 
 const CURRENCY = '[$£€]|USD|GBP|EUR';
@@ -149,6 +150,7 @@ export function parseDateTime(
   date: string | undefined,
   time: string | undefined,
   order: DateOrder,
+  zoneName?: string,
 ): string | null | 'invalid' {
   const dateText = date?.trim() ?? '';
   if (dateText === '') return null;
@@ -157,7 +159,64 @@ export function parseDateTime(
   if (!match || !day) return 'invalid';
   const rest = `${dateText.slice(match[0].length).replace(/^T/, '')} ${time ?? ''}`.trim();
   const clock = timeParts(rest);
-  return clock ? toIso(day, clock) : 'invalid';
+  if (!clock) return 'invalid';
+  const zone = clock.offset === undefined ? ianaZone(zoneName) : undefined;
+  return zone ? inZone(day, clock, zone) : toIso(day, clock);
+}
+
+/**
+ * The IANA zone a row's time zone cell names: an IANA name as it is, or a Rails (ActiveSupport) name as Square
+ * writes them ("Pacific Time (US & Canada)", "London") through rails-timezone's copy of ActiveSupport's table.
+ * Undefined for a blank or unknown one (the time is then read as the shop PC's local time, as without the column).
+ */
+const zones = new Map<string, string | undefined>();
+export function ianaZone(name: string | undefined): string | undefined {
+  const text = name?.trim();
+  if (!text) return undefined;
+  if (zones.has(text)) return zones.get(text);
+  let zone: string | undefined = railsTimeZone.from(text) ?? text;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    zone = undefined;
+  }
+  zones.set(text, zone);
+  return zone;
+}
+
+/** The instant the wall clock in `zone` reads this date and time (the zone's offset then, daylight saving included). */
+function inZone(
+  { year, month, day }: DateParts,
+  { hour, minute, second, millisecond }: TimeParts,
+  zone: string,
+): string {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+  // The zone's offset at the guess, then again at the corrected instant (they differ only across a change of offset).
+  let at = wall - zoneOffset(zone, wall);
+  at = wall - zoneOffset(zone, at);
+  return new Date(at).toISOString();
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** How far `zone`'s wall clock is ahead of UTC at `at` (ms). */
+function zoneOffset(zone: string, at: number): number {
+  let format = offsetFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(zone, format);
+  }
+  const p = Object.fromEntries(format.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  const asUtc = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, (p.hour ?? 0) % 24, p.minute ?? 0, p.second ?? 0);
+  return asUtc - Math.floor(at / 1000) * 1000;
 }
 
 function dateParts(match: RegExpExecArray, order: DateOrder): DateParts | undefined {

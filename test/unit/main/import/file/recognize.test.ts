@@ -222,7 +222,7 @@ describe('recognize: fixtures', () => {
     expect(rolesOf(recognition)).toMatchObject({
       Date: 'date',
       Time: 'time',
-      'Time Zone': 'ignore',
+      'Time Zone': 'time_zone',
       Category: 'category',
       Item: 'line_title',
       Qty: 'line_quantity',

@@ -227,3 +227,25 @@ describe('splitContacts', () => {
     expect(splitContacts(text)).toEqual(expected);
   });
 });
+
+describe('parseDateTime in a row’s time zone (Square’s Time Zone column)', () => {
+  it.each([
+    // US daylight saving began on 8 March 2026: Pacific is UTC−7 on the 14th, UTC−8 on the 7th.
+    ['2026-03-14', '07:42:18', 'Pacific Time (US & Canada)', '2026-03-14T14:42:18.000Z'],
+    ['2026-03-07', '07:42:18', 'Pacific Time (US & Canada)', '2026-03-07T15:42:18.000Z'],
+    ['2026-01-10', '09:00:00', 'London', '2026-01-10T09:00:00.000Z'],
+    ['2026-07-10', '09:00:00', 'London', '2026-07-10T08:00:00.000Z'],
+    ['2026-07-10', '09:00:00', 'Europe/Berlin', '2026-07-10T07:00:00.000Z'],
+    ['2026-07-10', '23:30:00', 'Eastern Time (US & Canada)', '2026-07-11T03:30:00.000Z'],
+    // An offset written in the time wins over the column.
+    ['2026-07-10', '09:00:00 +0000', 'Europe/Berlin', '2026-07-10T09:00:00.000Z'],
+  ] as const)('%s %s in %s → %s', (date, time, zone, expected) => {
+    expect(parseDateTime(date, time, 'YMD', zone)).toBe(expected);
+  });
+
+  it('an unknown or blank zone reads the time as without the column', () => {
+    const plain = parseDateTime('2026-07-10', '09:00:00', 'YMD');
+    expect(parseDateTime('2026-07-10', '09:00:00', 'YMD', 'Atlantis')).toBe(plain);
+    expect(parseDateTime('2026-07-10', '09:00:00', 'YMD', '  ')).toBe(plain);
+  });
+});
