@@ -18,10 +18,11 @@ import { addSendCommand } from './cli-send';
 import { consoleLogger, type Logger, systemClock } from './core/clock';
 import { brandByName, listShopify, saveShopify } from './core/connections/shopify-connections';
 import { openDatabase } from './core/db/open';
+import { phoneWarning } from './core/import/file/phone-country';
 import { notImportedColumns } from './core/import/file/recognize';
 import type { DateOrder } from './core/import/file/types';
 import { importHost } from './core/import/import-service';
-import { importFile, inspect, presetByName } from './core/import/imports';
+import { checkPhones, importFile, inspect, presetByName } from './core/import/imports';
 import type { ImportSummary } from './core/import/worker/import-job';
 import { startRetrain } from './core/jobs/retrain-jobs';
 import { schedulerOf } from './core/jobs/scheduler';
@@ -152,6 +153,14 @@ export function buildCli(): Command {
           for (const warning of settings.warnings) {
             process.stderr.write(`Note: ${warning}\n`);
           }
+          // The phone numbers of the first rows, read in the chosen country: unreadable ones are said, with the
+          // country that reads most of them.
+          const phones = await checkPhones(file, settings);
+          const phoneProblem = phoneWarning(phones, settings.defaultCountry);
+          if (phoneProblem)
+            process.stderr.write(
+              `Note: ${phoneProblem}${phones.suggestion ? ` (import with --default-country ${phones.suggestion.country})` : ''}\n`,
+            );
           const notImported = notImportedColumns(settings);
           if (notImported.length > 0) process.stderr.write(`Note: ${notImportedText(notImported)}\n`);
           const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
@@ -349,6 +358,10 @@ function summaryText(s: ImportSummary): string {
     `  ${s.eventsCreated} events created, ${s.profilesCreated} new customers, ${s.autoMerged} merged automatically, ${s.queuedForReview} for Merge review`,
     `  ${s.duplicates} already known (skipped), ${s.anonymousSales} sales without a customer, ${s.rejected} rows rejected`,
   ];
+  if (s.phonesUnreadable > 0)
+    lines.push(
+      `  ${s.phonesUnreadable} phone number${s.phonesUnreadable === 1 ? '' : 's'} could not be read and ${s.phonesUnreadable === 1 ? 'was' : 'were'} not stored: check --default-country (the country for phone numbers written without one)`,
+    );
   if (s.rejectedFile) lines.push(`  Rejected rows, with the reason for each: ${s.rejectedFile}`);
   return lines.join('\n');
 }

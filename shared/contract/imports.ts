@@ -86,6 +86,15 @@ export const importPreviewSchema = z.object({
   headerKey: z.string(),
   /** The columns this import leaves out (not understood, or of no use to this kind of file), by header. */
   notImported: z.array(z.string()),
+  /**
+   * The phone numbers of the file's first rows, read in the country chosen for numbers written without one: how
+   * many, how many cannot be read, and another country that reads most of them (offered in the preview).
+   */
+  phones: z.object({
+    checked: z.number().int(),
+    unreadable: z.number().int(),
+    suggestion: z.object({ country: z.string(), name: z.string(), readable: z.number().int() }).nullable(),
+  }),
   rows: z.array(
     z.object({ row: z.number().int(), cells: z.array(z.string()), becomes: z.string(), rejected: z.boolean() }),
   ),
@@ -108,6 +117,8 @@ export const importJobSchema = z.object({
   duplicates: z.number().int(),
   rejected: z.number().int(),
   anonymousSales: z.number().int(),
+  /** Phone numbers that could not be read (in the country for numbers written without one): not stored. */
+  phonesUnreadable: z.number().int(),
   /** Where to download the rejected rows (a CSV with a `reason` column), when there are any. */
   rejectedUrl: z.string().nullable(),
   error: z.string().nullable(),

@@ -71,6 +71,7 @@ interface JobRow {
   duplicates: number;
   rejected: number;
   anonymous_sales: number;
+  phones_unreadable: number;
   rejected_file: string | null;
   error: string | null;
   started_at: number;
@@ -93,6 +94,7 @@ function view(row: JobRow): ImportJobView {
     duplicates: row.duplicates,
     rejected: row.rejected,
     anonymousSales: row.anonymous_sales,
+    phonesUnreadable: row.phones_unreadable,
     rejectedUrl: row.rejected_file ? `/imports/${row.id}/rejected.csv` : null,
     error: row.error,
     startedAt: new Date(row.started_at).toISOString(),

@@ -9,10 +9,12 @@ import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
 import type { NormalizeOptions } from '../identity/normalize';
 import { readSettings } from '../settings/settings-store';
+import { type PhoneCheck, phoneCountry, phoneWarning } from './file/phone-country';
 import { type ImportChoices, type ImportSettings, inspectFile, readRows } from './file/read-file';
 import { headerKey, notImportedColumns } from './file/recognize';
 import { type MappedRow, RowMapper } from './file/to-events';
 import type { ColumnRole } from './file/types';
+import { splitContacts } from './file/values';
 import { type ImportSummary, runImport } from './worker/import-job';
 import { READER_SCRIPT } from './worker/reader-thread';
 
@@ -46,6 +48,8 @@ export interface Preview {
   headerKey: string;
   /** Headers of the columns left out (notImportedColumns), said on the page so nothing is dropped without a word. */
   notImported: string[];
+  /** The first rows' phone numbers read in the chosen country (checkPhones). */
+  phones: PhoneCheck;
   rows: PreviewRow[];
   presets: { name: string; settings: ImportChoices }[];
 }
@@ -113,8 +117,11 @@ export async function previewImport(
   }
   for (const r of [...mapped.rejected, ...rest.rejected]) outcome.set(r.row, { becomes: r.reason, rejected: true });
   const key = headerKey(settings.headers);
+  const phones = await checkPhones(path, settings);
+  const phoneProblem = phoneWarning(phones, settings.defaultCountry);
   return {
-    settings,
+    settings: phoneProblem ? { ...settings, warnings: [...settings.warnings, phoneProblem] } : settings,
+    phones,
     headerKey: key,
     notImported: notImportedColumns(settings),
     rows: rows.map((r) => ({
@@ -124,6 +131,35 @@ export async function previewImport(
     })),
     presets: presetsFor(core, key),
   };
+}
+
+/** Phone numbers are checked in the first rows of the file, within this many bytes (about 10,000 rows). */
+const PHONE_CHECK_BYTES = 1024 * 1024;
+
+/**
+ * The phone numbers of the file's first rows (phone, other phone and contact columns), checked in the country chosen
+ * for numbers written without one (file/phone-country.ts): how many cannot be read, and which country reads most.
+ */
+export async function checkPhones(path: string, settings: ImportSettings): Promise<PhoneCheck> {
+  const columns = settings.roles.flatMap((role, i) =>
+    role === 'phone' || role === 'phone_alt' || role === 'contacts' ? [{ i, contacts: role === 'contacts' }] : [],
+  );
+  const cells: string[] = [];
+  if (columns.length > 0) {
+    let header = true;
+    for await (const batch of readRows(path, settings, () => {}, { prefixBytes: PHONE_CHECK_BYTES }))
+      for (const row of batch) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        for (const { i, contacts } of columns) {
+          const cell = contacts ? splitContacts(row[i]).phone : row[i]?.trim();
+          if (cell) cells.push(cell);
+        }
+      }
+  }
+  return phoneCountry(cells, settings.defaultCountry);
 }
 
 export function presetsFor(core: ImportHost, key: string): { name: string; settings: ImportChoices }[] {

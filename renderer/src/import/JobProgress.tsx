@@ -177,6 +177,11 @@ function Summary({ job }: { job: ImportJobView }) {
       <Fact label="Already known (skipped)">{formatNumber(job.duplicates)}</Fact>
       <Fact label="Sales without a customer">{formatNumber(job.anonymousSales)}</Fact>
       <Fact label="Rows rejected">{formatNumber(job.rejected)}</Fact>
+      {job.phonesUnreadable > 0 ? (
+        <Fact label="Phone numbers not read">
+          {formatNumber(job.phonesUnreadable)} (not stored: check the country for phone numbers written without one)
+        </Fact>
+      ) : null}
     </dl>
   );
 }

@@ -4,6 +4,7 @@
  * means, changeable per column), saved settings, and the Import button.
  * Every change asks the backend for a new preview.
  */
+
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { AppError } from '../../../shared/contract/errors';
 import type { ImportChoicesInput, ImportFileRef, ImportPreview } from '../../../shared/contract/imports';
@@ -13,6 +14,7 @@ import { asAppError, Problem } from '../components';
 import { formatNumber } from '../format';
 import { useCommand } from '../use-command';
 import { NotImported } from './NotImported';
+import { PhoneCountryQuestion } from './PhoneCountry';
 import {
   type ColumnRole,
   DATE_ORDER_LABELS,
@@ -59,6 +61,7 @@ export function PreviewPanel({ file, onStarted }: { file: ImportFileRef; onStart
             </p>
           ) : null}
           <Warnings settings={data.settings} dateOrderChosen={choices.dateOrder !== undefined} />
+          <PhoneCountryQuestion phones={data.phones} onUse={(country) => change({ defaultCountry: country })} />
           <Presets
             presets={data.presets}
             inUse={presetInUse}

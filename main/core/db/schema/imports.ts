@@ -29,6 +29,8 @@ export const importJob = sqliteTable(
     rejected: integer('rejected').notNull().default(0),
     /** Sales with no customer (walk-ins, placeholders): counted in revenue, on no profile. */
     anonymousSales: integer('anonymous_sales').notNull().default(0),
+    /** Phone numbers that could not be read (in the country chosen for numbers written without one): not stored. */
+    phonesUnreadable: integer('phones_unreadable').notNull().default(0),
     /** Where the rejected rows were written (CSV with a `reason` column), when there were any. */
     rejectedFile: text('rejected_file'),
     error: text('error'),

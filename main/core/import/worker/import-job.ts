@@ -44,6 +44,8 @@ export interface ImportCounts {
   duplicates: number;
   rejected: number;
   anonymousSales: number;
+  /** Phone numbers that could not be read (ingestion refused them as unparseable): those customers lack that phone. */
+  phonesUnreadable: number;
 }
 
 export interface ImportSummary extends ImportCounts {
@@ -108,6 +110,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     duplicates: 0,
     rejected: 0,
     anonymousSales: 0,
+    phonesUnreadable: 0,
   };
   const dir = join(options.dataDir, 'imports');
   const rejectedFile = join(dir, `import-${jobId}-rejected.csv`);
@@ -146,6 +149,8 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
         }
       }
       const result: IngestResult = ingest.add(event);
+      for (const u of result.unused)
+        if (u.type === 'phone' && u.reason === 'unparseable_phone') next.phonesUnreadable += 1;
       for (const id of result.touched) touched.add(id);
       if (result.duplicate) next.duplicates += 1;
       else {
@@ -163,7 +168,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     stmt(
       db,
       `UPDATE import_job SET bytes_read = ?, rows_read = ?, events_created = ?, profiles_created = ?, auto_merged = ?,
-         queued_for_review = ?, duplicates = ?, rejected = ?, anonymous_sales = ? WHERE id = ?`,
+         queued_for_review = ?, duplicates = ?, rejected = ?, anonymous_sales = ?, phones_unreadable = ? WHERE id = ?`,
     ).run(
       next.bytesRead,
       next.rowsRead,
@@ -174,6 +179,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       next.duplicates,
       next.rejected,
       next.anonymousSales,
+      next.phonesUnreadable,
       jobId,
     );
     ingest.end();

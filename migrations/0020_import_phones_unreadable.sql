@@ -1,0 +1,1 @@
+ALTER TABLE `import_job` ADD `phones_unreadable` integer DEFAULT 0 NOT NULL;
