@@ -6,7 +6,8 @@
  * its customers found in Customers. Then the same file dropped on the window
  * and imported with its Date column unused (those settings saved under a name
  * and offered again): every row is rejected, and the rejected rows download
- * as a CSV with a `reason` column. Without Chromium
+ * as a CSV with a `reason` column. A UK till export in a shop set to the United States: the preview asks which
+ * country, Use United Kingdom, and every phone is read. Without Chromium
  * this file is skipped loudly; under CI=true a missing Chromium fails.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appInBrowser, dropFile, skipBrowser, watchForProblems } from '../support/browser';
+import { rpcOf } from '../support/spawn';
 
 const FLOW_TIMEOUT = 90_000;
 const FIXTURE_NAME = 'square-item-sales.csv';
@@ -202,6 +204,36 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
       await page.getByRole('button', { name: 'Choose a file…' }).waitFor();
       expect(await page.getByRole('heading', { level: 2, name: 'Import finished' }).count()).toBe(0);
 
+      await page.context().close();
+      expect(problems).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'a UK till export in a shop set to the United States: the preview asks, Use United Kingdom, every phone read',
+    async () => {
+      await rpcOf(app.server.launchUrl)('settings.update', { defaultCountry: 'US' });
+      const lines = ['Receipt,Date,Customer,Phone,Amount'];
+      const prefixes = ['07400', '07521', '07712', '07801', '07923'];
+      for (let i = 0; i < 12; i++)
+        lines.push(`UK${i},2026-02-0${(i % 9) + 1},Client ${i},${prefixes[i % 5]} ${100123 + i * 7919},${10 + i}.00`);
+      const page = await open();
+      await nav(page, 'Import');
+      await dropFile(page, Buffer.from(`${lines.join('\n')}\n`), 'uk-till.csv');
+      const question = page.getByTestId('phone-country-question');
+      await question.waitFor();
+      expect(await question.textContent()).toContain('look like United Kingdom numbers (12 of 12 cannot be read');
+      await question.getByRole('button', { name: 'Use United Kingdom' }).click();
+      await expect.poll(() => question.count()).toBe(0);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: 'Import finished' }).waitFor({ timeout: 30_000 });
+      expect(await summaryOf(page).getByRole('term').filter({ hasText: 'Phone numbers not read' }).count()).toBe(0);
+      const customers = await rpcOf(app.server.launchUrl)<{ items: { phone: string | null }[] }>('customers.search', {
+        query: 'Client',
+        limit: 50,
+      });
+      expect(customers.items.filter((c) => c.phone?.startsWith('+447'))).toHaveLength(12);
       await page.context().close();
       expect(problems).toEqual([]);
     },
