@@ -42,7 +42,7 @@ const ENGLISH: Aliases = [
   ['first_name', ['first name', 'firstname', 'given name', 'forename']],
   ['last_name', ['last name', 'surname', 'family name', 'lastname']],
   ['full_name', ['name', 'customer', 'customer name', 'full name']],
-  ['customer_id', ['customer id', 'customer number', 'client id', 'customer code', 'account']],
+  ['customer_id', ['customer id', 'customer number', 'customer no', 'client id', 'customer code', 'account']],
   ['loyalty_id', ['loyalty', 'loyalty card', 'card number', 'member id', 'membership']],
   [
     'order_id',
@@ -52,20 +52,21 @@ const ENGLISH: Aliases = [
       'order number',
       'invoice',
       'invoice number',
+      'invoice no',
       'receipt',
       'receipt number',
       'transaction id',
       'reference',
     ],
   ],
-  ['date', ['date', 'order date', 'sale date', 'purchase date', 'created at', 'created', 'paid at']],
+  ['date', ['date', 'order date', 'sale date', 'purchase date', 'invoice date', 'created at', 'created', 'paid at']],
   ['time', ['time']],
   ['time_zone', ['time zone', 'timezone']],
   ['order_total', ['total', 'order total', 'grand total', 'amount paid', 'total collected']],
   ['line_total', ['amount', 'line total', 'net sales', 'value', 'sales']],
   ['line_quantity', ['qty', 'quantity', 'units']],
   ['line_title', ['item', 'product', 'product name', 'description', 'item name', 'lineitem name']],
-  ['line_sku', ['sku', 'product code', 'item code', 'barcode']],
+  ['line_sku', ['sku', 'product code', 'item code', 'stock code', 'barcode']],
   ['line_price', ['price', 'unit price', 'lineitem price']],
   ['category', ['category', 'department', 'product type']],
   ['refund_amount', ['refunded amount', 'refund']],
@@ -107,11 +108,14 @@ export const NAME_BESIDE: Record<string, { beside: ColumnRole; means: ColumnRole
 };
 
 /**
- * A header as matched against the aliases: lower-case, accents stripped, punctuation collapsed to single spaces,
- * and the ordinal signs of "Nº"/"N.º"/"N°" read as punctuation (so all three are "n").
+ * A header as matched against the aliases: words written together in camel case apart ("CustomerID", "InvoiceNo",
+ * "UnitPrice" as "customer id", "invoice no", "unit price"), lower-case, accents stripped, punctuation collapsed to
+ * single spaces, and the ordinal signs of "Nº"/"N.º"/"N°" read as punctuation (so all three are "n").
  */
 export function headerMatchKey(header: string): string {
   return header
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
     .replace(/[ºª°]/g, ' ')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

@@ -174,7 +174,8 @@ export class RowMapper {
     if (email) identifiers.email = email;
     if (phone) identifiers.phone = phone;
     if (v.loyalty_id) identifiers.loyalty_id = v.loyalty_id;
-    const customerId = v.customer_id?.replace(/^'/, '');
+    // A number a spreadsheet wrote as a decimal ("17850.0") is the customer number 17850.
+    const customerId = v.customer_id?.replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');
     if (customerId && !isPlaceholder(customerId) && !PLACEHOLDER_NAMES.has(customerId.toLowerCase())) {
       identifiers[this.source === 'shopify' ? 'shopify_customer_id' : 'pos_customer_id'] = customerId;
     }
@@ -268,6 +269,9 @@ export class RowMapper {
     };
     let items: Item[];
     let total: number;
+    // Unit price × quantity with the quantity's sign: a line export's returns and cancelled invoices (C536379 with
+    // −2 of an item) are negative, so an invoice of them is a refund.
+    let signedSum = 0;
     let refunded: number | null;
     try {
       items = rows.flatMap((row): Item[] => {
@@ -282,6 +286,7 @@ export class RowMapper {
         if (title === undefined && sku === undefined && lineTotal === null && price === null) return [];
         const count = quantity === null || quantity === 0 ? 1 : Math.abs(quantity);
         const unit = price ?? (lineTotal === null ? undefined : Math.round((Math.abs(lineTotal) / count) * 100) / 100);
+        signedSum += (unit === undefined ? 0 : Math.abs(unit)) * (quantity === null || quantity === 0 ? 1 : quantity);
         const category = this.value(row.cells, 'category');
         // Loyverse writes a receipt's items in one cell: "2 x Croissant, 1 x Café crème".
         const listed = this.settings.format === 'loyverse_receipts' && title ? itemList(title) : undefined;
@@ -301,7 +306,11 @@ export class RowMapper {
         (sum, row) => sum + (money('line_total', this.value(row.cells, 'line_total')) ?? 0),
         0,
       );
-      const priceSum = items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity, 0);
+      // Loyverse lists a receipt's items in one cell: their prices add up as they are.
+      const priceSum =
+        this.settings.format === 'loyverse_receipts'
+          ? items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity, 0)
+          : signedSum;
       const hasLines = this.settings.roles.includes('line_total');
       total = orderTotal ?? (hasLines ? lineSum : priceSum);
       refunded = money('refund_amount', merged.refund_amount);
