@@ -56,8 +56,11 @@ export const IDENTIFIER_TYPES = [
 ] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
-/** Identifier types an event may carry: the stored ones, and `whatsapp` (a WhatsApp number is stored as a phone). */
-export const INPUT_IDENTIFIER_TYPES = [...IDENTIFIER_TYPES, 'whatsapp'] as const;
+/**
+ * Identifier types an event may carry: the stored ones, `whatsapp` (a WhatsApp number is stored as a phone) and
+ * `other_phone` (a second number, such as a file's Mobile beside its Phone: stored and matched as a phone too).
+ */
+export const INPUT_IDENTIFIER_TYPES = [...IDENTIFIER_TYPES, 'whatsapp', 'other_phone'] as const;
 export type InputIdentifierType = (typeof INPUT_IDENTIFIER_TYPES)[number];
 
 /** Marks an issue as a broken limit (shared/limits.ts), as opposed to a missing or mistyped field. */

@@ -156,6 +156,7 @@ export function normalizeIdentifier(
       return normalizeEmail(text);
     case 'phone':
     case 'whatsapp':
+    case 'other_phone':
       return normalizePhone(text, options);
     default:
       return normalizeOther(type, text);

@@ -249,12 +249,16 @@ describe('importing the fixtures', () => {
     expect(consent).toEqual([1, 0, 0, 1, 1, 0, 0]);
   });
 
-  it('Lightspeed customers (UTF-16): mobile used when phone is blank, the WALKIN placeholder rejected with its reason', async () => {
+  it('Lightspeed customers (UTF-16): mobile used when phone is blank and kept beside it, the WALKIN placeholder rejected with its reason', async () => {
     const b = await fresh();
     const summary = await importTwice(b, 'lightspeed-customers.csv');
     expect(summary).toMatchObject({ rowsRead: 6, eventsCreated: 5, profilesCreated: 5, rejected: 1 });
     expect(profiles(b).map(([name, , , ids]) => [name, ids])).toEqual([
-      ['Ann Lee', ['email:ann.lee@example.com', 'phone:+441134960123', 'pos_customer_id:ANN-0001']],
+      // Every phone column counts: Ann's mobile beside her phone is hers too.
+      [
+        'Ann Lee',
+        ['email:ann.lee@example.com', 'phone:+441134960123', 'phone:+447700900123', 'pos_customer_id:ANN-0001'],
+      ],
       ["Tom O'Brien", ['phone:+447700900789', 'pos_customer_id:TOM-0002']],
       ['Siobhán Ní Bhriain', ['email:siobhan.nibhriain@example.ie', 'phone:+35315550142', 'pos_customer_id:SIO-0003']],
       ['Zoë Müller', ['email:zoe.mueller@example.de', 'pos_customer_id:ZOE-0004']],

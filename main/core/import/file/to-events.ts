@@ -173,6 +173,9 @@ export class RowMapper {
     const phone = v.phone ?? v.phone_alt ?? contacts.phone;
     if (email) identifiers.email = email;
     if (phone) identifiers.phone = phone;
+    // Every phone column counts: a second number (Mobile beside Phone) is stored and matched as well.
+    const other = v.phone !== undefined ? (v.phone_alt ?? contacts.phone) : undefined;
+    if (other && other !== phone) identifiers.other_phone = other;
     if (v.loyalty_id) identifiers.loyalty_id = v.loyalty_id;
     // A number a spreadsheet wrote as a decimal ("17850.0") is the customer number 17850.
     const customerId = v.customer_id?.replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');

@@ -150,7 +150,8 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       }
       const result: IngestResult = ingest.add(event);
       for (const u of result.unused)
-        if (u.type === 'phone' && u.reason === 'unparseable_phone') next.phonesUnreadable += 1;
+        if ((u.type === 'phone' || u.type === 'other_phone') && u.reason === 'unparseable_phone')
+          next.phonesUnreadable += 1;
       for (const id of result.touched) touched.add(id);
       if (result.duplicate) next.duplicates += 1;
       else {
