@@ -108,14 +108,17 @@ export const NAME_BESIDE: Record<string, { beside: ColumnRole; means: ColumnRole
 };
 
 /**
- * A header as matched against the aliases: words written together in camel case apart ("CustomerID", "InvoiceNo",
- * "UnitPrice" as "customer id", "invoice no", "unit price"), lower-case, accents stripped, punctuation collapsed to
+ * A header as matched against the aliases: a one-word header written in camel case split into its words
+ * ("CustomerID", "InvoiceNo", "UnitPrice" as "customer id", "invoice no", "unit price"), lower-case, accents stripped, punctuation collapsed to
  * single spaces, and the ordinal signs of "Nº"/"N.º"/"N°" read as punctuation (so all three are "n").
  */
 export function headerMatchKey(header: string): string {
-  return header
-    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
-    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+  // Only a header written as one word is split at its capitals: one with spaces already has its words apart, and
+  // a name inside it keeps its own capitals ("Accepts WhatsApp Marketing").
+  const words = /\s/.test(header.trim())
+    ? header
+    : header.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2').replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2');
+  return words
     .replace(/[ºª°]/g, ' ')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
