@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 /**
  * The `constintel` command. Every subcommand honours `--data-dir` and
  * `CONSTINTEL_DATA_DIR`, so it works on the same file as the desktop app.
@@ -21,6 +22,7 @@ import { openDatabase } from './core/db/open';
 import { phoneWarning } from './core/import/file/phone-country';
 import { notImportedColumns } from './core/import/file/recognize';
 import type { DateOrder } from './core/import/file/types';
+import { asTable } from './core/import/file/xlsx';
 import { importHost } from './core/import/import-service';
 import { checkPhones, importFile, inspect, presetByName } from './core/import/imports';
 import type { ImportSummary } from './core/import/worker/import-job';
@@ -149,13 +151,16 @@ export function buildCli(): Command {
           };
           // What the preview would warn about (dates that read either way, a column not found), said before it runs;
           // and, as on the preview, the columns left out, so none is dropped without a word.
-          const settings = inspect(core, file, choices);
+          // An Excel workbook is read as a CSV copy of its first sheet, deleted once imported.
+          const table = await asTable(file, basename(file), join(dataDir, 'imports', 'uploads'));
+          const source = table.path;
+          const settings = inspect(core, source, choices, basename(file));
           for (const warning of settings.warnings) {
             process.stderr.write(`Note: ${warning}\n`);
           }
           // The phone numbers of the first rows, read in the chosen country: unreadable ones are said, with the
           // country that reads most of them.
-          const phones = await checkPhones(file, settings);
+          const phones = await checkPhones(source, settings);
           const phoneProblem = phoneWarning(phones, settings.defaultCountry);
           if (phoneProblem)
             process.stderr.write(
@@ -165,7 +170,8 @@ export function buildCli(): Command {
           if (notImported.length > 0) process.stderr.write(`Note: ${notImportedText(notImported)}\n`);
           const bar = !opts.json && process.stderr.isTTY ? progressBar() : undefined;
           const summary = await importFile(core, {
-            path: file,
+            path: source,
+            fileName: basename(file),
             choices,
             ...(bar ? { onProgress: bar.update } : {}),
           });
@@ -173,6 +179,7 @@ export function buildCli(): Command {
           if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, notImported })}\n`);
           else process.stdout.write(`${summaryText(summary)}\n`);
           if (summary.status === 'failed') process.exitCode = 1;
+          if (table.copy) rmSync(source, { force: true });
         } finally {
           db.close();
         }

@@ -3,7 +3,7 @@ import { importsOf } from '../import/import-service';
 import { handlers } from './registry';
 
 export const importsHandlers = handlers({
-  'imports.fromPath': ({ path }, ctx) => importsOf(ctx).addPath(path),
+  'imports.fromPath': ({ path }, ctx) => importsOf(ctx).fromPath(path),
   'imports.preview': ({ fileId, choices }, ctx) => importsOf(ctx).preview(fileId, choices),
   'imports.savePreset': ({ fileId, name, choices }, ctx) => importsOf(ctx).savePreset(fileId, name, choices),
   'imports.start': ({ fileId, choices }, ctx) => importsOf(ctx).start(fileId, choices),

@@ -18,6 +18,7 @@ import { stmt } from '../db/statements';
 import { appRoot } from '../paths';
 import type { ImportChoices } from './file/read-file';
 import { snippet } from './file/row-guard';
+import { asTable } from './file/xlsx';
 import { type ImportHost, importFile, inspect, type Preview, previewImport, savePreset } from './imports';
 import type { ImportWorkerData, ImportWorkerMessage } from './worker/worker-protocol';
 
@@ -132,6 +133,22 @@ export class ImportManager {
     return this.remember({ path, name: basename(path), bytes, uploaded: false });
   }
 
+  /**
+   * A file on this PC, as the desktop app passes a dropped one: read in place, except an Excel workbook, read as a
+   * CSV copy of its first sheet (deleted once imported).
+   */
+  async fromPath(path: string): Promise<ImportFileRef> {
+    const ref = this.addPath(path);
+    const entry = this.file(ref.fileId);
+    const table = await asTable(path, entry.name, this.uploadsDir());
+    if (table.copy) this.files.set(ref.fileId, { ...entry, path: table.path, uploaded: true });
+    return ref;
+  }
+
+  private uploadsDir(): string {
+    return join(this.core.dataDir, 'imports', 'uploads');
+  }
+
   /** A browser's file, streamed to a temporary file beside the data file. */
   async addUpload(body: Readable, name: string): Promise<ImportFileRef> {
     const dir = join(this.core.dataDir, 'imports', 'uploads');
@@ -150,7 +167,17 @@ export class ImportManager {
         ? error
         : new AppError('validation', 'The file did not arrive completely; try again.');
     }
-    return this.remember({ path, name: basename(name) || 'upload.csv', bytes, uploaded: true });
+    const shown = basename(name) || 'upload.csv';
+    let table: { path: string; copy: boolean };
+    try {
+      table = await asTable(path, shown, this.uploadsDir());
+    } catch (error) {
+      rmSync(path, { force: true });
+      throw error;
+    }
+    // The upload itself is not needed once a workbook was copied out as a CSV.
+    if (table.copy) rmSync(path, { force: true });
+    return this.remember({ path: table.path, name: shown, bytes, uploaded: true });
   }
 
   private remember(entry: Omit<FileEntry, 'fileId'>): ImportFileRef {
