@@ -5,7 +5,7 @@
  */
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 
-const ACCEPT = '.csv,.txt,.tsv';
+const ACCEPT = '.csv,.txt,.tsv,.xlsx,.xlsm';
 
 const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') === true;
 
@@ -77,7 +77,7 @@ export function FilePicker({
     <div className="drop-zone">
       <p className="drop-intro">
         <strong>Drop a file anywhere on this window</strong>, or choose one. A customer list or a sales export from your
-        till, Shopify, Square, Loyverse or Lightspeed, saved as CSV.
+        till, Shopify, Square, Loyverse or Lightspeed, saved as CSV or Excel (.xlsx).
       </p>
       <div className="actions">
         <button type="button" className="secondary" disabled={busy} onClick={() => input.current?.click()}>
