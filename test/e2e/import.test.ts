@@ -6,12 +6,13 @@
  * its customers found in Customers. Then the same file dropped on the window
  * and imported with its Date column unused (those settings saved under a name
  * and offered again): every row is rejected, and the rejected rows download
- * as a CSV with a `reason` column. A UK till export in a shop set to the United States: the preview asks which
- * country, Use United Kingdom, and every phone is read. Without Chromium
+ * as a CSV with a `reason` column. A UK till export as an Excel workbook in a shop set to the United States: the
+ * preview asks which country, Use United Kingdom, and every phone is read. Without Chromium
  * this file is skipped loudly; under CI=true a missing Chromium fails.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appInBrowser, dropFile, skipBrowser, watchForProblems } from '../support/browser';
@@ -211,16 +212,24 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
   );
 
   it(
-    'a UK till export in a shop set to the United States: the preview asks, Use United Kingdom, every phone read',
+    'a UK till export as an Excel workbook, in a shop set to the United States: the preview asks, Use United Kingdom, every phone read',
     async () => {
       await rpcOf(app.server.launchUrl)('settings.update', { defaultCountry: 'US' });
-      const lines = ['Receipt,Date,Customer,Phone,Amount'];
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('Sales');
+      sheet.addRow(['Receipt', 'Date', 'Customer', 'Phone', 'Amount']);
       const prefixes = ['07400', '07521', '07712', '07801', '07923'];
       for (let i = 0; i < 12; i++)
-        lines.push(`UK${i},2026-02-0${(i % 9) + 1},Client ${i},${prefixes[i % 5]} ${100123 + i * 7919},${10 + i}.00`);
+        sheet.addRow([
+          `UK${i}`,
+          new Date(Date.UTC(2026, 1, (i % 9) + 1, 10)),
+          `Client ${i}`,
+          `${prefixes[i % 5]} ${100123 + i * 7919}`,
+          10 + i,
+        ]);
       const page = await open();
       await nav(page, 'Import');
-      await dropFile(page, Buffer.from(`${lines.join('\n')}\n`), 'uk-till.csv');
+      await dropFile(page, Buffer.from(await book.xlsx.writeBuffer()), 'uk-till.xlsx');
       const question = page.getByTestId('phone-country-question');
       await question.waitFor();
       expect(await question.textContent()).toContain('look like United Kingdom numbers (12 of 12 cannot be read');
@@ -228,6 +237,7 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
       await expect.poll(() => question.count()).toBe(0);
       await page.getByRole('button', { name: 'Import', exact: true }).click();
       await page.getByRole('heading', { level: 2, name: 'Import finished' }).waitFor({ timeout: 30_000 });
+      expect(await fact(summaryOf(page), 'Rows read')).toBe('12');
       expect(await summaryOf(page).getByRole('term').filter({ hasText: 'Phone numbers not read' }).count()).toBe(0);
       const customers = await rpcOf(app.server.launchUrl)<{ items: { phone: string | null }[] }>('customers.search', {
         query: 'Client',
