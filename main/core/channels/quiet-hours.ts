@@ -80,9 +80,21 @@ export function wallClock(at: Date, zone: string): WallClock {
   };
 }
 
-/** The instant at which the wall clock in `zone` reads the given local date and hour (DST-safe to the hour). */
-export function zonedInstant(zone: string, year: number, month: number, day: number, hour: number): number {
-  const target = Date.UTC(year, month - 1, day, hour);
+/**
+ * The instant at which the wall clock in `zone` reads the given local date and time (DST-safe; zones' offsets are
+ * whole minutes, so seconds are added as they are).
+ */
+export function zonedInstant(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute = 0,
+  second = 0,
+  millisecond = 0,
+): number {
+  const target = Date.UTC(year, month - 1, day, hour, minute);
   let guess = target;
   for (let i = 0; i < 3; i++) {
     const w = wallClock(new Date(guess), zone);
@@ -91,7 +103,7 @@ export function zonedInstant(zone: string, year: number, month: number, day: num
     if (drift === 0) break;
     guess -= drift;
   }
-  return guess;
+  return guess + second * 1000 + millisecond;
 }
 
 /** When marketing may go again, if `at` falls in quiet hours in `zone`; undefined when it may go now. */

@@ -16,7 +16,9 @@ import { BACKUP_JOB } from '../backup/backups';
 import type { EngineContext } from '../context';
 import {
   activeTrainedAt,
+  anySalePeriod,
   automationTally,
+  customerCount,
   dashboardState,
   mostAtStake,
   type PeriodRow,
@@ -176,12 +178,8 @@ export function dashboardSummary(ctx: EngineContext): DashboardView {
 
   const weeks = periods(ctx, 'week', now, zone);
   const months = periods(ctx, 'month', now, zone);
-  const customers = ctx.db.sqlite
-    .prepare('SELECT count(*) FROM customer_profile WHERE brand_id = ?')
-    .pluck()
-    .get(ctx.brandId) as number;
-  const hasSales =
-    ctx.db.sqlite.prepare('SELECT 1 FROM sales_period WHERE brand_id = ? LIMIT 1').get(ctx.brandId) !== undefined;
+  const customers = customerCount(ctx.db, ctx.brandId);
+  const hasSales = anySalePeriod(ctx.db, ctx.brandId);
 
   const bands = activeRiskBands(ctx.db, ctx.brandId);
   const line = (bands ?? FIXED_RISK_BANDS).high;

@@ -205,3 +205,12 @@ export function activeTrainedAt(db: Database, brandId: number): number | null {
       .get(brandId) as number | undefined) ?? null
   );
 }
+
+export function customerCount(db: Database, brandId: number): number {
+  return stmt(db, 'SELECT count(*) FROM customer_profile WHERE brand_id = ?').pluck().get(brandId) as number;
+}
+
+/** Whether any sale is counted in the stored periods. */
+export function anySalePeriod(db: Database, brandId: number): boolean {
+  return stmt(db, 'SELECT 1 FROM sales_period WHERE brand_id = ? LIMIT 1').get(brandId) !== undefined;
+}

@@ -6,6 +6,7 @@
  * text we cannot read (the row is then reported, never guessed).
  */
 import railsTimeZone from 'rails-timezone';
+import { zonedInstant } from '../../channels/quiet-hours';
 import type { DateOrder } from './types';
 
 const CURRENCY = '[$£€]|USD|GBP|EUR';
@@ -190,33 +191,7 @@ function inZone(
   { hour, minute, second, millisecond }: TimeParts,
   zone: string,
 ): string {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
-  // The zone's offset at the guess, then again at the corrected instant (they differ only across a change of offset).
-  let at = wall - zoneOffset(zone, wall);
-  at = wall - zoneOffset(zone, at);
-  return new Date(at).toISOString();
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-/** How far `zone`'s wall clock is ahead of UTC at `at` (ms). */
-function zoneOffset(zone: string, at: number): number {
-  let format = offsetFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormats.set(zone, format);
-  }
-  const p = Object.fromEntries(format.formatToParts(at).map((x) => [x.type, Number(x.value)]));
-  const asUtc = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, (p.hour ?? 0) % 24, p.minute ?? 0, p.second ?? 0);
-  return asUtc - Math.floor(at / 1000) * 1000;
+  return new Date(zonedInstant(zone, year, month, day, hour, minute, second, millisecond)).toISOString();
 }
 
 function dateParts(match: RegExpExecArray, order: DateOrder): DateParts | undefined {

@@ -70,10 +70,13 @@ export function ValueAtRisk({ view }: { view: DashboardView }) {
 
 function CountTable({
   caption,
+  what,
   rows,
   testId,
 }: {
   caption: string;
+  /** The first column's heading: "Segment", "Stage". */
+  what: string;
   rows: { name: string; customers: number; link?: string }[];
   testId: string;
 }) {
@@ -82,7 +85,7 @@ function CountTable({
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">{caption.split(' ')[0]}</th>
+          <th scope="col">{what}</th>
           <th scope="col" className="num">
             Customers
           </th>
@@ -115,6 +118,7 @@ export function AtAGlance({ view }: { view: DashboardView }) {
           ) : (
             <CountTable
               caption="Segments of your customers"
+              what="Segment"
               testId="dashboard-segments"
               rows={view.segments.map((s) => ({
                 name: s.segment,
@@ -128,7 +132,7 @@ export function AtAGlance({ view }: { view: DashboardView }) {
           {view.stages.length === 0 ? (
             <p className="muted">Journeys are not worked out yet (Journeys).</p>
           ) : (
-            <CountTable caption="Stages of the customer journey" testId="dashboard-stages" rows={stages} />
+            <CountTable caption="Stages of the customer journey" what="Stage" testId="dashboard-stages" rows={stages} />
           )}
           <p className="hint">
             <Link to="/journeys">See the journeys</Link>
