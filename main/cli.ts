@@ -13,6 +13,7 @@ import { addBackupCommands } from './cli-backups';
 import { addChannelCommands } from './cli-channels';
 import { openForCommand } from './cli-context';
 import { addCustomerExportCommand } from './cli-export';
+import { addImportHistoryCommands } from './cli-imports';
 import { addJourneyCommands } from './cli-journeys';
 import { addMessagesCommands } from './cli-messages';
 import { addSendCommand } from './cli-send';
@@ -258,6 +259,7 @@ export function buildCli(): Command {
   addSendCommand(program);
   addAutomationCommands(program);
   addJourneyCommands(program);
+  addImportHistoryCommands(program);
   return program;
 }
 
@@ -370,6 +372,7 @@ function summaryText(s: ImportSummary): string {
       `  ${s.phonesUnreadable} phone number${s.phonesUnreadable === 1 ? '' : 's'} could not be read and ${s.phonesUnreadable === 1 ? 'was' : 'were'} not stored: check --default-country (the country for phone numbers written without one)`,
     );
   if (s.rejectedFile) lines.push(`  Rejected rows, with the reason for each: ${s.rejectedFile}`);
+  lines.push(`  This was import #${s.jobId}: to take it back, constintel undo-import ${s.jobId}`);
   return lines.join('\n');
 }
 

@@ -107,7 +107,8 @@ export const importJobSchema = z.object({
   fileName: z.string(),
   fileBytes: z.number().int(),
   format: z.string(),
-  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
+  /** removing: being undone (in steps, going on after a restart); removed: undone. */
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted', 'removing', 'removed']),
   bytesRead: z.number().int(),
   rowsRead: z.number().int(),
   eventsCreated: z.number().int(),
@@ -124,6 +125,18 @@ export const importJobSchema = z.object({
   error: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** Undoing it, once asked for: when, and what went so far (events, customers it created, merges it caused). */
+  removal: z
+    .object({
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      events: z.number().int(),
+      customers: z.number().int(),
+      merges: z.number().int(),
+      /** Customers it had reached who stay (there before it, or another event or a message names them). */
+      customersKept: z.number().int(),
+    })
+    .nullable(),
 });
 export type ImportJobView = z.output<typeof importJobSchema>;
 
@@ -161,6 +174,11 @@ export const importsContract = {
     'Stop a running import after the rows already read (import the file again later to finish it).',
     z.object({ jobId }).strict(),
     z.object({ cancelled: z.boolean() }),
+  ),
+  'imports.undo': command(
+    'Undo an import: its events go, customers it created that nothing else names go, merges it caused are undone and totals worked out again. It shows as removing until done; follow it with imports.job.',
+    z.object({ jobId }).strict(),
+    importJobSchema,
   ),
   'imports.jobs': command('The last imports, newest first.', z.object({}).strict(), z.array(importJobSchema)),
 };

@@ -9,5 +9,6 @@ export const importsHandlers = handlers({
   'imports.start': ({ fileId, choices }, ctx) => importsOf(ctx).start(fileId, choices),
   'imports.job': ({ jobId }, ctx) => importsOf(ctx).job(jobId),
   'imports.cancel': ({ jobId }, ctx) => importsOf(ctx).cancel(jobId),
+  'imports.undo': ({ jobId }, ctx) => importsOf(ctx).undo(jobId),
   'imports.jobs': (_input, ctx) => importsOf(ctx).jobs(),
 });

@@ -187,7 +187,17 @@ export interface UndoResult {
   touched: number[];
 }
 
-export function undoMerge(db: Database, mergeId: number, now: number): UndoResult {
+/**
+ * Undoes a merge. A person undoing it says the profiles are different people (`separate`, the default): the same
+ * evidence never merges them again. Undoing the import that caused it says nothing about them, so the evidence, if it
+ * comes again, may merge them again.
+ */
+export function undoMerge(
+  db: Database,
+  mergeId: number,
+  now: number,
+  options: { separate?: boolean } = {},
+): UndoResult {
   const history = getMergeHistory(db, mergeId);
   if (!history) throw new AppError('not_found', `There is no merge #${mergeId}.`);
   if (history.undone_at !== null) throw new AppError('conflict', `Merge #${mergeId} was already undone.`);
@@ -253,8 +263,10 @@ export function undoMerge(db: Database, mergeId: number, now: number): UndoResul
   }
 
   // They were said to be different people: the same evidence must not merge them again.
-  const evidence = (JSON.parse(history.evidence) as EvidenceItem[]).map((e) => identifierKey(e.type, e.value));
-  separate(db, history.brand_id, candidates, evidence, now);
+  if (options.separate !== false) {
+    const evidence = (JSON.parse(history.evidence) as EvidenceItem[]).map((e) => identifierKey(e.type, e.value));
+    separate(db, history.brand_id, candidates, evidence, now);
+  }
 
   for (const id of candidates) {
     refreshStrength(db, id);

@@ -1,7 +1,7 @@
 /**
  * The imports engine: at start, an import still marked running was cut short (the app or PC stopped) — the shop
  * sees it as interrupted, and what it had added to customers' totals but not yet written is written — and
- * uploads no job uses are removed; on close, running imports are stopped.
+ * uploads no job uses are removed, and an import being undone when the app stopped goes on being undone; on close, running imports are stopped.
  */
 import { importsHandlers } from '../api/imports';
 import { defineEngine } from '../engine';
@@ -14,6 +14,8 @@ export const importsEngine = defineEngine({
   start(ctx) {
     markInterruptedJobs(ctx.db, ctx.clock.now().getTime());
     importsOf(ctx).sweepUploads();
+    // An undo the app was stopped in goes on.
+    importsOf(ctx).resumeRemovals();
   },
   stop(ctx) {
     importsOf(ctx).stopAll();

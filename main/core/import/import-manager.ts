@@ -19,6 +19,7 @@ import { appRoot } from '../paths';
 import type { ImportChoices } from './file/read-file';
 import { snippet } from './file/row-guard';
 import { asTable } from './file/xlsx';
+import { Removals } from './import-removal';
 import { type ImportHost, importFile, inspect, type Preview, previewImport, savePreset } from './imports';
 import type { ImportWorkerData, ImportWorkerMessage } from './worker/worker-protocol';
 
@@ -77,6 +78,12 @@ interface JobRow {
   error: string | null;
   started_at: number;
   finished_at: number | null;
+  removal_started_at: number | null;
+  removed_at: number | null;
+  removed_events: number;
+  removed_profiles: number;
+  undone_merges: number;
+  kept_profiles: number;
 }
 
 function view(row: JobRow): ImportJobView {
@@ -100,6 +107,17 @@ function view(row: JobRow): ImportJobView {
     error: row.error,
     startedAt: new Date(row.started_at).toISOString(),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    removal:
+      row.removal_started_at === null
+        ? null
+        : {
+            startedAt: new Date(row.removal_started_at).toISOString(),
+            finishedAt: row.removed_at === null ? null : new Date(row.removed_at).toISOString(),
+            events: row.removed_events,
+            customers: row.removed_profiles,
+            merges: row.undone_merges,
+            customersKept: row.kept_profiles,
+          },
   };
 }
 
@@ -112,6 +130,8 @@ export class ImportManager {
   private stopping = false;
   private readonly workerScript: string;
   private readonly workerHeapMb: number;
+  /** Imports being undone. */
+  private readonly removals: Removals;
 
   constructor(
     private readonly core: ImportHost,
@@ -119,6 +139,33 @@ export class ImportManager {
   ) {
     this.workerScript = options.workerScript ?? WORKER_SCRIPT;
     this.workerHeapMb = options.workerHeapMb ?? WORKER_HEAP_MB;
+    this.removals = new Removals({
+      db: core.db,
+      brandId: core.brandId,
+      now: () => core.clock.now().getTime(),
+      changed: (touched) => core.changed(touched),
+      logger: core.logger,
+    });
+  }
+
+  /**
+   * Undoes an import (undo-import.ts): it shows as being removed at once, and goes in steps between answers; an
+   * error says why it cannot be (still running, already undone, a later merge to undo first).
+   */
+  undo(jobId: number): ImportJobView {
+    this.removals.start(jobId);
+    return this.job(jobId);
+  }
+
+  /** From a terminal: the whole undo before returning (interrupted, the app's next start finishes it). */
+  undoNow(jobId: number): ImportJobView {
+    this.removals.runToEnd(jobId);
+    return this.job(jobId);
+  }
+
+  /** Removals the app was stopped in go on. */
+  resumeRemovals(): void {
+    this.removals.resume();
   }
 
   addPath(path: string): ImportFileRef {
@@ -408,6 +455,7 @@ export class ImportManager {
    */
   stopAll(): void {
     this.stopping = true;
+    this.removals.stop();
     for (const job of this.running.values()) job.stop();
     this.running.clear();
   }

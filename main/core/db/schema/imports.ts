@@ -17,8 +17,13 @@ export const importJob = sqliteTable(
     fileBytes: integer('file_bytes').notNull(),
     /** JSON of the recognition used (format, columns, encoding, delimiter, dates, decimal comma, country). */
     settings: text('settings').notNull(),
-    /** running → completed | cancelled | failed; a running job found at start was interrupted by a crash. */
-    status: text('status', { enum: ['running', 'completed', 'cancelled', 'failed', 'interrupted'] }).notNull(),
+    /**
+     * running → completed | cancelled | failed; a running job found at start was interrupted by a crash. Undoing an
+     * import: removing (a removal cut short resumes at the next start) → removed.
+     */
+    status: text('status', {
+      enum: ['running', 'completed', 'cancelled', 'failed', 'interrupted', 'removing', 'removed'],
+    }).notNull(),
     bytesRead: integer('bytes_read').notNull().default(0),
     rowsRead: integer('rows_read').notNull().default(0),
     eventsCreated: integer('events_created').notNull().default(0),
@@ -36,8 +41,45 @@ export const importJob = sqliteTable(
     error: text('error'),
     startedAt: integer('started_at').notNull(),
     finishedAt: integer('finished_at'),
+    /** Undoing it: what it was before (shown if the removal cannot go on), when it began and ended, what went. */
+    statusBeforeRemoval: text('status_before_removal'),
+    removalStartedAt: integer('removal_started_at'),
+    removedAt: integer('removed_at'),
+    removedEvents: integer('removed_events').notNull().default(0),
+    removedProfiles: integer('removed_profiles').notNull().default(0),
+    undoneMerges: integer('undone_merges').notNull().default(0),
+    /** Customers it had reached that stay (another event or a message names them): their totals were recomputed. */
+    keptProfiles: integer('kept_profiles').notNull().default(0),
   },
   (t) => [index('import_job_brand_started_idx').on(t.brandId, t.startedAt)],
+);
+
+/**
+ * What each committed chunk of an import wrote, as id ranges (after, last] per table: a chunk's transaction held
+ * the data file's only write lock, so every row in a range is the import's. Undoing the import removes exactly
+ * these (import/undo-import.ts). A range with after = last means the chunk wrote none of that table.
+ */
+export const importChunk = sqliteTable(
+  'import_chunk',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => importJob.id, { onDelete: 'cascade' }),
+    eventsAfter: integer('events_after').notNull(),
+    eventsLast: integer('events_last').notNull(),
+    profilesAfter: integer('profiles_after').notNull(),
+    profilesLast: integer('profiles_last').notNull(),
+    identifiersAfter: integer('identifiers_after').notNull(),
+    identifiersLast: integer('identifiers_last').notNull(),
+    mergesAfter: integer('merges_after').notNull(),
+    mergesLast: integer('merges_last').notNull(),
+    reviewsAfter: integer('reviews_after').notNull(),
+    reviewsLast: integer('reviews_last').notNull(),
+    consentsAfter: integer('consents_after').notNull(),
+    consentsLast: integer('consents_last').notNull(),
+  },
+  (t) => [index('import_chunk_job_idx').on(t.jobId)],
 );
 
 export const importPreset = sqliteTable(

@@ -15,6 +15,7 @@ import type { ParsedEvent } from '../../../../shared/events';
 import type { Clock } from '../../clock';
 import { type Database, WAL_CHECKPOINT_PAGES } from '../../db/open';
 import { refundOfOrderKnown } from '../../db/repos/events';
+import { highestIds, recordChunk } from '../../db/repos/import-undo';
 import { settlePendingTotals } from '../../db/repos/profile-totals';
 import { stmt } from '../../db/statements';
 import { storageProblem } from '../../db/storage-problem';
@@ -137,6 +138,9 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   // A file's events are history, not today's traffic: their stream messages say `import`.
   const ingest = new BatchIngest(db, { ...ctx, origin: 'import' });
   const save = db.sqlite.transaction((mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
+    // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
+    // undoing the import removes exactly it (undo-import.ts).
+    const before = highestIds(db);
     ingest.begin();
     const touched = new Set<number>();
     const next = { ...counts };
@@ -184,6 +188,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       jobId,
     );
     ingest.end();
+    recordChunk(db, jobId, before);
     return { touched: [...touched], next };
   });
   const commit = (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {

@@ -1,0 +1,108 @@
+/**
+ * Running an import's removal (undo-import.ts says what each step does): in the app, step after step between
+ * answers, so the windows and listeners keep answering while a large import goes; from a terminal, to the end.
+ * A removal the app was stopped in goes on at its next start (`resume`).
+ */
+import type { Database } from '../db/open';
+import { jobsBeingRemoved, stopRemoval } from '../db/repos/import-undo';
+import { beginRemoval, removalStep } from './undo-import';
+
+export interface RemovalHost {
+  db: Database;
+  brandId: number;
+  now(): number;
+  /** Customers whose details changed or who were removed. */
+  changed(touched: number[]): void;
+  logger: { error(message: string, error?: unknown): void };
+}
+
+const isBusy = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+
+/** How long to wait before trying a step again when the data file is busy (an import thread's chunk). */
+const BUSY_RETRY_MS = 200;
+
+export class Removals {
+  private readonly active = new Set<number>();
+  private stopped = false;
+
+  constructor(private readonly host: RemovalHost) {}
+
+  /** Starts removing the job (an error says why it cannot be) and goes on in the background. */
+  start(jobId: number): void {
+    const { db } = this.host;
+    db.sqlite.transaction(() => beginRemoval(db, this.host.brandId, jobId, this.host.now())).immediate();
+    void this.run(jobId);
+  }
+
+  /** Removals cut short when the app last stopped. */
+  resume(): void {
+    for (const jobId of jobsBeingRemoved(this.host.db, this.host.brandId)) void this.run(jobId);
+  }
+
+  /** The app is closing: no further steps (the removal goes on at the next start). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(jobId: number): Promise<void> {
+    if (this.active.has(jobId)) return;
+    this.active.add(jobId);
+    try {
+      for (;;) {
+        if (this.stopped || !this.host.db.sqlite.open) return;
+        let done: boolean;
+        try {
+          done = this.step(jobId);
+        } catch (error) {
+          if (isBusy(error)) {
+            await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+            continue;
+          }
+          this.host.logger.error(`Undoing import ${jobId} stopped`, error);
+          this.giveUp(jobId, error);
+          return;
+        }
+        if (done) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.active.delete(jobId);
+    }
+  }
+
+  /** The removal cannot go on: the job is as it was, saying why (what went so far stays gone). */
+  private giveUp(jobId: number, error: unknown): void {
+    if (!this.host.db.sqlite.open) return;
+    try {
+      stopRemoval(
+        this.host.db,
+        jobId,
+        `Undoing it stopped: ${(error as Error).message.replace(/\.?$/, '.')} What was removed so far stays removed; undo it again to finish.`,
+      );
+    } catch {
+      // Still shown as being removed: the next start goes on with it.
+    }
+  }
+
+  /** One step; true when the removal is done. */
+  private step(jobId: number): boolean {
+    const { db } = this.host;
+    const result = db.sqlite.transaction(() => removalStep(db, this.host.brandId, jobId, this.host.now())).immediate();
+    if (result.touched.length > 0) this.host.changed(result.touched);
+    return result.done;
+  }
+
+  /** From a terminal: the whole removal, step after step, before returning. */
+  runToEnd(jobId: number): void {
+    const { db } = this.host;
+    db.sqlite.transaction(() => beginRemoval(db, this.host.brandId, jobId, this.host.now())).immediate();
+    try {
+      while (!this.step(jobId)) {
+        // Each step committed: a kill here leaves a removal the app finishes at its next start.
+      }
+    } catch (error) {
+      this.giveUp(jobId, error);
+      throw error;
+    }
+  }
+}
