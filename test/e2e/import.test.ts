@@ -7,10 +7,13 @@
  * and imported with its Date column unused (those settings saved under a name
  * and offered again): every row is rejected, and the rejected rows download
  * as a CSV with a `reason` column. A UK till export as an Excel workbook in a shop set to the United States: the
- * preview asks which country, Use United Kingdom, and every phone is read. Without Chromium
+ * preview asks which country, Use United Kingdom, and every phone is read; then it is undone from the history
+ * (asked first), shows as Undone with what went, and its customers are gone. Without Chromium
  * this file is skipped loudly; under CI=true a missing Chromium fails.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
@@ -244,6 +247,25 @@ describe.skipIf(skipBrowser)('Import in Chromium', () => {
         limit: 50,
       });
       expect(customers.items.filter((c) => c.phone?.startsWith('+447'))).toHaveLength(12);
+
+      // Undone from the history: asked first, then "Undone" with what went, and the customers are gone.
+      await page.getByRole('button', { name: 'Import another file' }).click();
+      const row = page.getByRole('row').filter({ hasText: 'uk-till.xlsx' });
+      await row.getByRole('button', { name: 'Undo this import' }).click();
+      expect(await row.textContent()).toContain('Remove what uk-till.xlsx added?');
+      await page.screenshot({ path: join(tmpdir(), 'constintel-import-undo-asked.png'), fullPage: true });
+      await row.getByRole('button', { name: 'Yes, undo it' }).click();
+      await expect
+        .poll(() => row.textContent(), { timeout: 30_000 })
+        .toContain('Removed 12 sales and customer details and 12 customers.');
+      expect(await row.textContent()).toContain('Undone');
+      expect(await row.getByRole('button', { name: 'Undo this import' }).count()).toBe(0);
+      const after = await rpcOf(app.server.launchUrl)<{ items: unknown[] }>('customers.search', {
+        query: 'Client',
+        limit: 50,
+      });
+      expect(after.items).toHaveLength(0);
+      await page.screenshot({ path: join(tmpdir(), 'constintel-import-undone.png'), fullPage: true });
       await page.context().close();
       expect(problems).toEqual([]);
     },

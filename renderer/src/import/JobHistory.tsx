@@ -1,22 +1,36 @@
-/** "Earlier imports": the last 50 jobs, newest first, with a way back to one still running. */
+/**
+ * "Earlier imports": the last 50 jobs, newest first, with a way back to one still running and a way to undo one
+ * (followed every second while one is being undone).
+ */
+import { useEffect } from 'react';
 import type { ImportJobView } from '../../../shared/contract/imports';
 import { Problem, SectionHead, TableScroll } from '../components';
 import { formatDateTime, formatNumber } from '../format';
 import type { Loaded } from '../use-command';
 import { RejectedLink } from './JobProgress';
+import { RemovalText, UndoImport } from './UndoImport';
 import { STATUS_LABELS } from './words';
 
 export function JobHistory({
   loaded,
   shownJobId,
   onShow,
+  onUndone,
 }: {
   loaded: Loaded<ImportJobView[]>;
   /** The job already shown above (no "Show progress" for it). */
   shownJobId: number | undefined;
   onShow(jobId: number): void;
+  onUndone(): void;
 }) {
   const jobs = loaded.data;
+  const removing = jobs?.some((job) => job.status === 'removing') === true;
+  const { reload } = loaded;
+  useEffect(() => {
+    if (!removing) return;
+    const timer = setInterval(reload, 1000);
+    return () => clearInterval(timer);
+  }, [removing, reload]);
   return (
     <section className="panel" aria-labelledby="import-history-heading">
       <SectionHead
@@ -66,6 +80,24 @@ export function JobHistory({
                             Show progress
                             <span className="sr-only"> of {job.fileName}</span>
                           </button>
+                        </>
+                      ) : null}
+                      {job.removal ? (
+                        <>
+                          <br />
+                          <RemovalText job={job} />
+                        </>
+                      ) : null}
+                      {job.removal && job.status !== 'removing' && job.status !== 'removed' && job.error ? (
+                        <>
+                          <br />
+                          <span className="refused">{job.error}</span>
+                        </>
+                      ) : null}
+                      {job.id !== shownJobId ? (
+                        <>
+                          {' '}
+                          <UndoImport job={job} onUndone={onUndone} />
                         </>
                       ) : null}
                     </td>

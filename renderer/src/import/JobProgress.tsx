@@ -11,6 +11,7 @@ import { asAppError, Problem, ProgressBar } from '../components';
 import { formatNumber } from '../format';
 import { usePolledJob } from '../use-polled-job';
 import { isDesktop } from './register-file';
+import { RemovalText, UndoImport } from './UndoImport';
 import { percentRead } from './words';
 
 const POLL_MS = 300;
@@ -20,11 +21,14 @@ export function JobProgress({
   jobId,
   onEnded,
   onAnother,
+  onUndone,
 }: {
   jobId: number;
   onEnded(job: ImportJobView): void;
   /** Leave the finished job for a new file. */
   onAnother(): void;
+  /** The shop undid the job just shown (it goes on being undone in the history). */
+  onUndone(): void;
 }) {
   const { job, error } = usePolledJob('imports.job', jobId, onEnded, POLL_MS);
   return (
@@ -33,7 +37,7 @@ export function JobProgress({
         job.status === 'running' ? (
           <Running job={job} />
         ) : (
-          <Ended job={job} onAnother={onAnother} />
+          <Ended job={job} onAnother={onAnother} onUndone={onUndone} />
         )
       ) : (
         <h2 id="job-heading">Starting the import…</h2>
@@ -89,6 +93,8 @@ const ENDED_HEADINGS: Record<Exclude<ImportJobView['status'], 'running'>, string
   cancelled: 'Import stopped',
   failed: 'The import failed',
   interrupted: 'The import was cut short',
+  removing: 'This import is being undone',
+  removed: 'This import was undone',
 };
 
 /** Green when done, plain when the shop stopped it, red when something went wrong. */
@@ -97,9 +103,11 @@ const ENDED_CLASSES: Record<keyof typeof ENDED_HEADINGS, string | undefined> = {
   cancelled: undefined,
   failed: 'refused',
   interrupted: 'refused',
+  removing: undefined,
+  removed: undefined,
 };
 
-function Ended({ job, onAnother }: { job: ImportJobView; onAnother(): void }) {
+function Ended({ job, onAnother, onUndone }: { job: ImportJobView; onAnother(): void; onUndone(): void }) {
   const status = job.status as keyof typeof ENDED_HEADINGS;
   return (
     <>
@@ -113,7 +121,8 @@ function Ended({ job, onAnother }: { job: ImportJobView; onAnother(): void }) {
       <p className="actions">
         <button type="button" className="secondary" onClick={onAnother}>
           Import another file
-        </button>
+        </button>{' '}
+        <UndoImport job={job} onUndone={onUndone} />
       </p>
     </>
   );
@@ -138,6 +147,13 @@ function EndedText({ job }: { job: ImportJobView }) {
       return (
         <p className="ended-text">
           It stopped after {rows} rows{job.error ? `: ${job.error.replace(/\.?$/, '.')}` : '.'} {AGAIN}
+        </p>
+      );
+    case 'removing':
+    case 'removed':
+      return (
+        <p className="ended-text">
+          <RemovalText job={job} />
         </p>
       );
     default:

@@ -79,6 +79,8 @@ export const STATUS_LABELS: Record<ImportJobView['status'], string> = {
   cancelled: 'Stopped',
   failed: 'Failed',
   interrupted: 'Cut short',
+  removing: 'Being undone…',
+  removed: 'Undone',
 };
 
 /** A label for a code the lists above do not know (a newer backend): the code itself, readable. */

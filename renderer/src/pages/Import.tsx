@@ -84,11 +84,26 @@ export function ImportPage() {
             setJob(undefined);
             setFile(undefined);
           }}
+          onUndone={() => {
+            setJob(undefined);
+            setFile(undefined);
+            history.reload();
+            pending.refresh();
+          }}
         />
       ) : file ? (
         <PreviewPanel key={file.fileId} file={file} onStarted={showJob} />
       ) : null}
-      <JobHistory loaded={history} shownJobId={job?.id} onShow={showJob} />
+      <JobHistory
+        loaded={history}
+        shownJobId={job?.id}
+        onShow={showJob}
+        onUndone={() => {
+          if (job && !job.running) setJob(undefined);
+          history.reload();
+          pending.refresh();
+        }}
+      />
     </section>
   );
 }
