@@ -87,7 +87,7 @@ export function beginRemoval(db: Database, brandId: number, jobId: number, now: 
       if (later && !ours.has(later.id))
         throw new AppError(
           'conflict',
-          `Customer #${merge.base}, whom this import joined with another, was later merged into customer #${later.base} (merge #${later.id}). Undo that merge on the Duplicates page first, then undo the import.`,
+          `Customer #${merge.base}, whom this import joined with another, was later merged into customer #${later.base} (merge #${later.id}). Undo that merge first (on customer #${later.base}'s page, under Merge history), then undo the import.`,
         );
     }
   }

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
+import { mergeProfiles } from '../../../main/core/identity/merge';
 import { importHost } from '../../../main/core/import/import-service';
 import { importFile } from '../../../main/core/import/imports';
 import { parseEventOrThrow } from '../../../shared/events';
@@ -218,6 +219,51 @@ describe('undoing an import', () => {
       expect(undoneJob.removal).toMatchObject({ events: 2, customers: 1, merges: 0, customersKept: 1 });
       expect(ann()).toEqual({ first: null, last: null, consent: null });
       expect(snapshot(b)).toEqual(before);
+    });
+  });
+
+  it('asks for a later merge by hand of a customer it joined to be undone first', async () => {
+    await withBackend(async (b) => {
+      await b.call('settings.update', { defaultCountry: 'US' });
+      shopBefore(b);
+      const wrong = await importFile(importHost(b.ctx), { path: file('till-merge.csv', till()) });
+      expect(wrong.autoMerged).toBe(1);
+      // Dan (an email, a loyalty card and a Shopify account) is merged by hand with Ann, whom the import joined
+      // with Bob: Dan, the stronger, survives.
+      const dan = ingestOne(
+        b,
+        live({
+          type: 'profile_update',
+          source: 'api',
+          externalId: 'dan',
+          occurredAt: '2026-02-21T10:00:00Z',
+          identifiers: { email: 'dan@example.com', loyalty_id: 'L-9', shopify_customer_id: '99' },
+          payload: {},
+        }),
+      ).profileId as number;
+      const ann = b.db.sqlite
+        .prepare("SELECT profile_id FROM profile_identifier WHERE value = 'ann@example.com'")
+        .pluck()
+        .get() as number;
+      const merged = b.db.sqlite
+        .transaction(() =>
+          mergeProfiles(b.db, {
+            brandId: b.ctx.brandId,
+            profileIds: [ann, dan],
+            reason: 'review',
+            evidence: [],
+            now: Date.parse(TEST_NOW),
+          }),
+        )
+        .immediate();
+      expect(merged.baseId).toBe(dan);
+      await expect(b.call('imports.undo', { jobId: wrong.jobId })).rejects.toThrow(
+        `Customer #${ann}, whom this import joined with another, was later merged into customer #${dan} (merge #${merged.mergeId}). Undo that merge first (on customer #${dan}'s page, under Merge history), then undo the import.`,
+      );
+      expect((await b.call('imports.job', { jobId: wrong.jobId })).status).toBe('completed');
+      // That merge undone, the import is.
+      await b.call('merges.undo', { mergeId: merged.mergeId });
+      expect((await undone(b, wrong.jobId)).removal).toMatchObject({ merges: 1 });
     });
   });
 
