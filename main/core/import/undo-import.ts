@@ -21,7 +21,6 @@
 import { AppError } from '../../../shared/contract/errors';
 import { refreshConsentColumns } from '../channels/consent';
 import type { Database } from '../db/open';
-import { eraseProfileRows } from '../db/repos/erasure';
 import {
   addRemovalCounts,
   type ChunkRanges,
@@ -43,6 +42,7 @@ import {
   mergeThatAbsorbed,
   namesOnEvents,
   type RemovalCounts,
+  removeProfiles,
   withdrawPendingReviews,
 } from '../db/repos/import-undo';
 import { recomputeTotals, settlePendingTotals } from '../db/repos/profile-totals';
@@ -145,14 +145,13 @@ export function removalStep(
       lastDeleted = event.id;
     }
   }
+  const gone: number[] = [];
   for (const profileId of reached) {
     touched.add(profileId);
-    const profile = getProfile(db, profileId);
-    if (!profile) continue;
+    if (!getProfile(db, profileId)) continue;
     if (!hasEvents(db, profileId)) {
       if (within(chunks, 'profiles', profileId) && !hasMessages(db, profileId)) {
-        eraseProfileRows(db, profile, []);
-        counts.removedProfiles += 1;
+        gone.push(profileId);
         continue;
       }
     } else if (eventIdsAbove(db, profileId, lastDeleted).some((id) => within(chunks, 'events', id))) {
@@ -162,6 +161,8 @@ export function removalStep(
     keep(db, profileId, chunks, now);
     counts.keptProfiles += 1;
   }
+  removeProfiles(db, gone);
+  counts.removedProfiles += gone.length;
 
   const done = counts.removedEvents === 0;
   addRemovalCounts(db, jobId, counts);

@@ -268,3 +268,32 @@ export function stopRemoval(db: Database, jobId: number, reason: string): void {
     "UPDATE import_job SET status = coalesce(status_before_removal, 'completed'), error = ? WHERE id = ? AND status = 'removing'",
   ).run(reason, jobId);
 }
+
+/**
+ * Removes customers an import added and nothing else names (no event, no message): the profile (its identifiers,
+ * consent history, scores, journey, tags and automation rows go with it) and every row that names it — the merges
+ * it took part in and their redirects, reviews, shared-value uses, separations. As privacy erasure does for one
+ * customer (erasure.ts), but for a step's customers together: each table that holds ids in JSON is read once per
+ * step, not once per customer.
+ */
+export function removeProfiles(db: Database, ids: readonly number[]): void {
+  if (ids.length === 0) return;
+  const list = JSON.stringify(ids);
+  const inList = 'IN (SELECT value FROM json_each(@list))';
+  const histories = `SELECT id FROM merge_history WHERE base_profile_id ${inList}
+    OR EXISTS (SELECT 1 FROM json_each(merged_profile_ids) m WHERE m.value ${inList})`;
+  const run = (sql: string) => stmt(db, sql).run({ list });
+  run(`DELETE FROM profile_redirect WHERE merge_history_id IN (${histories})`);
+  run(`UPDATE merge_review SET merge_history_id = NULL WHERE merge_history_id IN (${histories})`);
+  run(`DELETE FROM merge_history WHERE id IN (${histories})`);
+  run(`DELETE FROM profile_redirect WHERE from_profile_id ${inList} OR to_profile_id ${inList}`);
+  run(
+    `DELETE FROM merge_review WHERE EXISTS (SELECT 1 FROM json_each(candidate_profile_ids) c WHERE c.value ${inList})`,
+  );
+  run(`DELETE FROM profile_separation WHERE profile_a ${inList} OR profile_b ${inList}`);
+  run(`DELETE FROM shared_identifier_use WHERE profile_id ${inList}`);
+  run(
+    `DELETE FROM automation_call WHERE execution_id IN (SELECT id FROM automation_execution WHERE profile_id ${inList})`,
+  );
+  run(`DELETE FROM customer_profile WHERE id ${inList}`);
+}
