@@ -46,6 +46,7 @@ import { withSteadyReads } from '../db/steady-reads';
 import { highIntentProducts, intentForAll } from '../ml/intent';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
+import { openBatch } from './batch';
 import type { Automation, Firing } from './definition';
 import { type FireOptions, fireOccasion, type Occasion, type Outcome, resumeOccasion } from './fire';
 import { prefetchCustomers } from './prefetch';
@@ -115,11 +116,18 @@ function fireEach(ctx: EngineContext, pending: Pending[], t: Tally): Tally {
     ctx.db,
     pending.map((p) => p.occasion.profileId),
   );
+  // The guards' reads for the whole chunk (batch.ts); steady only inside a transaction, which every caller holds.
+  const batch = ctx.db.sqlite.inTransaction
+    ? openBatch(
+        ctx,
+        pending.map((p) => ({ automationId: p.automation.id, profileId: p.occasion.profileId })),
+      )
+    : undefined;
   const options = new Map<number, FireOptions>();
   for (const p of pending) {
     let o = options.get(p.automation.id);
     if (!o) {
-      o = fireOptions(ctx, p.automation);
+      o = { ...fireOptions(ctx, p.automation), batch };
       options.set(p.automation.id, o);
     }
     count(t, fireOccasion(ctx, p.automation, p.occasion, o));

@@ -32,6 +32,7 @@ import {
   removeTag,
   setExecution,
 } from '../db/repos/automations';
+import type { Batch } from './batch';
 import { DAY_MS, type Firing, HOUR_MS } from './definition';
 import { drawArm } from './holdout';
 
@@ -55,6 +56,8 @@ export interface FireOptions {
   where: Where;
   /** A secret to sign URL calls with. */
   signingKey: () => string;
+  /** The chunk of a sweep the occasion is met in (evaluate.ts `fireEach`): the guards' reads done for all of it. */
+  batch?: Batch | undefined;
 }
 
 const day = (ms: number) =>
@@ -103,14 +106,20 @@ export function fireOccasion(ctx: EngineContext, a: Firing, occasion: Occasion, 
     );
     return 'skipped';
   }
-  if (coolingDown(ctx, a, executionId, profileId)) return 'skipped';
+  if (coolingDown(ctx, a, executionId, profileId, options.batch)) return 'skipped';
   return runActions(ctx, a, { id: executionId, profileId, step: 0 }, options);
 }
 
 /** The cooldown guard: this automation reached them within `cooldownDays` (recorded as the reason when it stops). */
-function coolingDown(ctx: EngineContext, a: Firing, executionId: number, profileId: number): boolean {
+function coolingDown(
+  ctx: EngineContext,
+  a: Firing,
+  executionId: number,
+  profileId: number,
+  batch: Batch | undefined,
+): boolean {
   const now = ctx.clock.now().getTime();
-  const last = lastFiredAt(ctx.db, a.id, profileId);
+  const last = batch ? batch.lastFiredAt(a.id, profileId) : lastFiredAt(ctx.db, a.id, profileId);
   if (last === null || last <= now - a.cooldownDays * DAY_MS) return false;
   setExecution(ctx.db, executionId, { status: 'skipped', detail: 'cooldown' }, now);
   decide(
@@ -147,7 +156,7 @@ export function resumeOccasion(
     return 'skipped';
   }
   // A cart reminder meets its cooldown when its wait is over (the cart opened the occasion, not a message).
-  if (execution.step === 0 && coolingDown(ctx, a, execution.id, execution.profileId)) return 'skipped';
+  if (execution.step === 0 && coolingDown(ctx, a, execution.id, execution.profileId, options.batch)) return 'skipped';
   return runActions(ctx, a, execution, options);
 }
 
@@ -235,7 +244,10 @@ function runActions(
           decide(ctx, a, profileId, execution.id, outcome, guard, `${reason}${before}`);
           return outcome;
         };
-        const recent = automatedMessagesSince(ctx.db, profileId, now - FREQUENCY_DAYS * DAY_MS);
+        const since = now - FREQUENCY_DAYS * DAY_MS;
+        const recent = options.batch
+          ? options.batch.automatedMessagesSince(profileId, since)
+          : automatedMessagesSince(ctx.db, profileId, since);
         if (recent >= FREQUENCY_CAP)
           return stop(
             'skipped',

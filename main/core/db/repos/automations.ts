@@ -206,13 +206,15 @@ export function lastFiredAt(db: Database, automationId: number, profileId: numbe
   const row = stmt(
     db,
     `SELECT max(e.executed_at) AS at FROM automation_execution e
-     WHERE e.profile_id = ? AND e.automation_id = ?
-       AND (e.status IN ('fired', 'held', 'held_out') OR (e.status = 'waiting' AND e.step > 0)
-         OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
-               WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`,
+     WHERE e.profile_id = ? AND e.automation_id = ? AND ${ACTED}`,
   ).get(profileId, automationId) as { at: number | null };
   return row.at;
 }
+
+/** The occasions `lastFiredAt` counts (alias e): acted on, or cancelled after a message of theirs had gone. */
+export const ACTED = `(e.status IN ('fired', 'held', 'held_out') OR (e.status = 'waiting' AND e.step > 0)
+  OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM message_outbox o
+        WHERE o.execution_id = e.id AND o.status <> 'cancelled')))`;
 
 /** Occasions waiting for their time (a cart's delay, a wait action) that are due. */
 export function dueExecutions(
@@ -347,13 +349,17 @@ export function automatedMessagesSince(db: Database, profileId: number, since: n
   return (
     stmt(
       db,
-      `SELECT (SELECT count(*) FROM message_outbox WHERE profile_id = ? AND source IN ('automation', 'campaign')
-           AND kind = 'marketing' AND created_at >= ? AND status NOT IN ('cancelled', 'failed'))
+      `SELECT (SELECT count(*) FROM message_outbox WHERE profile_id = ? AND ${AUTOMATED_MESSAGE}
+           AND created_at >= ?)
          + (SELECT count(*) FROM automation_execution WHERE profile_id = ? AND status = 'held_out'
            AND executed_at >= ?) AS n`,
     ).get(profileId, since, profileId, since) as { n: number }
   ).n;
 }
+
+/** The outbox rows `automatedMessagesSince` counts. */
+export const AUTOMATED_MESSAGE = `source IN ('automation', 'campaign') AND kind = 'marketing'
+  AND status NOT IN ('cancelled', 'failed')`;
 
 // ---- tags ----
 
