@@ -2,7 +2,8 @@
  * A sweep reads each chunk's customers in bulk (automations/prefetch.ts): what it sends, to whom and why not, must
  * be what reading them one at a time gives. Customers side by side in one chunk: one with two email addresses (the
  * first seen is used), one who opted out, one who never said yes, one whose first name is missing, and one merged
- * into another (the survivor is messaged once).
+ * into another (the survivor is messaged once). The guards' history is read for the chunk too (automations/batch.ts):
+ * three automations meeting the same customers in one chunk, the third is stopped by the frequency cap.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordConsent } from '../../../main/core/channels/consent';
@@ -79,5 +80,45 @@ describe('a sweep reads its customers in bulk', () => {
     expect(shop.decisions(out).at(-1)?.reason).toMatch(/asked to stop email/);
     expect(shop.decisions(never).at(-1)).toMatchObject({ outcome: 'skipped', guard: 'consent' });
     expect(shop.decisions(never).at(-1)?.reason).toMatch(/has not said yes/);
+  });
+
+  it("reads the guards' history for the chunk once, and again after a message: the cap stops the third in one chunk", async () => {
+    shop = await automationShop();
+    const ann = shop.customer('ann@example.com');
+    const bob = shop.customer('bob@example.com');
+    shop.scores([
+      { profileId: ann, churn: 0.1, value: 300, segment: 'New' },
+      { profileId: bob, churn: 0.1, value: 300, segment: 'New' },
+    ]);
+    const t = await shop.template('Hello');
+    const made = [];
+    for (const [priority, trigger] of [
+      [1, { type: 'churn_risk', atLeast: 50 }],
+      [2, { type: 'churn_risk', atLeast: 60 }],
+      [3, { type: 'segment_entered', segment: 'Champions' }],
+    ] as const)
+      made.push(await shop.automation({ name: `A${priority}`, trigger, actions: [send(t)], priority }, false));
+    shop.backend.db.sqlite.prepare('UPDATE marketing_automation SET enabled = 1, armed_at = ?').run(shop.now());
+    // One retrain brings all three crossings for both customers: one sweep, one chunk.
+    shop.scores([
+      { profileId: ann, churn: 0.9, value: 300, segment: 'Champions' },
+      { profileId: bob, churn: 0.9, value: 300, segment: 'Champions' },
+    ]);
+    await shop.retrained();
+    expect(shop.outbox()).toHaveLength(4);
+    for (const who of [ann, bob]) {
+      const decisions = shop.decisions(who);
+      expect(decisions.map((d) => [d.automation_id, d.outcome, d.guard])).toEqual([
+        [made[0]?.id, 'fired', null],
+        [made[1]?.id, 'fired', null],
+        [made[2]?.id, 'skipped', 'frequency_cap'],
+      ]);
+      expect(decisions.at(-1)?.reason).toBe(
+        'Not sent: already messaged twice this week (at most 2 automated messages in 7 days).',
+      );
+    }
+    // Run now: the cooldown read for the chunk sees each automation's firing (handled occasions write nothing new).
+    await shop.backend.call('automations.run', { id: made[0]?.id as number });
+    expect(shop.outbox()).toHaveLength(4);
   });
 });
