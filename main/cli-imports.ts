@@ -39,7 +39,7 @@ export function removalText(job: ImportJobView): string {
   if (!r) return '';
   const kept =
     r.customersKept > 0
-      ? ` ${n(r.customersKept)} ${r.customersKept === 1 ? 'customer it reached stays' : 'customers it reached stay'} (there before it, or another sale or a message names them); their totals were worked out again.`
+      ? ` ${n(r.customersKept)} ${r.customersKept === 1 ? 'customer it had sales or details for stays' : 'customers it had sales or details for stay'} (they were there before, or bought or were sent a message since); their totals were worked out again.`
       : '';
   return `Removed ${n(r.events)} events and ${n(r.customers)} customer${r.customers === 1 ? '' : 's'} it added${r.merges > 0 ? `, undid ${n(r.merges)} merge${r.merges === 1 ? '' : 's'} it made` : ''}.${kept}`;
 }

@@ -13,6 +13,7 @@ CREATE TABLE `import_chunk` (
 	`reviews_last` integer NOT NULL,
 	`consents_after` integer NOT NULL,
 	`consents_last` integer NOT NULL,
+	`shared_marked` text,
 	FOREIGN KEY (`job_id`) REFERENCES `import_job`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint

@@ -3,8 +3,11 @@
  * answers, so the windows and listeners keep answering while a large import goes; from a terminal, to the end.
  * A removal the app was stopped in goes on at its next start (`resume`).
  */
+import { rmSync } from 'node:fs';
+import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
-import { jobsBeingRemoved, stopRemoval } from '../db/repos/import-undo';
+import { jobsBeingRemoved, stopRemoval, takeRejectedFile } from '../db/repos/import-undo';
+import { storageProblem } from '../db/storage-problem';
 import { beginRemoval, removalStep } from './undo-import';
 
 export interface RemovalHost {
@@ -74,10 +77,14 @@ export class Removals {
   private giveUp(jobId: number, error: unknown): void {
     if (!this.host.db.sqlite.open) return;
     try {
+      const why =
+        error instanceof AppError
+          ? error.message
+          : (storageProblem(error, this.host.db.file)?.message ?? 'something unexpected went wrong (see the log).');
       stopRemoval(
         this.host.db,
         jobId,
-        `Undoing it stopped: ${(error as Error).message.replace(/\.?$/, '.')} What was removed so far stays removed; undo it again to finish.`,
+        `Undoing it stopped: ${why.replace(/\.?$/, '.')} What was removed so far stays removed; undo it again to finish.`,
       );
     } catch {
       // Still shown as being removed: the next start goes on with it.
@@ -89,6 +96,11 @@ export class Removals {
     const { db } = this.host;
     const result = db.sqlite.transaction(() => removalStep(db, this.host.brandId, jobId, this.host.now())).immediate();
     if (result.touched.length > 0) this.host.changed(result.touched);
+    // The rejected rows' file holds customers' details too: it goes with the import.
+    if (result.done) {
+      const rejected = takeRejectedFile(db, jobId);
+      if (rejected) rmSync(rejected, { force: true });
+    }
     return result.done;
   }
 

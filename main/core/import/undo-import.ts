@@ -27,37 +27,68 @@ import {
   carriedIdentifiers,
   chunksOf,
   clearUnrecordedConsent,
-  deleteConsentsIn,
+  consentsOnEvents,
   deleteEventsIn,
   deleteIdentifier,
+  deleteJobConsents,
+  detachStrayRefunds,
   dropUncarriedSharedUses,
   eventIdsAbove,
   hasEvents,
   hasMessages,
   identifierRowsOf,
+  importedEvent,
+  jobOfMerge,
   jobStatus,
   markRemoved,
   markRemoving,
+  mergesInForceSince,
   mergesToUndo,
-  mergeThatAbsorbed,
   namesOnEvents,
   type RemovalCounts,
   removeProfiles,
+  runningImport,
+  unmarkShared,
   withdrawPendingReviews,
 } from '../db/repos/import-undo';
 import { recomputeTotals, settlePendingTotals } from '../db/repos/profile-totals';
 import { getProfile, refreshStrength, setNames } from '../db/repos/profiles';
 import { undoMerge } from '../identity/merge';
+import { applyProfileFields } from '../ingest/ingest-event';
+import { publish } from '../streams/streams';
 
 /** Events deleted per step: a step holds the write lock for some tens of milliseconds. */
 export const REMOVAL_STEP_EVENTS = 1000;
 /** Merges undone per step (each re-reads and rewrites both customers). */
 const REMOVAL_STEP_MERGES = 50;
 
-type Kind = keyof ChunkRanges;
+type Kind = 'events' | 'profiles' | 'identifiers' | 'merges' | 'reviews' | 'consents';
 
-const within = (ranges: readonly ChunkRanges[], kind: Kind, id: number) =>
-  ranges.some((r) => id > r[kind][0] && id <= r[kind][1]);
+/** The ids a job's chunks wrote of one table: the non-empty ranges, in order, searched by halves. */
+class IdRanges {
+  private readonly ranges: [number, number][];
+  constructor(chunks: readonly ChunkRanges[], kind: Kind) {
+    this.ranges = chunks
+      .map((c) => c[kind])
+      .filter(([after, last]) => last > after)
+      .sort((a, b) => a[0] - b[0]);
+  }
+  has(id: number): boolean {
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [after, last] = this.ranges[mid] as [number, number];
+      if (id <= after) hi = mid - 1;
+      else if (id > last) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+  get first(): number {
+    return this.ranges[0]?.[0] ?? Number.POSITIVE_INFINITY;
+  }
+}
 
 /**
  * Starts removing an import (or says why it cannot be): the job is `removing` from here on. Run inside an IMMEDIATE
@@ -71,25 +102,44 @@ export function beginRemoval(db: Database, brandId: number, jobId: number, now: 
   if (status === 'removed') throw new AppError('conflict', `Import #${jobId} was already undone.`);
   if (status === 'running')
     throw new AppError('conflict', `Import #${jobId} is still running: cancel it first, then undo it.`);
+  // Another import running now could find rows of this one "already known" and then lose them to the undo.
+  const running = runningImport(db, brandId);
+  if (running)
+    throw new AppError(
+      'conflict',
+      `${running.fileName} is being imported. Wait until it has finished, then undo import #${jobId}.`,
+    );
   const chunks = chunksOf(db, jobId);
   if (chunks.length === 0 && job.eventsCreated > 0)
     throw new AppError(
       'conflict',
       `Import #${jobId} was made by an earlier version of ConstIntel, which did not keep what each import added, so it cannot be undone.`,
     );
-  // A merge the import caused whose customer was later merged again by something else: that merge must go first.
+  const profiles = new IdRanges(chunks, 'profiles');
+  // A merge since the import began that joined a customer it added, or merged away a customer one of its own merges
+  // kept (by hand, an approved review, another import): undoing the import under it would leave that merge naming
+  // customers who are gone. That merge is undone first.
   const ours = new Set<number>();
-  for (const chunk of chunks) for (const merge of mergesToUndo(db, ...chunk.merges)) ours.add(merge.id);
-  for (const chunk of chunks) {
+  const ourBases = new Set<number>();
+  for (const chunk of chunks)
     for (const merge of mergesToUndo(db, ...chunk.merges)) {
-      if (getProfile(db, merge.base)) continue;
-      const later = mergeThatAbsorbed(db, merge.base);
-      if (later && !ours.has(later.id))
-        throw new AppError(
-          'conflict',
-          `Customer #${merge.base}, whom this import joined with another, was later merged into customer #${later.base} (merge #${later.id}). Undo that merge first (on customer #${later.base}'s page, under Merge history), then undo the import.`,
-        );
+      ours.add(merge.id);
+      ourBases.add(merge.base);
     }
+  const since = chunks[0]?.merges[0];
+  for (const later of since === undefined ? [] : mergesInForceSince(db, brandId, since)) {
+    if (ours.has(later.id)) continue;
+    const theirs = [later.base, ...later.merged].find(
+      (id) => profiles.has(id) || (ourBases.has(id) && later.merged.includes(id)),
+    );
+    if (theirs === undefined) continue;
+    const otherJob = jobOfMerge(db, later.id);
+    throw new AppError(
+      'conflict',
+      otherJob !== undefined
+        ? `Import #${otherJob} later joined customer #${theirs}, whom this import added or joined, with another customer. Undo import #${otherJob} first, then this one.`
+        : `Customer #${theirs}, whom this import added or joined, was later merged into customer #${later.base} (merge #${later.id}). Undo that merge first (on customer #${later.base}'s page, under Merge history), then undo the import.`,
+    );
   }
   markRemoving(db, jobId, now);
 }
@@ -133,11 +183,15 @@ export function removalStep(
   for (const chunk of chunks) withdrawPendingReviews(db, ...chunk.reviews, now);
 
   // 3. Events, lowest id first.
+  const events = new IdRanges(chunks, 'events');
+  const profiles = new IdRanges(chunks, 'profiles');
+  const identifiers = new IdRanges(chunks, 'identifiers');
   const reached = new Set<number>();
   let lastDeleted = 0;
   for (const chunk of chunks) {
     const room = limit - counts.removedEvents;
     if (room <= 0) break;
+    if (chunk.events[1] <= chunk.events[0]) continue;
     const removed = deleteEventsIn(db, ...chunk.events, room);
     counts.removedEvents += removed.length;
     for (const event of removed) {
@@ -146,55 +200,82 @@ export function removalStep(
     }
   }
   const gone: number[] = [];
+  const kept: number[] = [];
   for (const profileId of reached) {
     touched.add(profileId);
     if (!getProfile(db, profileId)) continue;
+    detachStrayRefunds(db, profileId);
     if (!hasEvents(db, profileId)) {
-      if (within(chunks, 'profiles', profileId) && !hasMessages(db, profileId)) {
+      if (profiles.has(profileId) && !hasMessages(db, profileId)) {
         gone.push(profileId);
         continue;
       }
-    } else if (eventIdsAbove(db, profileId, lastDeleted).some((id) => within(chunks, 'events', id))) {
+    } else if (eventIdsAbove(db, profileId, lastDeleted).some((id) => events.has(id))) {
       // More of the import's events are theirs: the customer is looked at again when the last of them goes.
       continue;
     }
-    keep(db, profileId, chunks, now);
-    counts.keptProfiles += 1;
+    keep(db, profileId, jobId, identifiers, now);
+    kept.push(profileId);
   }
   removeProfiles(db, gone);
   counts.removedProfiles += gone.length;
+  counts.keptProfiles += kept.length;
+  // Their scores and journey stage are worked out again from what remains.
+  if (kept.length > 0) publish(db, 'predictions.requests', { profileIds: kept, reason: 'import_undone' }, now);
 
   const done = counts.removedEvents === 0;
+  if (done) {
+    unmarkShared(
+      db,
+      chunks.flatMap((c) => c.sharedMarked),
+    );
+    markRemoved(db, jobId, now);
+  }
   addRemovalCounts(db, jobId, counts);
-  if (done) markRemoved(db, jobId, now);
   return { done, touched: [...touched] };
 }
 
 /**
  * A customer who stays once the import's events are gone: what the import brought and nothing that remains carries
- * (identifiers, consent records, a name) goes, and their totals are what their remaining events add up to.
+ * (identifiers, consent records, a name) goes, and their totals are what their remaining events add up to. One kept
+ * only because a message went to them (no event left) keeps who they are, as the message was sent to it, but not
+ * the import's consent.
  */
-function keep(db: Database, profileId: number, chunks: readonly ChunkRanges[], now: number): void {
-  // No event left (a message keeps them): who they are stays as the message was sent to it.
+function keep(db: Database, profileId: number, jobId: number, imported: IdRanges, now: number): void {
+  if (deleteJobConsents(db, profileId, jobId) > 0) restateConsent(db, profileId, now);
   if (!hasEvents(db, profileId)) {
     recomputeTotals(db, profileId, now);
     return;
   }
   const carried = carriedIdentifiers(db, profileId);
   for (const identifier of identifierRowsOf(db, profileId)) {
-    if (within(chunks, 'identifiers', identifier.id) && !carried.has(`${identifier.type}:${identifier.value}`))
+    if (imported.has(identifier.id) && !carried.has(`${identifier.type}:${identifier.value}`))
       deleteIdentifier(db, identifier.id);
   }
   dropUncarriedSharedUses(db, profileId, carried);
-  let consents = 0;
-  for (const chunk of chunks) consents += deleteConsentsIn(db, profileId, ...chunk.consents);
-  if (consents > 0) {
-    clearUnrecordedConsent(db, profileId);
-    refreshConsentColumns(db, profileId);
-  }
   renameFromEvents(db, profileId);
   refreshStrength(db, profileId);
   recomputeTotals(db, profileId, now);
+}
+
+/**
+ * The consent the customer's remaining events state, stated again in their order (another import's file may say
+ * the same as the one undone, and was then not recorded twice), and the flags worked out from what is recorded.
+ */
+function restateConsent(db: Database, profileId: number, now: number): void {
+  // A channel with nothing recorded any more has no stated consent, until an event states one again.
+  clearUnrecordedConsent(db, profileId);
+  for (const event of consentsOnEvents(db, profileId)) {
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    for (const key of Object.keys(payload)) if (payload[key] === null) delete payload[key];
+    applyProfileFields(
+      db,
+      profileId,
+      { type: event.type as 'profile_update', source: event.source, payload },
+      { now, origin: importedEvent(db, event.id) ? 'import' : 'live' },
+    );
+  }
+  refreshConsentColumns(db, profileId);
 }
 
 /**

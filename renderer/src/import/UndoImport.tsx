@@ -45,12 +45,13 @@ export function RemovalText({ job }: { job: ImportJobView }) {
   if (!removal) return null;
   const kept =
     removal.customersKept > 0
-      ? ` ${formatNumber(removal.customersKept)} ${removal.customersKept === 1 ? 'customer it reached stays' : 'customers it reached stay'} (they were there before, or another sale or a message names them); their totals were worked out again.`
+      ? ` ${formatNumber(removal.customersKept)} ${removal.customersKept === 1 ? 'customer it had sales or details for stays' : 'customers it had sales or details for stay'} (they were there before, or bought or were sent a message since); their totals were worked out again.`
       : '';
   if (job.status === 'removing')
     return (
       <span className="removal-text" role="status">
-        {formatNumber(removal.events)} of {formatNumber(job.eventsCreated)} removed so far.
+        {formatNumber(removal.events)} of its {formatNumber(job.eventsCreated)} sales and customer details removed so
+        far.
       </span>
     );
   if (job.status !== 'removed') return null;
@@ -58,7 +59,10 @@ export function RemovalText({ job }: { job: ImportJobView }) {
     <span className="removal-text">
       Removed {formatNumber(removal.events)} sales and customer details and {formatNumber(removal.customers)}{' '}
       {removal.customers === 1 ? 'customer' : 'customers'}
-      {removal.merges > 0 ? `, separated ${formatNumber(removal.merges)} merged customers again` : ''}.{kept}
+      {removal.merges > 0
+        ? `, and undid ${formatNumber(removal.merges)} ${removal.merges === 1 ? 'merge' : 'merges'} it had made`
+        : ''}
+      .{kept}
     </span>
   );
 }

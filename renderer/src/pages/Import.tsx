@@ -28,7 +28,9 @@ export function ImportPage() {
   const [sending, setSending] = useState<{ name: string; bytes: number }>();
   const [fileError, setFileError] = useState<AppError>();
   const [job, setJob] = useState<Job>();
-  const busy = sending !== undefined || job?.running === true;
+  /** An import being undone: a file imported meanwhile could lose rows to the undo, so none is taken until it ends. */
+  const undoing = history.data?.find((j) => j.status === 'removing');
+  const busy = sending !== undefined || job?.running === true || undoing !== undefined;
 
   async function choose(chosen: File) {
     setSending({ name: chosen.name, bytes: chosen.size });
@@ -57,7 +59,13 @@ export function ImportPage() {
       </PageHeader>
       <FilePicker
         busy={busy}
-        busyReason={sending ? 'Wait until this file is read' : 'Wait until this import has finished'}
+        busyReason={
+          sending
+            ? 'Wait until this file is read'
+            : undoing && job?.running !== true
+              ? `Wait until the import of ${undoing.fileName} is undone`
+              : 'Wait until this import has finished'
+        }
         onFile={choose}
       >
         {sending ? (

@@ -7,6 +7,8 @@
  * them joined with another by the wrong import, through a US reading of a number), and in one run a live sale
  * arrives for a customer the wrong import created before it is undone: that customer and the sale stay.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../main/core/backend';
 import { mergeProfiles } from '../../../main/core/identity/merge';
@@ -17,6 +19,7 @@ import { ingestOne, TEST_NOW } from '../../support/backend';
 import { importTestFolder } from '../../support/import-files';
 
 const { withBackend, file } = importTestFolder();
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/import/${name}`, import.meta.url));
 
 /**
  * Receipt, Date, Customer, Email, Phone, Newsletter, Amount. 30 shoppers with a UK mobile written 07…, a third of
@@ -128,6 +131,7 @@ function snapshot(b: Backend) {
     separations: count('SELECT count(*) FROM profile_separation'),
     consents: count('SELECT count(*) FROM consent_event'),
     sharedUses: count('SELECT count(*) FROM shared_identifier_use'),
+    shared: db.prepare('SELECT type, value FROM profile_identifier WHERE shared = 1 ORDER BY type, value').all(),
   };
 }
 
@@ -258,12 +262,99 @@ describe('undoing an import', () => {
         .immediate();
       expect(merged.baseId).toBe(dan);
       await expect(b.call('imports.undo', { jobId: wrong.jobId })).rejects.toThrow(
-        `Customer #${ann}, whom this import joined with another, was later merged into customer #${dan} (merge #${merged.mergeId}). Undo that merge first (on customer #${dan}'s page, under Merge history), then undo the import.`,
+        `Customer #${ann}, whom this import added or joined, was later merged into customer #${dan} (merge #${merged.mergeId}). Undo that merge first (on customer #${dan}'s page, under Merge history), then undo the import.`,
       );
       expect((await b.call('imports.job', { jobId: wrong.jobId })).status).toBe('completed');
       // That merge undone, the import is.
       await b.call('merges.undo', { mergeId: merged.mergeId });
       expect((await undone(b, wrong.jobId)).removal).toMatchObject({ merges: 1 });
+    });
+  });
+
+  it('gives back to no customer a refund its order had attached, and unmarks a phone it marked shared', async () => {
+    await withBackend(async (b) => {
+      shopBefore(b);
+      // A Shopify refund of order #1004 that came before the order (on no customer), and Ann with a mobile.
+      ingestOne(
+        b,
+        live({
+          type: 'refund',
+          source: 'shopify',
+          externalId: 'refund-1004',
+          occurredAt: '2026-02-02T15:00:00Z',
+          identifiers: {},
+          payload: { orderId: '5731234560004', total: 5 },
+        }),
+      );
+      ingestOne(
+        b,
+        live({
+          type: 'profile_update',
+          source: 'api',
+          externalId: 'ann-phone',
+          occurredAt: '2026-01-01T10:00:00Z',
+          identifiers: { email: 'ann@example.com', phone: '+447700900111' },
+          payload: { firstName: 'Ann' },
+        }),
+      );
+      const before = snapshot(b);
+      const orders = await importFile(importHost(b.ctx), {
+        path: file('orders.csv', readFileSync(fixture('shopify-orders.csv'))),
+      });
+      const refundOwner = () =>
+        b.db.sqlite
+          .prepare("SELECT customer_profile_id FROM customer_raw_event WHERE external_id = 'refund-1004'")
+          .pluck()
+          .get();
+      expect(refundOwner()).not.toBeNull();
+      // Tom (an email of his own) on Ann's mobile: the mobile is marked shared.
+      const tom = await importFile(importHost(b.ctx), {
+        path: file('tom.csv', 'First Name,Email,Phone\nTom,tom@example.com,07700 900111\n'),
+      });
+      expect(snapshot(b).shared).toEqual([{ type: 'phone', value: '+447700900111' }]);
+      await undone(b, tom.jobId);
+      await undone(b, orders.jobId);
+      expect(refundOwner()).toBeNull();
+      expect(snapshot(b)).toEqual(before);
+    });
+  });
+
+  it('keeps the consent a later import also states when an earlier one is undone', async () => {
+    await withBackend(async (b) => {
+      shopBefore(b);
+      const first = await importFile(importHost(b.ctx), {
+        path: file('list-a.csv', 'Email,Accepts Email Marketing\nann@example.com,yes\n'),
+      });
+      // Another list saying the same yes: not recorded twice (the history already has it).
+      const second = await importFile(importHost(b.ctx), {
+        path: file('list-b.csv', 'Email,Last Name,Accepts Email Marketing\nann@example.com,Lee,yes\n'),
+      });
+      expect(second.eventsCreated).toBe(1);
+      expect(b.db.sqlite.prepare("SELECT count(*) FROM consent_event WHERE channel = 'email'").pluck().get()).toBe(1);
+      await undone(b, first.jobId);
+      const consent = b.db.sqlite
+        .prepare(
+          "SELECT p.email_consent FROM customer_profile p JOIN profile_identifier i ON i.profile_id = p.id WHERE i.value = 'ann@example.com'",
+        )
+        .pluck()
+        .get();
+      expect(consent).toBe(1);
+      expect(b.db.sqlite.prepare("SELECT count(*) FROM consent_event WHERE channel = 'email'").pluck().get()).toBe(1);
+    });
+  });
+
+  it('does not import while an import is being undone, nor undo while one is importing', async () => {
+    await withBackend(async (b) => {
+      const one = await importFile(importHost(b.ctx), { path: file('one.csv', till()) });
+      const two = await importFile(importHost(b.ctx), { path: file('two.csv', till().replaceAll('R-', 'S-')) });
+      b.db.sqlite.prepare("UPDATE import_job SET status = 'running' WHERE id = ?").run(two.jobId);
+      await expect(b.call('imports.undo', { jobId: one.jobId })).rejects.toThrow(
+        `two.csv is being imported. Wait until it has finished, then undo import #${one.jobId}.`,
+      );
+      b.db.sqlite.prepare("UPDATE import_job SET status = 'removing' WHERE id = ?").run(two.jobId);
+      await expect(importFile(importHost(b.ctx), { path: file('three.csv', till()) })).rejects.toThrow(
+        `Import #${two.jobId} is being undone. Wait until it says Undone on the Import page, then import this file.`,
+      );
     });
   });
 

@@ -67,12 +67,22 @@ export function identifierOwnerRow(
   ) as { id: number; profile_id: number } | undefined;
 }
 
+/** Where the identifiers marked shared go while an import's chunk is written (its undo unmarks them). */
+const sharedMarks = new WeakMap<Database, number[]>();
+
+export function collectSharedMarks(db: Database, into: number[] | undefined): void {
+  if (into) sharedMarks.set(db, into);
+  else sharedMarks.delete(db);
+}
+
 export function markShared(db: Database, brandId: number, type: string, value: string): void {
-  stmt(db, 'UPDATE profile_identifier SET shared = 1 WHERE brand_id = ? AND type = ? AND value = ?').run(
-    brandId,
-    type,
-    value,
-  );
+  const marked = stmt(
+    db,
+    'UPDATE profile_identifier SET shared = 1 WHERE brand_id = ? AND type = ? AND value = ? AND shared = 0 RETURNING id',
+  )
+    .pluck()
+    .all(brandId, type, value) as number[];
+  if (marked.length > 0) sharedMarks.get(db)?.push(...marked);
 }
 
 export function identifiersOf(db: Database, profileId: number): IdentifierRow[] {

@@ -5,8 +5,9 @@
 import type { Database } from '../open';
 import { stmt } from '../statements';
 
-/** The id ranges (after, last] one chunk's transaction wrote, per table. */
+/** The id ranges (after, last] one chunk's transaction wrote, per table, and the identifiers it marked shared. */
 export interface ChunkRanges {
+  sharedMarked: number[];
   events: [after: number, last: number];
   profiles: [after: number, last: number];
   identifiers: [after: number, last: number];
@@ -26,25 +27,41 @@ const TABLES = {
 type Kind = keyof typeof TABLES;
 const KINDS = Object.keys(TABLES) as Kind[];
 
-/** The highest id of each table an import writes (a chunk's starting point, read inside its transaction). */
+/**
+ * The highest id each table an import writes has given (a chunk's starting point, read inside its transaction):
+ * AUTOINCREMENT's counter, so a row deleted or put back under its old id (an undone merge) is never inside a range.
+ */
 export function highestIds(db: Database): Record<Kind, number> {
   const row = stmt(
     db,
-    `SELECT ${KINDS.map((k) => `(SELECT coalesce(max(id), 0) FROM ${TABLES[k]}) AS ${k}`).join(', ')}`,
+    `SELECT ${KINDS.map(
+      (k) =>
+        `max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '${TABLES[k]}'), 0), (SELECT coalesce(max(id), 0) FROM ${TABLES[k]})) AS ${k}`,
+    ).join(', ')}`,
   ).get() as Record<Kind, number>;
   return row;
 }
 
 /** Records what the chunk wrote (from `before`, read at its start, to now), when it wrote anything. */
-export function recordChunk(db: Database, jobId: number, before: Record<Kind, number>): void {
+export function recordChunk(
+  db: Database,
+  jobId: number,
+  before: Record<Kind, number>,
+  sharedMarked: readonly number[],
+): void {
   const after = highestIds(db);
-  if (KINDS.every((k) => after[k] === before[k])) return;
+  if (KINDS.every((k) => after[k] === before[k]) && sharedMarked.length === 0) return;
   stmt(
     db,
     `INSERT INTO import_chunk (job_id, events_after, events_last, profiles_after, profiles_last, identifiers_after,
-       identifiers_last, merges_after, merges_last, reviews_after, reviews_last, consents_after, consents_last)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(jobId, ...KINDS.flatMap((k) => [before[k], after[k]]));
+       identifiers_last, merges_after, merges_last, reviews_after, reviews_last, consents_after, consents_last,
+       shared_marked)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    jobId,
+    ...KINDS.flatMap((k) => [before[k], after[k]]),
+    sharedMarked.length > 0 ? JSON.stringify(sharedMarked) : null,
+  );
 }
 
 interface ChunkRow {
@@ -60,6 +77,7 @@ interface ChunkRow {
   reviews_last: number;
   consents_after: number;
   consents_last: number;
+  shared_marked: string | null;
 }
 
 /** Every chunk of the job, in the order written; empty for an import made before imports could be undone. */
@@ -72,27 +90,98 @@ export function chunksOf(db: Database, jobId: number): ChunkRanges[] {
     merges: [r.merges_after, r.merges_last],
     reviews: [r.reviews_after, r.reviews_last],
     consents: [r.consents_after, r.consents_last],
+    sharedMarked: r.shared_marked ? (JSON.parse(r.shared_marked) as number[]) : [],
   }));
 }
 
 export interface RemovedEvent {
   id: number;
   profileId: number | null;
-  hasName: boolean;
 }
 
 /** Deletes up to `limit` of the events in (after, last], lowest id first; says which went and whose they were. */
 export function deleteEventsIn(db: Database, after: number, last: number, limit: number): RemovedEvent[] {
   const rows = stmt(
     db,
-    `SELECT id, customer_profile_id AS profileId,
-       (payload ->> '$.firstName' IS NOT NULL OR payload ->> '$.lastName' IS NOT NULL) AS hasName
-     FROM customer_raw_event WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`,
-  ).all(after, last, limit) as { id: number; profileId: number | null; hasName: number }[];
+    'SELECT id, customer_profile_id AS profileId FROM customer_raw_event WHERE id > ? AND id <= ? ORDER BY id LIMIT ?',
+  ).all(after, last, limit) as RemovedEvent[];
   if (rows.length === 0) return [];
-  const lastId = (rows[rows.length - 1] as { id: number }).id;
+  const lastId = (rows[rows.length - 1] as RemovedEvent).id;
   stmt(db, 'DELETE FROM customer_raw_event WHERE id > ? AND id <= ?').run(after, lastId);
-  return rows.map((r) => ({ id: r.id, profileId: r.profileId, hasName: r.hasName === 1 }));
+  return rows;
+}
+
+/**
+ * Refunds and cancellations on the customer whose order is not theirs (no purchase of it on them) and that carry
+ * none of their identifiers: an import's purchase had attached them (a refund that came before its order); with
+ * the purchase gone they are on no customer again, as before.
+ */
+export function detachStrayRefunds(db: Database, profileId: number): number {
+  return stmt(
+    db,
+    `UPDATE customer_raw_event AS e SET customer_profile_id = NULL
+     WHERE e.customer_profile_id = @p AND e.event_type IN ('refund', 'cancellation') AND e.order_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM customer_raw_event o WHERE o.brand_id = e.brand_id AND o.order_id = e.order_id
+         AND o.event_type = 'purchase' AND o.customer_profile_id = @p)
+       AND NOT EXISTS (SELECT 1 FROM json_each(e.identifiers) j JOIN profile_identifier i
+         ON i.profile_id = @p AND i.type = j.value ->> 0 AND i.value = j.value ->> 1)`,
+  ).run({ p: profileId }).changes;
+}
+
+/** The customer's events that state a consent, oldest first, with the payload's consent fields only. */
+export function consentsOnEvents(
+  db: Database,
+  profileId: number,
+): { id: number; type: string; source: string; payload: string }[] {
+  return stmt(
+    db,
+    `SELECT id, event_type AS type, source, json_object(
+         'emailConsent', payload -> '$.emailConsent', 'emailConsentAt', payload ->> '$.emailConsentAt',
+         'smsConsent', payload -> '$.smsConsent', 'smsConsentAt', payload ->> '$.smsConsentAt',
+         'whatsappConsent', payload -> '$.whatsappConsent', 'whatsappConsentAt', payload ->> '$.whatsappConsentAt'
+       ) AS payload
+     FROM customer_raw_event WHERE customer_profile_id = ? AND (payload ->> '$.emailConsent' IS NOT NULL
+       OR payload ->> '$.smsConsent' IS NOT NULL OR payload ->> '$.whatsappConsent' IS NOT NULL) ORDER BY id`,
+  ).all(profileId) as { id: number; type: string; source: string; payload: string }[];
+}
+
+/** The event was written by an import (any job's chunk holds its id). */
+export function importedEvent(db: Database, eventId: number): boolean {
+  return (
+    stmt(db, 'SELECT 1 FROM import_chunk WHERE events_after < ? AND events_last >= ? LIMIT 1').get(eventId, eventId) !==
+    undefined
+  );
+}
+
+/** Identifiers an import marked shared that nobody else's use keeps shared now: no longer shared. */
+export function unmarkShared(db: Database, identifierIds: readonly number[]): void {
+  for (const id of identifierIds)
+    stmt(
+      db,
+      `UPDATE profile_identifier AS i SET shared = 0 WHERE i.id = ? AND i.shared = 1 AND NOT EXISTS (
+         SELECT 1 FROM shared_identifier_use u WHERE u.brand_id = i.brand_id AND u.type = i.type AND u.value = i.value)`,
+    ).run(id);
+}
+
+/** Merges still in force made after the import began (by hand, a review, another import), with whom they joined. */
+export function mergesInForceSince(
+  db: Database,
+  brandId: number,
+  afterId: number,
+): { id: number; base: number; merged: number[] }[] {
+  return (
+    stmt(
+      db,
+      'SELECT id, base_profile_id AS base, merged_profile_ids AS merged FROM merge_history WHERE brand_id = ? AND id > ? AND undone_at IS NULL',
+    ).all(brandId, afterId) as { id: number; base: number; merged: string }[]
+  ).map((r) => ({ id: r.id, base: r.base, merged: JSON.parse(r.merged) as number[] }));
+}
+
+/** The import (job) whose chunk wrote this merge, if one did. */
+export function jobOfMerge(db: Database, mergeId: number): number | undefined {
+  return stmt(db, 'SELECT job_id FROM import_chunk WHERE merges_after < ? AND merges_last >= ? LIMIT 1')
+    .pluck()
+    .get(mergeId, mergeId) as number | undefined;
 }
 
 /** Ids of the profile's events above `afterId` (an undo that deletes in id order: what of the import may remain). */
@@ -157,10 +246,13 @@ export function dropUncarriedSharedUses(db: Database, profileId: number, carried
   }
 }
 
-/** Consent records of the profile in (after, last]: deleted; says whether any went. */
-export function deleteConsentsIn(db: Database, profileId: number, after: number, last: number): number {
-  return stmt(db, 'DELETE FROM consent_event WHERE profile_id = ? AND id > ? AND id <= ?').run(profileId, after, last)
-    .changes;
+/** The customer's consent records the job's chunks wrote: deleted; says how many went. */
+export function deleteJobConsents(db: Database, profileId: number, jobId: number): number {
+  return stmt(
+    db,
+    `DELETE FROM consent_event WHERE profile_id = ? AND EXISTS (SELECT 1 FROM import_chunk c WHERE c.job_id = ?
+       AND consent_event.id > c.consents_after AND consent_event.id <= c.consents_last)`,
+  ).run(profileId, jobId).changes;
 }
 
 /** A channel with no consent record left has no stated consent. */
@@ -231,10 +323,25 @@ export function markRemoved(db: Database, jobId: number, now: number): void {
   stmt(db, "UPDATE import_job SET status = 'removed', removed_at = ? WHERE id = ?").run(now, jobId);
 }
 
+/** The job's rejected-rows file, forgotten (the caller deletes it). */
+export function takeRejectedFile(db: Database, jobId: number): string | null {
+  const file = stmt(db, 'SELECT rejected_file FROM import_job WHERE id = ?').pluck().get(jobId) as string | null;
+  if (file) stmt(db, 'UPDATE import_job SET rejected_file = NULL WHERE id = ?').run(jobId);
+  return file ?? null;
+}
+
 export function jobsBeingRemoved(db: Database, brandId: number): number[] {
   return stmt(db, "SELECT id FROM import_job WHERE brand_id = ? AND status = 'removing' ORDER BY id")
     .pluck()
     .all(brandId) as number[];
+}
+
+/** An import of the brand still running (its job not ended), if any. */
+export function runningImport(db: Database, brandId: number): { id: number; fileName: string } | undefined {
+  return stmt(
+    db,
+    "SELECT id, file_name AS fileName FROM import_job WHERE brand_id = ? AND status = 'running' ORDER BY id LIMIT 1",
+  ).get(brandId) as { id: number; fileName: string } | undefined;
 }
 
 export function jobStatus(

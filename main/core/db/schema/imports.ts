@@ -78,6 +78,8 @@ export const importChunk = sqliteTable(
     reviewsLast: integer('reviews_last').notNull(),
     consentsAfter: integer('consents_after').notNull(),
     consentsLast: integer('consents_last').notNull(),
+    /** JSON array of the identifiers (ids) the chunk marked shared (seen with someone else): unmarked on undo. */
+    sharedMarked: text('shared_marked'),
   },
   (t) => [index('import_chunk_job_idx').on(t.jobId)],
 );

@@ -11,11 +11,13 @@
 import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Papa from 'papaparse';
+import { AppError } from '../../../../shared/contract/errors';
 import type { ParsedEvent } from '../../../../shared/events';
 import type { Clock } from '../../clock';
 import { type Database, WAL_CHECKPOINT_PAGES } from '../../db/open';
 import { refundOfOrderKnown } from '../../db/repos/events';
-import { highestIds, recordChunk } from '../../db/repos/import-undo';
+import { collectSharedMarks } from '../../db/repos/identifiers';
+import { highestIds, jobsBeingRemoved, recordChunk } from '../../db/repos/import-undo';
 import { settlePendingTotals } from '../../db/repos/profile-totals';
 import { stmt } from '../../db/statements';
 import { storageProblem } from '../../db/storage-problem';
@@ -85,6 +87,14 @@ export const escapeCells = /^[=+@\t\r]|^-(?!\d[\d.,]*$)/;
 export async function runImport(options: RunOptions): Promise<ImportSummary> {
   const { db, settings, ctx } = options;
   const started = performance.now();
+  // An import being undone deletes what imports wrote: the same rows imported now would be found "already known"
+  // and then deleted by the undo.
+  const removing = jobsBeingRemoved(db, ctx.brandId)[0];
+  if (removing !== undefined)
+    throw new AppError(
+      'conflict',
+      `Import #${removing} is being undone. Wait until it says Undone on the Import page, then import this file.`,
+    );
   // Each chunk's commit would otherwise copy the write-ahead log back into the data file every WAL_CHECKPOINT_PAGES
   // (10,000): while a file imports, every 30,000 (the app's usual setting is put back when the import ends). A page
   // rewritten by many chunks is then copied once instead of many times: a 1M-row file imports about 10% faster
@@ -141,6 +151,20 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
     // undoing the import removes exactly it (undo-import.ts).
     const before = highestIds(db);
+    const marked: number[] = [];
+    collectSharedMarks(db, marked);
+    try {
+      return saveChunk(mapped, rowsInChunk, before, marked);
+    } finally {
+      collectSharedMarks(db, undefined);
+    }
+  });
+  const saveChunk = (
+    mapped: Pick<MappedChunk, 'events' | 'rejected'>,
+    rowsInChunk: number,
+    before: ReturnType<typeof highestIds>,
+    marked: number[],
+  ) => {
     ingest.begin();
     const touched = new Set<number>();
     const next = { ...counts };
@@ -188,9 +212,9 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       jobId,
     );
     ingest.end();
-    recordChunk(db, jobId, before);
+    recordChunk(db, jobId, before, marked);
     return { touched: [...touched], next };
-  });
+  };
   const commit = (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
     let saved: ReturnType<typeof save>;
     try {
