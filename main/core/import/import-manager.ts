@@ -144,6 +144,7 @@ export class ImportManager {
       brandId: core.brandId,
       now: () => core.clock.now().getTime(),
       changed: (touched) => core.changed(touched),
+      undone: () => core.undone?.(),
       logger: core.logger,
     });
   }

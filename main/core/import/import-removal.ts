@@ -16,6 +16,8 @@ export interface RemovalHost {
   now(): number;
   /** Customers whose details changed or who were removed. */
   changed(touched: number[]): void;
+  /** A removal ended. */
+  undone?(): void;
   logger: { error(message: string, error?: unknown): void };
 }
 
@@ -100,6 +102,7 @@ export class Removals {
     if (result.done) {
       const rejected = takeRejectedFile(db, jobId);
       if (rejected) rmSync(rejected, { force: true });
+      this.host.undone?.();
     }
     return result.done;
   }

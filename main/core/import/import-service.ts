@@ -1,5 +1,6 @@
 /** This backend's import manager (uploads, previews, jobs in worker threads), built from the engine context. */
 import { defineService, type EngineContext } from '../context';
+import { AFTER_IMPORT_MS, runnerOf } from '../journey/runner';
 import { normalizeOptionsFor } from '../settings/shop-settings';
 import { ImportManager } from './import-manager';
 import type { ImportHost } from './imports';
@@ -14,6 +15,7 @@ export function importHost(ctx: EngineContext): ImportHost {
     dataDir: ctx.dataDir,
     normalizeOptionsFor: (brandId) => normalizeOptionsFor(ctx, brandId),
     changed: (touched) => ctx.bus.emit('profiles.changed', touched),
+    undone: () => runnerOf(ctx).soon(AFTER_IMPORT_MS),
   };
 }
 

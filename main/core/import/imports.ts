@@ -28,6 +28,8 @@ export interface ImportHost {
   normalizeOptionsFor(brandId: number): NormalizeOptions;
   /** Customers an import touched: caches drop them, pages refresh. */
   changed(touched: number[]): void;
+  /** An import was undone: customers' journey stages are worked out again (the app; a terminal leaves it to the app). */
+  undone?(): void;
 }
 
 export const PREVIEW_ROWS = 20;

@@ -51,6 +51,7 @@ import {
   unmarkShared,
   withdrawPendingReviews,
 } from '../db/repos/import-undo';
+import { flagShop } from '../db/repos/journey';
 import { recomputeTotals, settlePendingTotals } from '../db/repos/profile-totals';
 import { getProfile, refreshStrength, setNames } from '../db/repos/profiles';
 import { undoMerge } from '../identity/merge';
@@ -220,7 +221,7 @@ export function removalStep(
   removeProfiles(db, gone);
   counts.removedProfiles += gone.length;
   counts.keptProfiles += kept.length;
-  // Their scores and journey stage are worked out again from what remains.
+  // Asked to be scored again, as ingestion asks for the customers its events reach.
   if (kept.length > 0) publish(db, 'predictions.requests', { profileIds: kept, reason: 'import_undone' }, now);
 
   const done = counts.removedEvents === 0;
@@ -230,6 +231,8 @@ export function removalStep(
       chunks.flatMap((c) => c.sharedMarked),
     );
     markRemoved(db, jobId, now);
+    // Journey stages follow what remains (the app soon after, else at its next start).
+    flagShop(db, brandId, 'import_pending', true);
   }
   addRemovalCounts(db, jobId, counts);
   return { done, touched: [...touched] };
