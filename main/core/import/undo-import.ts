@@ -171,7 +171,11 @@ export function removalStep(
     for (const merge of mergesToUndo(db, ...chunk.merges)) {
       if (counts.undoneMerges >= REMOVAL_STEP_MERGES) break;
       const result = undoMerge(db, merge.id, now, { separate: false });
-      for (const id of result.touched) touched.add(id);
+      for (const id of result.touched) {
+        touched.add(id);
+        // The snapshot's consent flags are from before the merge: what the history says now (a STOP since) counts.
+        if (getProfile(db, id)) refreshConsentColumns(db, id);
+      }
       counts.undoneMerges += 1;
     }
   }
