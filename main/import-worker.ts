@@ -39,6 +39,7 @@ try {
     clock,
     dataDir: data.dataDir,
     chunkRows: data.chunkRows,
+    ...(data.turns ? { turns: data.turns } : {}),
     readerScript: READER_SCRIPT,
     signal: controller.signal,
     onStarted: (jobId) => send({ type: 'started', jobId }),

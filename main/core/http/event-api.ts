@@ -20,7 +20,7 @@ import { findProfileId, identifiersOf } from '../db/repos/identifiers';
 import { getProfile, redirectOf } from '../db/repos/profiles';
 import { storageHealthOf } from '../db/storage-health';
 import { normalizeIdentifier } from '../identity/normalize';
-import { ingestEvents } from '../ingest/ingest-service';
+import { ingestEventsInTurn } from '../ingest/ingest-service';
 import { readApiKey } from '../secrets/api-key';
 import { normalizeOptions } from '../settings/shop-settings';
 import { sendError } from './errors';
@@ -42,7 +42,7 @@ export function createEventApi(ctx: EngineContext): Router {
     next();
   });
 
-  router.post('/events', express.json({ limit: MAX_EVENTS_BODY_BYTES, strict: false }), (req, res) => {
+  router.post('/events', express.json({ limit: MAX_EVENTS_BODY_BYTES, strict: false }), async (req, res) => {
     const body: unknown = req.body;
     const list = Array.isArray(body) ? body : [body];
     if (list.length === 0 || list.length > MAX_BATCH) {
@@ -62,7 +62,7 @@ export function createEventApi(ctx: EngineContext): Router {
     });
     const ingested =
       valid.length > 0
-        ? ingestEvents(
+        ? await ingestEventsInTurn(
             ctx,
             valid.map((v) => v.event),
           )

@@ -15,6 +15,7 @@ import type { ImportFileRef, ImportJobView } from '../../../shared/contract/impo
 import { WAL_CHECKPOINT_PAGES } from '../db/open';
 import { settlePendingTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
+import { writeTurnsOf } from '../db/write-turns';
 import { appRoot } from '../paths';
 import type { ImportChoices } from './file/read-file';
 import { snippet } from './file/row-guard';
@@ -283,6 +284,7 @@ export class ImportManager {
       defaultCountry: settings.defaultCountry,
       shopNumbers: [...(normalize.shopNumbers ?? [])],
       chunkRows: WORKER_CHUNK_ROWS,
+      turns: writeTurnsOf(this.core.db),
     };
     const worker = new Worker(this.workerScript, {
       workerData: data,

@@ -5,6 +5,7 @@
  */
 import type { ParsedEvent } from '../../../shared/events';
 import type { EngineContext } from '../context';
+import { inTurn } from '../db/write-turns';
 import { readSettings } from '../settings/settings-store';
 import { forgetShopNumbers, normalizeOptions, normalizeOptionsFor } from '../settings/shop-settings';
 import { type IngestResult, ingestInTransaction } from './ingest-event';
@@ -13,15 +14,34 @@ import { type IntakeResult, receiveWhatsApp } from './webhook-intake';
 
 /** Ingests events in one transaction; all or nothing. */
 export function ingestEvents(ctx: EngineContext, events: readonly ParsedEvent[]): IngestResult[] {
-  const ingest = { brandId: ctx.brandId, now: ctx.clock.now().getTime(), normalize: normalizeOptions(ctx) };
-  const results = ctx.db.sqlite
-    .transaction(() => events.map((event) => ingestInTransaction(ctx.db, event, ingest)))
-    .immediate();
+  const results = ingestWrite(ctx, events)();
   ctx.bus.emit(
     'profiles.changed',
     results.flatMap((r) => r.touched),
   );
   return results;
+}
+
+/**
+ * `ingestEvents` for a request on the app's thread (the event API): in its turn at the write lock, never waiting on
+ * it in this thread while a file imports (write-turns.ts).
+ */
+export async function ingestEventsInTurn(ctx: EngineContext, events: readonly ParsedEvent[]): Promise<IngestResult[]> {
+  const results = await inTurn(ctx.db, ingestWrite(ctx, events));
+  ctx.bus.emit(
+    'profiles.changed',
+    results.flatMap((r) => r.touched),
+  );
+  return results;
+}
+
+function ingestWrite(ctx: EngineContext, events: readonly ParsedEvent[]): () => IngestResult[] {
+  return () => {
+    const ingest = { brandId: ctx.brandId, now: ctx.clock.now().getTime(), normalize: normalizeOptions(ctx) };
+    return ctx.db.sqlite
+      .transaction(() => events.map((event) => ingestInTransaction(ctx.db, event, ingest)))
+      .immediate();
+  };
 }
 
 /** A verified WhatsApp delivery: stored and read into events at once (WhatsApp traffic is light). */

@@ -6,6 +6,7 @@
 import type { EngineContext } from '../context';
 import { defineService } from '../context';
 import { storageProblem } from '../db/storage-problem';
+import { inTurn } from '../db/write-turns';
 import { normalizeOptionsFor } from '../settings/shop-settings';
 import type { IngestContext } from './ingest-event';
 import {
@@ -61,10 +62,25 @@ export class WebhookBatcher {
     normalize: normalizeOptionsFor(this.ctx, brandId),
   });
 
+  /** A batch is being committed (its write may be waiting for an import to let the lock go). */
+  private flushing = false;
+
   private flushShopify(): void {
+    if (this.flushing) return;
     const batch = this.shopifyQueue.splice(0, MAX_BATCH);
     if (batch.length === 0) return;
-    if (this.shopifyQueue.length > 0) setImmediate(() => this.flushShopify());
+    this.flushing = true;
+    void this.commitShopify(batch).finally(() => {
+      this.flushing = false;
+      if (this.shopifyQueue.length > 0) setImmediate(() => this.flushShopify());
+    });
+  }
+
+  /**
+   * Commits a batch in its turn at the write lock (write-turns.ts: while a file imports, this thread never waits
+   * on the lock, and the import lets it go within a few rows), then answers each sender.
+   */
+  private async commitShopify(batch: WebhookBatcher['shopifyQueue']): Promise<void> {
     type Outcome = { ok: true; result: IntakeResult } | { ok: false; error: unknown };
     const accept = (delivery: ShopifyDelivery) =>
       acceptShopifyInTransaction(this.ctx.db, delivery, this.contextFor, this.ctx.dataDir);
@@ -74,25 +90,29 @@ export class WebhookBatcher {
     const alone = this.ctx.db.sqlite.transaction(accept);
     let outcomes: Outcome[];
     try {
-      outcomes = this.ctx.db.sqlite
-        .transaction(() => batch.map((item): Outcome => ({ ok: true, result: accept(item.delivery) })))
-        .immediate();
+      outcomes = await inTurn(this.ctx.db, () =>
+        this.ctx.db.sqlite
+          .transaction(() => batch.map((item): Outcome => ({ ok: true, result: accept(item.delivery) })))
+          .immediate(),
+      );
     } catch {
       try {
-        outcomes = this.ctx.db.sqlite
-          .transaction(() =>
-            batch.map((item): Outcome => {
-              try {
-                return { ok: true, result: alone(item.delivery) };
-              } catch (error) {
-                // A full or read-only disk ends the whole transaction (SQLite rolls it back itself): every delivery of
-                // the batch gets that reason, so each sender is asked to try again.
-                if (storageProblem(error, this.ctx.db.file)) throw error;
-                return { ok: false, error };
-              }
-            }),
-          )
-          .immediate();
+        outcomes = await inTurn(this.ctx.db, () =>
+          this.ctx.db.sqlite
+            .transaction(() =>
+              batch.map((item): Outcome => {
+                try {
+                  return { ok: true, result: alone(item.delivery) };
+                } catch (error) {
+                  // A full or read-only disk ends the whole transaction (SQLite rolls it back itself): every delivery
+                  // of the batch gets that reason, so each sender is asked to try again.
+                  if (storageProblem(error, this.ctx.db.file)) throw error;
+                  return { ok: false, error };
+                }
+              }),
+            )
+            .immediate(),
+        );
       } catch (error) {
         for (const item of batch) item.reject(error);
         return;
@@ -113,7 +133,8 @@ export class WebhookBatcher {
 
   /** Resolves once no delivery is queued or waiting to be read (the test delivery button, and tests). */
   async whenRead(): Promise<void> {
-    while (this.waiting || this.shopifyQueue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.waiting || this.flushing || this.shopifyQueue.length > 0)
+      await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** Deliveries are waiting to be read (a burst, or a restart after a crash). */
@@ -131,8 +152,29 @@ export class WebhookBatcher {
    * and the reading still moves; once they stop, turns follow each other at once.
    */
   private nextTurn(): void {
-    if (this.burst()) setTimeout(() => this.readWaiting(READ_TURN_BURST), READ_GAP_BUSY_MS);
-    else setImmediate(() => this.readWaiting(READ_TURN_CALM));
+    if (this.burst()) setTimeout(() => void this.readTurn(READ_TURN_BURST), READ_GAP_BUSY_MS);
+    else setImmediate(() => void this.readTurn(READ_TURN_CALM));
+  }
+
+  /** One turn of reading, in its turn at the write lock (see `commitShopify`), then the next turn if more wait. */
+  private async readTurn(limit: number): Promise<void> {
+    if (this.closed) return;
+    let read: ReturnType<typeof readWaitingShopify>;
+    try {
+      read = await inTurn(this.ctx.db, () =>
+        this.ctx.db.sqlite.transaction(() => readWaitingShopify(this.ctx.db, limit, this.contextFor)).immediate(),
+      );
+    } catch (error) {
+      if (this.closed || !this.ctx.db.sqlite.open) return;
+      // The database itself failed (disk full…): the deliveries stay waiting; try again shortly.
+      this.ctx.logger.error('Reading waiting webhook deliveries failed; retrying in a few seconds', error);
+      this.waiting = false;
+      setTimeout(() => this.scheduleReading(), 5_000).unref();
+      return;
+    }
+    this.changed([...read.touched, ...read.results.flatMap((r) => r.touched)]);
+    if (read.read === limit && !this.closed) this.nextTurn();
+    else this.waiting = false;
   }
 
   /** Deliveries stored in the current and the previous BURST_WINDOW_MS. */
@@ -151,11 +193,8 @@ export class WebhookBatcher {
     return this.previousDeliveries + this.recentDeliveries > BURST_DELIVERIES;
   }
 
-  /**
-   * One turn of reading waiting deliveries, then back to the event loop so new deliveries are answered
-   * between turns. Returns how many were read.
-   */
-  private readWaiting(limit: number, thenContinue = true): number {
+  /** Reads up to `limit` waiting deliveries now (waiting on the lock if it must). Returns how many were read. */
+  private readWaiting(limit: number): number {
     if (this.closed) return 0;
     let read: ReturnType<typeof readWaitingShopify>;
     try {
@@ -168,16 +207,13 @@ export class WebhookBatcher {
       return 0;
     }
     this.changed([...read.touched, ...read.results.flatMap((r) => r.touched)]);
-    if (thenContinue && read.read === limit) this.nextTurn();
-    else if (thenContinue) this.waiting = false;
     return read.read;
   }
 
   /** Reads every waiting delivery now (at start after a crash, on close, and in tests of a burst). */
   readAllWaiting(): number {
     let total = 0;
-    for (let n = this.readWaiting(READ_TURN_CALM, false); n > 0; n = this.readWaiting(READ_TURN_CALM, false))
-      total += n;
+    for (let n = this.readWaiting(READ_TURN_CALM); n > 0; n = this.readWaiting(READ_TURN_CALM)) total += n;
     return total;
   }
 

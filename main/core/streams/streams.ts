@@ -23,6 +23,7 @@ import type { Clock, Logger } from '../clock';
 import { defineService } from '../context';
 import type { Database } from '../db/open';
 import { stmt } from '../db/statements';
+import { inTurn } from '../db/write-turns';
 import { deliverPlanned, type OutboxItem, type OutboxPlanner, outboxPlanner, recoverInterrupted } from './outbox';
 import { messageKey, type StreamName, type StreamPayload, streamSchemas } from './schemas';
 
@@ -205,8 +206,13 @@ export class StreamRunner {
         if (this.stopped || !this.db.sqlite.open) return;
         let handled: number;
         try {
-          handled = this.db.sqlite.transaction(() => this.handleBatch(sub)).immediate();
+          // In its turn at the write lock: while a file imports, this thread never waits on it (write-turns.ts).
+          handled = await inTurn(this.db, () => this.db.sqlite.transaction(() => this.handleBatch(sub)).immediate(), {
+            later: true,
+          });
         } catch (error) {
+          // Closed while it waited for its turn: nothing to record.
+          if (this.stopped || !this.db.sqlite.open) return;
           this.failed(state, error);
           return;
         }

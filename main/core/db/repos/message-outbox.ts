@@ -135,6 +135,13 @@ export function recheckHeld(db: Database, now: number, profileIds?: readonly num
   const who = profileIds === undefined ? '' : 'AND profile_id IN (SELECT value FROM json_each(?))';
   const args: (number | string)[] = [now, now, now];
   if (profileIds !== undefined) args.push(JSON.stringify(profileIds));
+  // Looked for first: an UPDATE takes the write lock even when it changes nothing, and this runs on the app's thread
+  // for every customer change (while a file imports, the lock is the import's most of the time).
+  const any = stmt(
+    db,
+    `SELECT 1 FROM message_outbox WHERE status = 'held' AND next_attempt_at > ? AND source <> 'resend' ${who} LIMIT 1`,
+  ).get(...args.slice(2));
+  if (any === undefined) return 0;
   return stmt(
     db,
     `UPDATE message_outbox SET next_attempt_at = ?, updated_at = ?
@@ -144,6 +151,13 @@ export function recheckHeld(db: Database, now: number, profileIds?: readonly num
 
 /** Due messages of a channel that cannot go (it is not connected) say why; they stay due for when it is. */
 export function noteWaiting(db: Database, channel: OutboxChannel, reason: string, now: number): number {
+  // Looked for first (see recheckHeld): this runs at every pass of the outbox while a channel is not connected.
+  const any = stmt(
+    db,
+    `SELECT 1 FROM message_outbox WHERE channel = ? AND status IN ('pending', 'held') AND next_attempt_at <= ?
+       AND status_reason IS NOT ? LIMIT 1`,
+  ).get(channel, now, reason);
+  if (any === undefined) return 0;
   return stmt(
     db,
     `UPDATE message_outbox SET status_reason = ?, updated_at = ?

@@ -21,6 +21,7 @@ import { highestIds, jobsBeingRemoved, recordChunk } from '../../db/repos/import
 import { settlePendingTotals } from '../../db/repos/profile-totals';
 import { stmt } from '../../db/statements';
 import { storageProblem } from '../../db/storage-problem';
+import { turnWanted, yieldTurn } from '../../db/write-turns';
 import { BatchIngest } from '../../ingest/ingest-batch';
 import type { IngestContext, IngestResult } from '../../ingest/ingest-event';
 import { type MappedChunk, mapFile } from '../file/map-file';
@@ -79,7 +80,12 @@ export interface RunOptions {
   readerScript?: string;
   /** Called at once with the new job's id, before any row is read. */
   onStarted?: (jobId: number) => void;
+  /** Flags shared with the app's thread (write-turns.ts): the import lets a waiting write go first. */
+  turns?: Int32Array;
 }
+
+/** Events saved before an import lets a waiting write on the app's thread have the lock. */
+const MIN_SEGMENT = 32;
 
 /** Cells a spreadsheet would run as a formula are written with a leading ' (a plain negative number is left alone). */
 export const escapeCells = /^[=+@\t\r]|^-(?!\d[\d.,]*$)/;
@@ -102,6 +108,10 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   db.sqlite.pragma(`wal_autocheckpoint = ${IMPORT_CHECKPOINT_PAGES}`);
   const cacheBefore = db.sqlite.pragma('cache_size', { simple: true }) as number;
   db.sqlite.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+  // Pages read through the page cache, not the file's memory mapping (open.ts maps up to 512 MiB for the app's
+  // reads): every page of a big import's indexes it touched would stay in the process's memory, mapped.
+  const mmapBefore = db.sqlite.pragma('mmap_size', { simple: true }) as number;
+  db.sqlite.pragma('mmap_size = 0');
   const fileBytes = statSync(options.path).size;
   const jobId = Number(
     stmt(
@@ -147,28 +157,39 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   // back (a busy data file) never inflates the summary.
   // A file's events are history, not today's traffic: their stream messages say `import`.
   const ingest = new BatchIngest(db, { ...ctx, origin: 'import' });
-  const save = db.sqlite.transaction((mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
-    // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
-    // undoing the import removes exactly it (undo-import.ts).
-    const before = highestIds(db);
-    const marked: number[] = [];
-    collectSharedMarks(db, marked);
-    try {
-      return saveChunk(mapped, rowsInChunk, before, marked);
-    } finally {
-      collectSharedMarks(db, undefined);
-    }
-  });
+  const save = db.sqlite.transaction(
+    (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number, from: number) => {
+      // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
+      // undoing the import removes exactly it (undo-import.ts).
+      const before = highestIds(db);
+      const marked: number[] = [];
+      collectSharedMarks(db, marked);
+      try {
+        return saveChunk(mapped, rowsInChunk, from, before, marked);
+      } finally {
+        collectSharedMarks(db, undefined);
+      }
+    },
+  );
+  /**
+   * Saves the chunk's events from `from` on, in the transaction in hand; stops early (`upTo` short of the end) when
+   * a write on the app's thread is waiting for the lock (write-turns.ts), after at least MIN_SEGMENT events. The
+   * chunk's rows and rejections count with its last part.
+   */
   const saveChunk = (
     mapped: Pick<MappedChunk, 'events' | 'rejected'>,
     rowsInChunk: number,
+    from: number,
     before: ReturnType<typeof highestIds>,
     marked: number[],
   ) => {
     ingest.begin();
     const touched = new Set<number>();
     const next = { ...counts };
-    for (const event of mapped.events) {
+    let upTo = from;
+    for (; upTo < mapped.events.length; upTo++) {
+      if (upTo - from >= MIN_SEGMENT && turnWanted(options.turns)) break;
+      const event = mapped.events[upTo] as ParsedEvent;
       if (isRefundedSoFar(event)) {
         ingest.flush();
         if (refundAlreadyKnown(db, ctx.brandId, event)) {
@@ -192,8 +213,10 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       }
     }
     ingest.flush();
-    next.rejected += mapped.rejected.length;
-    next.rowsRead += rowsInChunk;
+    if (upTo === mapped.events.length) {
+      next.rejected += mapped.rejected.length;
+      next.rowsRead += rowsInChunk;
+    }
     stmt(
       db,
       `UPDATE import_job SET bytes_read = ?, rows_read = ?, events_created = ?, profiles_created = ?, auto_merged = ?,
@@ -213,20 +236,30 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     );
     ingest.end();
     recordChunk(db, jobId, before, marked);
-    return { touched: [...touched], next };
+    return { touched: [...touched], next, upTo };
   };
   const commit = (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
-    let saved: ReturnType<typeof save>;
-    try {
-      saved = save.immediate(mapped, rowsInChunk);
-    } catch (error) {
-      ingest.forget();
-      throw error;
+    for (let from = 0; ; ) {
+      let saved: ReturnType<typeof save>;
+      try {
+        saved = save.immediate(mapped, rowsInChunk, from);
+      } catch (error) {
+        ingest.forget();
+        throw error;
+      }
+      const { touched, next, upTo } = saved;
+      Object.assign(counts, next);
+      options.onCommitted?.(touched);
+      if (upTo >= mapped.events.length) {
+        // The app's own background writes (its stream subscribers) have their turn between chunks.
+        if (turnWanted(options.turns, true)) yieldTurn(options.turns as Int32Array);
+        break;
+      }
+      // A write on the app's thread is waiting: the lock is its until it is done.
+      if (options.turns) yieldTurn(options.turns);
+      from = upTo;
     }
-    const { touched, next } = saved;
-    Object.assign(counts, next);
     writeRejected(mapped.rejected);
-    options.onCommitted?.(touched);
     options.onProgress?.({ ...counts, jobId, fileBytes });
   };
 
@@ -240,6 +273,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     }
     db.sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     db.sqlite.pragma(`cache_size = ${cacheBefore}`);
+    db.sqlite.pragma(`mmap_size = ${mmapBefore}`);
     stmt(db, 'UPDATE import_job SET status = ?, error = ?, finished_at = ?, rejected_file = ? WHERE id = ?').run(
       status,
       error,

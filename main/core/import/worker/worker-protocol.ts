@@ -15,6 +15,8 @@ export interface ImportWorkerData {
   /** The shop's own numbers (never a customer's), as E.164. */
   shopNumbers: string[];
   chunkRows: number;
+  /** Flags shared with the app's thread, so a webhook's write goes between two groups of rows (write-turns.ts). */
+  turns?: Int32Array;
 }
 
 export type ImportWorkerMessage =
