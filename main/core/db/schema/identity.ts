@@ -188,3 +188,13 @@ export const sharedIdentifierUse = sqliteTable(
     index('shared_identifier_use_profile_idx').on(t.profileId),
   ],
 );
+
+/**
+ * A counter that moves whenever who holds an identifier, or a customer's name, changes (triggers in migration
+ * 0022): an import's thread keeps who-is-who in memory across its chunks and forgets it only when this moved
+ * under it, not whenever anything at all was written meanwhile (a stream's progress, a message's status).
+ */
+export const identityVersion = sqliteTable('identity_version', {
+  id: integer('id').primaryKey(),
+  n: integer('n').notNull().default(0),
+});

@@ -25,6 +25,7 @@ const PRODUCT_TABLES = [
   'customer_raw_event',
   'dashboard_state',
   'features',
+  'identity_version',
   'import_chunk',
   'import_job',
   'import_preset',
