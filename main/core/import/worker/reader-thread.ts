@@ -23,6 +23,8 @@ export type ReaderMessage =
   | { type: 'error'; message: string };
 
 const READER_HEAP_MB = 64;
+/** Its young generation (V8's default lets it grow to 48 MB): a chunk's rows die young, a small one collects them. */
+const READER_YOUNG_MB = 12;
 /** Chunks read ahead of the one being committed: enough to keep both threads busy, few enough to keep memory flat. */
 const READ_AHEAD = 2;
 
@@ -32,7 +34,10 @@ const READ_AHEAD = 2;
  */
 export async function* mapInThread(script: string, data: ReaderData): AsyncGenerator<MappedChunk> {
   // What the reader keeps is small (a few chunks, the orders seen as flat arrays): a bounded heap keeps it so.
-  const worker = new Worker(script, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB } });
+  const worker = new Worker(script, {
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB, maxYoungGenerationSizeMb: READER_YOUNG_MB },
+  });
   const inbox: ReaderMessage[] = [];
   let wake: (() => void) | undefined;
   const deliver = (message: ReaderMessage) => {
