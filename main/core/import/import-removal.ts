@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { Database } from '../db/open';
 import { jobsBeingRemoved, stopRemoval, takeRejectedFile } from '../db/repos/import-undo';
 import { storageProblem } from '../db/storage-problem';
+import { inTurn } from '../db/write-turns';
 import { beginRemoval, removalStep } from './undo-import';
 
 export interface RemovalHost {
@@ -20,11 +21,6 @@ export interface RemovalHost {
   undone?(): void;
   logger: { error(message: string, error?: unknown): void };
 }
-
-const isBusy = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
-
-/** How long to wait before trying a step again when the data file is busy (an import thread's chunk). */
-const BUSY_RETRY_MS = 200;
 
 export class Removals {
   private readonly active = new Set<number>();
@@ -57,12 +53,13 @@ export class Removals {
         if (this.stopped || !this.host.db.sqlite.open) return;
         let done: boolean;
         try {
-          done = this.step(jobId);
+          // In its turn at the write lock (write-turns.ts): this thread never waits on it.
+          done = await inTurn(this.host.db, () => this.step(jobId), {
+            later: true,
+            maxWaitMs: Number.POSITIVE_INFINITY,
+          });
         } catch (error) {
-          if (isBusy(error)) {
-            await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
-            continue;
-          }
+          if (this.stopped || !this.host.db.sqlite.open) return;
           this.host.logger.error(`Undoing import ${jobId} stopped`, error);
           this.giveUp(jobId, error);
           return;
