@@ -42,7 +42,7 @@ import {
   scoresDone,
   setExecution,
 } from '../db/repos/automations';
-import { withSteadyReads } from '../db/steady-reads';
+import { forgetNumbered, withSteadyReads } from '../db/steady-reads';
 import { highIntentProducts, intentForAll } from '../ml/intent';
 import { readSettings } from '../settings/settings-store';
 import { normalizeOptions } from '../settings/shop-settings';
@@ -168,6 +168,7 @@ export async function fireInTurns(
               .filter((p) => live.get(p.automation.id) === p.automation.updatedAt);
             i += Math.min(end - i, CHUNK);
             fireEach(ctx, chunk, t);
+            forgetNumbered();
           }
         }),
       )

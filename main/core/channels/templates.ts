@@ -73,6 +73,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const OBJECT_TEXT = /\[object \w+\]/gi;
 /** What an import or a broken till writes for "nothing": a value holding it is not trusted at all. */
 const NOTHING_WORDS = /null|undefined/i;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/**
+ * Words of letters, digits and common punctuation with single spaces between them: nothing to remove or collapse (no
+ * braces, brackets, control characters or half emoji; so not "[object …]" either).
+ */
+const PLAIN = /^[\p{L}\p{N}.,'’@:/?=&%+_~#!*()-]+(?: [\p{L}\p{N}.,'’@:/?=&%+_~#!*()-]+)*$/u;
 
 /**
  * A customer's value as it may appear in a message, or null when there is nothing usable: no NUL or control
@@ -82,6 +88,15 @@ const NOTHING_WORDS = /null|undefined/i;
  */
 export function cleanValue(value: unknown, max = 120): string | null {
   if (typeof value !== 'string') return null;
+  // Most values (a first name, a link) need none of the cleaning: a test instead of five replacements (an automation
+  // writing 70,000 messages fills a field of each).
+  if (value.length <= max && PLAIN.test(value) && LETTER_OR_DIGIT.test(value) && !NOTHING_WORDS.test(value))
+    return value;
+  return cleanFully(value, max);
+}
+
+/** `cleanValue` without its shortcut for values that need no cleaning (exported for the test that they agree). */
+export function cleanFully(value: string, max: number): string | null {
   const cleaned = value
     .replace(LONE_SURROGATE, '')
     .replace(CONTROL, ' ')
@@ -89,7 +104,7 @@ export function cleanValue(value: unknown, max = 120): string | null {
     .replace(OBJECT_TEXT, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  if (cleaned === '' || NOTHING_WORDS.test(cleaned) || !/[\p{L}\p{N}]/u.test(cleaned)) return null;
+  if (cleaned === '' || NOTHING_WORDS.test(cleaned) || !LETTER_OR_DIGIT.test(cleaned)) return null;
   const chars = Array.from(cleaned);
   return chars.length > max
     ? `${chars

@@ -24,6 +24,15 @@ export function withSteadyReads<T>(work: () => T): T {
   }
 }
 
+/**
+ * Inside `withSteadyReads`: forgets the numbered reads (customers') done so far and keeps the others (settings,
+ * templates). A sweep calls it between chunks of customers: what a chunk read is garbage once the chunk is done,
+ * rather than living until the commit and being copied by every young-generation collection meanwhile.
+ */
+export function forgetNumbered(): void {
+  if (byId) byId = new Map();
+}
+
 /** The first miss a bulk read covers: it reads them all (once). True when one ran. */
 function loadInBulk(kind: string): boolean {
   for (const [name, b] of bulk) {

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanFully,
   cleanValue,
   DEFAULT_FALLBACKS,
   fieldProblem,
@@ -63,6 +64,24 @@ describe('renderTemplate', () => {
     expect(cleanValue('x\ud800y')).toBe('xy');
     expect(cleanValue('Zoë 😀')).toBe('Zoë 😀');
     expect(Array.from(cleanValue('Ann😀'.repeat(100)) ?? '')).toHaveLength(120);
+  });
+
+  it('its shortcut for values that need no cleaning gives what the full cleaning gives', () => {
+    const alphabet = fc.constantFrom(..."aZé9 .,'’@:/?=&%+_~#!*()-{}[]\u0000\n\t😀\ud800".split(''), 'null', 'object ');
+    const text = fc.oneof(
+      fc.array(alphabet, { maxLength: 30 }).map((parts) => parts.join('')),
+      hostile,
+      weirdText,
+      longText,
+      fc.constantFrom('Ann', 'Zoë', "O'Neil-Smith", 'https://shop.example/u?t=ab%2F_~', '...', 'Anne  Marie', ' Ann'),
+    );
+    fc.assert(
+      fc.property(text, fc.constantFrom(5, 120, 500), (value, max) => {
+        if (typeof value !== 'string') return;
+        expect(cleanValue(value, max)).toBe(cleanFully(value, max));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('whatever the profile holds, the message never shows a field, "undefined" or "null"', () => {

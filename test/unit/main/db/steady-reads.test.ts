@@ -1,6 +1,7 @@
 /** Steady reads: once per key inside the scope, every time outside; a bulk read runs at the first miss it covers. */
 import { describe, expect, it } from 'vitest';
 import {
+  forgetNumbered,
   primeSteadyOf,
   readInBulkOnMiss,
   steady,
@@ -45,5 +46,21 @@ describe('steady reads', () => {
       own('other', 1);
     });
     expect(loads).toBe(1);
+  });
+
+  it('forgetting the numbered reads keeps the others', () => {
+    let reads = 0;
+    const read = () => {
+      reads += 1;
+      return reads;
+    };
+    withSteadyReads(() => {
+      expect([steady('settings', read), steadyOf('consent', 7, read)]).toEqual([1, 2]);
+      forgetNumbered();
+      expect([steady('settings', read), steadyOf('consent', 7, read), steadyOf('consent', 7, read)]).toEqual([1, 3, 3]);
+    });
+    // Outside a scope it does nothing.
+    forgetNumbered();
+    expect(steadyOf('consent', 7, read)).toBe(4);
   });
 });
