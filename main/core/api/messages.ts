@@ -9,7 +9,7 @@ export const messagesHandlers = handlers({
   'messages.options': ({ profileId }, ctx) => ({ channels: sendOptions(ctx, profileId) }),
 
   'messages.preview': (input, ctx) => {
-    const { body: _body, profileId: _profileId, ...preview } = composeMessage(ctx, input);
+    const { body: _body, profileId: _profileId, decision: _decision, ...preview } = composeMessage(ctx, input);
     return preview;
   },
 

@@ -324,6 +324,7 @@ function enqueue(
     kind: 'marketing',
     source: source ?? 'automation',
     executionId,
+    decided: composed.decision ?? undefined,
   });
   if (enqueued.status === 'cancelled') return { status: 'cancelled', reason: enqueued.reason ?? 'not allowed.' };
   return { status: enqueued.status, id: enqueued.id, reason: enqueued.reason ?? '' };

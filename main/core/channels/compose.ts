@@ -14,6 +14,7 @@ import type { EngineContext } from '../context';
 import { firstIdentifierValue } from '../db/repos/identifiers';
 import { latestPurchasePayloads } from '../db/repos/message-resend';
 import { firstNameOf, profileExists, redirectOf } from '../db/repos/profiles';
+import { steady } from '../db/steady-reads';
 import { predictionOf } from '../ml/predictions-read';
 import { readSettings, type StoredSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
@@ -21,7 +22,7 @@ import { CHANNEL_WORDS, consentOf } from './consent';
 import { messageView } from './messages';
 import { type ComposedBody, enqueueMessage } from './outbox';
 import { CHANNEL_LABEL } from './outbox-deps';
-import { decide, priceOf } from './outbox-guards';
+import { decide, type GuardDecision, priceOf } from './outbox-guards';
 import { outboxOf } from './outbox-worker';
 import { listTemplates, readFallbacks, templateById } from './template-store';
 import { type FieldValues, renderTemplate, UnrenderableText } from './templates';
@@ -33,6 +34,8 @@ export interface Composed extends MessagePreview {
   profileId: number;
   /** What the outbox row's body holds (null when refused before a message could be made). */
   body: ComposedBody | null;
+  /** The guards' decision behind `verdict` (null when refused first): `enqueueMessage` takes it rather than deciding again. */
+  decision: GuardDecision | null;
 }
 
 /** The providers' limits: SMS (Twilio) 1,600 characters, WhatsApp 4,096; email has none that matters here. */
@@ -135,10 +138,12 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
     cost: priceOf(settings, channel),
     currency: shopCurrency(ctx),
     body: null,
+    decision: null,
   };
   const source = sourceOf(ctx, input);
   const words = CHANNEL_WORDS[channel];
-  if (!deps.senderFor(channel))
+  // Asked once per batch of steady reads (an automation's chunk), not per message: the answer builds the sender.
+  if (!steady(`connected:${channel}`, () => deps.senderFor(channel) !== undefined))
     return {
       ...base,
       verdict: refused(`${CHANNEL_LABEL[channel]} is not connected: set it up in Settings → Channels.`),
@@ -227,6 +232,7 @@ export function composeMessage(ctx: EngineContext, input: ComposeInput): Compose
     fellBack: rendered.fellBack,
     verdict,
     body,
+    decision,
   };
 }
 
@@ -248,6 +254,7 @@ export function sendMessage(ctx: EngineContext, input: ComposeInput, source = 'c
     profileId: composed.profileId,
     kind: input.kind,
     source,
+    decided: composed.decision ?? undefined,
   });
   const message = messageView(ctx.db, enqueued.id);
   if (!message) throw new AppError('internal', 'The message was written but could not be read back.');

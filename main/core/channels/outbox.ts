@@ -9,7 +9,7 @@ import type { EngineContext } from '../context';
 import { insertOutboxRow, type OutboxBody, type OutboxKind } from '../db/repos/message-outbox';
 import { readSettings } from '../settings/settings-store';
 import { shopCurrency } from '../settings/shop-settings';
-import { decide, priceOf } from './outbox-guards';
+import { decide, type GuardDecision, priceOf } from './outbox-guards';
 import { outboxOf } from './outbox-worker';
 import type { ChannelName } from './types';
 
@@ -33,6 +33,11 @@ export interface EnqueueInput extends ComposedBody {
   executionId?: number | null;
   /** Not before this time (ms), with this reason (WhatsApp 131049: wait at least a day before trying again). */
   notBefore?: { at: number; reason: string };
+  /**
+   * The guards' decision for this very message, made by `composeMessage` in the same synchronous step (nothing can
+   * change between the two): taken as it is rather than made again.
+   */
+  decided?: GuardDecision | undefined;
 }
 
 export interface Enqueued {
@@ -55,7 +60,7 @@ export function enqueueMessage(ctx: EngineContext, input: EnqueueInput): Enqueue
     profileId: input.profileId ?? null,
     kind: input.kind ?? 'marketing',
   };
-  const decision = decide(ctx, outboxOf(ctx).deps, settings, subject, now, { countCap: true });
+  const decision = input.decided ?? decide(ctx, outboxOf(ctx).deps, settings, subject, now, { countCap: true });
   const cost = priceOf(settings, input.channel);
   const currency = shopCurrency(ctx);
   let status: Enqueued['status'] = decision.go ? 'pending' : decision.status;

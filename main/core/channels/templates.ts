@@ -32,6 +32,26 @@ const isField = (name: string): name is TemplateField => (TEMPLATE_FIELDS as rea
 /** Texts already checked (a template's text is checked again for each of thousands of customers an automation meets). */
 const checked = new Map<string, string | undefined>();
 
+/** Texts already split into their words and fields (the same template is filled for thousands of customers). */
+const split = new Map<string, string[]>();
+
+/** A text as [words, field, words, field, …, words]: the fields (names) at odd places. */
+function partsOf(text: string): string[] {
+  let parts = split.get(text);
+  if (!parts) {
+    parts = [];
+    let from = 0;
+    for (const match of text.matchAll(FIELD)) {
+      parts.push(text.slice(from, match.index), match[1] ?? '');
+      from = match.index + match[0].length;
+    }
+    parts.push(text.slice(from));
+    if (split.size >= 500) split.clear();
+    split.set(text, parts);
+  }
+  return parts;
+}
+
 /** What is wrong with a text's fields, in the shop's words, or undefined when every field is known. */
 export function fieldProblem(text: string, where: string): string | undefined {
   const key = `${where}\u0000${text}`;
@@ -143,7 +163,9 @@ export function renderTemplate(
   const fill = (text: string, where: string): string => {
     const problem = fieldProblem(text, where);
     if (problem) throw new UnrenderableText(problem);
-    const out = text.replace(FIELD, (_, name: string) => fieldText(name as TemplateField));
+    const parts = partsOf(text);
+    let out = parts[0] as string;
+    for (let i = 1; i < parts.length; i += 2) out += fieldText(parts[i] as TemplateField) + parts[i + 1];
     if (out.includes('{{') || out.includes('}}')) throw new UnrenderableText(`${where} still holds a field.`);
     return out;
   };
