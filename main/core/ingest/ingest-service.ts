@@ -14,12 +14,7 @@ import { type IntakeResult, receiveWhatsApp } from './webhook-intake';
 
 /** Ingests events in one transaction; all or nothing. */
 export function ingestEvents(ctx: EngineContext, events: readonly ParsedEvent[]): IngestResult[] {
-  const results = ingestWrite(ctx, events)();
-  ctx.bus.emit(
-    'profiles.changed',
-    results.flatMap((r) => r.touched),
-  );
-  return results;
+  return touchedChanged(ctx, ingestWrite(ctx, events)());
 }
 
 /**
@@ -27,7 +22,11 @@ export function ingestEvents(ctx: EngineContext, events: readonly ParsedEvent[])
  * it in this thread while a file imports (write-turns.ts).
  */
 export async function ingestEventsInTurn(ctx: EngineContext, events: readonly ParsedEvent[]): Promise<IngestResult[]> {
-  const results = await inTurn(ctx.db, ingestWrite(ctx, events));
+  return touchedChanged(ctx, await inTurn(ctx.db, ingestWrite(ctx, events)));
+}
+
+/** Says whose profiles the ingested events changed (caches and the outbox's held messages listen). */
+function touchedChanged(ctx: EngineContext, results: IngestResult[]): IngestResult[] {
   ctx.bus.emit(
     'profiles.changed',
     results.flatMap((r) => r.touched),

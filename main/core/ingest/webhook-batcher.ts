@@ -159,21 +159,15 @@ export class WebhookBatcher {
   /** One turn of reading, in its turn at the write lock (see `commitShopify`), then the next turn if more wait. */
   private async readTurn(limit: number): Promise<void> {
     if (this.closed) return;
-    let read: ReturnType<typeof readWaitingShopify>;
+    let read: number;
     try {
-      read = await inTurn(this.ctx.db, () =>
-        this.ctx.db.sqlite.transaction(() => readWaitingShopify(this.ctx.db, limit, this.contextFor)).immediate(),
-      );
+      read = await inTurn(this.ctx.db, () => this.readBatch(limit));
     } catch (error) {
       if (this.closed || !this.ctx.db.sqlite.open) return;
-      // The database itself failed (disk full…): the deliveries stay waiting; try again shortly.
-      this.ctx.logger.error('Reading waiting webhook deliveries failed; retrying in a few seconds', error);
-      this.waiting = false;
-      setTimeout(() => this.scheduleReading(), 5_000).unref();
+      this.readFailed(error);
       return;
     }
-    this.changed([...read.touched, ...read.results.flatMap((r) => r.touched)]);
-    if (read.read === limit && !this.closed) this.nextTurn();
+    if (read === limit && !this.closed) this.nextTurn();
     else this.waiting = false;
   }
 
@@ -196,18 +190,28 @@ export class WebhookBatcher {
   /** Reads up to `limit` waiting deliveries now (waiting on the lock if it must). Returns how many were read. */
   private readWaiting(limit: number): number {
     if (this.closed) return 0;
-    let read: ReturnType<typeof readWaitingShopify>;
     try {
-      read = this.ctx.db.sqlite.transaction(() => readWaitingShopify(this.ctx.db, limit, this.contextFor)).immediate();
+      return this.readBatch(limit);
     } catch (error) {
-      // The database itself failed (disk full…): the deliveries stay waiting; try again shortly.
-      this.ctx.logger.error('Reading waiting webhook deliveries failed; retrying in a few seconds', error);
-      this.waiting = false;
-      setTimeout(() => this.scheduleReading(), 5_000).unref();
+      this.readFailed(error);
       return 0;
     }
+  }
+
+  /** Reads up to `limit` waiting deliveries in one transaction, says whose profiles changed, and returns how many. */
+  private readBatch(limit: number): number {
+    const read = this.ctx.db.sqlite
+      .transaction(() => readWaitingShopify(this.ctx.db, limit, this.contextFor))
+      .immediate();
     this.changed([...read.touched, ...read.results.flatMap((r) => r.touched)]);
     return read.read;
+  }
+
+  /** The database itself failed (disk full…): the deliveries stay waiting; reading is tried again shortly. */
+  private readFailed(error: unknown): void {
+    this.ctx.logger.error('Reading waiting webhook deliveries failed; retrying in a few seconds', error);
+    this.waiting = false;
+    setTimeout(() => this.scheduleReading(), 5_000).unref();
   }
 
   /** Reads every waiting delivery now (at start after a crash, on close, and in tests of a burst). */
