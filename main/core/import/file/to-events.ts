@@ -91,6 +91,8 @@ export class RowMapper {
   private oversized: string | null = null;
   /** Each order (and refund) key met in this file, with a hash of its rows. */
   private readonly seenOrders = new SeenOrders();
+  /** Each role's first column (see columnOf). */
+  private readonly columns = new Map<ColumnRole, number>();
 
   constructor(
     private readonly settings: Settings,
@@ -150,19 +152,37 @@ export class RowMapper {
   }
 
   private value(cells: string[], role: ColumnRole): string | undefined {
-    const index = this.settings.roles.indexOf(role);
+    const index = this.columnOf(role);
     if (index < 0) return undefined;
     const cell = cells[index];
     return cell === undefined || cell.trim() === '' ? undefined : cell.trim();
   }
 
+  /** The first column of a role (-1: none), looked up once per role: this runs for several cells of every row. */
+  private columnOf(role: ColumnRole): number {
+    let index = this.columns.get(role);
+    if (index === undefined) {
+      index = this.settings.roles.indexOf(role);
+      this.columns.set(role, index);
+    }
+    return index;
+  }
+
   private values(cells: string[]): RoleValues {
     const out: RoleValues = {};
-    this.settings.roles.forEach((role, i) => {
-      const cell = cells[i]?.trim();
-      if (role !== 'ignore' && cell) out[role] ??= cell;
-    });
+    this.addValues(cells, out);
     return out;
+  }
+
+  /** A row's non-empty cells by role into `out`, each role's first only (kept when `out` already has it). */
+  private addValues(cells: string[], out: RoleValues): void {
+    const { roles } = this.settings;
+    for (let i = 0; i < roles.length; i++) {
+      const role = roles[i] as ColumnRole;
+      if (role === 'ignore') continue;
+      const cell = cells[i]?.trim();
+      if (cell) out[role] ??= cell;
+    }
   }
 
   /** Identifiers and names of the customer on a row; placeholders left off. */
@@ -184,11 +204,10 @@ export class RowMapper {
     }
     const names = v.full_name ? splitFullName(v.full_name) : { firstName: v.first_name, lastName: v.last_name };
     const placeholderName = v.full_name !== undefined && PLACEHOLDER_NAMES.has(v.full_name.trim().toLowerCase());
-    return {
-      identifiers,
-      ...(names.firstName && !placeholderName ? { firstName: names.firstName } : {}),
-      ...(names.lastName && !placeholderName ? { lastName: names.lastName } : {}),
-    };
+    const person: { identifiers: IdentifiersInput; firstName?: string; lastName?: string } = { identifiers };
+    if (names.firstName && !placeholderName) person.firstName = names.firstName;
+    if (names.lastName && !placeholderName) person.lastName = names.lastName;
+    return person;
   }
 
   private customer(row: MappedRow, out: Mapped): void {
@@ -226,14 +245,15 @@ export class RowMapper {
 
   private flushOrder(out: Mapped): void {
     const rows = this.pending;
-    const key = this.pendingKey?.split('\u0001')[0] ?? null;
     const groupKey = this.pendingKey;
+    // The order's id: the group key up to its first separator.
+    const cut = groupKey === null ? -1 : groupKey.indexOf('\u0001');
+    const key = groupKey === null ? null : cut < 0 ? groupKey : groupKey.slice(0, cut);
     this.pending = [];
     this.pendingKey = null;
     const first = rows[0] as MappedRow;
     const merged: RoleValues = {};
-    for (const row of rows)
-      for (const [role, cell] of Object.entries(this.values(row.cells))) merged[role as keyof RoleValues] ??= cell;
+    for (const row of rows) this.addValues(row.cells, merged);
     const reject = (reason: string) => {
       for (const row of rows) out.rejected.push({ ...row, reason });
     };
@@ -270,14 +290,16 @@ export class RowMapper {
       if (parsed === 'invalid') throw new RowProblem(`${this.header(role)} “${snippet(cell ?? '')}” is not an amount`);
       return parsed;
     };
-    let items: Item[];
+    const items: Item[] = [];
     let total: number;
     // Unit price × quantity with the quantity's sign: a line export's returns and cancelled invoices (C536379 with
     // −2 of an item) are negative, so an invoice of them is a refund.
     let signedSum = 0;
+    /** The rows' line totals added up, in row order. */
+    let lineSum = 0;
     let refunded: number | null;
     try {
-      items = rows.flatMap((row): Item[] => {
+      for (const row of rows) {
         const title = this.value(row.cells, 'line_title');
         const sku = this.value(row.cells, 'line_sku');
         const lineTotal = money('line_total', this.value(row.cells, 'line_total'));
@@ -286,29 +308,28 @@ export class RowMapper {
         const quantity = parseQuantity(quantityCell, this.settings.decimalComma);
         if (quantity === 'invalid')
           throw new RowProblem(`${this.header('line_quantity')} “${snippet(quantityCell ?? '')}” is not a quantity`);
-        if (title === undefined && sku === undefined && lineTotal === null && price === null) return [];
+        lineSum += lineTotal ?? 0;
+        if (title === undefined && sku === undefined && lineTotal === null && price === null) continue;
         const count = quantity === null || quantity === 0 ? 1 : Math.abs(quantity);
         const unit = price ?? (lineTotal === null ? undefined : Math.round((Math.abs(lineTotal) / count) * 100) / 100);
         signedSum += (unit === undefined ? 0 : Math.abs(unit)) * (quantity === null || quantity === 0 ? 1 : quantity);
         const category = this.value(row.cells, 'category');
         // Loyverse writes a receipt's items in one cell: "2 x Croissant, 1 x Café crème".
         const listed = this.settings.format === 'loyverse_receipts' && title ? itemList(title) : undefined;
-        if (listed) return listed;
-        return [
-          {
-            ...(sku ? { sku } : {}),
-            ...(title ? { title } : {}),
-            ...(category ? { category } : {}),
-            quantity: count,
-            ...(unit === undefined ? {} : { price: Math.abs(unit) }),
-          },
-        ];
-      });
+        if (listed) {
+          items.push(...listed);
+          continue;
+        }
+        // Built field by field, not by spreading: this runs for every row of a file.
+        const item: Item = {} as Item;
+        if (sku) item.sku = sku;
+        if (title) item.title = title;
+        if (category) item.category = category;
+        item.quantity = count;
+        if (unit !== undefined) item.price = Math.abs(unit);
+        items.push(item);
+      }
       const orderTotal = money('order_total', merged.order_total);
-      const lineSum = rows.reduce(
-        (sum, row) => sum + (money('line_total', this.value(row.cells, 'line_total')) ?? 0),
-        0,
-      );
       // Loyverse lists a receipt's items in one cell: their prices add up as they are.
       const priceSum =
         this.settings.format === 'loyverse_receipts'
@@ -335,10 +356,15 @@ export class RowMapper {
       occurredAt: when,
       identifiers: person.identifiers,
     };
-    const names = {
-      ...(person.firstName ? { firstName: person.firstName } : {}),
-      ...(person.lastName ? { lastName: person.lastName } : {}),
-    };
+    // Built field by field, not by spreading: this runs for every order of a file.
+    const payload = {} as NonNullable<EventInput['payload']>;
+    if (person.firstName) payload.firstName = person.firstName;
+    if (person.lastName) payload.lastName = person.lastName;
+    if (orderId) payload.orderId = orderId;
+    if (key && key !== orderId) payload.orderName = key;
+    payload.total = Math.abs(total);
+    if (currency) payload.currency = currency;
+    if (items.length > 0) payload.items = items;
     this.emit(out, rows, {
       ...common,
       type: isRefund ? 'refund' : 'purchase',
@@ -348,14 +374,7 @@ export class RowMapper {
         : this.settings.format === 'shopify_orders' && shopifyId
           ? `orders/create:${shopifyId}`
           : `sale:${naturalKey}`,
-      payload: {
-        ...names,
-        ...(orderId ? { orderId } : {}),
-        ...(key && key !== orderId ? { orderName: key } : {}),
-        total: Math.abs(total),
-        ...(currency ? { currency } : {}),
-        ...(items.length > 0 ? { items } : {}),
-      },
+      payload,
     });
     const cancelledAt = this.cancelledColumn >= 0 ? first.cells[this.cancelledColumn]?.trim() : undefined;
     if (!isRefund && cancelledAt) {
