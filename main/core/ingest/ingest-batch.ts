@@ -47,7 +47,7 @@ import { findOwner } from '../db/repos/identifiers';
 import { addPendingTotals, type PendingDelta } from '../db/repos/profile-totals';
 import { getProfile } from '../db/repos/profiles';
 import { stmt } from '../db/statements';
-import { identifierKey, type Normalized, normalizeIdentifier } from '../identity/normalize';
+import { type Normalized, normalizeIdentifier } from '../identity/normalize';
 import { SHAREABLE_TYPES } from '../identity/strength';
 import { publish } from '../streams/streams';
 import {
@@ -75,15 +75,50 @@ type Delta = PendingDelta;
 
 type EventRow = [id: number, ...EventColumns];
 
+/**
+ * Values keyed by a kind (an identifier type, an event source) and a text, in a map per kind: a lookup hashes the
+ * text it is given (an event's own string, hashed once) instead of a joined key built and hashed for every row.
+ */
+class KindMemo<V> {
+  private readonly byKind = new Map<string, Map<string | number, V>>();
+  size = 0;
+
+  get(kind: string, key: string | number): V | undefined {
+    return this.byKind.get(kind)?.get(key);
+  }
+
+  set(kind: string, key: string | number, value: V): void {
+    let values = this.byKind.get(kind);
+    if (!values) {
+      values = new Map();
+      this.byKind.set(kind, values);
+    }
+    if (!values.has(key)) this.size += 1;
+    values.set(key, value);
+  }
+
+  delete(kind: string, key: string | number): void {
+    if (this.byKind.get(kind)?.delete(key)) this.size -= 1;
+  }
+
+  clear(): void {
+    this.byKind.clear();
+    this.size = 0;
+  }
+}
+
 export class BatchIngest {
-  private readonly owners = new Map<string, { profileId: number; shared: boolean } | null>();
+  /** Who holds an identifier, by its type and normalised value (null: nobody). */
+  private readonly owners = new KindMemo<{ profileId: number; shared: boolean } | null>();
   private readonly names = new Map<number, Names>();
-  private readonly normalized = new Map<string, Normalized>();
+  /** Identifier values as given (by type) → normalised. */
+  private readonly normalized = new KindMemo<Normalized>();
   private versionAtEnd: number | undefined;
   /** The id the next held-back event gets; unknown after an event went through the one-by-one path. */
   private nextId: number | undefined;
   private rows: EventRow[] = [];
-  private readonly heldKeys = new Set<string>();
+  /** The natural keys (source, external id) of the events held back. */
+  private readonly heldKeys = new KindMemo<true>();
   private readonly heldOrders = new Set<string>();
   private readonly deltas = new Map<number, Delta>();
   /** The first event id this transaction can write, and the customers its events reached (its stream messages). */
@@ -194,8 +229,7 @@ export class BatchIngest {
       return undefined;
     const orderId = event.payload.orderId;
     // A key held back in this chunk is known only to the one-by-one path's read after the flush.
-    if (event.externalId !== undefined && this.heldKeys.has(`${event.source}\u0001${event.externalId}`))
-      return undefined;
+    if (event.externalId !== undefined && this.heldKeys.get(event.source, event.externalId)) return undefined;
     const known = alreadyStored(db, event, ctx);
     if (known) return known;
     const { usable, unused } = usableIdentifiers(event, (t, raw) => this.normalize(t, raw));
@@ -225,7 +259,7 @@ export class BatchIngest {
     if (this.nextId === undefined) this.nextId = lastEventId(db) + 1;
     const eventId = this.nextId++;
     this.rows.push([eventId, ...eventColumns(event, ctx, usable, unused, occurredAt, profileId)]);
-    if (event.externalId !== undefined) this.heldKeys.add(`${event.source}\u0001${event.externalId}`);
+    if (event.externalId !== undefined) this.heldKeys.set(event.source, event.externalId, true);
     if (orderId !== undefined) this.heldOrders.add(orderId);
 
     if (profileId !== null && names) {
@@ -272,30 +306,30 @@ export class BatchIngest {
     if (result.mergeId !== null) this.owners.clear();
     else {
       const { usable } = usableIdentifiers(event, (t, raw) => this.normalize(t, raw));
-      for (const u of usable) this.owners.delete(identifierKey(u.type, u.value));
+      for (const u of usable) this.owners.delete(u.type, u.value);
     }
     for (const id of result.touched) this.names.delete(id);
     if (result.profileId !== null) this.names.delete(result.profileId);
   }
 
   private normalize(type: InputIdentifierType, raw: string | number): Normalized {
-    const key = `${type}\u0001${raw}`;
-    let result = this.normalized.get(key);
+    // Keyed by the value as text, as a joined key was: 17850 and "17850" are one value.
+    const key = typeof raw === 'number' ? String(raw) : raw;
+    let result = this.normalized.get(type, key);
     if (!result) {
       if (this.normalized.size >= MEMO_LIMIT) this.normalized.clear();
       result = normalizeIdentifier(type, raw, this.ctx.normalize);
-      this.normalized.set(key, result);
+      this.normalized.set(type, key, result);
     }
     return result;
   }
 
   private owner(type: string, value: string): { profileId: number; shared: boolean } | null {
-    const key = identifierKey(type, value);
-    let owner = this.owners.get(key);
+    let owner = this.owners.get(type, value);
     if (owner === undefined) {
       if (this.owners.size >= MEMO_LIMIT) this.owners.clear();
       owner = findOwner(this.db, this.ctx.brandId, type, value) ?? null;
-      this.owners.set(key, owner);
+      this.owners.set(type, value, owner);
     }
     return owner;
   }
