@@ -16,6 +16,7 @@ import { WAL_CHECKPOINT_PAGES } from '../db/open';
 import { settlePendingTotals } from '../db/repos/profile-totals';
 import { stmt } from '../db/statements';
 import { writeTurnsOf } from '../db/write-turns';
+import { collectGarbage } from '../memory';
 import { appRoot } from '../paths';
 import type { ImportChoices } from './file/read-file';
 import { snippet } from './file/row-guard';
@@ -425,6 +426,8 @@ export class ImportManager {
       };
       sqlite.pragma(`cache_size = -${IMPORTING_APP_CACHE_KIB}`);
       sqlite.pragma('mmap_size = 0');
+      // And lets go of its own garbage before the import's threads fill up (memory.ts).
+      collectGarbage();
     } else if (this.workerImports === 0 && this.appMemory) {
       sqlite.pragma(`cache_size = ${this.appMemory.cache}`);
       sqlite.pragma(`mmap_size = ${this.appMemory.mmap}`);
