@@ -187,8 +187,9 @@ export class BatchIngest {
     this.chunkProfiles.clear();
   }
 
-  add(event: ParsedEvent): IngestResult {
-    const quick = this.quick(event);
+  /** `payloadJson`: the event's payload as JSON, when the caller has it already (a file's reading thread). */
+  add(event: ParsedEvent, payloadJson?: string): IngestResult {
+    const quick = this.quick(event, payloadJson);
     if (quick) {
       if (quick.profileId !== null && !quick.duplicate) this.chunkProfiles.add(quick.profileId);
       return quick;
@@ -218,7 +219,7 @@ export class BatchIngest {
   }
 
   /** The event's outcome when it is certain without resolution (see the header); otherwise undefined. */
-  private quick(event: ParsedEvent): IngestResult | undefined {
+  private quick(event: ParsedEvent, payloadJson: string | undefined): IngestResult | undefined {
     const { db, ctx } = this;
     const type = event.type;
     if (type === 'refund' || type === 'cancellation') return undefined;
@@ -258,7 +259,7 @@ export class BatchIngest {
     const occurredAt = Date.parse(event.occurredAt);
     if (this.nextId === undefined) this.nextId = lastEventId(db) + 1;
     const eventId = this.nextId++;
-    this.rows.push([eventId, ...eventColumns(event, ctx, usable, unused, occurredAt, profileId)]);
+    this.rows.push([eventId, ...eventColumns(event, ctx, usable, unused, occurredAt, profileId, payloadJson)]);
     if (event.externalId !== undefined) this.heldKeys.set(event.source, event.externalId, true);
     if (orderId !== undefined) this.heldOrders.add(orderId);
 

@@ -72,13 +72,15 @@ export function eventColumns(
   unused: IngestResult['unused'],
   occurredAt: number,
   profileId: number | null,
+  /** The payload as JSON, when the caller has it already. */
+  payloadJson = JSON.stringify(event.payload),
 ): EventColumns {
   return [
     ctx.brandId,
     event.type,
     event.source,
     event.externalId ?? null,
-    JSON.stringify(event.payload),
+    payloadJson,
     JSON.stringify(usable.map((u) => [u.type, u.value])),
     unused.length > 0 ? JSON.stringify(unused) : null,
     occurredAt,

@@ -12,6 +12,11 @@ const CHUNK_CHARS = 4 * 1024 * 1024;
 /** A chunk of a file's rows as events, ready to be committed. */
 export interface MappedChunk {
   events: ParsedEvent[];
+  /**
+   * Each event's payload as the JSON stored with it, written here: in the reading thread, beside the commits, rather
+   * than in the thread that commits (the import's busier one).
+   */
+  payloads: string[];
   rejected: Rejection[];
   /** Rows read in this chunk (rejected ones included). */
   rows: number;
@@ -40,8 +45,10 @@ export async function* mapFile(
   const take = (last: boolean, problem?: string): MappedChunk => {
     const mapped = mapper.push(batch);
     const rest = last ? mapper.end() : { events: [], rejected: [] };
+    const events = [...mapped.events, ...rest.events].map((e) => e.event);
     const chunk: MappedChunk = {
-      events: [...mapped.events, ...rest.events].map((e) => e.event),
+      events,
+      payloads: events.map((event) => JSON.stringify(event.payload)),
       rejected: [...misshapen, ...mapped.rejected, ...rest.rejected],
       rows: batch.length + misshapen.length,
       bytesRead,

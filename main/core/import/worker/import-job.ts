@@ -84,6 +84,9 @@ export interface RunOptions {
   turns?: Int32Array;
 }
 
+/** What a chunk's transactions save: its events (with their payloads' JSON) and its rejected rows. */
+type ChunkToSave = Pick<MappedChunk, 'events' | 'rejected' | 'payloads'>;
+
 /** Events saved before an import lets a waiting write on the app's thread have the lock. */
 const MIN_SEGMENT = 32;
 
@@ -157,27 +160,25 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   // back (a busy data file) never inflates the summary.
   // A file's events are history, not today's traffic: their stream messages say `import`.
   const ingest = new BatchIngest(db, { ...ctx, origin: 'import' });
-  const save = db.sqlite.transaction(
-    (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number, from: number) => {
-      // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
-      // undoing the import removes exactly it (undo-import.ts).
-      const before = highestIds(db);
-      const marked: number[] = [];
-      collectSharedMarks(db, marked);
-      try {
-        return saveChunk(mapped, rowsInChunk, from, before, marked);
-      } finally {
-        collectSharedMarks(db, undefined);
-      }
-    },
-  );
+  const save = db.sqlite.transaction((mapped: ChunkToSave, rowsInChunk: number, from: number) => {
+    // What this transaction writes is the import's alone (it holds the only write lock): recorded as id ranges, so
+    // undoing the import removes exactly it (undo-import.ts).
+    const before = highestIds(db);
+    const marked: number[] = [];
+    collectSharedMarks(db, marked);
+    try {
+      return saveChunk(mapped, rowsInChunk, from, before, marked);
+    } finally {
+      collectSharedMarks(db, undefined);
+    }
+  });
   /**
    * Saves the chunk's events from `from` on, in the transaction in hand; stops early (`upTo` short of the end) when
    * a write on the app's thread is waiting for the lock (write-turns.ts), after at least MIN_SEGMENT events. The
    * chunk's rows and rejections count with its last part.
    */
   const saveChunk = (
-    mapped: Pick<MappedChunk, 'events' | 'rejected'>,
+    mapped: ChunkToSave,
     rowsInChunk: number,
     from: number,
     before: ReturnType<typeof highestIds>,
@@ -197,7 +198,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
           continue;
         }
       }
-      const result: IngestResult = ingest.add(event);
+      const result: IngestResult = ingest.add(event, mapped.payloads[upTo]);
       for (const u of result.unused)
         if ((u.type === 'phone' || u.type === 'other_phone') && u.reason === 'unparseable_phone')
           next.phonesUnreadable += 1;
@@ -238,7 +239,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     recordChunk(db, jobId, before, marked);
     return { touched: [...touched], next, upTo };
   };
-  const commit = (mapped: Pick<MappedChunk, 'events' | 'rejected'>, rowsInChunk: number) => {
+  const commit = (mapped: ChunkToSave, rowsInChunk: number) => {
     for (let from = 0; ; ) {
       let saved: ReturnType<typeof save>;
       try {
@@ -303,7 +304,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       if (options.signal?.aborted) return finish('cancelled', null);
       counts.bytesRead = chunk.bytesRead;
       try {
-        commit({ events: chunk.events, rejected: chunk.rejected }, chunk.rows);
+        commit({ events: chunk.events, rejected: chunk.rejected, payloads: chunk.payloads }, chunk.rows);
       } catch (error) {
         // Keep the reason the reading stopped, when it did; a full or read-only disk is said in words.
         return finish('failed', chunk.problem ?? storageProblem(error, db.file)?.message ?? (error as Error).message);
