@@ -428,18 +428,17 @@ function fnv1a(text: string, seed = 0x811c9dc5): number {
 }
 
 /**
- * The order keys met in a file, each with a hash of its rows, in flat typed arrays (open addressing): a
- * million-row file's orders take about 40 MB here, where a Map of strings took several times that. A key is
- * known by two independent 32-bit hashes, and its rows by two more; two different orders sharing both key
- * hashes (odds about 1 in 10^7 for a million orders) would have the second rejected with the "appeared higher
- * up" reason, never merged silently.
+ * The order keys met in a file, each with a hash of its rows, in one flat typed array (open addressing, four 32-bit
+ * words a slot: the key's two hashes, the rows' two): a million-row file's orders take about 27 MB here, where a Map
+ * of strings took several times that. A key is known by two independent 32-bit hashes, and its rows by two more;
+ * two different orders sharing both key hashes (odds about 1 in 10^7 for a million orders) would have the second
+ * rejected with the "appeared higher up" reason, never merged silently. A slot is empty while its second key hash
+ * is 0 (every stored one is odd). The table grows by half when three quarters full, so a file's orders never take
+ * more than about twice the room they need.
  */
 class SeenOrders {
-  private keysA = new Uint32Array(1 << 16);
-  private keysB = new Uint32Array(1 << 16);
-  private contentsA = new Uint32Array(1 << 16);
-  private contentsB = new Uint32Array(1 << 16);
-  private used = new Uint8Array(1 << 16);
+  private slots = new Uint32Array(INITIAL_SLOTS * 4);
+  private capacity = INITIAL_SLOTS;
   private size = 0;
 
   /** False when the key was met before with other content; otherwise remembers it and returns true. */
@@ -447,43 +446,39 @@ class SeenOrders {
     // Unsigned throughout: a Uint32Array gives back what it holds as unsigned, and must compare equal.
     const a = fnv1a(key) >>> 0;
     const b = (fnv1a(key, 0x9e3779b9) | 1) >>> 0;
-    const mask = this.used.length - 1;
-    for (let i = a & mask; ; i = (i + 1) & mask) {
-      if (!this.used[i]) {
-        this.used[i] = 1;
-        this.keysA[i] = a;
-        this.keysB[i] = b;
-        this.contentsA[i] = contentA;
-        this.contentsB[i] = contentB;
-        if (++this.size * 2 > this.used.length) this.grow();
+    const { slots, capacity } = this;
+    for (let i = a % capacity; ; i = i + 1 === capacity ? 0 : i + 1) {
+      const at = i * 4;
+      if (slots[at + 1] === 0) {
+        slots[at] = a;
+        slots[at + 1] = b;
+        slots[at + 2] = contentA;
+        slots[at + 3] = contentB;
+        if (++this.size * 4 > capacity * 3) this.grow();
         return true;
       }
-      if (this.keysA[i] === a && this.keysB[i] === b)
-        return this.contentsA[i] === contentA >>> 0 && this.contentsB[i] === contentB >>> 0;
+      if (slots[at] === a && slots[at + 1] === b)
+        return slots[at + 2] === contentA >>> 0 && slots[at + 3] === contentB >>> 0;
     }
   }
 
   private grow(): void {
-    const { keysA, keysB, contentsA, contentsB, used } = this;
-    const length = used.length * 2;
-    this.keysA = new Uint32Array(length);
-    this.keysB = new Uint32Array(length);
-    this.contentsA = new Uint32Array(length);
-    this.contentsB = new Uint32Array(length);
-    this.used = new Uint8Array(length);
-    const mask = length - 1;
-    for (let j = 0; j < used.length; j++) {
-      if (!used[j]) continue;
-      let i = (keysA[j] as number) & mask;
-      while (this.used[i]) i = (i + 1) & mask;
-      this.used[i] = 1;
-      this.keysA[i] = keysA[j] as number;
-      this.keysB[i] = keysB[j] as number;
-      this.contentsA[i] = contentsA[j] as number;
-      this.contentsB[i] = contentsB[j] as number;
+    const old = this.slots;
+    const capacity = Math.ceil(this.capacity * 1.5);
+    const slots = new Uint32Array(capacity * 4);
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 1] === 0) continue;
+      let i = (old[at] as number) % capacity;
+      while (slots[i * 4 + 1] !== 0) i = i + 1 === capacity ? 0 : i + 1;
+      slots.set(old.subarray(at, at + 4), i * 4);
     }
+    this.slots = slots;
+    this.capacity = capacity;
   }
 }
+
+/** Slots the table of orders starts with (1 MB). */
+const INITIAL_SLOTS = 1 << 16;
 
 /** "2 x Croissant, 1 x Café crème" → items with quantities; undefined when the cell is not such a list. */
 function itemList(text: string): Item[] | undefined {
