@@ -10,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { clockFrom } from './core/clock';
 import { openDatabase } from './core/db/open';
+import { CHECKPOINT_SCRIPT } from './core/import/worker/checkpoint-thread';
 import { runImport } from './core/import/worker/import-job';
 import { READER_SCRIPT } from './core/import/worker/reader-thread';
 import type { ImportWorkerData, ImportWorkerMessage } from './core/import/worker/worker-protocol';
@@ -41,6 +42,7 @@ try {
     chunkRows: data.chunkRows,
     ...(data.turns ? { turns: data.turns } : {}),
     readerScript: READER_SCRIPT,
+    checkpointScript: CHECKPOINT_SCRIPT,
     signal: controller.signal,
     onStarted: (jobId) => send({ type: 'started', jobId }),
     onProgress: (counts) => send({ type: 'progress', counts }),

@@ -15,6 +15,7 @@ import { headerKey, notImportedColumns } from './file/recognize';
 import { type MappedRow, RowMapper } from './file/to-events';
 import type { ColumnRole } from './file/types';
 import { splitContacts } from './file/values';
+import { CHECKPOINT_SCRIPT } from './worker/checkpoint-thread';
 import { type ImportSummary, runImport } from './worker/import-job';
 import { READER_SCRIPT } from './worker/reader-thread';
 
@@ -217,6 +218,7 @@ export async function importFile(core: ImportHost, options: StartOptions): Promi
     clock: core.clock,
     dataDir: core.dataDir,
     readerScript: READER_SCRIPT,
+    checkpointScript: CHECKPOINT_SCRIPT,
     ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -27,10 +27,11 @@ import type { IngestContext, IngestResult } from '../../ingest/ingest-event';
 import { type MappedChunk, mapFile } from '../file/map-file';
 import type { ImportSettings } from '../file/read-file';
 import { REFUNDED_SO_FAR, type Rejection } from '../file/to-events';
+import { CheckpointThread } from './checkpoint-thread';
 import { mapInThread } from './reader-thread';
 
 /** Write-ahead log pages between checkpoints while importing (SQLite's default is 1,000). */
-const IMPORT_CHECKPOINT_PAGES = 30_000;
+export const IMPORT_CHECKPOINT_PAGES = 30_000;
 /**
  * Page cache while importing (SQLite's default is 2 MB): a big file's customers' pages and the events' per-customer
  * index stay in memory instead of being read again for every chunk. 16 MB imports a 1M-row file as fast as 24 MB
@@ -82,6 +83,10 @@ export interface RunOptions {
   onStarted?: (jobId: number) => void;
   /** Flags shared with the app's thread (write-turns.ts): the import lets a waiting write go first. */
   turns?: Int32Array;
+  /** The built checkpoint thread (dist/main/import-checkpointer.js): the log is checkpointed there when it exists. */
+  checkpointScript?: string;
+  /** Rows between two checkpoints of that thread (CHECKPOINT_EVERY_ROWS; tests use fewer). */
+  checkpointEveryRows?: number;
 }
 
 /** What a chunk's transactions save: its events (with their payloads' JSON) and its rejected rows. */
@@ -252,6 +257,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       Object.assign(counts, next);
       options.onCommitted?.(touched);
       if (upTo >= mapped.events.length) {
+        checkpoints?.committed(mapped.events.length);
         // The app's own background writes (its stream subscribers) have their turn between chunks.
         if (turnWanted(options.turns, true)) yieldTurn(options.turns as Int32Array);
         break;
@@ -264,7 +270,9 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     options.onProgress?.({ ...counts, jobId, fileBytes });
   };
 
+  let ended = false;
   const finish = (status: ImportSummary['status'], error: string | null): ImportSummary => {
+    ended = true;
     // What the chunks added to customers' totals goes into their profiles now (see ingest-batch.ts); if this
     // fails (the data file busy for seconds), the app settles it at its next start.
     try {
@@ -298,6 +306,20 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     options.readerScript && existsSync(options.readerScript)
       ? mapInThread(options.readerScript, { path: options.path, settings, now: ctx.now, chunkRows })
       : mapFile(options.path, settings, ctx.now, chunkRows);
+  // With a checkpoint thread (checkpoint-thread.ts), this connection leaves checkpoints to it (and takes them back
+  // should it fail).
+  const checkpoints =
+    options.checkpointScript && existsSync(options.checkpointScript) && db.file !== ':memory:'
+      ? new CheckpointThread(
+          options.checkpointScript,
+          db,
+          () => {
+            if (!ended) db.sqlite.pragma(`wal_autocheckpoint = ${IMPORT_CHECKPOINT_PAGES}`);
+          },
+          options.checkpointEveryRows,
+        )
+      : undefined;
+  if (checkpoints) db.sqlite.pragma('wal_autocheckpoint = 0');
   try {
     for await (const chunk of chunks) {
       // Checked before a chunk rather than after: a Cancel while the last one saves finds nothing left to stop.
@@ -319,6 +341,7 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
     return finish('failed', (error as Error).message);
   } finally {
     await chunks.return(undefined);
+    await checkpoints?.stop();
   }
 }
 
