@@ -14,7 +14,7 @@ const port = parentPort;
 if (!port) throw new Error('import-checkpointer runs only as a worker thread');
 const send = (message: CheckpointMessage) => port.postMessage(message);
 /** Passes per request at most: the import writes on meanwhile, each pass has less to copy. */
-const MAX_PASSES = 8;
+const MAX_PASSES = 4;
 
 const connection = openCheckpointConnection(data.databaseFile);
 let scheduled = false;

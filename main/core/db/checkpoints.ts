@@ -22,7 +22,9 @@ export interface CheckpointConnection {
 }
 
 export function openCheckpointConnection(file: string): CheckpointConnection {
-  const sqlite = new Sqlite(file, { fileMustExist: true });
+  // In a development start of the desktop window, the launcher points at a copy compiled for Electron (open.ts).
+  const nativeBinding = process.env.CONSTINTEL_SQLITE_BINDING;
+  const sqlite = new Sqlite(file, { fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
   // As the app's connections (open.ts): the data file is synced when a checkpoint ends, the log before it starts.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 0');

@@ -39,6 +39,8 @@ export class CheckpointThread {
   failed = false;
   /** Its checkpoint is done: what the import wrote since is copied at the next chunk's end, on its connection. */
   private copied = false;
+  /** The thread cannot be relied on: the importing connection checkpoints itself again (once). */
+  private readonly fail: () => void;
 
   constructor(
     script: string,
@@ -51,21 +53,21 @@ export class CheckpointThread {
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
     this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    const fail = () => {
+    this.fail = () => {
       if (this.failed) return;
       this.failed = true;
       onFailed();
     };
     this.worker.on('message', (message: CheckpointMessage) => {
       if (message.type === 'checkpointed') this.copied = true;
-      else fail();
+      else this.fail();
     });
-    this.worker.on('error', fail);
-    this.worker.on('exit', fail);
+    this.worker.on('error', this.fail);
+    this.worker.on('exit', this.fail);
   }
 
   /**
-   * After a chunk committed `rows` rows, outside any transaction: asks for a checkpoint every CHECKPOINT_EVERY_ROWS,
+   * After a chunk committed `rows` rows, outside any transaction: asks for a checkpoint every `everyRows`,
    * and once the thread has done one, copies what the import wrote meanwhile here (a chunk or two: the thread can
    * never copy the frames of a transaction still open, and the import is always in one), so the import's next
    * transaction finds the log all copied and starts it again.
@@ -73,7 +75,13 @@ export class CheckpointThread {
   committed(rows: number): void {
     if (this.copied) {
       this.copied = false;
-      this.db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      try {
+        this.db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // The chunk is saved all the same (as with SQLite's own checkpoints, a failed copy loses nothing): the
+        // connection goes back to checkpointing itself.
+        this.fail();
+      }
     }
     this.rowsSince += rows;
     if (this.failed || this.rowsSince < this.everyRows) return;

@@ -308,19 +308,24 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
       : mapFile(options.path, settings, ctx.now, chunkRows);
   // With a checkpoint thread (checkpoint-thread.ts), this connection leaves checkpoints to it (and takes them back
   // should it fail).
-  const checkpoints =
-    options.checkpointScript && existsSync(options.checkpointScript) && db.file !== ':memory:'
-      ? new CheckpointThread(
+  let checkpoints: CheckpointThread | undefined;
+  try {
+    if (options.checkpointScript && existsSync(options.checkpointScript) && db.file !== ':memory:') {
+      try {
+        checkpoints = new CheckpointThread(
           options.checkpointScript,
           db,
           () => {
             if (!ended) db.sqlite.pragma(`wal_autocheckpoint = ${IMPORT_CHECKPOINT_PAGES}`);
           },
           options.checkpointEveryRows,
-        )
-      : undefined;
-  if (checkpoints) db.sqlite.pragma('wal_autocheckpoint = 0');
-  try {
+        );
+        db.sqlite.pragma('wal_autocheckpoint = 0');
+      } catch {
+        // No thread to be had: this connection checkpoints itself, as set above.
+        checkpoints = undefined;
+      }
+    }
     for await (const chunk of chunks) {
       // Checked before a chunk rather than after: a Cancel while the last one saves finds nothing left to stop.
       if (options.signal?.aborted) return finish('cancelled', null);
@@ -340,8 +345,11 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
   } catch (error) {
     return finish('failed', (error as Error).message);
   } finally {
-    await chunks.return(undefined);
-    await checkpoints?.stop();
+    try {
+      await chunks.return(undefined);
+    } finally {
+      await checkpoints?.stop();
+    }
   }
 }
 
