@@ -36,7 +36,7 @@ export class CheckpointThread {
   private readonly exited: Promise<unknown>;
   private rowsSince = 0;
   /** The thread stopped or failed: the importing connection checkpoints itself. */
-  failed = false;
+  private failed = false;
   /** Its checkpoint is done: what the import wrote since is copied at the next chunk's end, on its connection. */
   private copied = false;
   /** The thread cannot be relied on: the importing connection checkpoints itself again (once). */

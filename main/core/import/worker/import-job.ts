@@ -323,7 +323,6 @@ export async function runImport(options: RunOptions): Promise<ImportSummary> {
         db.sqlite.pragma('wal_autocheckpoint = 0');
       } catch {
         // No thread to be had: this connection checkpoints itself, as set above.
-        checkpoints = undefined;
       }
     }
     for await (const chunk of chunks) {
